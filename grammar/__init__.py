@@ -1,0 +1,1 @@
+"""The qsql grammar (qsql.lark), installed as package data of ``qsql.grammar``."""

@@ -1,0 +1,225 @@
+"""The syntax tree: frozen dataclasses, one per construct, each with the span it came from.
+
+Nothing here knows about Lark (the transformer builds these) or about execution (the
+planner reads them); that keeps the parser replaceable and the planner testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .source import Span
+from .types import DataType
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Identifier(Node):
+    """A name as written; ``quoted`` when it was backquoted. Flink names are case-sensitive."""
+
+    name: str
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class QualifiedName(Node):
+    parts: tuple[Identifier, ...]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1].name
+
+    def __str__(self) -> str:
+        return ".".join(p.name for p in self.parts)
+
+
+# ------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Expr(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Literal(Expr):
+    """A constant; ``text`` is the literal as written, ``dtype`` its Flink type."""
+
+    value: object
+    dtype: DataType
+    text: str
+
+
+@dataclass(frozen=True)
+class ColumnRef(Expr):
+    parts: tuple[Identifier, ...]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1].name
+
+
+@dataclass(frozen=True)
+class UnaryOp(Expr):
+    op: str
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class BinaryOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Cast(Expr):
+    operand: Expr
+    target: DataType
+    safe: bool = False  # TRY_CAST
+
+
+@dataclass(frozen=True)
+class ArrayConstructor(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class MapConstructor(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class FunctionCall(Expr):
+    name: Identifier
+    args: tuple[Expr, ...]
+
+
+# ------------------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class SelectItem(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class SelectExpr(SelectItem):
+    expr: Expr
+    alias: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class SelectStar(SelectItem):
+    qualifier: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class FromItem(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class TableRef(FromItem):
+    name: QualifiedName
+    alias: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class MLPredict(FromItem):
+    """``ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c, ...)[, MAP[...]])``."""
+
+    table: QualifiedName
+    model: QualifiedName
+    descriptor: tuple[Identifier, ...]
+    config: MapConstructor | None = None
+    alias: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class Query(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Select(Query):
+    items: tuple[SelectItem, ...]
+    from_: FromItem | None = None
+    distinct: bool = False
+
+
+@dataclass(frozen=True)
+class Values(Query):
+    rows: tuple[tuple[Expr, ...], ...]
+
+
+# ------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Statement(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class ColumnDef(Node):
+    name: Identifier
+    dtype: DataType
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class OptionItem(Node):
+    """One ``'key' = 'value'`` of a WITH clause; the span is the key's, for error carets."""
+
+    key: str
+    value: str
+    value_span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class CreateModel(Statement):
+    name: QualifiedName
+    inputs: tuple[ColumnDef, ...]
+    outputs: tuple[ColumnDef, ...]
+    options: tuple[OptionItem, ...]
+    comment: str | None = None
+    temporary: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class CreateView(Statement):
+    name: QualifiedName
+    columns: tuple[Identifier, ...] | None
+    query: Query
+    comment: str | None = None
+    temporary: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class CreateTable(Statement):
+    name: QualifiedName
+    columns: tuple[ColumnDef, ...]
+    options: tuple[OptionItem, ...]
+    comment: str | None = None
+    temporary: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class Insert(Statement):
+    table: QualifiedName
+    columns: tuple[Identifier, ...] | None
+    query: Query
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class QueryStatement(Statement):
+    query: Query

@@ -1,0 +1,135 @@
+"""Text -> list of AST statements, and the one place where Lark's errors become ours."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import QsqlError, QsqlSyntaxError
+from .source import Source, Span
+from .transform import AstBuilder, span_of
+
+GRAMMAR_PACKAGE = "qsql.grammar"
+GRAMMAR_FILE = "qsql.lark"
+
+# How an expected terminal is named in a message; keywords print as themselves.
+_FRIENDLY_TERMINALS = {
+    "NAME": "identifier",
+    "QUOTED_NAME": "identifier",
+    "STRING": "string literal",
+    "NUMBER": "number",
+    "INTEGER": "integer",
+    "COMPARE_OP": "comparison",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "operator",
+    "$END": "end of input",
+    "ARROW": "'=>'",
+}
+_STATEMENT_KEYWORDS = {"CREATE", "INSERT", "SELECT", "VALUES"}
+
+
+def grammar_text() -> str:
+    return files(GRAMMAR_PACKAGE).joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=2)
+def build_parser(strict: bool = False) -> Lark:
+    """The LALR parser, built once per process (it is immutable, so sharing it is safe)."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        strict=strict,
+    )
+
+
+def parse(text: str, source_name: str = "<input>") -> list[ast.Statement]:
+    """Parse a whole script. Raises :class:`QsqlSyntaxError` with the position of the first error."""
+    source = Source(source_name, text)
+    parser = build_parser()
+    try:
+        tree = parser.parse(text)
+    except UnexpectedInput as error:
+        raise _syntax_error(error, text, parser).locate(None, source) from error
+    try:
+        return AstBuilder().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, QsqlError):
+            raise error.orig_exc.locate(None, source) from error
+        raise
+
+
+def _syntax_error(error: UnexpectedInput, text: str, parser: Lark) -> QsqlSyntaxError:
+    if isinstance(error, UnexpectedCharacters):
+        return _unexpected_character(error, text)
+    if isinstance(error, UnexpectedToken):
+        return _unexpected_token(error, text, parser)
+    line, column = getattr(error, "line", 1), getattr(error, "column", 1)
+    return QsqlSyntaxError("syntax error", Span(line, column, line, column + 1, 0, 0))
+
+
+def _unexpected_character(error: UnexpectedCharacters, text: str) -> QsqlSyntaxError:
+    pos = error.pos_in_stream
+    span = Span(error.line, error.column, error.line, error.column + 1, pos, pos + 1)
+    char = text[pos] if pos < len(text) else ""
+    if char == "'":
+        return QsqlSyntaxError("unterminated string literal (a quote inside a string is written '')", span)
+    if char == "`":
+        return QsqlSyntaxError("unterminated quoted identifier", span)
+    if text.startswith("/*", pos):
+        return QsqlSyntaxError("unterminated comment: '/*' has no closing '*/'", span)
+    if char == '"':
+        return QsqlSyntaxError(
+            "double quotes are not string quotes in Flink SQL", span,
+            hint="write strings as 'text' and quote identifiers with backquotes: `name`",
+        )
+    return QsqlSyntaxError(f"unexpected character '{char}'", span)
+
+
+def _unexpected_token(error: UnexpectedToken, text: str, parser: Lark) -> QsqlSyntaxError:
+    token: Token = error.token
+    if token.type != "$END" and text.startswith("/*", token.start_pos):
+        return QsqlSyntaxError("unterminated comment: '/*' has no closing '*/'", span_of(token))
+    expected = sorted({_describe_terminal(name, parser) for name in error.expected})
+    if token.type == "$END":
+        line, column = _end_position(text)
+        span = Span(line, column, line, column + 1, len(text), len(text))
+        shown = "end of input"
+    else:
+        span = span_of(token)
+        shown = f"'{token}'"
+    message = f"unexpected {shown}"
+    if expected:
+        listed = ", ".join(expected[:10]) + (", ..." if len(expected) > 10 else "")
+        message += f"; expected {listed}"
+    hint = None
+    if token.type != "$END" and str(token).upper() in _STATEMENT_KEYWORDS and "';'" in expected:
+        hint = "is a ';' missing at the end of the previous statement?"
+    elif token.type == "$END" and "')'" in expected:
+        hint = "is a ')' missing?"
+    return QsqlSyntaxError(message, span, hint=hint)
+
+
+def _describe_terminal(name: str, parser: Lark) -> str:
+    if name in _FRIENDLY_TERMINALS:
+        return _FRIENDLY_TERMINALS[name]
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:
+        return name
+    if pattern.type == "str":
+        value = pattern.value
+        return value.upper() if value.isalpha() or "_" in value else f"'{value}'"
+    return name.lower()
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    lines = stripped.split("\n") if stripped else [""]
+    return len(lines), len(lines[-1]) + 1

@@ -1,0 +1,431 @@
+"""Lark tree -> AST. One method per grammar rule; a rule without a method is a bug and raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from . import ast
+from . import types as T
+from .errors import QsqlSyntaxError
+from .source import Span
+
+
+def span_of(item: Meta | Token) -> Span:
+    return Span(item.line, item.column, item.end_line, item.end_column, item.start_pos, item.end_pos)
+
+
+def unquote_string(text: str) -> str:
+    return text[1:-1].replace("''", "'")
+
+
+# Intermediate values that only live between two transformer methods.
+@dataclass(frozen=True)
+class _Flag:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Columns:
+    role: str  # "input" | "output" | "table"
+    items: tuple[ast.ColumnDef, ...]
+
+
+@dataclass(frozen=True)
+class _Comment:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Options:
+    items: tuple[ast.OptionItem, ...]
+
+
+@dataclass(frozen=True)
+class _Names:
+    items: tuple[ast.Identifier, ...]
+
+
+@dataclass(frozen=True)
+class _PredictArg:
+    kind: str  # "table" | "model" | "descriptor" | "config"
+    value: object
+    span: Span
+    name: ast.Identifier | None = None
+
+
+@dataclass(frozen=True)
+class _TypeName:
+    name: str
+    span: Span
+
+
+def _pick(children: list, cls: type) -> list:
+    return [c for c in children if isinstance(c, cls)]
+
+
+def _first(children: list, cls: type):
+    found = _pick(children, cls)
+    return found[0] if found else None
+
+
+def _has_token(children: list, token_type: str) -> bool:
+    return any(isinstance(c, Token) and c.type == token_type for c in children)
+
+
+@v_args(meta=True)
+class AstBuilder(Transformer):
+    """Builds :mod:`qsql.ast` nodes; see grammar/qsql.lark for the rules."""
+
+    def __default__(self, data, children, meta):
+        raise NotImplementedError(f"grammar rule '{data}' has no AST mapping")
+
+    # ------------------------------------------------------------------ script
+    def start(self, meta, children):
+        return [c for c in children if isinstance(c, ast.Statement)]
+
+    # ------------------------------------------------------------------ DDL
+    def create_model(self, meta, children):
+        inputs = next((c.items for c in _pick(children, _Columns) if c.role == "input"), ())
+        outputs = next((c.items for c in _pick(children, _Columns) if c.role == "output"), ())
+        comment = _first(children, _Comment)
+        return ast.CreateModel(
+            name=_first(children, ast.QualifiedName),
+            inputs=inputs,
+            outputs=outputs,
+            options=_first(children, _Options).items,
+            comment=comment.text if comment else None,
+            temporary=_has_token(children, "TEMPORARY"),
+            if_not_exists=_Flag("if_not_exists") in children,
+            span=span_of(meta),
+        )
+
+    def model_input(self, meta, children):
+        return _Columns("input", children[0].items)
+
+    def model_output(self, meta, children):
+        return _Columns("output", children[0].items)
+
+    def create_view(self, meta, children):
+        columns = _first(children, _Names)
+        comment = _first(children, _Comment)
+        return ast.CreateView(
+            name=_first(children, ast.QualifiedName),
+            columns=columns.items if columns else None,
+            query=_first(children, ast.Query),
+            comment=comment.text if comment else None,
+            temporary=_has_token(children, "TEMPORARY"),
+            if_not_exists=_Flag("if_not_exists") in children,
+            span=span_of(meta),
+        )
+
+    def view_columns(self, meta, children):
+        return _Names(tuple(children))
+
+    def create_table(self, meta, children):
+        comment = _first(children, _Comment)
+        return ast.CreateTable(
+            name=_first(children, ast.QualifiedName),
+            columns=_first(children, _Columns).items,
+            options=_first(children, _Options).items,
+            comment=comment.text if comment else None,
+            temporary=_has_token(children, "TEMPORARY"),
+            if_not_exists=_Flag("if_not_exists") in children,
+            span=span_of(meta),
+        )
+
+    def if_not_exists(self, meta, children):
+        return _Flag("if_not_exists")
+
+    def comment(self, meta, children):
+        return _Comment(unquote_string(children[0]))
+
+    def column_defs(self, meta, children):
+        return _Columns("table", tuple(children))
+
+    def column_def(self, meta, children):
+        comment = _first(children, _Comment)
+        return ast.ColumnDef(
+            name=children[0], dtype=children[1], comment=comment.text if comment else None, span=span_of(meta)
+        )
+
+    def with_options(self, meta, children):
+        return _Options(tuple(children))
+
+    def option(self, meta, children):
+        key, value = children
+        return ast.OptionItem(
+            key=unquote_string(key), value=unquote_string(value), value_span=span_of(value), span=span_of(key)
+        )
+
+    # ------------------------------------------------------------------ types
+    def data_type(self, meta, children):
+        dtype = children[0]
+        if len(children) > 1:
+            dtype = dtype.with_nullable(False)
+        return dtype
+
+    def not_null(self, meta, children):
+        return _Flag("not_null")
+
+    def simple_type(self, meta, children):
+        name: _TypeName = children[0]
+        params = [int(c) for c in children if isinstance(c, Token) and c.type == "INTEGER"]
+        if _Flag("without_time_zone") in children and name.name.upper() != "TIMESTAMP":
+            raise QsqlSyntaxError(f"WITHOUT TIME ZONE applies only to TIMESTAMP, not {name.name}", name.span)
+        return T.type_from_name(name.name, params, span_of(meta))
+
+    def type_name(self, meta, children):
+        return _TypeName(str(children[0]), span_of(children[0]))
+
+    def two_word_type_name(self, meta, children):
+        first, second = children
+        if first.upper() == "DOUBLE" and second.upper() == "PRECISION":
+            return _TypeName("DOUBLE", span_of(first))
+        raise QsqlSyntaxError(f"unknown data type '{first} {second}'", span_of(meta))
+
+    def time_zone_suffix(self, meta, children):
+        return _Flag("without_time_zone")
+
+    def array_type(self, meta, children):
+        return T.array(children[1])
+
+    # ------------------------------------------------------------------ DML
+    def insert(self, meta, children):
+        columns = _first(children, _Names)
+        return ast.Insert(
+            table=_first(children, ast.QualifiedName),
+            columns=columns.items if columns else None,
+            query=_first(children, ast.Query),
+            overwrite=_has_token(children, "OVERWRITE"),
+            span=span_of(meta),
+        )
+
+    def insert_columns(self, meta, children):
+        return _Names(tuple(children))
+
+    def query_statement(self, meta, children):
+        return ast.QueryStatement(query=children[0], span=span_of(meta))
+
+    def select(self, meta, children):
+        items = tuple(c for c in children if isinstance(c, ast.SelectItem))
+        from_ = _first(children, ast.FromItem)
+        return ast.Select(
+            items=items, from_=from_, distinct=_has_token(children, "DISTINCT"), span=span_of(meta)
+        )
+
+    def from_clause(self, meta, children):
+        return children[0]
+
+    def select_expr(self, meta, children):
+        alias = children[1] if len(children) > 1 else None
+        return ast.SelectExpr(expr=children[0], alias=alias, span=span_of(meta))
+
+    def select_star(self, meta, children):
+        return ast.SelectStar(span=span_of(meta))
+
+    def select_qualified_star(self, meta, children):
+        return ast.SelectStar(qualifier=children[0], span=span_of(meta))
+
+    def alias(self, meta, children):
+        return children[0]
+
+    def table_ref(self, meta, children):
+        alias = children[1] if len(children) > 1 else None
+        return ast.TableRef(name=children[0], alias=alias, span=span_of(meta))
+
+    def ml_predict(self, meta, children):
+        call: ast.MLPredict = children[0]
+        alias = children[1] if len(children) > 1 else None
+        return ast.MLPredict(
+            table=call.table, model=call.model, descriptor=call.descriptor, config=call.config,
+            alias=alias, span=call.span,
+        )
+
+    def table_function(self, meta, children):
+        return self.ml_predict(meta, children)
+
+    def ml_predict_call(self, meta, children):
+        args: list[_PredictArg] = [c for c in children if isinstance(c, _PredictArg)]
+        return _build_ml_predict(args, span_of(meta))
+
+    def table_arg(self, meta, children):
+        return _PredictArg("table", children[0], span_of(meta))
+
+    def model_arg(self, meta, children):
+        return _PredictArg("model", children[0], span_of(meta))
+
+    def descriptor_arg(self, meta, children):
+        return _PredictArg("descriptor", tuple(children), span_of(meta))
+
+    def config_arg(self, meta, children):
+        return _PredictArg("config", children[0], span_of(meta))
+
+    def named_predict_arg(self, meta, children):
+        name, _arrow, arg = children
+        return _PredictArg(arg.kind, arg.value, arg.span, name=name)
+
+    def named_model_arg(self, meta, children):
+        arg = children[-1]
+        name = ast.Identifier(name="MODEL", span=span_of(meta))
+        return _PredictArg(arg.kind, arg.value, arg.span, name=name)
+
+    def values(self, meta, children):
+        return ast.Values(rows=tuple(children), span=span_of(meta))
+
+    def row(self, meta, children):
+        return tuple(children)
+
+    # ------------------------------------------------------------------ expressions
+    def or_op(self, meta, children):
+        return ast.BinaryOp(op="OR", left=children[0], right=children[1], span=span_of(meta))
+
+    def and_op(self, meta, children):
+        return ast.BinaryOp(op="AND", left=children[0], right=children[1], span=span_of(meta))
+
+    def not_op(self, meta, children):
+        return ast.UnaryOp(op="NOT", operand=children[0], span=span_of(meta))
+
+    def compare_op(self, meta, children):
+        left, op, right = children
+        return ast.BinaryOp(op="<>" if op == "!=" else str(op), left=left, right=right, span=span_of(meta))
+
+    def binary_op(self, meta, children):
+        left, op, right = children
+        return ast.BinaryOp(op=str(op), left=left, right=right, span=span_of(meta))
+
+    def unary_op(self, meta, children):
+        op, operand = children
+        return ast.UnaryOp(op=str(op), operand=operand, span=span_of(meta))
+
+    def cast(self, meta, children):
+        kind, operand, target = children
+        return ast.Cast(operand=operand, target=target, safe=kind.type == "TRY_CAST", span=span_of(meta))
+
+    def array_constructor(self, meta, children):
+        return ast.ArrayConstructor(items=tuple(c for c in children if isinstance(c, ast.Expr)), span=span_of(meta))
+
+    def map_constructor(self, meta, children):
+        return ast.MapConstructor(items=tuple(c for c in children if isinstance(c, ast.Expr)), span=span_of(meta))
+
+    def function_call(self, meta, children):
+        name = ast.Identifier(name=str(children[0]), span=span_of(children[0]))
+        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+
+    def column_ref(self, meta, children):
+        return ast.ColumnRef(parts=tuple(children), span=span_of(meta))
+
+    def number_literal(self, meta, children):
+        token = children[0]
+        return number_literal(str(token), span_of(token))
+
+    def string_literal(self, meta, children):
+        token = children[0]
+        text = unquote_string(token)
+        return ast.Literal(value=text, dtype=T.char(len(text)).with_nullable(False), text=str(token), span=span_of(token))
+
+    def true_literal(self, meta, children):
+        return ast.Literal(value=True, dtype=T.BOOLEAN.with_nullable(False), text="TRUE", span=span_of(children[0]))
+
+    def false_literal(self, meta, children):
+        return ast.Literal(value=False, dtype=T.BOOLEAN.with_nullable(False), text="FALSE", span=span_of(children[0]))
+
+    def null_literal(self, meta, children):
+        return ast.Literal(value=None, dtype=T.NULL, text="NULL", span=span_of(children[0]))
+
+    def date_literal(self, meta, children):
+        text = unquote_string(children[1])
+        value = T.parse_date(text)
+        if value is None:
+            raise QsqlSyntaxError(f"invalid DATE literal '{text}' (expected 'YYYY-MM-DD')", span_of(meta))
+        return ast.Literal(value=value, dtype=T.DATE.with_nullable(False), text=f"DATE '{text}'", span=span_of(meta))
+
+    def timestamp_literal(self, meta, children):
+        text = unquote_string(children[1])
+        value = T.parse_timestamp(text)
+        if value is None or " " not in text.strip():
+            raise QsqlSyntaxError(
+                f"invalid TIMESTAMP literal '{text}' (expected 'YYYY-MM-DD HH:MM:SS[.fff]')", span_of(meta)
+            )
+        precision = T.timestamp_literal_precision(text)
+        return ast.Literal(
+            value=value, dtype=T.timestamp(precision).with_nullable(False), text=f"TIMESTAMP '{text}'", span=span_of(meta)
+        )
+
+    # ------------------------------------------------------------------ names
+    def qualified_name(self, meta, children):
+        return ast.QualifiedName(parts=tuple(children), span=span_of(meta))
+
+    def plain_ident(self, meta, children):
+        token = children[0]
+        return ast.Identifier(name=str(token), span=span_of(token))
+
+    def quoted_ident(self, meta, children):
+        token = children[0]
+        return ast.Identifier(name=token[1:-1].replace("``", "`"), quoted=True, span=span_of(token))
+
+
+def number_literal(text: str, span: Span) -> ast.Literal:
+    """Flink's literal types: 42 is INT (BIGINT or DECIMAL when larger), 2.50 is
+    DECIMAL(3, 2), 1e3 is DOUBLE."""
+    if "e" in text or "E" in text:
+        return ast.Literal(value=float(text), dtype=T.DOUBLE.with_nullable(False), text=text, span=span)
+    if "." in text:
+        value = Decimal(text)
+        digits = value.as_tuple()
+        scale = -int(digits.exponent)
+        precision = max(len(digits.digits), scale, 1)
+        if precision > T.MAX_DECIMAL_PRECISION:
+            raise QsqlSyntaxError(f"numeric literal {text} has more than 38 digits", span)
+        return ast.Literal(value=value, dtype=T.decimal(precision, scale).with_nullable(False), text=text, span=span)
+    number = int(text)
+    if number <= 2**31 - 1:
+        dtype = T.INT
+    elif number <= 2**63 - 1:
+        dtype = T.BIGINT
+    elif len(text.lstrip("0")) <= T.MAX_DECIMAL_PRECISION:
+        dtype = T.decimal(len(text.lstrip("0")), 0)
+        return ast.Literal(value=Decimal(number), dtype=dtype.with_nullable(False), text=text, span=span)
+    else:
+        raise QsqlSyntaxError(f"numeric literal {text} is out of range", span)
+    return ast.Literal(value=number, dtype=dtype.with_nullable(False), text=text, span=span)
+
+
+def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
+    """Accept Flink's positional form and its named form (INPUT =>, MODEL =>, ARGS =>, CONFIG =>)."""
+    expected_names = {"table": "INPUT", "model": "MODEL", "descriptor": "ARGS", "config": "CONFIG"}
+    by_kind: dict[str, _PredictArg] = {}
+    for position, arg in enumerate(args):
+        if arg.name is not None and arg.name.name.upper() != expected_names[arg.kind]:
+            raise QsqlSyntaxError(
+                f"ML_PREDICT argument '{arg.name.name}' should be named {expected_names[arg.kind]}", arg.name.span
+            )
+        if arg.name is None:
+            order = ["table", "model", "descriptor", "config"]
+            if position >= len(order) or order[position] != arg.kind:
+                raise QsqlSyntaxError(
+                    "ML_PREDICT takes (TABLE t, MODEL m, DESCRIPTOR(col, ...)[, MAP['key', 'value', ...]]) in this order",
+                    arg.span,
+                )
+        if arg.kind in by_kind:
+            raise QsqlSyntaxError(f"ML_PREDICT has two {expected_names[arg.kind]} arguments", arg.span)
+        by_kind[arg.kind] = arg
+    for kind in ("table", "model", "descriptor"):
+        if kind not in by_kind:
+            raise QsqlSyntaxError(
+                f"ML_PREDICT is missing its {expected_names[kind]} argument "
+                "(ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col)))",
+                span,
+            )
+    config = by_kind.get("config")
+    return ast.MLPredict(
+        table=by_kind["table"].value,  # type: ignore[arg-type]
+        model=by_kind["model"].value,  # type: ignore[arg-type]
+        descriptor=by_kind["descriptor"].value,  # type: ignore[arg-type]
+        config=config.value if config else None,  # type: ignore[arg-type]
+        span=span,
+    )
+

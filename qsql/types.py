@@ -1,0 +1,658 @@
+"""Flink's data types: names, the Python value of each, casts, and Flink's print format.
+
+Values flow through qsql as plain Python objects, one representation per type:
+
+=================  ===========================
+STRING/VARCHAR/CHAR ``str``
+BOOLEAN            ``bool``
+TINYINT..BIGINT    ``int`` (wrapped to the type's width, as Java does)
+FLOAT, DOUBLE      ``float`` (FLOAT rounded to 32 bits)
+DECIMAL(p, s)      ``decimal.Decimal`` with exactly ``s`` digits after the point
+DATE               ``datetime.date``
+TIMESTAMP(p)       ``datetime.datetime`` (naive; microsecond resolution)
+ARRAY<T>           ``list``
+NULL               ``None``
+=================  ===========================
+
+The rules here (implicit casts at a sink, result types of arithmetic, CHAR padding, decimal
+overflow to NULL) were checked against Flink 2.3; see tests/test_types.py for the cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import struct
+from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import ExecutionError, QsqlTypeError
+from .source import Span
+
+MAX_LENGTH = 2147483647
+MAX_DECIMAL_PRECISION = 38
+
+CHARACTER_KINDS = frozenset({"CHAR", "VARCHAR"})
+INTEGER_KINDS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
+APPROXIMATE_KINDS = ("FLOAT", "DOUBLE")
+NUMERIC_KINDS = frozenset(INTEGER_KINDS + APPROXIMATE_KINDS + ("DECIMAL",))
+INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64}
+# The DECIMAL an integer type is widened to when it meets a DECIMAL (Flink's rule).
+INTEGER_AS_DECIMAL_PRECISION = {"TINYINT": 3, "SMALLINT": 5, "INT": 10, "BIGINT": 19}
+
+
+@dataclass(frozen=True)
+class DataType:
+    """One Flink logical type. ``length`` is for CHAR/VARCHAR, ``precision``/``scale`` for
+    DECIMAL and TIMESTAMP, ``element`` for ARRAY."""
+
+    kind: str
+    nullable: bool = True
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    element: DataType | None = None
+
+    def __str__(self) -> str:
+        suffix = "" if self.nullable else " NOT NULL"
+        return self.name() + suffix
+
+    def name(self) -> str:
+        k = self.kind
+        if k == "VARCHAR":
+            return "STRING" if self.length == MAX_LENGTH else f"VARCHAR({self.length})"
+        if k == "CHAR":
+            return f"CHAR({self.length})"
+        if k == "DECIMAL":
+            return f"DECIMAL({self.precision}, {self.scale})"
+        if k == "TIMESTAMP":
+            return f"TIMESTAMP({self.precision})"
+        if k == "ARRAY":
+            return f"ARRAY<{self.element}>"
+        return k
+
+    def with_nullable(self, nullable: bool) -> DataType:
+        return self if self.nullable == nullable else replace(self, nullable=nullable)
+
+    @property
+    def is_character(self) -> bool:
+        return self.kind in CHARACTER_KINDS
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    @property
+    def is_integer(self) -> bool:
+        return self.kind in INTEGER_BITS
+
+
+STRING = DataType("VARCHAR", length=MAX_LENGTH)
+BOOLEAN = DataType("BOOLEAN")
+TINYINT = DataType("TINYINT")
+SMALLINT = DataType("SMALLINT")
+INT = DataType("INT")
+BIGINT = DataType("BIGINT")
+FLOAT = DataType("FLOAT")
+DOUBLE = DataType("DOUBLE")
+DATE = DataType("DATE")
+NULL = DataType("NULL")
+
+
+def varchar(length: int) -> DataType:
+    return DataType("VARCHAR", length=length)
+
+
+def char(length: int) -> DataType:
+    return DataType("CHAR", length=length)
+
+
+def decimal(precision: int, scale: int) -> DataType:
+    return DataType("DECIMAL", precision=precision, scale=scale)
+
+
+def timestamp(precision: int = 6) -> DataType:
+    return DataType("TIMESTAMP", precision=precision)
+
+
+def array(element: DataType) -> DataType:
+    return DataType("ARRAY", element=element)
+
+
+# ---------------------------------------------------------------------------------------
+# Type names as written in DDL and CAST
+# ---------------------------------------------------------------------------------------
+
+_SIMPLE_TYPES = {
+    "STRING": STRING,
+    "BOOLEAN": BOOLEAN,
+    "TINYINT": TINYINT,
+    "SMALLINT": SMALLINT,
+    "INT": INT,
+    "INTEGER": INT,
+    "BIGINT": BIGINT,
+    "FLOAT": FLOAT,
+    "REAL": FLOAT,
+    "DOUBLE": DOUBLE,
+    "DATE": DATE,
+}
+_PARAMETERISED = ("VARCHAR", "CHAR", "DECIMAL", "DEC", "NUMERIC", "TIMESTAMP")
+KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY"})
+
+
+def type_from_name(name: str, params: list[int], span: Span | None = None) -> DataType:
+    """Resolve ``VARCHAR(10)``, ``DECIMAL(10, 2)``, ``TIMESTAMP(3)`` ... as Flink does,
+    including its defaults (CHAR = CHAR(1), DECIMAL = DECIMAL(10, 0), TIMESTAMP = TIMESTAMP(6),
+    and VARCHAR without a length = STRING)."""
+    upper = name.upper()
+    if upper in _SIMPLE_TYPES:
+        if params:
+            raise QsqlTypeError(f"type {upper} takes no parameters", span)
+        return _SIMPLE_TYPES[upper]
+    if upper == "VARCHAR":
+        _expect_params(upper, params, 0, 1, span)
+        length = params[0] if params else MAX_LENGTH
+        _check_range(upper, "length", length, 1, MAX_LENGTH, span)
+        return varchar(length)
+    if upper == "CHAR":
+        _expect_params(upper, params, 0, 1, span)
+        length = params[0] if params else 1
+        _check_range(upper, "length", length, 1, MAX_LENGTH, span)
+        return char(length)
+    if upper in ("DECIMAL", "DEC", "NUMERIC"):
+        _expect_params(upper, params, 0, 2, span)
+        precision = params[0] if params else 10
+        scale = params[1] if len(params) > 1 else 0
+        _check_range(upper, "precision", precision, 1, MAX_DECIMAL_PRECISION, span)
+        _check_range(upper, "scale", scale, 0, precision, span)
+        return decimal(precision, scale)
+    if upper == "TIMESTAMP":
+        _expect_params(upper, params, 0, 1, span)
+        precision = params[0] if params else 6
+        _check_range(upper, "precision", precision, 0, 9, span)
+        return timestamp(precision)
+    from difflib import get_close_matches
+
+    close = get_close_matches(upper, KNOWN_TYPE_NAMES, n=1)
+    hint = f"did you mean {close[0]}?" if close else None
+    raise QsqlTypeError(f"unknown data type '{name}'", span, hint=hint)
+
+
+def _expect_params(name: str, params: list[int], low: int, high: int, span: Span | None) -> None:
+    if not low <= len(params) <= high:
+        raise QsqlTypeError(f"type {name} takes at most {high} parameter(s), got {len(params)}", span)
+
+
+def _check_range(name: str, what: str, value: int, low: int, high: int, span: Span | None) -> None:
+    if not low <= value <= high:
+        raise QsqlTypeError(f"{name} {what} must be between {low} and {high}, got {value}", span)
+
+
+# ---------------------------------------------------------------------------------------
+# Flink's print format (Row.toString of the external values)
+# ---------------------------------------------------------------------------------------
+
+
+def format_value(value: object, dtype: DataType | None = None) -> str:
+    """Render one value exactly as Flink's print connector and SQL client do."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if dtype is not None and dtype.kind == "FLOAT":
+            return java_float_str(value)
+        return java_double_str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return java_local_datetime_str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        element = dtype.element if dtype is not None and dtype.kind == "ARRAY" else None
+        return "[" + ", ".join(format_value(v, element) for v in value) + "]"
+    return str(value)
+
+
+def java_double_str(x: float) -> str:
+    """Java's ``Double.toString``: shortest round-trip digits, plain between 1e-3 and 1e7,
+    otherwise ``d.dddE±n``."""
+    return _java_floating_str(x, repr(x))
+
+
+def java_float_str(x: float) -> str:
+    """Java's ``Float.toString`` for a value already rounded to 32 bits."""
+    if math.isnan(x) or math.isinf(x) or x == 0:
+        return _java_floating_str(x, repr(x))
+    for digits in range(1, 10):
+        text = f"{x:.{digits}g}"
+        if _round_to_float32(float(text)) == x:
+            return _java_floating_str(x, text)
+    return _java_floating_str(x, repr(x))
+
+
+def _java_floating_str(x: float, shortest: str) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign, digits, exponent = Decimal(shortest).normalize().as_tuple()
+    text_digits = "".join(map(str, digits))
+    # Position of the decimal point relative to the first digit.
+    point = len(text_digits) + int(exponent)
+    prefix = "-" if sign else ""
+    if 1e-3 <= abs(x) < 1e7:
+        if point <= 0:
+            return f"{prefix}0.{'0' * -point}{text_digits}"
+        if point >= len(text_digits):
+            return f"{prefix}{text_digits}{'0' * (point - len(text_digits))}.0"
+        return f"{prefix}{text_digits[:point]}.{text_digits[point:]}"
+    mantissa = text_digits[0] + "." + (text_digits[1:] or "0")
+    return f"{prefix}{mantissa}E{point - 1}"
+
+
+def java_local_datetime_str(value: dt.datetime) -> str:
+    """Java's ``LocalDateTime.toString``: seconds omitted when zero, fractions in groups of 3."""
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"
+    if value.second or value.microsecond:
+        text += f":{value.second:02d}"
+        if value.microsecond:
+            text += f".{value.microsecond // 1000:03d}" if value.microsecond % 1000 == 0 else f".{value.microsecond:06d}"
+    return text
+
+
+def _round_to_float32(x: float) -> float:
+    try:
+        return struct.unpack("f", struct.pack("f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+# ---------------------------------------------------------------------------------------
+# Casts
+# ---------------------------------------------------------------------------------------
+
+
+def can_cast_implicitly(source: DataType, target: DataType) -> bool:
+    """Whether a value of ``source`` may be written to a column of ``target`` without CAST
+    (Flink's rule for INSERT: same family, or a widening within numbers)."""
+    s, t = source.kind, target.kind
+    if s == "NULL":
+        return True
+    if s == t and s not in ("ARRAY",):
+        if s in INTEGER_BITS or s in APPROXIMATE_KINDS or s in ("BOOLEAN", "DATE", "DECIMAL", "TIMESTAMP"):
+            return True
+    if source.is_character and target.is_character:
+        return True
+    if s in INTEGER_BITS and t in INTEGER_BITS:
+        return INTEGER_BITS[s] <= INTEGER_BITS[t]
+    if s in INTEGER_BITS and t in ("DECIMAL", "FLOAT", "DOUBLE"):
+        return True
+    if s == "DECIMAL" and t in ("FLOAT", "DOUBLE"):
+        return True
+    if s == "FLOAT" and t == "DOUBLE":
+        return True
+    if s == "DATE" and t == "TIMESTAMP":
+        return True
+    if s == "ARRAY" and t == "ARRAY":
+        assert source.element is not None and target.element is not None
+        return can_cast_implicitly(source.element, target.element)
+    return False
+
+
+def can_cast_explicitly(source: DataType, target: DataType) -> bool:
+    """Whether ``CAST(x AS target)`` is allowed for an ``x`` of ``source`` (Flink's table)."""
+    if can_cast_implicitly(source, target):
+        return True
+    s, t = source.kind, target.kind
+    if source.is_character or target.is_character:
+        return s != "ARRAY" or target.is_character
+    if source.is_numeric and target.is_numeric:
+        return True
+    if (s == "BOOLEAN" and target.is_numeric) or (source.is_numeric and t == "BOOLEAN"):
+        return True
+    if s == "TIMESTAMP" and t == "DATE":
+        return True
+    return s == "ARRAY" and t == "ARRAY" and can_cast_explicitly(source.element, target.element)  # type: ignore[arg-type]
+
+
+def cast_value(value: object, source: DataType, target: DataType) -> object:
+    """Convert one value; raises :class:`ExecutionError` when the value cannot be converted
+    (Flink fails the job then; TRY_CAST would give NULL)."""
+    if value is None:
+        return None
+    t = target.kind
+    if t in CHARACTER_KINDS:
+        text = value if isinstance(value, str) else _cast_to_string(value, source)
+        return fit_string(text, target)
+    if t in INTEGER_BITS:
+        return _cast_to_integer(value, source, target)
+    if t in APPROXIMATE_KINDS:
+        result = _cast_to_double(value, source, target)
+        return _round_to_float32(result) if t == "FLOAT" else result
+    if t == "DECIMAL":
+        return fit_decimal(_cast_to_decimal(value, source, target), target)
+    if t == "BOOLEAN":
+        return _cast_to_boolean(value, source, target)
+    if t == "DATE":
+        return _cast_to_date(value, source, target)
+    if t == "TIMESTAMP":
+        return _cast_to_timestamp(value, source, target)
+    if t == "ARRAY":
+        if not isinstance(value, list):
+            raise _cast_error(value, source, target)
+        element_source = source.element if source.kind == "ARRAY" and source.element else NULL
+        assert target.element is not None
+        return [cast_value(v, element_source, target.element) for v in value]
+    if t == "NULL":
+        return None
+    raise _cast_error(value, source, target)
+
+
+def fit_string(text: str, target: DataType) -> str:
+    """CHAR(n) pads with spaces and truncates, VARCHAR(n) truncates (Flink's sink behaviour)."""
+    length = target.length if target.length is not None else MAX_LENGTH
+    if len(text) > length:
+        text = text[:length]
+    if target.kind == "CHAR" and len(text) < length:
+        text = text.ljust(length)
+    return text
+
+
+def fit_decimal(value: Decimal | None, target: DataType) -> Decimal | None:
+    """Round half-up to the target scale; a value too large for the precision becomes NULL,
+    as Flink does."""
+    if value is None:
+        return None
+    assert target.precision is not None and target.scale is not None
+    quantum = Decimal(1).scaleb(-target.scale)
+    try:
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+    if len(rounded.as_tuple().digits) > target.precision and rounded != 0:
+        digits_before_point = len(rounded.as_tuple().digits) + int(rounded.as_tuple().exponent)
+        if digits_before_point > target.precision - target.scale:
+            return None
+    return rounded
+
+
+def wrap_integer(value: int, kind: str) -> int:
+    """Two's-complement wrap, as Java integer arithmetic overflows."""
+    bits = INTEGER_BITS[kind]
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _cast_to_string(value: object, source: DataType) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return _sql_timestamp_str(value, source.precision if source.kind == "TIMESTAMP" else None)
+    return format_value(value, source)
+
+
+def _sql_timestamp_str(value: dt.datetime, precision: int | None) -> str:
+    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    digits = precision if precision is not None else (6 if value.microsecond else 0)
+    if digits:
+        text += "." + f"{value.microsecond:06d}".ljust(9, "0")[:digits]
+    return text
+
+
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+
+
+def _cast_to_integer(value: object, source: DataType, target: DataType) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return wrap_integer(value, target.kind)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise _cast_error(value, source, target)
+        return wrap_integer(int(value), target.kind)
+    if isinstance(value, Decimal):
+        return wrap_integer(int(value.to_integral_value(rounding=ROUND_DOWN)), target.kind)
+    if isinstance(value, str):
+        text = value.strip()
+        if _INTEGER_RE.match(text):
+            number = int(text)
+            if number == wrap_integer(number, target.kind):
+                return number
+        raise _cast_error(value, source, target)
+    raise _cast_error(value, source, target)
+
+
+def _cast_to_double(value: object, source: DataType, target: DataType) -> float:
+    if isinstance(value, (bool, int, float, Decimal)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise _cast_error(value, source, target) from None
+    raise _cast_error(value, source, target)
+
+
+def _cast_to_decimal(value: object, source: DataType, target: DataType) -> Decimal:
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise _cast_error(value, source, target)
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise _cast_error(value, source, target) from None
+    raise _cast_error(value, source, target)
+
+
+def _cast_to_boolean(value: object, source: DataType, target: DataType) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "t", "yes", "y", "1"):
+            return True
+        if text in ("false", "f", "no", "n", "0"):
+            return False
+    raise _cast_error(value, source, target)
+
+
+def _cast_to_date(value: object, source: DataType, target: DataType) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    raise _cast_error(value, source, target)
+
+
+def _cast_to_timestamp(value: object, source: DataType, target: DataType) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            raise _cast_error(value, source, target)
+        result = parsed
+    else:
+        raise _cast_error(value, source, target)
+    return truncate_timestamp(result, target.precision if target.precision is not None else 6)
+
+
+def truncate_timestamp(value: dt.datetime, precision: int) -> dt.datetime:
+    if precision >= 6:
+        return value
+    step = 10 ** (6 - precision)
+    return value.replace(microsecond=value.microsecond // step * step)
+
+
+_DATE_RE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})\s*$")
+_TIMESTAMP_RE = re.compile(
+    r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*$"
+)
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = _DATE_RE.match(text)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    match = _TIMESTAMP_RE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction = match.groups()
+    micros = int((fraction or "").ljust(6, "0")[:6]) if fraction else 0
+    try:
+        return dt.datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros
+        )
+    except ValueError:
+        return None
+
+
+def timestamp_literal_precision(text: str) -> int:
+    """TIMESTAMP '... 10:20:30.5' has precision 1: the number of fraction digits written."""
+    match = _TIMESTAMP_RE.match(text)
+    fraction = match.group(7) if match else None
+    return len(fraction) if fraction else 0
+
+
+def _cast_error(value: object, source: DataType, target: DataType) -> ExecutionError:
+    shown = value if isinstance(value, str) else format_value(value, source)
+    if isinstance(value, str):
+        shown = "'" + shown.replace("'", "''") + "'"
+    return ExecutionError(f"cannot cast {shown} of type {source.name()} to {target.name()}")
+
+
+# ---------------------------------------------------------------------------------------
+# Result types
+# ---------------------------------------------------------------------------------------
+
+
+def adjust_decimal(precision: int, scale: int) -> DataType:
+    """Flink's rule for a DECIMAL result wider than 38 digits: keep the integer digits and at
+    least min(scale, 6) fraction digits."""
+    if precision <= MAX_DECIMAL_PRECISION:
+        return decimal(precision, scale)
+    integer_digits = precision - scale
+    min_scale = min(scale, 6)
+    scale = max(MAX_DECIMAL_PRECISION - integer_digits, min_scale)
+    return decimal(MAX_DECIMAL_PRECISION, scale)
+
+
+def as_decimal(dtype: DataType) -> DataType:
+    if dtype.kind == "DECIMAL":
+        return dtype
+    return decimal(INTEGER_AS_DECIMAL_PRECISION[dtype.kind], 0)
+
+
+def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType | None:
+    """The type of ``left op right`` for + - * / %, or None when the operands are not numeric."""
+    if not (left.is_numeric or left.kind == "NULL") or not (right.is_numeric or right.kind == "NULL"):
+        return None
+    nullable = left.nullable or right.nullable
+    if left.kind == "NULL" and right.kind == "NULL":
+        return INT
+    if left.kind == "NULL":
+        return right.with_nullable(True)
+    if right.kind == "NULL":
+        return left.with_nullable(True)
+    kinds = {left.kind, right.kind}
+    if "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
+        result = DOUBLE
+    elif "FLOAT" in kinds:
+        result = FLOAT
+    elif "DECIMAL" in kinds:
+        l, r = as_decimal(left), as_decimal(right)
+        p1, s1, p2, s2 = l.precision, l.scale, r.precision, r.scale
+        assert p1 is not None and s1 is not None and p2 is not None and s2 is not None
+        if op in ("+", "-"):
+            scale = max(s1, s2)
+            result = adjust_decimal(max(p1 - s1, p2 - s2) + scale + 1, scale)
+        elif op == "*":
+            result = adjust_decimal(p1 + p2 + 1, s1 + s2)
+        elif op == "/":
+            scale = max(6, s1 + p2 + 1)
+            result = adjust_decimal(p1 - s1 + s2 + scale, scale)
+        else:
+            scale = max(s1, s2)
+            result = adjust_decimal(min(p1 - s1, p2 - s2) + scale, scale)
+    else:
+        result = max((left, right), key=lambda t: INTEGER_BITS[t.kind]).with_nullable(True)
+        result = DataType(result.kind)
+    # Division and modulo can fail (NULL on division by zero is not Flink's; it raises), but
+    # the type stays as nullable as its operands.
+    return result.with_nullable(nullable)
+
+
+def common_type(types: list[DataType]) -> DataType | None:
+    """The least restrictive type of several (VALUES columns, CASE branches); None when they
+    do not mix. Character types meet as VARCHAR of the longest, as Flink's VALUES does."""
+    concrete = [t for t in types if t.kind != "NULL"]
+    nullable = any(t.nullable for t in types)
+    if not concrete:
+        return NULL
+    first = concrete[0]
+    if all(t.is_character for t in concrete):
+        lengths = [t.length or 0 for t in concrete]
+        if all(t.kind == "CHAR" for t in concrete) and len(set(lengths)) == 1:
+            return char(lengths[0]).with_nullable(nullable)
+        return varchar(max(lengths)).with_nullable(nullable)
+    if all(t.is_numeric for t in concrete):
+        result = concrete[0]
+        for other in concrete[1:]:
+            result = _common_numeric(result, other)
+        return result.with_nullable(nullable)
+    if all(t.kind == first.kind for t in concrete):
+        if first.kind == "TIMESTAMP":
+            return timestamp(max(t.precision or 0 for t in concrete)).with_nullable(nullable)
+        if first.kind == "ARRAY":
+            element = common_type([t.element for t in concrete if t.element is not None])
+            return None if element is None else array(element).with_nullable(nullable)
+        return first.with_nullable(nullable)
+    if {t.kind for t in concrete} == {"DATE", "TIMESTAMP"}:
+        return timestamp(max(t.precision or 0 for t in concrete)).with_nullable(nullable)
+    return None
+
+
+def _common_numeric(a: DataType, b: DataType) -> DataType:
+    kinds = {a.kind, b.kind}
+    if "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
+        return DOUBLE
+    if "FLOAT" in kinds:
+        return FLOAT
+    if "DECIMAL" in kinds:
+        da, db = as_decimal(a), as_decimal(b)
+        assert da.scale is not None and db.scale is not None and da.precision is not None and db.precision is not None
+        scale = max(da.scale, db.scale)
+        integer_digits = max(da.precision - da.scale, db.precision - db.scale)
+        return adjust_decimal(integer_digits + scale, scale)
+    return a if INTEGER_BITS[a.kind] >= INTEGER_BITS[b.kind] else b
