@@ -11,6 +11,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import ast
 from .errors import QsqlError, QsqlSyntaxError
 from .source import Source, Span
+from .splitter import find_unclosed
 from .transform import AstBuilder, span_of
 
 GRAMMAR_PACKAGE = "qsql.grammar"
@@ -65,7 +66,21 @@ def parse(text: str, source_name: str = "<input>") -> list[ast.Statement]:
         raise
 
 
+_UNCLOSED_MESSAGES = {
+    "'": "unterminated string literal (a quote inside a string is written '')",
+    "`": "unterminated quoted identifier",
+    "/*": "unterminated comment: '/*' has no closing '*/'",
+}
+
+
 def _syntax_error(error: UnexpectedInput, text: str, parser: Lark) -> QsqlSyntaxError:
+    unclosed = find_unclosed(text)
+    if unclosed is not None:
+        # Everything after an unclosed quote or comment is noise; report the opening.
+        opening, pos = unclosed
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        return QsqlSyntaxError(_UNCLOSED_MESSAGES[opening], Span(line, column, line, column + len(opening), pos, pos + 1))
     if isinstance(error, UnexpectedCharacters):
         return _unexpected_character(error, text)
     if isinstance(error, UnexpectedToken):
@@ -78,12 +93,6 @@ def _unexpected_character(error: UnexpectedCharacters, text: str) -> QsqlSyntaxE
     pos = error.pos_in_stream
     span = Span(error.line, error.column, error.line, error.column + 1, pos, pos + 1)
     char = text[pos] if pos < len(text) else ""
-    if char == "'":
-        return QsqlSyntaxError("unterminated string literal (a quote inside a string is written '')", span)
-    if char == "`":
-        return QsqlSyntaxError("unterminated quoted identifier", span)
-    if text.startswith("/*", pos):
-        return QsqlSyntaxError("unterminated comment: '/*' has no closing '*/'", span)
     if char == '"':
         return QsqlSyntaxError(
             "double quotes are not string quotes in Flink SQL", span,
@@ -94,8 +103,6 @@ def _unexpected_character(error: UnexpectedCharacters, text: str) -> QsqlSyntaxE
 
 def _unexpected_token(error: UnexpectedToken, text: str, parser: Lark) -> QsqlSyntaxError:
     token: Token = error.token
-    if token.type != "$END" and text.startswith("/*", token.start_pos):
-        return QsqlSyntaxError("unterminated comment: '/*' has no closing '*/'", span_of(token))
     expected = sorted({_describe_terminal(name, parser) for name in error.expected})
     if token.type == "$END":
         line, column = _end_position(text)

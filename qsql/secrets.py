@@ -15,9 +15,11 @@ MASK = "****"
 SECRET_OPTION_KEYS = frozenset({"api-key", "api_key", "apikey"})
 
 _SECRET_OPTION_RE = re.compile(
-    r"""('(?:api[-_]?key)'\s*=\s*)'(?:[^']|'')*('?)""",
+    r"""('(?:api[-_]?key)'\s*=\s*)'((?:[^']|'')*)('?)""",
     re.IGNORECASE,
 )
+# A value that only names an environment variable holds no secret and is worth showing.
+_ENV_REFERENCE_RE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 
 
 class Secret:
@@ -48,6 +50,12 @@ def mask_secrets(sql: str) -> str:
     """Replace the literal value of every ``'api-key' = '...'`` option in SQL text with ``****``.
 
     An unterminated value (a line cut in the middle of the literal) is masked to the end of
-    the text, so a partial key is not shown either.
+    the text, so a partial key is not shown either. A value that is only ``${VAR}`` stays.
     """
-    return _SECRET_OPTION_RE.sub(lambda m: f"{m.group(1)}'{MASK}'", sql)
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(3) and _ENV_REFERENCE_RE.match(match.group(2)):
+            return match.group(0)
+        return f"{match.group(1)}'{MASK}'"
+
+    return _SECRET_OPTION_RE.sub(replace, sql)

@@ -1,0 +1,143 @@
+"""The session's registry of tables, views and models.
+
+Names are case-sensitive, as in Flink (``SELECT * FROM V`` does not find view ``v``); a miss
+suggests the closest name, including one that differs only in case. Tables and views share
+one namespace, models have their own, as in Flink. ``default_catalog.default_database.x``
+and ``default_database.x`` name the same object as ``x``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import TYPE_CHECKING, Union
+
+from . import ast
+from .errors import CatalogError
+from .types import DataType
+
+if TYPE_CHECKING:
+    from .connectors.base import Connector
+    from .models.config import ModelConfig
+
+DEFAULT_CATALOG = "default_catalog"
+DEFAULT_DATABASE = "default_database"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: DataType
+    comment: str | None = None
+
+
+@dataclass
+class TableEntry:
+    name: str
+    columns: list[Column]
+    options: dict[str, str]
+    connector: "Connector"
+    definition: ast.CreateTable
+    temporary: bool = False
+    kind: str = field(default="table", init=False)
+
+
+@dataclass
+class ViewEntry:
+    name: str
+    columns: list[Column]
+    definition: ast.CreateView
+    temporary: bool = False
+    kind: str = field(default="view", init=False)
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    inputs: list[Column]
+    outputs: list[Column]
+    config: "ModelConfig"
+    definition: ast.CreateModel
+    temporary: bool = False
+    kind: str = field(default="model", init=False)
+
+
+Relation = Union[TableEntry, ViewEntry]
+
+
+def object_name(name: ast.QualifiedName) -> str:
+    """The object's own name, after checking that any catalog/database prefix is the default."""
+    parts = [p.name for p in name.parts]
+    if len(parts) > 3:
+        raise CatalogError(f"'{name}' has too many parts: use [catalog.][database.]name", name.span)
+    if len(parts) == 3 and parts[0] != DEFAULT_CATALOG:
+        raise CatalogError(f"Catalog '{parts[0]}' does not exist (qsql has only '{DEFAULT_CATALOG}')", name.span)
+    if len(parts) >= 2 and parts[-2] != DEFAULT_DATABASE:
+        raise CatalogError(
+            f"Database '{parts[-2]}' does not exist (qsql has only '{DEFAULT_DATABASE}')", name.span
+        )
+    return parts[-1]
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    by_lower = {c.lower(): c for c in candidates}
+    if name.lower() in by_lower:
+        return f"did you mean '{by_lower[name.lower()]}'? (names are case-sensitive)"
+    close = get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class Catalog:
+    """Tables, views and models of one session."""
+
+    def __init__(self) -> None:
+        self._relations: dict[str, Relation] = {}
+        self._models: dict[str, ModelEntry] = {}
+
+    # -------------------------------------------------------------- relations
+    def relation_exists(self, name: str) -> bool:
+        return name in self._relations
+
+    def add_relation(self, entry: Relation) -> None:
+        self._relations[entry.name] = entry
+
+    def get_relation(self, qualified: ast.QualifiedName) -> Relation:
+        name = object_name(qualified)
+        entry = self._relations.get(name)
+        if entry is None:
+            raise CatalogError(
+                f"Object '{name}' not found: no table or view of that name",
+                qualified.span,
+                hint=did_you_mean(name, list(self._relations)) or self._listing("tables and views", self._relations),
+            )
+        return entry
+
+    def relations(self) -> list[Relation]:
+        return list(self._relations.values())
+
+    # -------------------------------------------------------------- models
+    def model_exists(self, name: str) -> bool:
+        return name in self._models
+
+    def add_model(self, entry: ModelEntry) -> None:
+        self._models[entry.name] = entry
+
+    def get_model(self, qualified: ast.QualifiedName) -> ModelEntry:
+        name = object_name(qualified)
+        entry = self._models.get(name)
+        if entry is None:
+            raise CatalogError(
+                f"Object '{name}' not found: no model of that name",
+                qualified.span,
+                hint=did_you_mean(name, list(self._models)) or self._listing("models", self._models),
+            )
+        return entry
+
+    def models(self) -> list[ModelEntry]:
+        return list(self._models.values())
+
+    @staticmethod
+    def _listing(what: str, entries: dict) -> str:
+        if not entries:
+            return f"no {what} are defined yet"
+        return f"defined {what}: " + ", ".join(sorted(entries))

@@ -1,0 +1,216 @@
+"""The ``qsql`` command: picks shell, script, stdin or -e; maps outcomes to exit codes.
+
+Exit codes: 0 success, 1 a statement failed (the script stops there), 2 usage error,
+130 interrupted. Data (query tables, print-sink rows) goes to stdout; summaries, warnings
+and errors to stderr, so ``qsql run x.sql > out.txt`` captures just the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from . import __version__
+from .errors import QsqlError, UsageError, render_error
+from .render import insert_summary, tableau
+from .session import InsertResult, QueryResult, Result, Session, StatusResult
+from .stub import Fault, StubOptions, StubServer
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else False
+    parser.add_argument("--stub", action="store_true", default=default,
+                        help="answer every model from a local offline stub server (no key, no network)")
+    parser.add_argument("--debug", action="store_true", default=default, help="show Python tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="no [INFO] summaries on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qsql",
+        description="Run Flink-style SQL that calls large language models. "
+        "With no arguments: an interactive shell on a terminal, or the script on standard input.",
+    )
+    parser.add_argument("--version", action="version", version=f"qsql {__version__}")
+    _common_options(parser, suppress=False)
+    parser.add_argument("-e", "--execute", metavar="SQL", help="run these statements and exit")
+    parser.add_argument("-f", "--file", metavar="FILE", help="run this script and exit (same as 'qsql run FILE')")
+    parser.add_argument("-i", "--init", metavar="FILE", help="run this script first (e.g. model definitions)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run SQL script files in order")
+    _common_options(run, suppress=True)
+    run.add_argument("files", nargs="+", metavar="FILE")
+
+    stub = commands.add_parser("stub", help="serve the offline OpenAI-compatible stub on 127.0.0.1")
+    stub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    stub.add_argument("--port", type=int, default=8000, help="port (0 picks a free one; default 8000)")
+    stub.add_argument("--latency-ms", type=float, default=0.0, help="added to every reply")
+    stub.add_argument("--jitter-ms", type=float, default=0.0, help="up to this much more, seeded")
+    stub.add_argument("--seed", type=int, default=0)
+    stub.add_argument("--api-key", help="accept only this key (others get HTTP 401)")
+    stub.add_argument("--fail-every", type=int, default=0, metavar="N", help="inject a failure into every N-th request")
+    stub.add_argument("--fail-status", type=int, default=503, help="HTTP status of injected failures (default 503)")
+    stub.add_argument("--retry-after", help="Retry-After header of injected failures")
+    stub.add_argument("--malformed", action="store_true", help="injected failures are malformed 200 replies")
+    stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
+    stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "stub":
+            return _serve_stub(args)
+        return _run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
+    """The (name, text) scripts to run, and whether the interactive shell follows them."""
+    scripts: list[tuple[str, str]] = []
+    if args.init:
+        scripts.append(_read(args.init))
+    sources = sum(bool(x) for x in (args.execute, args.file, args.command == "run"))
+    if sources > 1:
+        raise UsageError("give only one of -e, -f and 'run FILE'")
+    if args.command == "run":
+        scripts.extend(_read(path) for path in args.files)
+    elif args.file:
+        scripts.append(_read(args.file))
+    elif args.execute is not None:
+        scripts.append(("<command line>", args.execute))
+    elif not sys.stdin.isatty():
+        scripts.append(("<stdin>", sys.stdin.read()))
+    else:
+        return scripts, True
+    return scripts, False
+
+
+def _read(path: str) -> tuple[str, str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return path, handle.read()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise UsageError(f"cannot read {path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        scripts, interactive = _scripts(args)
+    except UsageError as error:
+        sys.stderr.write(f"qsql: error: {error.message}\n")
+        return EXIT_USAGE
+    with _maybe_stub(args) as stub_url:
+        session = Session(stub_base_url=stub_url)
+        try:
+            if stub_url and not args.quiet:
+                sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
+            for name, text in scripts:
+                code = _run_script(session, name, text, args)
+                if code != EXIT_OK:
+                    return code
+            if interactive:
+                from .shell.app import run_shell
+
+                return run_shell(session, lambda result, interactive: _report(result, args, interactive))
+            return EXIT_OK
+        finally:
+            session.close()
+
+
+def _run_script(session: Session, name: str, text: str, args: argparse.Namespace) -> int:
+    try:
+        for result in session.execute(text, name):
+            _report(result, args, interactive=False)
+    except QsqlError as error:
+        sys.stdout.flush()
+        sys.stderr.write(render_error(error) + "\n")
+        if args.debug:
+            traceback.print_exception(error, file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # a bug in qsql: say so in one line unless --debug
+        sys.stdout.flush()
+        if args.debug:
+            traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(
+            f"error: {name}: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)\n"
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _report(result: Result, args: argparse.Namespace, interactive: bool) -> None:
+    if isinstance(result, QueryResult):
+        sys.stdout.write(tableau(result) + "\n")
+        sys.stdout.flush()
+        if result.predict and not args.quiet:
+            from .render import predict_summary
+
+            for stats in result.predict:
+                sys.stderr.write(f"[INFO] {predict_summary(stats)}\n")
+    elif isinstance(result, InsertResult):
+        sys.stdout.flush()
+        if not args.quiet:
+            sys.stderr.write(insert_summary(result) + "\n")
+    elif isinstance(result, StatusResult) and interactive and not args.quiet:
+        sys.stderr.write(f"[INFO] {result.message}\n")
+
+
+@contextmanager
+def _maybe_stub(args: argparse.Namespace) -> Iterator[str | None]:
+    if not args.stub:
+        yield None
+        return
+    with StubServer() as server:
+        yield server.base_url
+
+
+def _serve_stub(args: argparse.Namespace) -> int:
+    fault = Fault(
+        status=None if (args.malformed or args.drop) else args.fail_status,
+        retry_after=args.retry_after,
+        malformed=args.malformed,
+        drop=args.drop,
+    )
+    options = StubOptions(
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
+        seed=args.seed,
+        api_key=args.api_key,
+        fail_every=args.fail_every,
+        global_fault=fault,
+        embedding_dimension=args.embedding_dim,
+    )
+    server = StubServer(args.host, args.port, options)
+
+    async def serve() -> None:
+        await server.start()
+        sys.stdout.write(f"LISTENING {server.port}\n")
+        sys.stdout.write(f"qsql stub serving {server.base_url} (chat/completions, embeddings); Ctrl-C stops\n")
+        sys.stdout.flush()
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except OSError as error:
+        sys.stderr.write(f"qsql stub: cannot listen on {args.host}:{args.port}: {error.strerror}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

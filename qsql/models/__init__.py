@@ -1,0 +1,1 @@
+"""Model providers: option validation, the OpenAI-compatible HTTP client and its runtime."""

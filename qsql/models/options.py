@@ -1,0 +1,339 @@
+"""CREATE MODEL's WITH options: one schema, checked once, at CREATE MODEL time.
+
+Flink's hyphenated names are canonical (``top-p``, ``max-tokens``); the seed document's
+underscore spellings (``top_p``, ``max_tokens``) are accepted as aliases, never both at once.
+Any option value may say ``${VAR}`` to read an environment variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from difflib import get_close_matches
+from urllib.parse import urlsplit
+
+from .. import ast
+from ..catalog import Column
+from ..errors import OptionError, ValidationError
+from ..secrets import SECRET_OPTION_KEYS, Secret
+from ..source import Span
+from .config import CHAT, EMBEDDINGS, ModelConfig
+from .providers import PROVIDERS, Provider
+
+EMBEDDING_DIMENSIONS = {"text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64)}
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    key: str
+    description: str
+    parse: Callable[[str], object] | None = None  # value -> typed value, raises ValueError(reason)
+    body_field: str | None = None  # request body field it sets, if any
+    aliases: tuple[str, ...] = ()
+    task: str | None = None  # CHAT / EMBEDDINGS when it applies to one task only
+    implemented: bool = True
+
+
+def _double_in(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        if (value < low or (low_open and value == low)) or (value > high or (high_open and value == high)):
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            raise ValueError(f"must be in {left}{low:g}, {high:g}{right}")
+        return value
+
+    return parse
+
+
+def _long(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError("must be an integer") from None
+        if value < minimum:
+            raise ValueError(f"must be >= {minimum}" if minimum != 1 else "must be > 0")
+        return value
+
+    return parse
+
+
+def _stop(text: str) -> list[str]:
+    items = [part.strip() for part in text.split(",")]
+    if not all(items):
+        raise ValueError("must be a comma-separated list of non-empty strings")
+    return items
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        for option in allowed:
+            if text.lower() == option.lower():
+                return option
+        raise ValueError("must be one of " + ", ".join(allowed))
+
+    return parse
+
+
+def _response_format(text: str) -> dict[str, str]:
+    return {"type": _choice("text", "json_object")(text)}
+
+
+OPTION_SPECS: tuple[OptionSpec, ...] = (
+    OptionSpec("provider", "qwen, openai or deepseek"),
+    OptionSpec("endpoint", "base URL (…/v1) or full …/chat/completions or …/embeddings URL"),
+    OptionSpec("api-key", "API key; default from the provider's environment variable"),
+    OptionSpec("model", "model name, e.g. qwen-plus, text-embedding-v4"),
+    OptionSpec("system-prompt", "system message of each chat request", task=CHAT),
+    OptionSpec("temperature", "sampling temperature in [0, 2)", _double_in(0, 2, high_open=True), "temperature", task=CHAT),
+    OptionSpec("top-p", "nucleus sampling in (0, 1]", _double_in(0, 1, low_open=True), "top_p", ("top_p",), CHAT),
+    OptionSpec("stop", "comma-separated stop strings", _stop, "stop", task=CHAT),
+    OptionSpec("max-tokens", "most tokens to generate per row", _long(1), "max_tokens", ("max_tokens",), CHAT),
+    OptionSpec("presence-penalty", "in [-2, 2]", _double_in(-2, 2), "presence_penalty", task=CHAT),
+    OptionSpec("seed", "sampling seed", _long(0), "seed", task=CHAT),
+    OptionSpec("n", "choices per row; one output row each", _long(1), "n", task=CHAT),
+    OptionSpec("response-format", "text or json_object", _response_format, "response_format", task=CHAT),
+    OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
+    # Flink options that need the retry/error machinery of a later release of qsql.
+    OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", implemented=False),
+    OptionSpec("retry-num", "retries per row", implemented=False),
+    OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE", implemented=False),
+    OptionSpec("max-context-size", "input size limit", implemented=False),
+    OptionSpec("context-overflow-action", "what to do past max-context-size", implemented=False),
+)
+
+SPECS_BY_KEY: dict[str, OptionSpec] = {}
+for _spec in OPTION_SPECS:
+    SPECS_BY_KEY[_spec.key] = _spec
+    for _alias in _spec.aliases:
+        SPECS_BY_KEY[_alias] = _spec
+del _spec, _alias
+
+SUPPORTED_KEYS = tuple(spec.key for spec in OPTION_SPECS)
+
+
+def expand_env(value: str, key: str, env: Mapping[str, str], span: Span | None) -> str:
+    """Replace each ``${VAR}`` with the environment variable's value; unset is an error."""
+
+    def substitute(match: re.Match[str]) -> str:
+        var = match.group(1)
+        if var not in env:
+            raise OptionError(f"option '{key}' refers to environment variable {var}, which is not set", span)
+        return env[var]
+
+    return _ENV_REF.sub(substitute, value)
+
+
+def resolve_model(
+    statement: ast.CreateModel,
+    name: str,
+    inputs: list[Column],
+    outputs: list[Column],
+    env: Mapping[str, str],
+    stub_base_url: str | None = None,
+) -> ModelConfig:
+    """Check every option of a CREATE MODEL and build the request configuration.
+
+    With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key:
+    the 'api-key' option is then not even expanded, so ``'${DASHSCOPE_API_KEY}'`` works offline.
+    """
+    raw: dict[str, ast.OptionItem] = {}
+    canonical: dict[str, ast.OptionItem] = {}
+    for item in statement.options:
+        if item.key in raw:
+            raise OptionError(f"option '{item.key}' is given twice", item.span)
+        raw[item.key] = item
+        spec = SPECS_BY_KEY.get(item.key)
+        if spec is None:
+            raise OptionError(
+                f"Unsupported option '{item.key}' for CREATE MODEL {name}",
+                item.span,
+                hint=_unknown_key_hint(item.key),
+            )
+        if spec.key in canonical:
+            other = canonical[spec.key].key
+            raise OptionError(
+                f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
+            )
+        if not spec.implemented:
+            raise OptionError(
+                f"option '{item.key}' is a Flink option that qsql does not implement yet", item.span,
+                hint="remove it to run here; Flink's default applies",
+            )
+        canonical[spec.key] = item
+
+    def value_of(key: str) -> str | None:
+        item = canonical.get(key)
+        if item is None:
+            return None
+        if key in SECRET_OPTION_KEYS and stub_base_url is not None:
+            return item.value
+        return expand_env(item.value, item.key, env, item.value_span)
+
+    provider = _provider(canonical.get("provider"), value_of("provider"), statement.span)
+    model_name = value_of("model")
+    if not model_name:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'model'", statement.span,
+            hint="e.g. 'model' = 'qwen-plus'",
+        )
+    endpoint = value_of("endpoint") or provider.default_endpoint
+    if not endpoint:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
+            statement.span,
+            hint="e.g. 'endpoint' = 'https://api.openai.com/v1'",
+        )
+    endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
+    base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span)
+    task = endpoint_task or _task_from_model(model_name, outputs)
+    _check_schema(name, task, inputs, outputs, statement.span)
+
+    body: dict[str, object] = {}
+    for key, item in canonical.items():
+        spec = SPECS_BY_KEY[key]
+        if spec.task is not None and spec.task != task:
+            raise OptionError(
+                f"option '{item.key}' applies to {spec.task} models, but {name} is an {task} model"
+                if task == EMBEDDINGS
+                else f"option '{item.key}' applies to {spec.task} models, but {name} is a {task} model",
+                item.span,
+            )
+        if spec.parse is None:
+            continue
+        text = value_of(key)
+        assert text is not None
+        try:
+            parsed = spec.parse(text)
+        except ValueError as error:
+            raise OptionError(f"option '{item.key}' {error}, got '{text}'", item.value_span) from None
+        assert spec.body_field is not None
+        body[spec.body_field] = parsed
+    if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
+        allowed = EMBEDDING_DIMENSIONS[model_name]
+        if body["dimensions"] not in allowed:
+            raise OptionError(
+                f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
+                canonical["dimension"].value_span,
+            )
+
+    if stub_base_url is not None:
+        url = f"{stub_base_url.rstrip('/')}/{'chat/completions' if task == CHAT else 'embeddings'}"
+        api_key = Secret("stub")
+    else:
+        url = f"{base_url}/{'chat/completions' if task == CHAT else 'embeddings'}"
+        api_key = _api_key(value_of("api-key") or env.get(provider.api_key_env), provider, name, statement.span)
+    system_prompt = value_of("system-prompt")
+    return ModelConfig(
+        name=name,
+        provider=provider.name,
+        task=task,
+        url=url,
+        api_key=api_key,
+        model=model_name,
+        system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
+        body_options=body,
+        options={item.key: item.value for item in statement.options},
+    )
+
+
+def _unknown_key_hint(key: str) -> str:
+    close = get_close_matches(key, list(SPECS_BY_KEY), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{SPECS_BY_KEY[close[0]].key}'?"
+    return "supported options: " + ", ".join(SUPPORTED_KEYS)
+
+
+def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Provider:
+    if item is None or not value:
+        raise OptionError(
+            "CREATE MODEL: missing required option 'provider'", item.span if item else span,
+            hint="one of: " + ", ".join(sorted(PROVIDERS)),
+        )
+    provider = PROVIDERS.get(value.lower())
+    if provider is None:
+        close = get_close_matches(value.lower(), list(PROVIDERS), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "supported providers: " + ", ".join(sorted(PROVIDERS))
+        raise OptionError(f"unknown model provider '{value}'", item.value_span, hint=hint)
+    return provider
+
+
+def _split_endpoint(endpoint: str, span: Span) -> tuple[str, str | None]:
+    """Base URL and the task the path names (Flink's rule), or None when it names none."""
+    parts = urlsplit(endpoint.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError(f"option 'endpoint' must be an http(s) URL, got '{endpoint}'", span)
+    if parts.query or parts.fragment:
+        raise OptionError("option 'endpoint' must not have a query string or fragment", span)
+    path = parts.path.rstrip("/")
+    base = f"{parts.scheme}://{parts.netloc}"
+    if path.endswith("/chat/completions") or path == "chat/completions":
+        return base + path[: -len("/chat/completions")], CHAT
+    if path.endswith("/embeddings"):
+        return base + path[: -len("/embeddings")], EMBEDDINGS
+    return base + path, None
+
+
+def _task_from_model(model_name: str, outputs: list[Column]) -> str:
+    if model_name.startswith("text-embedding"):
+        return EMBEDDINGS
+    if len(outputs) == 1 and outputs[0].dtype.kind == "ARRAY":
+        element = outputs[0].dtype.element
+        if element is not None and element.kind in ("FLOAT", "DOUBLE"):
+            return EMBEDDINGS
+    return CHAT
+
+
+def _check_schema(name: str, task: str, inputs: list[Column], outputs: list[Column], span: Span) -> None:
+    if not inputs or not outputs:
+        raise ValidationError(
+            f"CREATE MODEL {name} needs INPUT (...) and OUTPUT (...) columns",
+            span,
+            hint="e.g. INPUT (input STRING) OUTPUT (content STRING)",
+        )
+    if len(inputs) != 1:
+        raise ValidationError(
+            f"Model should have exactly one input column, but actually has {len(inputs)} columns: "
+            f"[{', '.join(c.name for c in inputs)}]",
+            span,
+        )
+    if not inputs[0].dtype.is_character:
+        raise ValidationError(
+            f"the {task} model's input column '{inputs[0].name}' must be STRING, not {inputs[0].dtype}", span
+        )
+    if len(outputs) != 1:
+        raise ValidationError(
+            f"Model should have exactly one output column, but actually has {len(outputs)} columns: "
+            f"[{', '.join(c.name for c in outputs)}]",
+            span,
+        )
+    output = outputs[0].dtype
+    if task == CHAT and not output.is_character:
+        raise ValidationError(
+            f"a chat model's output column '{outputs[0].name}' must be STRING, not {output}", span,
+            hint="ARRAY<FLOAT> outputs are for embedding models ('model' = 'text-embedding-...')",
+        )
+    if task == EMBEDDINGS and not (
+        output.kind == "ARRAY" and output.element is not None and output.element.kind in ("FLOAT", "DOUBLE")
+    ):
+        raise ValidationError(
+            f"an embeddings model's output column '{outputs[0].name}' must be ARRAY<FLOAT> or ARRAY<DOUBLE>, "
+            f"not {output}",
+            span,
+        )
+
+
+def _api_key(value: str | None, provider: Provider, name: str, span: Span) -> Secret:
+    if value:
+        return Secret(value)
+    raise OptionError(
+        f"CREATE MODEL {name}: no API key: set option 'api-key' or the environment variable "
+        f"{provider.api_key_env}",
+        span,
+        hint="or run with --stub to use the offline stub server",
+    )

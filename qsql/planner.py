@@ -1,0 +1,451 @@
+"""AST + catalog -> a tree of small plan steps, fully type-checked.
+
+Planning never runs anything: it resolves every name, checks every type and every
+ML_PREDICT argument, so a statement that cannot finish fails before a single model request
+is paid for. Each step says what it is (``describe``), which EXPLAIN and error messages use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import ast
+from . import types as T
+from .catalog import Catalog, ModelEntry, TableEntry, ViewEntry, object_name
+from .errors import QsqlTypeError, ValidationError
+from .expressions import Compiled, Field, Scope, compile_expr, constant_value
+from .source import Span
+from .types import DataType
+
+DEFAULT_MAX_CONCURRENT = 10
+DEFAULT_TIMEOUT_SECONDS = 180.0
+SESSION_PREDICT_PREFIX = "table.exec.async-ml-predict."
+_MAX_VIEW_DEPTH = 64
+
+
+# ------------------------------------------------------------------------- steps
+
+
+@dataclass
+class Step:
+    schema: list[Field]
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def children(self) -> list[Step]:
+        return []
+
+
+@dataclass
+class SingleRow(Step):
+    """The one empty row a SELECT without FROM projects from."""
+
+    def describe(self) -> str:
+        return "SingleRow"
+
+
+@dataclass
+class ValuesStep(Step):
+    rows: list[list[Compiled]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"Values({len(self.rows)} rows)"
+
+
+@dataclass
+class TableScan(Step):
+    table: TableEntry | None = None
+
+    def describe(self) -> str:
+        assert self.table is not None
+        return f"TableScan({self.table.name}, connector={self.table.connector.identifier})"
+
+
+@dataclass
+class Project(Step):
+    input: Step | None = None
+    expressions: list[Compiled] = field(default_factory=list)
+    spans: list[Span | None] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return "Project(" + ", ".join(f.name for f in self.schema) + ")"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class PredictOptions:
+    """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
+
+    asynchronous: bool = True
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    ordered: bool = True
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    @property
+    def concurrency(self) -> int:
+        return self.max_concurrent if self.asynchronous else 1
+
+
+@dataclass
+class Predict(Step):
+    input: Step | None = None
+    model: ModelEntry | None = None
+    input_index: int = 0
+    input_column: str = ""
+    source_name: str = ""
+    options: PredictOptions = field(default_factory=PredictOptions)
+
+    def describe(self) -> str:
+        assert self.model is not None
+        o = self.options
+        mode = "ordered" if o.ordered else "unordered"
+        return (
+            f"ML_PREDICT(model={self.model.name} [{self.model.config.provider}/{self.model.config.model}], "
+            f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}, "
+            f"timeout={o.timeout:g}s)"
+        )
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class InsertPlan:
+    """Rows of ``query`` converted to the sink's column types, into ``table``."""
+
+    table: TableEntry
+    query: Step
+    # For each sink column: index into the query row (or None: NULL) and the conversion.
+    mapping: list[int | None]
+    source_types: list[DataType]
+    overwrite: bool = False
+
+    def describe(self) -> str:
+        return f"Sink({self.table.name}, connector={self.table.connector.identifier})"
+
+
+def explain(step: Step, indent: int = 0) -> str:
+    lines = ["  " * indent + step.describe()]
+    for child in step.children:
+        lines.append(explain(child, indent + 1))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------- planner
+
+
+class Planner:
+    def __init__(self, catalog: Catalog, settings: dict[str, str] | None = None) -> None:
+        self.catalog = catalog
+        self.settings = settings or {}
+        self._view_depth = 0
+
+    # -------------------------------------------------------------- queries
+    def plan_query(self, query: ast.Query, target_types: list[DataType] | None = None) -> Step:
+        if isinstance(query, ast.Values):
+            return self._plan_values(query, target_types)
+        if isinstance(query, ast.Select):
+            return self._plan_select(query)
+        raise ValidationError(f"{type(query).__name__} is not supported", query.span)
+
+    def _plan_values(self, values: ast.Values, target_types: list[DataType] | None) -> ValuesStep:
+        width = len(values.rows[0])
+        for row in values.rows:
+            if len(row) != width:
+                raise ValidationError(
+                    f"Values passed to VALUES operator must have the same number of columns ({width} and {len(row)})",
+                    row[0].span if row else values.span,
+                )
+        compiled = [[compile_expr(expr, Scope([])) for expr in row] for row in values.rows]
+        schema: list[Field] = []
+        for column in range(width):
+            column_types = [row[column].dtype for row in compiled]
+            common = T.common_type(column_types)
+            if common is None:
+                raise QsqlTypeError(
+                    f"Values passed to VALUES operator must have compatible types: column {column + 1} mixes "
+                    + ", ".join(sorted({str(t) for t in column_types})),
+                    values.rows[0][column].span,
+                )
+            if common.kind == "NULL":
+                if target_types is not None and column < len(target_types):
+                    common = target_types[column].with_nullable(True)
+                else:
+                    raise QsqlTypeError(
+                        "Illegal use of 'NULL': the column has no type", values.rows[0][column].span,
+                        hint="write CAST(NULL AS <type>)",
+                    )
+            if common.kind == "CHAR":
+                common = T.varchar(common.length or 1).with_nullable(common.nullable)
+            schema.append(Field(f"EXPR${column}", common))
+        # Convert each value to the column type once, at execution (the cast is cheap and exact).
+        converted = [
+            [_converted(value, schema[i].dtype) for i, value in enumerate(row)] for row in compiled
+        ]
+        return ValuesStep(schema=schema, rows=converted)
+
+    def _plan_select(self, select: ast.Select) -> Step:
+        if select.distinct:
+            raise ValidationError("SELECT DISTINCT is not supported yet", select.span)
+        source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
+        scope = Scope(source.schema)
+        expressions: list[Compiled] = []
+        names: list[str] = []
+        spans: list[Span | None] = []
+        for position, item in enumerate(select.items):
+            if isinstance(item, ast.SelectStar):
+                fields = [
+                    (i, f) for i, f in enumerate(source.schema)
+                    if item.qualifier is None or f.qualifier == item.qualifier.name
+                ]
+                if not source.schema:
+                    raise ValidationError("SELECT * needs a FROM clause", item.span)
+                if not fields:
+                    raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
+                for index, f in fields:
+                    expressions.append(Compiled(_getter(index), f.dtype))
+                    names.append(f.name)
+                    spans.append(item.span)
+                continue
+            assert isinstance(item, ast.SelectExpr)
+            compiled = compile_expr(item.expr, scope)
+            if compiled.dtype.kind == "NULL":
+                raise QsqlTypeError("Illegal use of 'NULL'", item.expr.span, hint="write CAST(NULL AS <type>)")
+            expressions.append(compiled)
+            if item.alias is not None:
+                names.append(item.alias.name)
+            elif isinstance(item.expr, ast.ColumnRef):
+                names.append(item.expr.name)
+            else:
+                names.append(f"EXPR${position}")
+            spans.append(item.expr.span)
+        schema = [Field(name, c.dtype) for name, c in zip(names, expressions)]
+        return Project(schema=schema, input=source, expressions=expressions, spans=spans)
+
+    def _plan_from(self, item: ast.FromItem) -> Step:
+        if isinstance(item, ast.TableRef):
+            step = self._plan_relation(item.name)
+            qualifier = item.alias.name if item.alias else object_name(item.name)
+            return _requalify(step, qualifier)
+        if isinstance(item, ast.MLPredict):
+            step = self._plan_predict(item)
+            return _requalify(step, item.alias.name if item.alias else None)
+        raise ValidationError(f"{type(item).__name__} is not supported in FROM", item.span)
+
+    def _plan_relation(self, name: ast.QualifiedName) -> Step:
+        entry = self.catalog.get_relation(name)
+        if isinstance(entry, TableEntry):
+            try:
+                # Fails now, with Flink's message, if the connector cannot be a source.
+                entry.connector.check_source()
+            except ValidationError as error:
+                raise error.locate(name.span, None)
+            return TableScan(schema=[Field(c.name, c.dtype) for c in entry.columns], table=entry)
+        return self.plan_view(entry, name.span)
+
+    def plan_view(self, view: ViewEntry, span: Span | None = None) -> Step:
+        if self._view_depth > _MAX_VIEW_DEPTH:
+            raise ValidationError(f"view '{view.name}' refers to itself", span)
+        self._view_depth += 1
+        try:
+            step = self.plan_query(view.definition.query)
+        finally:
+            self._view_depth -= 1
+        return _rename(step, [c.name for c in view.columns])
+
+    def _plan_predict(self, call: ast.MLPredict) -> Predict:
+        source = self._plan_relation(call.table)
+        model = self.catalog.get_model(call.model)
+        available = [f.name for f in source.schema]
+        if len(call.descriptor) != len(model.inputs):
+            raise ValidationError(
+                f"Number of descriptor columns ({len(call.descriptor)}) does not match model input size "
+                f"({len(model.inputs)}).",
+                call.descriptor[0].span if call.descriptor else call.span,
+            )
+        column = call.descriptor[0]
+        if column.name not in available:
+            raise ValidationError(
+                f"Descriptor column '{column.name}' not found in table columns. Available columns: "
+                + ", ".join(available) + ".",
+                column.span,
+            )
+        index = available.index(column.name)
+        column_type = source.schema[index].dtype
+        model_type = model.inputs[0].dtype
+        if not T.can_cast_implicitly(column_type, model_type):
+            raise QsqlTypeError(
+                f"Descriptor column '{column.name}' type {column_type} cannot be assigned to model input type "
+                f"{model_type} at position 0.",
+                column.span,
+                hint="build a STRING column in a view, e.g. CAST(x AS STRING)",
+            )
+        schema = [Field(f.name, f.dtype, None) for f in source.schema]
+        taken = {f.name for f in schema}
+        for output in model.outputs:
+            name = _unique_name(output.name, taken)
+            taken.add(name)
+            schema.append(Field(name, output.dtype.with_nullable(True)))
+        return Predict(
+            schema=schema,
+            input=source,
+            model=model,
+            input_index=index,
+            input_column=column.name,
+            source_name=object_name(call.table),
+            options=self._predict_options(call.config),
+        )
+
+    def _predict_options(self, config: ast.MapConstructor | None) -> PredictOptions:
+        values: dict[str, tuple[str, Span | None]] = {}
+        for key in ("async", "max-concurrent-operations", "output-mode", "timeout"):
+            setting = self.settings.get(SESSION_PREDICT_PREFIX + key)
+            if setting is not None:
+                values[key] = (setting, None)
+        if config is not None:
+            if len(config.items) % 2:
+                raise ValidationError("MAP needs key/value pairs: an even number of entries", config.span)
+            for key_expr, value_expr in zip(config.items[::2], config.items[1::2]):
+                key, value = constant_value(key_expr), constant_value(value_expr)
+                if not isinstance(key, str) or not isinstance(value, str):
+                    raise QsqlTypeError("ML_PREDICT config keys and values must be string literals", key_expr.span)
+                values[key] = (value, value_expr.span)
+        options = PredictOptions()
+        if "async" in values:
+            text, span = values["async"]
+            if text.lower() not in ("true", "false"):
+                raise ValidationError(f"Unrecognized option for boolean: {text}. Expected either true or false", span)
+            options.asynchronous = text.lower() == "true"
+        if "max-concurrent-operations" in values:
+            text, span = values["max-concurrent-operations"]
+            if not text.strip().isdigit() or int(text) < 1:
+                raise ValidationError(f"'max-concurrent-operations' must be a positive integer, got '{text}'", span)
+            options.max_concurrent = int(text)
+        if "output-mode" in values:
+            text, span = values["output-mode"]
+            if text.lower() not in ("ordered", "allow_unordered"):
+                raise ValidationError(f"'output-mode' must be ordered or allow_unordered, got '{text}'", span)
+            options.ordered = text.lower() == "ordered"
+        if "timeout" in values:
+            text, span = values["timeout"]
+            options.timeout = parse_duration(text, span)
+        return options
+
+    # -------------------------------------------------------------- INSERT
+    def plan_insert(self, insert: ast.Insert) -> InsertPlan:
+        entry = self.catalog.get_relation(insert.table)
+        if isinstance(entry, ViewEntry):
+            raise ValidationError(f"'{entry.name}' is a view; INSERT needs a table", insert.table.span)
+        try:
+            entry.connector.check_sink(insert.overwrite)
+        except ValidationError as error:
+            raise error.locate(insert.table.span, None)
+        sink_columns = entry.columns
+        if insert.columns is not None:
+            names = [c.name for c in sink_columns]
+            targets: list[int] = []
+            for ident in insert.columns:
+                if ident.name not in names:
+                    raise ValidationError(
+                        f"Unknown target column '{ident.name}' of table '{entry.name}'", ident.span,
+                        hint="columns: " + ", ".join(names),
+                    )
+                if names.index(ident.name) in targets:
+                    raise ValidationError(f"Target column '{ident.name}' is assigned more than once", ident.span)
+                targets.append(names.index(ident.name))
+            for i, column in enumerate(sink_columns):
+                if i not in targets and not column.dtype.nullable:
+                    raise ValidationError(
+                        f"Column '{column.name}' has no default value and does not allow NULLs", insert.table.span
+                    )
+        else:
+            targets = list(range(len(sink_columns)))
+        target_types = [sink_columns[i].dtype for i in targets]
+        query = self.plan_query(insert.query, target_types)
+        query_types = [f.dtype for f in query.schema]
+        sink_schema = "[" + ", ".join(f"{c.name}: {c.dtype}" for c in sink_columns) + "]"
+        query_schema = "[" + ", ".join(f"{f.name}: {f.dtype}" for f in query.schema) + "]"
+        mismatch = f"Column types of query result and sink for '{entry.name}' do not match"
+        if len(query_types) != len(targets):
+            raise QsqlTypeError(
+                f"{mismatch}: different number of columns (query has {len(query_types)}, sink expects {len(targets)})",
+                insert.query.span,
+                hint=f"Query schema: {query_schema}  Sink schema: {sink_schema}",
+            )
+        for position, (target, query_type) in enumerate(zip(targets, query_types)):
+            column = sink_columns[target]
+            if not T.can_cast_implicitly(query_type, column.dtype):
+                span = None
+                if isinstance(query, Project) and position < len(query.spans):
+                    span = query.spans[position]
+                raise QsqlTypeError(
+                    f"{mismatch}: incompatible types for sink column '{column.name}' at position {position + 1} "
+                    f"({query_type} cannot be written to {column.dtype})",
+                    span or insert.query.span,
+                    hint=f"Query schema: {query_schema}  Sink schema: {sink_schema}",
+                )
+        mapping: list[int | None] = [None] * len(sink_columns)
+        for position, target in enumerate(targets):
+            mapping[target] = position
+        return InsertPlan(
+            table=entry, query=query, mapping=mapping, source_types=query_types, overwrite=insert.overwrite
+        )
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _getter(index: int):  # type: ignore[no-untyped-def]
+    return lambda row: row[index]
+
+
+def _converted(value: Compiled, target: DataType) -> Compiled:
+    if value.dtype == target:
+        return value
+    source, inner = value.dtype, value.evaluate
+    return Compiled(lambda row: T.cast_value(inner(row), source, target), target, value.constant)
+
+
+def _requalify(step: Step, qualifier: str | None) -> Step:
+    step.schema = [Field(f.name, f.dtype, qualifier) for f in step.schema]
+    return step
+
+
+def _rename(step: Step, names: list[str]) -> Step:
+    step.schema = [Field(name, f.dtype, f.qualifier) for name, f in zip(names, step.schema)]
+    return step
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """Flink's rule for an output column that clashes with an input column: append 0, 1, ..."""
+    if name not in taken:
+        return name
+    index = 0
+    while f"{name}{index}" in taken:
+        index += 1
+    return f"{name}{index}"
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|secs|second|seconds|min|mins|minute|minutes|h|hour|hours)?\s*$", re.I)
+
+
+def parse_duration(text: str, span: Span | None = None) -> float:
+    """Flink's duration strings: '60s', '500 ms', '2 min', '1h'; a bare number is milliseconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValidationError(f"cannot parse duration '{text}' (e.g. '60s', '500 ms', '2 min')", span)
+    number, unit = float(match.group(1)), (match.group(2) or "ms").lower()
+    if unit in ("ms", "milli", "millis"):
+        return number / 1000
+    if unit.startswith("s"):
+        return number
+    if unit.startswith("m"):
+        return number * 60
+    return number * 3600

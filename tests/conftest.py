@@ -1,0 +1,81 @@
+"""Shared fixtures: an isolated environment, a session runner, and a stub server on loopback."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from qsql.models.providers import API_KEY_ENV_VARS
+from qsql.session import Result, Session
+from qsql.stub import StubOptions, StubServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the developer's keys, config, cache or history, or spends real money."""
+    for var in API_KEY_ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.setenv("HOME", str(home))
+
+
+@dataclass
+class Run:
+    results: list[Result]
+    out: str
+    err: str
+
+
+class SqlRunner:
+    """Runs SQL in one session whose stdout/stderr are captured."""
+
+    def __init__(self, **session_options: object) -> None:
+        self.out = io.StringIO()
+        self.err = io.StringIO()
+        session_options.setdefault("env", {})
+        self.session = Session(out=self.out, err=self.err, **session_options)  # type: ignore[arg-type]
+
+    def __call__(self, sql: str, source: str = "test.sql") -> Run:
+        start_out, start_err = self.out.tell(), self.err.tell()
+        results = list(self.session.execute(sql, source))
+        return Run(results, self.out.getvalue()[start_out:], self.err.getvalue()[start_err:])
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """(column names, rows) of the last statement, which must be a query."""
+        result = self(sql).results[-1]
+        return [f.name for f in result.columns], result.rows  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        self.session.close()
+
+
+@pytest.fixture
+def sql() -> Iterator[SqlRunner]:
+    runner = SqlRunner()
+    yield runner
+    runner.close()
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    with StubServer(options=StubOptions()) as server:
+        yield server
+
+
+@pytest.fixture
+def stub_sql(stub: StubServer) -> Iterator[SqlRunner]:
+    """A session whose models all talk to the loopback stub (as --stub does)."""
+    runner = SqlRunner(stub_base_url=stub.base_url)
+    yield runner
+    runner.close()
+
+
+CHAT_MODEL = """
+CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING)
+WITH ('provider' = 'qwen', 'model' = 'qwen-plus', 'api-key' = 'sk-test');
+"""
