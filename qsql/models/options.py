@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from .. import ast
 from ..catalog import Column
 from ..errors import OptionError, ValidationError
-from ..secrets import SECRET_OPTION_KEYS, Secret
+from ..secrets import MASK, SECRET_OPTION_KEYS, Secret
 from ..source import Span
 from .config import CHAT, EMBEDDINGS, ModelConfig
 from .providers import PROVIDERS, Provider
@@ -238,8 +238,15 @@ def resolve_model(
         model=model_name,
         system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
         body_options=body,
-        options={item.key: item.value for item in statement.options},
+        options={item.key: _shown_value(item) for item in statement.options},
     )
+
+
+def _shown_value(item: ast.OptionItem) -> str:
+    """The value as SHOW CREATE MODEL may print it: a literal key is masked, ${VAR} is not."""
+    if item.key in SECRET_OPTION_KEYS and not _ENV_REF.fullmatch(item.value):
+        return MASK
+    return item.value
 
 
 def _unknown_key_hint(key: str) -> str:

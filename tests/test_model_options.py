@@ -1,0 +1,158 @@
+"""CREATE MODEL option validation: every bad option gets its own message, at CREATE time."""
+
+from __future__ import annotations
+
+import pytest
+
+from qsql.errors import CatalogError, OptionError, QsqlError, ValidationError
+from qsql.models.config import CHAT, EMBEDDINGS
+
+from .conftest import SqlRunner
+
+
+def create(sql: SqlRunner, options: str, schema: str = "INPUT (input STRING) OUTPUT (content STRING)"):
+    sql(f"CREATE MODEL m {schema} WITH ({options})")
+    return sql.session.catalog.models()[-1].config
+
+
+BASE = "'provider' = 'openai', 'endpoint' = 'https://api.openai.com/v1', 'api-key' = 'sk-x', 'model' = 'gpt-4o-mini'"
+
+
+def test_minimal_chat_model(sql: SqlRunner) -> None:
+    config = create(sql, BASE)
+    assert config.task == CHAT
+    assert config.url == "https://api.openai.com/v1/chat/completions"
+    assert config.system_prompt == "You are a helpful assistant."
+    assert config.body_options == {}
+    assert config.api_key.reveal() == "sk-x" and "sk-x" not in repr(config)
+    assert config.options["api-key"] == "****"
+
+
+def test_qwen_endpoint_defaults_to_dashscope(sql: SqlRunner) -> None:
+    config = create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'qwen-plus'")
+    assert config.url == "https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions"
+
+
+def test_full_endpoint_url_is_kept_and_names_the_task(sql: SqlRunner) -> None:
+    config = create(sql, BASE.replace("/v1'", "/v1/chat/completions'"))
+    assert config.url == "https://api.openai.com/v1/chat/completions"
+
+
+def test_embedding_model_is_recognised_by_name_path_or_output(sql: SqlRunner) -> None:
+    schema = "INPUT (input STRING) OUTPUT (embedding ARRAY<FLOAT>)"
+    by_name = create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '64'", schema)
+    assert by_name.task == EMBEDDINGS
+    assert by_name.url.endswith("/compatible-mode/v1/embeddings")
+    assert by_name.body_options == {"dimensions": 64}
+    sql("CREATE MODEL e2 INPUT (i STRING) OUTPUT (v ARRAY<DOUBLE>) WITH (" + BASE + ")")
+    assert sql.session.catalog.models()[-1].config.task == EMBEDDINGS
+
+
+def test_sampling_options_in_both_spellings(sql: SqlRunner) -> None:
+    config = create(
+        sql,
+        BASE + ", 'temperature' = '0.5', 'top_p' = '0.9', 'max-tokens' = '100', 'stop' = 'END, STOP',"
+        " 'seed' = '7', 'presence-penalty' = '-1', 'n' = '2', 'response-format' = 'json_object', 'system-prompt' = 'Be terse.'",
+    )
+    assert config.body_options == {
+        "temperature": 0.5, "top_p": 0.9, "max_tokens": 100, "stop": ["END", "STOP"], "seed": 7,
+        "presence_penalty": -1.0, "n": 2, "response_format": {"type": "json_object"},
+    }
+    assert config.system_prompt == "Be terse."
+    assert config.choices == 2
+
+
+def test_env_var_expansion_in_any_option(sql: SqlRunner) -> None:
+    sql.session.env = {"MY_KEY": "sk-from-env", "MODEL": "qwen-max"}
+    config = create(sql, "'provider' = 'qwen', 'api-key' = '${MY_KEY}', 'model' = '${MODEL}'")
+    assert config.api_key.reveal() == "sk-from-env" and config.model == "qwen-max"
+
+
+def test_api_key_from_the_providers_environment_variable(sql: SqlRunner) -> None:
+    sql.session.env = {"DASHSCOPE_API_KEY": "sk-dash"}
+    config = create(sql, "'provider' = 'qwen', 'model' = 'qwen-plus'")
+    assert config.api_key.reveal() == "sk-dash"
+
+
+def test_stub_needs_no_key_and_does_not_expand_it(sql: SqlRunner) -> None:
+    sql.session.stub_base_url = "http://127.0.0.1:9/v1"
+    config = create(sql, "'provider' = 'qwen', 'model' = 'qwen-plus', 'api-key' = '${DASHSCOPE_API_KEY}'")
+    assert config.url == "http://127.0.0.1:9/v1/chat/completions"
+
+
+@pytest.mark.parametrize(
+    "options, fragment, hint",
+    [
+        ("'model' = 'x', 'api-key' = 'k'", "missing required option 'provider'", "one of: deepseek, openai, qwen"),
+        ("'provider' = 'qwenn', 'model' = 'x', 'api-key' = 'k'", "unknown model provider 'qwenn'", "did you mean 'qwen'?"),
+        ("'provider' = 'qwen', 'api-key' = 'k'", "missing required option 'model'", None),
+        ("'provider' = 'openai', 'model' = 'x', 'api-key' = 'k'", "missing required option 'endpoint'", None),
+        ("'provider' = 'openai', 'endpoint' = 'https://a/v1', 'model' = 'x'", "no API key", None),
+        ("'provider' = 'qwen', 'model' = 'x', 'api-key' = '${NOT_SET_ANYWHERE}'", "environment variable NOT_SET_ANYWHERE, which is not set", None),
+        (BASE + ", 'temprature' = '0.5'", "Unsupported option 'temprature'", "did you mean 'temperature'?"),
+        (BASE + ", 'frobnicate' = '1'", "Unsupported option 'frobnicate'", "supported options: provider"),
+        (BASE + ", 'temperature' = '2'", "option 'temperature' must be in [0, 2), got '2'", None),
+        (BASE + ", 'temperature' = 'hot'", "option 'temperature' must be a number", None),
+        (BASE + ", 'top-p' = '0'", "option 'top-p' must be in (0, 1], got '0'", None),
+        (BASE + ", 'top_p' = '1.5'", "option 'top_p' must be in (0, 1]", None),
+        (BASE + ", 'max-tokens' = '0'", "option 'max-tokens' must be > 0", None),
+        (BASE + ", 'max_tokens' = 'lots'", "option 'max_tokens' must be an integer", None),
+        (BASE + ", 'stop' = 'a,,b'", "option 'stop' must be a comma-separated list", None),
+        (BASE + ", 'top-p' = '0.5', 'top_p' = '0.5'", "options 'top-p' and 'top_p' are the same option", None),
+        (BASE + ", 'model' = 'y'", "option 'model' is given twice", None),
+        (BASE + ", 'response-format' = 'xml'", "must be one of text, json_object", None),
+        (BASE + ", 'retry-num' = '3'", "qsql does not implement yet", None),
+        (BASE.replace("https://api.openai.com/v1", "ftp://x"), "must be an http(s) URL", None),
+        (BASE + ", 'dimension' = '64'", "applies to embeddings models, but m is a chat model", None),
+    ],
+)
+def test_bad_options(sql: SqlRunner, options: str, fragment: str, hint: str | None) -> None:
+    with pytest.raises(OptionError) as info:
+        create(sql, options)
+    assert fragment in info.value.message
+    if hint is not None:
+        assert info.value.hint is not None and info.value.hint.startswith(hint)
+    assert not sql.session.catalog.models()
+
+
+@pytest.mark.parametrize(
+    "schema, fragment",
+    [
+        ("INPUT (a STRING, b STRING) OUTPUT (content STRING)", "exactly one input column, but actually has 2"),
+        ("INPUT (a INT) OUTPUT (content STRING)", "must be STRING, not INT"),
+        ("INPUT (a STRING) OUTPUT (content STRING, score DOUBLE)", "Model should have exactly one output column, but actually has 2 columns: [content, score]"),
+        ("INPUT (a STRING) OUTPUT (score INT)", "a chat model's output column 'score' must be STRING"),
+        ("", "needs INPUT (...) and OUTPUT (...)"),
+    ],
+)
+def test_bad_model_schemas(sql: SqlRunner, schema: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        create(sql, BASE, schema)
+    assert fragment in info.value.message
+
+
+def test_embeddings_dimension_validated_for_text_embedding_v4(sql: SqlRunner) -> None:
+    with pytest.raises(OptionError) as info:
+        create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '100'",
+               "INPUT (input STRING) OUTPUT (v ARRAY<FLOAT>)")
+    assert "must be one of 2048, 1536, 1024, 768, 512, 256, 128, 64" in info.value.message
+
+
+def test_embeddings_output_must_be_a_float_array(sql: SqlRunner) -> None:
+    with pytest.raises(ValidationError) as info:
+        create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4'")
+    assert "must be ARRAY<FLOAT> or ARRAY<DOUBLE>" in info.value.message
+
+
+def test_duplicate_model_and_if_not_exists(sql: SqlRunner) -> None:
+    create(sql, BASE)
+    with pytest.raises(CatalogError) as info:
+        create(sql, BASE)
+    assert info.value.message == "Model default_database.m already exists in Catalog default_catalog."
+    sql("CREATE MODEL IF NOT EXISTS m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'nonsense')")
+
+
+def test_option_error_points_at_the_option(sql: SqlRunner) -> None:
+    with pytest.raises(QsqlError) as info:
+        sql("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH (\n" + BASE + ",\n  'temperature' = '9')")
+    assert (info.value.span.line, info.value.span.column) == (3, 19)
