@@ -1,0 +1,154 @@
+"""The real ``qsql`` command as a subprocess: run, stdin, -e, the stub server, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "desensitize.sql"
+EXPECTED = (ROOT / "samples" / "desensitize.stub.out").read_text(encoding="utf-8")
+QSQL = [sys.executable, "-m", "qsql"]
+
+
+def qsql(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = dict(os.environ)
+    environment.update(env or {})
+    return subprocess.run(
+        [*QSQL, *args], input=stdin if stdin is not None else "", capture_output=True, text=True,
+        timeout=60, env=environment, cwd=ROOT,
+    )
+
+
+def test_run_sample_with_stub_prints_flink_lines() -> None:
+    result = qsql("run", "--stub", str(SAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED
+    assert "[INFO] print_sink: 3 rows written" in result.stderr
+    assert "offline stub" in result.stderr
+
+
+def test_sample_expected_output_is_the_seed_shape() -> None:
+    assert EXPECTED.splitlines()[0] == (
+        "+I[1, mj, [stub] My name is mj, ID number number: 412721199803135419., positive]"
+    )
+
+
+def test_stdin_that_is_not_a_terminal_runs_as_a_script() -> None:
+    result = qsql("--stub", stdin=SAMPLE.read_text(encoding="utf-8"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED
+
+
+def test_execute_option_and_quiet() -> None:
+    result = qsql("-q", "-e", "SELECT 40 + 2; SELECT 'a, b' AS s;")
+    assert result.returncode == 0
+    assert result.stdout == (
+        "+--------+\n| EXPR$0 |\n+--------+\n|     42 |\n+--------+\n1 row in set\n"
+        "+------+\n|    s |\n+------+\n| a, b |\n+------+\n1 row in set\n"
+    )
+    assert result.stderr == ""
+
+
+def test_failed_statement_exits_1_with_position_and_no_traceback() -> None:
+    result = qsql("-e", "SELECT 1;\nSELECT * FROM missing_table;\nSELECT 2;")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: <command line>:2:15: Object 'missing_table' not found")
+    assert "  SELECT * FROM missing_table;\n" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.count("row in set") == 1  # the first statement ran, the third did not
+
+
+def test_debug_shows_the_traceback() -> None:
+    result = qsql("--debug", "-e", "SELECT * FROM missing_table")
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_syntax_error_in_a_file_names_the_file(tmp_path: Path) -> None:
+    script = tmp_path / "bad.sql"
+    script.write_text("SELECT 1;\nSELECT FROM t;\n", encoding="utf-8")
+    result = qsql("run", str(script))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {script}:2:8: unexpected 'FROM'")
+    assert result.stdout == ""  # a syntax error anywhere runs nothing
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("run", "no/such/file.sql"), "cannot read no/such/file.sql"),
+        (("-e", "SELECT 1", "-f", "x.sql"), "give only one of"),
+        (("--no-such-flag",), "unrecognized arguments"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], fragment: str) -> None:
+    result = qsql(*args)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+
+
+def test_missing_key_without_stub_is_a_clear_error() -> None:
+    result = qsql("run", str(SAMPLE))
+    assert result.returncode == 1
+    assert "environment variable DASHSCOPE_API_KEY, which is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def stub_process() -> Iterator[tuple[str, str]]:
+    """`qsql stub` in its own process, requiring a key; yields (base URL, key)."""
+    key = "sk-integration-secret"
+    process = subprocess.Popen(
+        [*QSQL, "stub", "--port", "0", "--api-key", key], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("LISTENING "), line + process.stderr.read()  # type: ignore[union-attr]
+        yield f"http://127.0.0.1:{int(line.split()[1])}/v1", key
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def pointed_at(base_url: str) -> str:
+    return SAMPLE.read_text(encoding="utf-8").replace("https://dashscope.aliyuncs.com/compatible-mode/v1", base_url)
+
+
+def test_real_http_run_against_the_stub_process(stub_process: tuple[str, str]) -> None:
+    base_url, key = stub_process
+    result = qsql(stdin=pointed_at(base_url), env={"DASHSCOPE_API_KEY": key})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED
+    assert key not in result.stdout + result.stderr
+
+
+def test_wrong_key_gives_401_error_without_the_key(stub_process: tuple[str, str]) -> None:
+    base_url, _ = stub_process
+    result = qsql(stdin=pointed_at(base_url), env={"DASHSCOPE_API_KEY": "sk-wrong-one"})
+    assert result.returncode == 1
+    assert "HTTP 401" in result.stderr and "Incorrect API key provided." in result.stderr
+    assert "hint: check the API key" in result.stderr
+    assert "sk-wrong-one" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("marker, fragment", [("[[stub:status=500]]", "HTTP 500"), ("[[stub:malformed]]", "malformed reply")])
+def test_server_errors_exit_1(stub_process: tuple[str, str], marker: str, fragment: str) -> None:
+    base_url, key = stub_process
+    script = pointed_at(base_url).replace("ID number number: 412721199803135419.", marker)
+    result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": key})
+    assert result.returncode == 1
+    assert fragment in result.stderr and "row 1 (id=1, user_name=mj)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_endpoint_is_a_clear_error() -> None:
+    script = pointed_at("http://127.0.0.1:9/v1")  # port 9 (discard) is closed on loopback
+    result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": "k"})
+    assert result.returncode == 1
+    assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in result.stderr
