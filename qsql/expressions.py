@@ -91,7 +91,7 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
         inner = operand.evaluate
         return Compiled(lambda row: None if (v := inner(row)) is None else not v, T.BOOLEAN.with_nullable(dtype.nullable))
     if not (dtype.is_numeric or dtype.kind == "NULL"):
-        raise QsqlTypeError(f"Cannot apply '{expr.op}' to arguments of type '{expr.op}<{dtype}>'", expr.span)
+        raise QsqlTypeError(f"Cannot apply '{expr.op}' to arguments of type '{expr.op}<{dtype.name()}>'", expr.span)
     if expr.op == "+":
         return operand
     inner = operand.evaluate
@@ -113,7 +113,9 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Compiled:
     result = T.arithmetic_result_type(expr.op, left.dtype, right.dtype)
     if result is None:
         raise QsqlTypeError(
-            f"Cannot apply '{expr.op}' to arguments of type '<{left.dtype}> {expr.op} <{right.dtype}>'", expr.span
+            f"Cannot apply '{expr.op}' to arguments of type '<{left.dtype.name()}> {expr.op} <{right.dtype.name()}>'. "
+            f"Supported form(s): '<NUMERIC> {expr.op} <NUMERIC>'",
+            expr.span,
         )
     operate = _arithmetic(expr.op, result)
     lf, rf = left.evaluate, right.evaluate
@@ -199,7 +201,7 @@ def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
     for side in (left, right):
         if not (side.dtype.is_character or side.dtype.kind == "NULL"):
             raise QsqlTypeError(
-                f"Cannot apply '||' to arguments of type '<{left.dtype}> || <{right.dtype}>'",
+                f"Cannot apply '||' to arguments of type '<{left.dtype.name()}> || <{right.dtype.name()}>'",
                 expr.span,
                 hint="CAST the value to STRING first",
             )
@@ -220,7 +222,9 @@ def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
 def _comparison(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
     lt, rt = left.dtype, right.dtype
     if T.common_type([lt, rt]) is None:
-        raise QsqlTypeError(f"Cannot apply '{expr.op}' to arguments of type '<{lt}> {expr.op} <{rt}>'", expr.span)
+        raise QsqlTypeError(
+            f"Cannot apply '{expr.op}' to arguments of type '<{lt.name()}> {expr.op} <{rt.name()}>'", expr.span
+        )
     compare = {
         "=": lambda a, b: a == b,
         "<>": lambda a, b: a != b,

@@ -148,14 +148,14 @@ class Planner:
         self._view_depth = 0
 
     # -------------------------------------------------------------- queries
-    def plan_query(self, query: ast.Query, target_types: list[DataType] | None = None) -> Step:
+    def plan_query(self, query: ast.Query) -> Step:
         if isinstance(query, ast.Values):
-            return self._plan_values(query, target_types)
+            return self._plan_values(query)
         if isinstance(query, ast.Select):
             return self._plan_select(query)
         raise ValidationError(f"{type(query).__name__} is not supported", query.span)
 
-    def _plan_values(self, values: ast.Values, target_types: list[DataType] | None) -> ValuesStep:
+    def _plan_values(self, values: ast.Values) -> ValuesStep:
         width = len(values.rows[0])
         for row in values.rows:
             if len(row) != width:
@@ -175,13 +175,10 @@ class Planner:
                     values.rows[0][column].span,
                 )
             if common.kind == "NULL":
-                if target_types is not None and column < len(target_types):
-                    common = target_types[column].with_nullable(True)
-                else:
-                    raise QsqlTypeError(
-                        "Illegal use of 'NULL': the column has no type", values.rows[0][column].span,
-                        hint="write CAST(NULL AS <type>)",
-                    )
+                # Flink rejects an untyped NULL column even in INSERT ... VALUES.
+                raise QsqlTypeError(
+                    "Illegal use of 'NULL'", values.rows[0][column].span, hint="write CAST(NULL AS <type>)"
+                )
             if common.kind == "CHAR":
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
             schema.append(Field(f"EXPR${column}", common))
@@ -367,8 +364,7 @@ class Planner:
                     )
         else:
             targets = list(range(len(sink_columns)))
-        target_types = [sink_columns[i].dtype for i in targets]
-        query = self.plan_query(insert.query, target_types)
+        query = self.plan_query(insert.query)
         query_types = [f.dtype for f in query.schema]
         sink_schema = "[" + ", ".join(f"{c.name}: {c.dtype}" for c in sink_columns) + "]"
         query_schema = "[" + ", ".join(f"{f.name}: {f.dtype}" for f in query.schema) + "]"

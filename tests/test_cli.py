@@ -152,3 +152,34 @@ def test_unreachable_endpoint_is_a_clear_error() -> None:
     result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": "k"})
     assert result.returncode == 1
     assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in result.stderr
+
+
+BAD_INPUTS = [
+    ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL nope, DESCRIPTOR(info))", "Object 'nope' not found"),
+    ("SELECT nope FROM user_info", "Column 'nope' not found in any table"),
+    ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(x))",
+     "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label."),
+    ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(id))",
+     "Descriptor column 'id' type INT NOT NULL cannot be assigned to model input type STRING at position 0."),
+    ("CREATE MODEL m2 INPUT (i INT) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus')",
+     "input column 'i' must be STRING, not INT"),
+]
+
+
+@pytest.mark.parametrize("statement, fragment", BAD_INPUTS)
+def test_bad_input_is_a_clear_error_with_exit_1(statement: str, fragment: str) -> None:
+    script = SAMPLE.read_text(encoding="utf-8") + "\n" + statement + ";\n"
+    result = qsql("--stub", "-q", stdin=script)
+    assert result.returncode == 1
+    assert fragment in result.stderr
+    assert result.stderr.startswith("error: <stdin>:")
+    assert "Traceback" not in result.stderr
+
+
+def test_http_404_from_the_model_is_a_clear_error(stub_process: tuple[str, str]) -> None:
+    base_url, key = stub_process
+    script = pointed_at(base_url).replace("ID number number: 412721199803135419.", "[[stub:status=404]]")
+    result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": key})
+    assert result.returncode == 1
+    assert "HTTP 404" in result.stderr and "hint: check the options 'endpoint' and 'model'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -122,7 +122,7 @@ def error_of(sql: SqlRunner, text: str) -> QsqlError:
         (VIEW + "\nSELECT * FROM V", CatalogError, "Object 'V' not found", (2, 15)),
         (VIEW + "\nSELECT ID FROM v", ValidationError, "Column 'ID' not found in any table", (2, 8)),
         ("SELECT nope", ValidationError, "Column 'nope' not found", (1, 8)),
-        ("SELECT 1 + 'a'", QsqlTypeError, "Cannot apply '+'", (1, 8)),
+        ("SELECT 1 + 'a'", QsqlTypeError, "Cannot apply '+' to arguments of type '<INT> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'", (1, 8)),  # (Flink 2.3, INTEGER)
         ("SELECT 1 || 'a'", QsqlTypeError, "Cannot apply '||'", (1, 8)),
         ("SELECT NULL", QsqlTypeError, "Illegal use of 'NULL'", (1, 8)),  # (Flink 2.3)
         ("SELECT CAST('abc' AS INT)", ExecutionError, "cannot cast 'abc'", (1, 8)),
@@ -173,6 +173,38 @@ def test_sink_schema_mismatch_shows_both_schemas(sql: SqlRunner) -> None:
     error = error_of(sql, "INSERT INTO p2 SELECT CAST(id AS BIGINT), name FROM v")
     # (Flink 2.3) Query schema: [EXPR$0: BIGINT NOT NULL, name: VARCHAR(2) NOT NULL] / Sink schema: [id: INT, name: STRING]
     assert error.hint == "Query schema: [EXPR$0: BIGINT NOT NULL, name: VARCHAR(2) NOT NULL]  Sink schema: [id: INT, name: STRING]"
+
+
+def test_untyped_null_in_values_is_rejected_as_in_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3) INSERT INTO f VALUES (..., NULL) fails: Illegal use of 'NULL'
+    error = error_of(sql, print_table("a INT") + "INSERT INTO out VALUES (NULL);")
+    assert error.message == "Illegal use of 'NULL'" and error.hint == "write CAST(NULL AS <type>)"
+
+
+def test_flink_arithmetic_into_sinks(sql: SqlRunner) -> None:
+    run = sql(
+        "CREATE TEMPORARY TABLE g (a DOUBLE, b DECIMAL(10,2), c BIGINT) WITH ('connector'='print');"
+        "INSERT INTO g SELECT 1.5e0 * 2, 1.25 * 2, 7 / 2;"
+        "INSERT INTO g SELECT CAST(1 AS FLOAT) / 3, 10.5 / 4, -7 % 3;"
+        "INSERT INTO g SELECT 1e300 * 1e300, 1.005, 3;"
+        "INSERT INTO g VALUES (1, 1, 1), (2.5, 2.5, 2);"
+    )
+    # (Flink 2.3)
+    assert run.out.splitlines() == [
+        "+I[3.0, 2.50, 3]", "+I[0.3333333432674408, 2.63, -1]", "+I[Infinity, 1.01, 3]", "+I[1.0, 1.00, 1]", "+I[2.5, 2.50, 2]",
+    ]
+
+
+def test_casts_to_string_like_flink(sql: SqlRunner) -> None:
+    run = sql(
+        "CREATE TEMPORARY TABLE s (a STRING, b STRING, c STRING, d STRING, e STRING, f STRING, g STRING, h STRING) "
+        "WITH ('connector'='print');"
+        "INSERT INTO s SELECT CAST(TRUE AS STRING), CAST(1.5e0 AS STRING), CAST(DATE '2026-01-02' AS STRING), "
+        "CAST(TIMESTAMP '2026-01-02 03:04:05' AS STRING), CAST(ARRAY[1,2] AS STRING), CAST(CAST(0.1 AS FLOAT) AS STRING), "
+        "CAST(12345678.9e0 AS STRING), CAST(1.50 AS STRING);"
+    )
+    # (Flink 2.3)
+    assert run.out == "+I[TRUE, 1.5, 2026-01-02, 2026-01-02 03:04:05, [1, 2], 0.1, 1.23456789E7, 1.50]\n"
 
 
 def test_not_null_sink_column_rejects_null_at_runtime(sql: SqlRunner) -> None:
