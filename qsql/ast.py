@@ -223,3 +223,18 @@ class Insert(Statement):
 @dataclass(frozen=True)
 class QueryStatement(Statement):
     query: Query
+
+
+@dataclass(frozen=True)
+class SetOption(Statement):
+    """``SET 'key' = 'value'``; ``SET`` alone lists the session's settings."""
+
+    key: str | None
+    value: str | None
+
+
+@dataclass(frozen=True)
+class ResetOption(Statement):
+    """``RESET 'key'``; ``RESET`` alone resets every setting."""
+
+    key: str | None

@@ -58,7 +58,28 @@ class ExecutionError(QsqlError):
 
 
 class ModelError(QsqlError):
-    """A model request failed: the server said no, could not be reached, or answered nonsense."""
+    """A model request failed: the server said no, could not be reached, or answered nonsense.
+
+    ``retryable`` says whether sending the same request again may help; ``status``,
+    ``retry_after`` (seconds) and ``headers`` come from the HTTP reply when there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        span: Span | None = None,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        headers: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message, span, hint=hint)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.headers = headers or {}
 
 
 class SinkError(QsqlError):

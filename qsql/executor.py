@@ -6,13 +6,19 @@ rows, calls models through the runtime and keeps count of what was spent.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Union
 
 from . import types as T
 from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
 from .models import client as model_client
+from .models.cache import ResponseCache, cache_key
+from .models.client import Prediction
+from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS
+from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
 from .planner import InsertPlan, Predict, Project, SingleRow, Step, TableScan, ValuesStep
 
@@ -21,22 +27,36 @@ Row = tuple
 
 @dataclass
 class PredictStats:
-    """What one ML_PREDICT cost: rows, requests and tokens."""
+    """What one ML_PREDICT did and cost; every input row is counted exactly once in
+    ``rows_in`` and ends as an output row, a failed row, or a skipped one."""
 
     model: str
     source: str
     rows_in: int = 0
     skipped_null: int = 0
+    skipped_overflow: int = 0
+    truncated: int = 0
     requests: int = 0
+    retries: int = 0
+    cache_hits: int = 0
+    failed_rows: int = 0
     rows_out: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    elapsed: float = 0.0
+    first_error: str | None = None
 
 
 @dataclass
 class ExecutionContext:
     runtime: ModelRuntime
+    cache: ResponseCache = field(default_factory=ResponseCache)
+    clock: Clock = field(default_factory=Clock)
     stats: list[PredictStats] = field(default_factory=list)
+    # Called after each ML_PREDICT output row (progress display); must be cheap.
+    progress: Callable[[PredictStats], None] | None = None
+    # Told about retries (from the model thread), so a long wait is never silent.
+    warn: Callable[[str], None] | None = None
 
 
 def rows(step: Step, context: ExecutionContext) -> Iterator[Row]:
@@ -67,51 +87,156 @@ def _project(step: Project, context: ExecutionContext) -> Iterator[Row]:
         yield tuple(evaluate(row) for evaluate in evaluators)
 
 
+@dataclass
+class _Item:
+    """One input row on its way to the model."""
+
+    position: int  # 1-based, among the rows ML_PREDICT read
+    row: Row
+    text: str
+    key: str | None  # cache key, None when caching is off
+    cached: Prediction | None
+
+
+Outcome = Union[Prediction, ModelError]
+
+
+def fit_to_limit(text: str, limit: int | None, action: str) -> tuple[str | None, bool]:
+    """Apply max-context-size: (text to send or None to skip the row, whether it was cut).
+
+    Tokens are estimated as UTF-8 bytes, an upper bound for byte-level BPE tokenizers, so an
+    input that passes is never rejected by the provider for its length.
+    """
+    if limit is None:
+        return text, False
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text, False
+    if action.startswith("skipped"):
+        return None, False
+    if action.startswith("truncated-head"):
+        return data[-limit:].decode("utf-8", errors="ignore"), True
+    return data[:limit].decode("utf-8", errors="ignore"), True
+
+
 def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     assert step.input is not None and step.model is not None
-    config = step.model.config
-    stats = PredictStats(model=step.model.name, source=step.source_name)
+    model = step.model
+    config = model.config
+    policy = config.retry
+    cache = context.cache
+    clock = context.clock
+    rng = random.Random()
+    stats = PredictStats(model=model.name, source=step.source_name)
     context.stats.append(stats)
+    started = clock.monotonic()
     index = step.input_index
     timeout = step.options.timeout
     input_fields = step.input.schema
-    output_type = step.schema[-1].dtype
+    main_output = next(c for c in model.outputs if c.name not in METADATA_COLUMNS)
     convert_output: Callable[[object], object] = (
-        (lambda value: T.cast_value(value, T.array(T.DOUBLE), output_type))
-        if output_type.kind == "ARRAY"
+        (lambda value: T.cast_value(value, T.array(T.DOUBLE), main_output.dtype))
+        if main_output.dtype.kind == "ARRAY"
         else (lambda value: value)
     )
+    layout = [c.name if c.name in METADATA_COLUMNS else "" for c in model.outputs]
+    last_retry_warning = [-1e9]
 
-    def requests() -> Iterator[tuple[int, Row]]:
+    def report_retry(item: _Item, attempt: int, error: ModelError, delay: float) -> None:
+        now = clock.monotonic()
+        if context.warn is None or now - last_retry_warning[0] < 5:
+            return
+        last_retry_warning[0] = now
+        context.warn(
+            f"{describe(item)}: {error.message}; retry {attempt} of {policy.retries} in {delay:.1f} s "
+            f"({stats.retries} retries so far; Ctrl-C stops)"
+        )
+
+    def units() -> Iterator[list[_Item]]:
+        batch: list[_Item] = []
         for row in rows(step.input, context):  # type: ignore[arg-type]
             stats.rows_in += 1
-            if row[index] is None:
+            value = row[index]
+            if value is None:
                 stats.skipped_null += 1  # As in Flink: no request and no output row.
                 continue
-            yield stats.rows_in, row
+            text, cut = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action)
+            if text is None:
+                stats.skipped_overflow += 1  # Flink's 'skipped': no request and no output row.
+                continue
+            stats.truncated += cut
+            key = None
+            cached = None
+            if cache.mode != "off":
+                key = cache_key(config.provider, config.url, model_client.build_request_body(config, [text]))
+                cached = cache.get(key)
+                stats.cache_hits += cached is not None
+            batch.append(_Item(stats.rows_in, row, text, key, cached))
+            if len(batch) >= config.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-    async def call(item: tuple[int, Row]) -> model_client.Prediction:
-        position, row = item
-        try:
-            return await model_client.predict(context.runtime.client, config, str(row[index]), timeout)
-        except ModelError as error:
-            preview = ", ".join(
-                f"{f.name}={T.format_value(v, f.dtype)}" for f, v in list(zip(input_fields, row))[:2]
-            )
-            raise ModelError(
-                f"ML_PREDICT({step.model.name}) over {step.source_name}, row {position} ({preview}): {error.message}",  # type: ignore[union-attr]
-                hint=error.hint,
-            ) from error
+    async def send_unit(unit: list[_Item]) -> list[Outcome]:
+        """One request for the uncached rows of a unit, retried per the model's policy."""
+        pending = [item for item in unit if item.cached is None]
+        answers: dict[int, Outcome] = {}
+        if pending:
+            attempt = 0
+            while True:
+                stats.requests += 1
+                try:
+                    predictions = await model_client.send(
+                        context.runtime.client, config, [item.text for item in pending], timeout
+                    )
+                except ModelError as error:
+                    attempt += 1
+                    if not policy.may_retry(attempt, error.retryable):
+                        answers = {item.position: error for item in pending}
+                        break
+                    stats.retries += 1
+                    delay = policy.delay(attempt, error.retry_after, rng)
+                    report_retry(pending[0], attempt, error, delay)
+                    await clock.sleep(delay)
+                    continue
+                answers = {item.position: p for item, p in zip(pending, predictions)}
+                break
+        return [item.cached if item.cached is not None else answers[item.position] for item in unit]
 
-    for (_, row), prediction in context.runtime.map(
-        call, requests(), step.options.concurrency, step.options.ordered
-    ):
-        stats.requests += 1
-        stats.prompt_tokens += prediction.usage.prompt_tokens
-        stats.completion_tokens += prediction.usage.completion_tokens
-        for output in prediction.outputs:
-            stats.rows_out += 1
-            yield row + (convert_output(output),)
+    def describe(item: _Item) -> str:
+        preview = ", ".join(f"{f.name}={T.format_value(v, f.dtype)}" for f, v in list(zip(input_fields, item.row))[:2])
+        return f"ML_PREDICT({model.name}) over {step.source_name}, row {item.position} ({preview})"
+
+    try:
+        for unit, outcomes in context.runtime.map(send_unit, units(), step.options.concurrency, step.options.ordered):
+            for item, outcome in zip(unit, outcomes):
+                if isinstance(outcome, ModelError):
+                    if policy.final_action() == FAILOVER:
+                        raise ModelError(f"{describe(item)}: {outcome.message}", hint=outcome.hint) from outcome
+                    stats.failed_rows += 1
+                    if stats.first_error is None:
+                        stats.first_error = f"{describe(item)}: {outcome.message}"
+                    metadata: dict[str, object] = {
+                        ERROR_STRING: outcome.message,
+                        HTTP_STATUS_CODE: outcome.status,
+                        HTTP_HEADERS_MAP: outcome.headers or None,
+                    }
+                    stats.rows_out += 1
+                    yield item.row + tuple(metadata.get(name) for name in layout)
+                else:
+                    if item.cached is None and item.key is not None:
+                        cache.put(item.key, outcome)  # Only successes are ever cached.
+                    stats.prompt_tokens += outcome.usage.prompt_tokens
+                    stats.completion_tokens += outcome.usage.completion_tokens
+                    for output in outcome.outputs:
+                        stats.rows_out += 1
+                        converted = convert_output(output)
+                        yield item.row + tuple(None if name else converted for name in layout)
+                if context.progress is not None:
+                    context.progress(stats)
+    finally:
+        stats.elapsed = clock.monotonic() - started
 
 
 _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {

@@ -31,18 +31,30 @@ def tableau(result: QueryResult) -> str:
     return "\n".join(lines)
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def predict_summary(stats: PredictStats) -> str:
-    parts = [f"{stats.requests} request{'s' if stats.requests != 1 else ''}"]
-    if stats.prompt_tokens or stats.completion_tokens:
-        parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens")
-    if stats.skipped_null:
-        parts.append(f"{stats.skipped_null} NULL input{'s' if stats.skipped_null != 1 else ''} skipped")
+    """Rows in/out, requests, cache hits, retries, failures, tokens, time and throughput."""
+    parts = [
+        f"{stats.rows_in} in, {stats.rows_out} out",
+        _count(stats.requests, "request"),
+        _count(stats.cache_hits, "cache hit"),
+        _count(stats.retries, "retry", "retries"),
+        f"{stats.failed_rows} failed",
+    ]
+    skipped = stats.skipped_null + stats.skipped_overflow
+    if skipped:
+        parts.append(f"{skipped} skipped")
+    parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens")
+    rate = stats.rows_in / stats.elapsed if stats.elapsed > 0 else 0.0
+    parts.append(f"{stats.elapsed:.2f} s, {rate:.1f} rows/s")
     return f"ML_PREDICT({stats.model}): " + ", ".join(parts)
 
 
 def insert_summary(result: InsertResult) -> str:
-    rows = f"{result.rows} row{'s' if result.rows != 1 else ''}"
-    text = f"[INFO] {result.table}: {rows} written in {result.elapsed:.2f} s"
+    text = f"[INFO] {result.table}: {_count(result.rows, 'row')} written in {result.elapsed:.2f} s"
     for stats in result.predict:
         text += "; " + predict_summary(stats)
     return text

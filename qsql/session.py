@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -23,11 +24,15 @@ from .connectors.base import SinkContext
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field
+from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
+from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
 from .planner import Planner
+from .settings import CACHE, check_setting
 from .source import Source
+from .types import STRING
 
 
 @dataclass
@@ -63,6 +68,8 @@ class Session:
         env: Mapping[str, str] | None = None,
         stub_base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        cache_path: Path | None = None,
     ) -> None:
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
@@ -71,6 +78,11 @@ class Session:
         self.catalog = Catalog()
         self.settings: dict[str, str] = {}
         self.runtime = ModelRuntime(transport)
+        self.clock = clock or Clock()
+        self.cache_path = cache_path
+        self._cache: ResponseCache = MemoryCache()
+        # Called with each running ML_PREDICT's stats (the CLI's progress bar); None: quiet.
+        self.progress: Callable[[PredictStats], None] | None = None
 
     # -------------------------------------------------------------- entry points
     def execute(self, text: str, source_name: str = "<input>") -> Iterator[Result]:
@@ -91,6 +103,21 @@ class Session:
 
     def close(self) -> None:
         self.runtime.close()
+        self._cache.close()
+
+    @property
+    def cache(self) -> ResponseCache:
+        """The response cache the 'qsql.cache' setting asks for, opened on first use."""
+        mode = self.settings.get(CACHE, "memory").lower()
+        if self._cache.mode != mode:
+            self._cache.close()
+            self._cache = open_cache(mode, self.cache_path)
+        return self._cache
+
+    def _context(self) -> ExecutionContext:
+        return ExecutionContext(
+            self.runtime, cache=self.cache, clock=self.clock, progress=self.progress, warn=self.warn
+        )
 
     def __enter__(self) -> "Session":
         return self
@@ -188,7 +215,7 @@ class Session:
     def _Insert(self, statement: ast.Insert) -> Result:
         started = time.perf_counter()
         plan = Planner(self.catalog, self.settings).plan_insert(statement)
-        context = ExecutionContext(self.runtime)
+        context = self._context()
         try:
             written = run_insert(plan, context, SinkContext(self.out, self.err))
         finally:
@@ -198,12 +225,29 @@ class Session:
     def _QueryStatement(self, statement: ast.QueryStatement) -> Result:
         started = time.perf_counter()
         step = Planner(self.catalog, self.settings).plan_query(statement.query)
-        context = ExecutionContext(self.runtime)
+        context = self._context()
         try:
             result_rows = collect(step, context)
         finally:
             self._report_skipped(context)
         return QueryResult(step.schema, result_rows, time.perf_counter() - started, context.stats)
+
+    # -------------------------------------------------------------- session
+    def _SetOption(self, statement: ast.SetOption) -> Result:
+        if statement.key is None:
+            rows = [(key, value) for key, value in sorted(self.settings.items())]
+            return QueryResult([Field("key", STRING), Field("value", STRING)], rows, 0.0)
+        assert statement.value is not None
+        check_setting(statement.key, statement.value, statement.span)
+        self.settings[statement.key] = statement.value
+        return StatusResult("Session property has been set.")
+
+    def _ResetOption(self, statement: ast.ResetOption) -> Result:
+        if statement.key is None:
+            self.settings.clear()
+            return StatusResult("All session properties have been set to their default values.")
+        self.settings.pop(statement.key, None)
+        return StatusResult("Session property has been reset.")
 
     def _report_skipped(self, context: ExecutionContext) -> None:
         for stats in context.stats:
@@ -212,6 +256,17 @@ class Session:
                 self.warn(
                     f"ML_PREDICT({stats.model}) over {stats.source}: skipped {stats.skipped_null} {rows} whose input "
                     "is NULL (no request sent, no output row, as in Flink)"
+                )
+            if stats.failed_rows:
+                rows = "row" if stats.failed_rows == 1 else "rows"
+                self.warn(
+                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} failed and were kept "
+                    f"with NULL outputs (error handling IGNORE); first: {stats.first_error}"
+                )
+            if stats.skipped_overflow or stats.truncated:
+                self.warn(
+                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.truncated} input(s) truncated and "
+                    f"{stats.skipped_overflow} skipped for exceeding the model's input limit"
                 )
 
 

@@ -193,6 +193,18 @@ class AstBuilder(Transformer):
     def array_type(self, meta, children):
         return T.array(children[1])
 
+    def map_type(self, meta, children):
+        return T.map_of(children[1], children[2])
+
+    # ------------------------------------------------------------------ session
+    def set_statement(self, meta, children):
+        if not children:
+            return ast.SetOption(key=None, value=None, span=span_of(meta))
+        return ast.SetOption(key=unquote_string(children[0]), value=unquote_string(children[1]), span=span_of(meta))
+
+    def reset_statement(self, meta, children):
+        return ast.ResetOption(key=unquote_string(children[0]) if children else None, span=span_of(meta))
+
     # ------------------------------------------------------------------ DML
     def insert(self, meta, children):
         columns = _first(children, _Names)

@@ -52,7 +52,8 @@ class DataType:
     length: int | None = None
     precision: int | None = None
     scale: int | None = None
-    element: DataType | None = None
+    element: DataType | None = None  # ARRAY's element, MAP's value
+    key: DataType | None = None  # MAP's key
 
     def __str__(self) -> str:
         suffix = "" if self.nullable else " NOT NULL"
@@ -70,6 +71,8 @@ class DataType:
             return f"TIMESTAMP({self.precision})"
         if k == "ARRAY":
             return f"ARRAY<{self.element}>"
+        if k == "MAP":
+            return f"MAP<{self.key}, {self.element}>"
         return k
 
     def with_nullable(self, nullable: bool) -> DataType:
@@ -120,6 +123,10 @@ def array(element: DataType) -> DataType:
     return DataType("ARRAY", element=element)
 
 
+def map_of(key: DataType, value: DataType) -> DataType:
+    return DataType("MAP", key=key, element=value)
+
+
 # ---------------------------------------------------------------------------------------
 # Type names as written in DDL and CAST
 # ---------------------------------------------------------------------------------------
@@ -138,7 +145,7 @@ _SIMPLE_TYPES = {
     "DATE": DATE,
 }
 _PARAMETERISED = ("VARCHAR", "CHAR", "DECIMAL", "DEC", "NUMERIC", "TIMESTAMP")
-KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY"})
+KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY", "MAP"})
 
 
 def type_from_name(name: str, params: list[int], span: Span | None = None) -> DataType:
@@ -217,6 +224,11 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
     if isinstance(value, list):
         element = dtype.element if dtype is not None and dtype.kind == "ARRAY" else None
         return "[" + ", ".join(format_value(v, element) for v in value) + "]"
+    if isinstance(value, dict):
+        # Java's Map.toString: {k=v, k2=v2}
+        key_type = dtype.key if dtype is not None and dtype.kind == "MAP" else None
+        value_type = dtype.element if dtype is not None and dtype.kind == "MAP" else None
+        return "{" + ", ".join(f"{format_value(k, key_type)}={format_value(v, value_type)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -305,6 +317,9 @@ def can_cast_implicitly(source: DataType, target: DataType) -> bool:
     if s == "ARRAY" and t == "ARRAY":
         assert source.element is not None and target.element is not None
         return can_cast_implicitly(source.element, target.element)
+    if s == "MAP" and t == "MAP":
+        assert source.key and source.element and target.key and target.element
+        return can_cast_implicitly(source.key, target.key) and can_cast_implicitly(source.element, target.element)
     return False
 
 
@@ -352,6 +367,14 @@ def cast_value(value: object, source: DataType, target: DataType) -> object:
         element_source = source.element if source.kind == "ARRAY" and source.element else NULL
         assert target.element is not None
         return [cast_value(v, element_source, target.element) for v in value]
+    if t == "MAP":
+        if not isinstance(value, dict) or source.kind != "MAP":
+            raise _cast_error(value, source, target)
+        assert source.key and source.element and target.key and target.element
+        return {
+            cast_value(k, source.key, target.key): cast_value(v, source.element, target.element)
+            for k, v in value.items()
+        }
     if t == "NULL":
         return None
     raise _cast_error(value, source, target)

@@ -137,18 +137,32 @@ def test_wrong_key_gives_401_error_without_the_key(stub_process: tuple[str, str]
     assert "Traceback" not in result.stderr
 
 
+def with_retries(script: str, retries: int) -> str:
+    return script.replace("'model' = 'qwen-plus',", f"'model' = 'qwen-plus', 'retry-num' = '{retries}',")
+
+
 @pytest.mark.parametrize("marker, fragment", [("[[stub:status=500]]", "HTTP 500"), ("[[stub:malformed]]", "malformed reply")])
-def test_server_errors_exit_1(stub_process: tuple[str, str], marker: str, fragment: str) -> None:
+def test_server_errors_exit_1_once_retries_run_out(stub_process: tuple[str, str], marker: str, fragment: str) -> None:
     base_url, key = stub_process
-    script = pointed_at(base_url).replace("ID number number: 412721199803135419.", marker)
+    script = with_retries(pointed_at(base_url).replace("ID number number: 412721199803135419.", marker), 1)
     result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": key})
     assert result.returncode == 1
     assert fragment in result.stderr and "row 1 (id=1, user_name=mj)" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+def test_transient_server_errors_are_retried(stub_process: tuple[str, str]) -> None:
+    base_url, key = stub_process
+    script = pointed_at(base_url).replace("412721199803135419.", "412721199803135419. [[stub:status=503;times=1]]")
+    result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": key})
+    assert result.returncode == 0, result.stderr
+    assert "[stub:status=503;times=1]]" in result.stdout.splitlines()[0]
+    assert "HTTP 503" in result.stderr and "retry 1 of 100" in result.stderr
+    assert "4 requests" in result.stderr and "1 retry" in result.stderr
+
+
 def test_unreachable_endpoint_is_a_clear_error() -> None:
-    script = pointed_at("http://127.0.0.1:9/v1")  # port 9 (discard) is closed on loopback
+    script = with_retries(pointed_at("http://127.0.0.1:9/v1"), 1)  # port 9 (discard) is closed on loopback
     result = qsql(stdin=script, env={"DASHSCOPE_API_KEY": "k"})
     assert result.returncode == 1
     assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in result.stderr

@@ -72,11 +72,13 @@ def test_n_choices_give_one_row_each(sql: SqlRunner, httpx_mock: HTTPXMock) -> N
 
 
 def test_embeddings_request_and_vector(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(
-        url="https://api.example.com/v1/embeddings",
-        json={"data": [{"index": 0, "embedding": [0.12, 0.22, 0.32, 0.42]}], "usage": {"prompt_tokens": 1}},
-        is_reusable=True,
-    )
+    def reply(request: httpx.Request) -> httpx.Response:
+        texts = json.loads(request.content)["input"]
+        vectors = {"hello": [0.12, 0.22, 0.32, 0.42], "world": [0.5, 0.5, 0.5, 0.5]}
+        data = [{"index": i, "embedding": vectors[t]} for i, t in enumerate(texts)]
+        return httpx.Response(200, json={"data": data[::-1], "usage": {"prompt_tokens": 2}})  # shuffled order
+
+    httpx_mock.add_callback(reply, url="https://api.example.com/v1/embeddings", is_reusable=True)
     run = sql(
         "CREATE MODEL e INPUT (input STRING) OUTPUT (embedding ARRAY<FLOAT>) WITH ('provider' = 'openai', "
         "'endpoint' = 'https://api.example.com/v1', 'api-key' = 'k', 'model' = 'text-embedding-3-small', 'dimension' = '4');"
@@ -84,15 +86,16 @@ def test_embeddings_request_and_vector(sql: SqlRunner, httpx_mock: HTTPXMock) ->
         + "CREATE TEMPORARY TABLE vec (id INT, embedding ARRAY<FLOAT>) WITH ('connector' = 'print');"
         "INSERT INTO vec SELECT id, embedding FROM ML_PREDICT(TABLE t, MODEL e, DESCRIPTOR(txt));"
     )
-    # (FLINK_REFERENCE.md) +I[1, [0.12, 0.22, 0.32, 0.42]]
-    assert run.out.splitlines()[0] == "+I[1, [0.12, 0.22, 0.32, 0.42]]"
-    body = json.loads(httpx_mock.get_requests()[0].content)
-    assert body == {"model": "text-embedding-3-small", "input": ["hello"], "encoding_format": "float", "dimensions": 4}
+    # (FLINK_REFERENCE.md) +I[1, [0.12, 0.22, 0.32, 0.42]]; vectors matched by index, not position
+    assert run.out.splitlines() == ["+I[1, [0.12, 0.22, 0.32, 0.42]]", "+I[2, [0.5, 0.5, 0.5, 0.5]]"]
+    (request,) = httpx_mock.get_requests()  # both rows in one batch
+    body = json.loads(request.content)
+    assert body == {"model": "text-embedding-3-small", "input": ["hello", "world"], "encoding_format": "float", "dimensions": 4}
 
 
 def model_error(sql: SqlRunner) -> ModelError:
     with pytest.raises(ModelError) as info:
-        sql(MODEL.format(extra="") + DATA + SINK + INSERT)
+        sql(MODEL.format(extra=", 'error-handling-strategy' = 'FAILOVER'") + DATA + SINK + INSERT)
     return info.value
 
 
@@ -137,7 +140,7 @@ def test_unreachable_server(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
 
 def test_timeout(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_exception(httpx.ReadTimeout("slow"), is_reusable=True)
-    sql(MODEL.format(extra="") + DATA + SINK)
+    sql(MODEL.format(extra=", 'error-handling-strategy' = 'FAILOVER'") + DATA + SINK)
     with pytest.raises(QsqlError) as info:
         sql("INSERT INTO out SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), MAP['timeout', '2s']);")
     assert "no reply from https://api.example.com/v1/chat/completions within 2 s" in info.value.message

@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..secrets import Secret
+from .retry import RetryPolicy
 
 CHAT = "chat"
 EMBEDDINGS = "embeddings"
+
+# Extra OUTPUT columns a model may declare under IGNORE: NULL on success (Flink's names).
+ERROR_STRING = "error-string"
+HTTP_STATUS_CODE = "http-status-code"
+HTTP_HEADERS_MAP = "http-headers-map"
+METADATA_COLUMNS = (ERROR_STRING, HTTP_STATUS_CODE, HTTP_HEADERS_MAP)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,12 @@ class ModelConfig:
     body_options: dict[str, object] = field(default_factory=dict)
     # Options as written, for SHOW CREATE MODEL (api-key masked there).
     options: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Embedding inputs per request.
+    batch_size: int = 1
+    # Longest input (in estimated tokens) sent as is, and what happens to a longer one.
+    max_input_tokens: int | None = None
+    overflow_action: str = "truncated-tail"
 
     @property
     def choices(self) -> int:

@@ -18,10 +18,19 @@ from ..catalog import Column
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret
 from ..source import Span
-from .config import CHAT, EMBEDDINGS, ModelConfig
+from .config import CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, ModelConfig
 from .providers import PROVIDERS, Provider
+from .retry import FAILOVER, IGNORE, RETRY, RetryPolicy
 
 EMBEDDING_DIMENSIONS = {"text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64)}
+# The provider's per-input limit of embedding models, in tokens.
+EMBEDDING_INPUT_LIMITS = {
+    "text-embedding-v4": 8192, "text-embedding-v3": 8192,
+    "text-embedding-3-small": 8191, "text-embedding-3-large": 8191, "text-embedding-ada-002": 8191,
+}
+OVERFLOW_ACTIONS = (
+    "truncated-tail", "truncated-head", "skipped", "truncated-tail-log", "truncated-head-log", "skipped-log",
+)
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -33,7 +42,6 @@ class OptionSpec:
     body_field: str | None = None  # request body field it sets, if any
     aliases: tuple[str, ...] = ()
     task: str | None = None  # CHAT / EMBEDDINGS when it applies to one task only
-    implemented: bool = True
 
 
 def _double_in(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
@@ -73,7 +81,7 @@ def _stop(text: str) -> list[str]:
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         for option in allowed:
-            if text.lower() == option.lower():
+            if text.strip().lower() == option.lower():
                 return option
         raise ValueError("must be one of " + ", ".join(allowed))
 
@@ -93,18 +101,19 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("temperature", "sampling temperature in [0, 2)", _double_in(0, 2, high_open=True), "temperature", task=CHAT),
     OptionSpec("top-p", "nucleus sampling in (0, 1]", _double_in(0, 1, low_open=True), "top_p", ("top_p",), CHAT),
     OptionSpec("stop", "comma-separated stop strings", _stop, "stop", task=CHAT),
-    OptionSpec("max-tokens", "most tokens to generate per row", _long(1), "max_tokens", ("max_tokens",), CHAT),
+    # Chat: the reply's limit (sent as max_tokens). Embeddings: the seed's per-row input limit.
+    OptionSpec("max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens", ("max_tokens",)),
     OptionSpec("presence-penalty", "in [-2, 2]", _double_in(-2, 2), "presence_penalty", task=CHAT),
     OptionSpec("seed", "sampling seed", _long(0), "seed", task=CHAT),
     OptionSpec("n", "choices per row; one output row each", _long(1), "n", task=CHAT),
     OptionSpec("response-format", "text or json_object", _response_format, "response_format", task=CHAT),
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
-    # Flink options that need the retry/error machinery of a later release of qsql.
-    OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", implemented=False),
-    OptionSpec("retry-num", "retries per row", implemented=False),
-    OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE", implemented=False),
-    OptionSpec("max-context-size", "input size limit", implemented=False),
-    OptionSpec("context-overflow-action", "what to do past max-context-size", implemented=False),
+    OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
+    OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
+    OptionSpec("retry-num", "retries per row (default 100)", _long(0)),
+    OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE once retries run out", _choice(FAILOVER, IGNORE)),
+    OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
+    OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
 )
 
 SPECS_BY_KEY: dict[str, OptionSpec] = {}
@@ -160,11 +169,6 @@ def resolve_model(
             raise OptionError(
                 f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
             )
-        if not spec.implemented:
-            raise OptionError(
-                f"option '{item.key}' is a Flink option that qsql does not implement yet", item.span,
-                hint="remove it to run here; Flink's default applies",
-            )
         canonical[spec.key] = item
 
     def value_of(key: str) -> str | None:
@@ -192,8 +196,8 @@ def resolve_model(
     endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
     base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span)
     task = endpoint_task or _task_from_model(model_name, outputs)
-    _check_schema(name, task, inputs, outputs, statement.span)
 
+    parsed_values: dict[str, object] = {}
     body: dict[str, object] = {}
     for key, item in canonical.items():
         spec = SPECS_BY_KEY[key]
@@ -209,11 +213,18 @@ def resolve_model(
         text = value_of(key)
         assert text is not None
         try:
-            parsed = spec.parse(text)
+            value = spec.parse(text)
         except ValueError as error:
             raise OptionError(f"option '{item.key}' {error}, got '{text}'", item.value_span) from None
-        assert spec.body_field is not None
-        body[spec.body_field] = parsed
+        parsed_values[key] = value
+        if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
+            body[spec.body_field] = value
+    retry = RetryPolicy(
+        strategy=str(parsed_values.get("error-handling-strategy", RETRY)),
+        retries=int(parsed_values.get("retry-num", 100)),  # type: ignore[call-overload]
+        fallback=str(parsed_values.get("retry-fallback-strategy", FAILOVER)),
+    )
+    _check_schema(name, task, inputs, outputs, statement.span, retry)
     if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
         allowed = EMBEDDING_DIMENSIONS[model_name]
         if body["dimensions"] not in allowed:
@@ -221,6 +232,19 @@ def resolve_model(
                 f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
                 canonical["dimension"].value_span,
             )
+
+    provider_batch_limit = provider.embedding_batch_limit
+    batch_size = int(parsed_values.get("batch-size", provider_batch_limit))  # type: ignore[call-overload]
+    if task == EMBEDDINGS and batch_size > provider_batch_limit:
+        raise OptionError(
+            f"option 'batch-size' must be at most {provider_batch_limit} for provider '{provider.name}', got {batch_size}",
+            canonical["batch-size"].value_span,
+        )
+    limits = [int(v) for v in (parsed_values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
+    if task == EMBEDDINGS:
+        per_row = parsed_values.get("max-tokens", EMBEDDING_INPUT_LIMITS.get(model_name))
+        if per_row is not None:
+            limits.append(int(per_row))  # type: ignore[call-overload]
 
     if stub_base_url is not None:
         url = f"{stub_base_url.rstrip('/')}/{'chat/completions' if task == CHAT else 'embeddings'}"
@@ -239,6 +263,10 @@ def resolve_model(
         system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
         body_options=body,
         options={item.key: _shown_value(item) for item in statement.options},
+        retry=retry,
+        batch_size=batch_size if task == EMBEDDINGS else 1,
+        max_input_tokens=min(limits) if limits else None,
+        overflow_action=str(parsed_values.get("context-overflow-action", "truncated-tail")),
     )
 
 
@@ -287,6 +315,7 @@ def _split_endpoint(endpoint: str, span: Span) -> tuple[str, str | None]:
 
 
 def _task_from_model(model_name: str, outputs: list[Column]) -> str:
+    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS]
     if model_name.startswith("text-embedding"):
         return EMBEDDINGS
     if len(outputs) == 1 and outputs[0].dtype.kind == "ARRAY":
@@ -296,7 +325,32 @@ def _task_from_model(model_name: str, outputs: list[Column]) -> str:
     return CHAT
 
 
-def _check_schema(name: str, task: str, inputs: list[Column], outputs: list[Column], span: Span) -> None:
+_METADATA_TYPES = {
+    ERROR_STRING: lambda t: t.is_character,
+    HTTP_STATUS_CODE: lambda t: t.kind == "INT",
+    HTTP_HEADERS_MAP: lambda t: t.kind == "MAP" and t.key is not None and t.key.is_character
+    and t.element is not None and t.element.kind == "ARRAY" and t.element.element is not None
+    and t.element.element.is_character,
+}
+_METADATA_TYPE_NAMES = {ERROR_STRING: "STRING", HTTP_STATUS_CODE: "INT", HTTP_HEADERS_MAP: "MAP<STRING, ARRAY<STRING>>"}
+
+
+def _check_schema(
+    name: str, task: str, inputs: list[Column], all_outputs: list[Column], span: Span, retry: RetryPolicy
+) -> None:
+    metadata = [c for c in all_outputs if c.name in METADATA_COLUMNS]
+    outputs = [c for c in all_outputs if c.name not in METADATA_COLUMNS]
+    if metadata and retry.final_action() != IGNORE:
+        raise ValidationError(
+            f"output column '{metadata[0].name}' is filled only when failed rows are kept: set "
+            "'error-handling-strategy' = 'IGNORE' or 'retry-fallback-strategy' = 'IGNORE'",
+            span,
+        )
+    for column in metadata:
+        if not _METADATA_TYPES[column.name](column.dtype):
+            raise ValidationError(
+                f"output column '{column.name}' must be {_METADATA_TYPE_NAMES[column.name]}, not {column.dtype}", span
+            )
     if not inputs or not outputs:
         raise ValidationError(
             f"CREATE MODEL {name} needs INPUT (...) and OUTPUT (...) columns",

@@ -1,0 +1,65 @@
+"""Session settings (``SET 'key' = 'value'``): which keys qsql reads and what values they take.
+
+Flink accepts any key; so does qsql, but the keys it reads are checked when they are set, so a
+typo in a value fails at the SET rather than halfway through a paid run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import ValidationError
+from .source import Span
+
+CACHE = "qsql.cache"
+CACHE_MODES = ("memory", "disk", "off")
+PREDICT_PREFIX = "table.exec.async-ml-predict."
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: str
+    description: str
+    check: Callable[[str], str | None]  # returns a problem, or None when the value is fine
+
+
+def _one_of(*values: str) -> Callable[[str], str | None]:
+    return lambda v: None if v.lower() in values else "must be one of " + ", ".join(values)
+
+
+def _positive_int(value: str) -> str | None:
+    return None if value.strip().isdigit() and int(value) > 0 else "must be a positive integer"
+
+
+def _duration(value: str) -> str | None:
+    from .planner import parse_duration
+
+    try:
+        parse_duration(value)
+    except ValidationError as error:
+        return error.message
+    return None
+
+
+KNOWN_SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(CACHE, "memory", "model response cache: memory (this session), disk (across runs) or off "
+                "(qsql extension)", _one_of(*CACHE_MODES)),
+        Setting(PREDICT_PREFIX + "max-concurrent-operations", "10", "ML_PREDICT requests in flight", _positive_int),
+        Setting(PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered",
+                _one_of("ordered", "allow_unordered")),
+        Setting(PREDICT_PREFIX + "timeout", "180 s", "time limit of one model request", _duration),
+    )
+}
+
+
+def check_setting(key: str, value: str, span: Span | None) -> None:
+    setting = KNOWN_SETTINGS.get(key)
+    if setting is None:
+        return
+    problem = setting.check(value)
+    if problem:
+        raise ValidationError(f"setting '{key}' {problem}, got '{value}'", span)
