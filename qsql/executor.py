@@ -6,6 +6,7 @@ rows, calls models through the runtime and keeps count of what was spent.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -178,31 +179,59 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
         if batch:
             yield batch
 
+    # Requests in flight by cache key, so identical rows of one statement are sent once.
+    # Touched only from the model thread.
+    in_flight: dict[str, asyncio.Future[Outcome]] = {}
+
     async def send_unit(unit: list[_Item]) -> list[Outcome]:
-        """One request for the uncached rows of a unit, retried per the model's policy."""
-        pending = [item for item in unit if item.cached is None]
+        """One request for the rows of a unit that are neither cached nor already in flight,
+        retried per the model's policy."""
         answers: dict[int, Outcome] = {}
-        if pending:
-            attempt = 0
-            while True:
-                stats.requests += 1
-                try:
-                    predictions = await model_client.send(
-                        context.runtime.client, config, [item.text for item in pending], timeout
-                    )
-                except ModelError as error:
-                    attempt += 1
-                    if not policy.may_retry(attempt, error.retryable):
-                        answers = {item.position: error for item in pending}
-                        break
-                    stats.retries += 1
-                    delay = policy.delay(attempt, error.retry_after, rng)
-                    report_retry(pending[0], attempt, error, delay)
-                    await clock.sleep(delay)
-                    continue
-                answers = {item.position: p for item, p in zip(pending, predictions)}
-                break
-        return [item.cached if item.cached is not None else answers[item.position] for item in unit]
+        leaders: list[_Item] = []
+        followers: dict[int, asyncio.Future[Outcome]] = {}
+        for item in unit:
+            if item.cached is not None:
+                answers[item.position] = item.cached
+            elif item.key is not None and item.key in in_flight:
+                followers[item.position] = in_flight[item.key]
+                stats.cache_hits += 1
+            else:
+                leaders.append(item)
+                if item.key is not None:
+                    in_flight[item.key] = asyncio.get_running_loop().create_future()
+        try:
+            if leaders:
+                answers.update(await send_with_retries(leaders))
+        finally:
+            for item in leaders:
+                future = in_flight.pop(item.key, None) if item.key is not None else None
+                if future is not None and not future.done():
+                    if item.position in answers:
+                        future.set_result(answers[item.position])
+                    else:
+                        future.cancel()
+        for position, future in followers.items():
+            answers[position] = await asyncio.shield(future)
+        return [answers[item.position] for item in unit]
+
+    async def send_with_retries(items: list[_Item]) -> dict[int, Outcome]:
+        attempt = 0
+        while True:
+            stats.requests += 1
+            try:
+                predictions = await model_client.send(
+                    context.runtime.client, config, [item.text for item in items], timeout
+                )
+            except ModelError as error:
+                attempt += 1
+                if not policy.may_retry(attempt, error.retryable):
+                    return {item.position: error for item in items}
+                stats.retries += 1
+                delay = policy.delay(attempt, error.retry_after, rng)
+                report_retry(items[0], attempt, error, delay)
+                await clock.sleep(delay)
+                continue
+            return {item.position: p for item, p in zip(items, predictions)}
 
     def describe(item: _Item) -> str:
         preview = ", ".join(f"{f.name}={T.format_value(v, f.dtype)}" for f, v in list(zip(input_fields, item.row))[:2])
@@ -225,7 +254,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
                     stats.rows_out += 1
                     yield item.row + tuple(metadata.get(name) for name in layout)
                 else:
-                    if item.cached is None and item.key is not None:
+                    if item.cached is None and item.key is not None and cache.get(item.key) is None:
                         cache.put(item.key, outcome)  # Only successes are ever cached.
                     stats.prompt_tokens += outcome.usage.prompt_tokens
                     stats.completion_tokens += outcome.usage.completion_tokens
