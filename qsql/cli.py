@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--malformed", action="store_true", help="injected failures are malformed 200 replies")
     stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
     stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
+
+    cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')")
+    cache.add_argument("action", choices=["info", "clear"])
     return parser
 
 
@@ -71,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "stub":
             return _serve_stub(args)
+        if args.command == "cache":
+            return _cache_command(args)
         return _run(args)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -116,6 +121,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
         session = Session(stub_base_url=stub_url)
+        progress = None
+        if sys.stderr.isatty() and not args.quiet:
+            from .progress import PredictProgress
+
+            progress = PredictProgress()
+            session.progress = progress
         try:
             if stub_url and not args.quiet:
                 sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
@@ -135,14 +146,17 @@ def _run(args: argparse.Namespace) -> int:
 def _run_script(session: Session, name: str, text: str, args: argparse.Namespace) -> int:
     try:
         for result in session.execute(text, name):
+            _stop_progress(session)
             _report(result, args, interactive=False)
     except QsqlError as error:
+        _stop_progress(session)
         sys.stdout.flush()
         sys.stderr.write(render_error(error) + "\n")
         if args.debug:
             traceback.print_exception(error, file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:  # a bug in qsql: say so in one line unless --debug
+        _stop_progress(session)
         sys.stdout.flush()
         if args.debug:
             traceback.print_exc(file=sys.stderr)
@@ -151,6 +165,12 @@ def _run_script(session: Session, name: str, text: str, args: argparse.Namespace
         )
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _stop_progress(session: Session) -> None:
+    stop = getattr(session.progress, "stop", None)
+    if stop is not None:
+        stop()
 
 
 def _report(result: Result, args: argparse.Namespace, interactive: bool) -> None:
@@ -177,6 +197,19 @@ def _maybe_stub(args: argparse.Namespace) -> Iterator[str | None]:
         return
     with StubServer() as server:
         yield server.base_url
+
+
+def _cache_command(args: argparse.Namespace) -> int:
+    from .models.cache import clear_disk_cache, disk_cache_info
+
+    if args.action == "clear":
+        path, _, _ = disk_cache_info()
+        removed = clear_disk_cache()
+        sys.stdout.write(f"removed {removed} cached replies from {path}\n")
+    else:
+        path, entries, size = disk_cache_info()
+        sys.stdout.write(f"{path}: {entries} cached replies, {size / 1024:.1f} KiB\n")
+    return EXIT_OK
 
 
 def _serve_stub(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ class PredictStats:
     completion_tokens: int = 0
     elapsed: float = 0.0
     first_error: str | None = None
+    total: int | None = None  # input rows, when known before running (for progress)
 
 
 @dataclass
@@ -58,6 +59,17 @@ class ExecutionContext:
     progress: Callable[[PredictStats], None] | None = None
     # Told about retries (from the model thread), so a long wait is never silent.
     warn: Callable[[str], None] | None = None
+
+
+def known_row_count(step: Step) -> int | None:
+    """How many rows a step yields, when that is known without running it."""
+    if isinstance(step, ValuesStep):
+        return len(step.rows)
+    if isinstance(step, SingleRow):
+        return 1
+    if isinstance(step, Project) and step.input is not None:
+        return known_row_count(step.input)
+    return None
 
 
 def rows(step: Step, context: ExecutionContext) -> Iterator[Row]:
@@ -128,7 +140,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     cache = context.cache
     clock = context.clock
     rng = random.Random()
-    stats = PredictStats(model=model.name, source=step.source_name)
+    stats = PredictStats(model=model.name, source=step.source_name, total=known_row_count(step.input))
     context.stats.append(stats)
     started = clock.monotonic()
     index = step.input_index
@@ -169,7 +181,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
             key = None
             cached = None
             if cache.mode != "off":
-                key = cache_key(config.provider, config.url, model_client.build_request_body(config, [text]))
+                key = cache_key(config.provider, config.cache_identity, model_client.build_request_body(config, [text]))
                 cached = cache.get(key)
                 stats.cache_hits += cached is not None
             batch.append(_Item(stats.rows_in, row, text, key, cached))

@@ -197,3 +197,18 @@ def test_http_404_from_the_model_is_a_clear_error(stub_process: tuple[str, str])
     assert result.returncode == 1
     assert "HTTP 404" in result.stderr and "hint: check the options 'endpoint' and 'model'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_disk_cache_rerun_sends_nothing_and_cache_command() -> None:
+    script = "SET 'qsql.cache' = 'disk';\n" + SAMPLE.read_text(encoding="utf-8")
+    first = qsql("--stub", stdin=script)
+    second = qsql("--stub", stdin=script)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout == EXPECTED
+    assert "3 requests, 0 cache hits" in first.stderr
+    assert "0 requests, 3 cache hits" in second.stderr
+    info = qsql("cache", "info")
+    assert "3 cached replies" in info.stdout
+    assert os.environ["XDG_CACHE_HOME"] in info.stdout  # the test's own cache dir, never the user's
+    assert "removed 3 cached replies" in qsql("cache", "clear").stdout
+    assert "0 cached replies" in qsql("cache", "info").stdout

@@ -26,8 +26,8 @@ from .client import Prediction, Usage
 MEMORY_ENTRIES = 100_000
 
 
-def cache_key(provider: str, url: str, body: dict) -> str:
-    material = json.dumps({"provider": provider, "url": url, "body": body}, sort_keys=True, ensure_ascii=False)
+def cache_key(provider: str, endpoint: str, body: dict) -> str:
+    material = json.dumps({"provider": provider, "endpoint": endpoint, "body": body}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

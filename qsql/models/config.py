@@ -23,6 +23,9 @@ class ModelConfig:
     provider: str
     task: str  # CHAT | EMBEDDINGS
     url: str  # the full request URL, .../chat/completions or .../embeddings
+    # What the reply cache calls this endpoint: the URL, or "stub:<task>" for the offline stub,
+    # whose port changes from run to run.
+    cache_identity: str
     api_key: Secret
     model: str
     system_prompt: str = "You are a helpful assistant."

@@ -258,6 +258,7 @@ def resolve_model(
         provider=provider.name,
         task=task,
         url=url,
+        cache_identity=f"stub:{task}" if stub_base_url is not None else url,
         api_key=api_key,
         model=model_name,
         system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
