@@ -57,7 +57,7 @@ class ExecutionContext:
     stats: list[PredictStats] = field(default_factory=list)
     # Called after each ML_PREDICT output row (progress display); must be cheap.
     progress: Callable[[PredictStats], None] | None = None
-    # Told about retries (from the model thread), so a long wait is never silent.
+    # Told about retries, so a long wait is never silent.
     warn: Callable[[str], None] | None = None
 
 
@@ -192,7 +192,6 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
             yield batch
 
     # Requests in flight by cache key, so identical rows of one statement are sent once.
-    # Touched only from the model thread.
     in_flight: dict[str, asyncio.Future[Outcome]] = {}
 
     async def send_unit(unit: list[_Item]) -> list[Outcome]:

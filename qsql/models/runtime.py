@@ -1,18 +1,21 @@
 """Runs model requests concurrently while the rest of the engine stays a plain iterator.
 
-An asyncio loop lives on a background thread owned by the session, with one shared
-``httpx.AsyncClient`` (one connection pool for every model). The engine hands
-:meth:`ModelRuntime.map` an iterator of inputs; at most ``limit`` requests are in flight,
-results come back in input order (or as they finish), and the input is pulled lazily, so
-memory is bounded by the limit, not by the table. Interrupting the consumer (Ctrl-C, an
-error downstream) cancels every request still in flight.
+The session owns one asyncio event loop and one ``httpx.AsyncClient`` (one connection pool
+for every model). The loop runs on the engine's own thread, only while the engine waits for
+a reply: :meth:`ModelRuntime.map` starts up to ``limit`` requests, runs the loop until the
+next result is ready, hands that result to the consumer, pulls more input, and so on. There
+is no second thread, so there is no hand-off between threads and no contention for the GIL
+per request (an earlier design with a loop thread cost 1.4x the bare-httpx floor at 32
+requests in flight; see bench/predict_bench.py).
+
+Memory is bounded by the limit, not by the table: input is pulled lazily, at most ``limit``
+requests run at once and at most a few times ``limit`` finished replies wait for their turn. Interrupting the consumer (Ctrl-C, an error
+downstream) cancels every request still in flight and closes its connection cleanly.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeVar
@@ -29,30 +32,19 @@ class ModelRuntime:
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._transport = transport
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._client: httpx.AsyncClient | None = None
-        self._lock = threading.Lock()
 
     @property
     def client(self) -> httpx.AsyncClient:
-        self._ensure_started()
-        assert self._client is not None
+        if self._client is None:
+            limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+            self._client = httpx.AsyncClient(transport=self._transport, limits=limits, trust_env=False)
         return self._client
 
-    def _ensure_started(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(target=loop.run_forever, name="qsql-models", daemon=True)
-                thread.start()
-                self._loop, self._thread = loop, thread
-
-                async def make_client() -> httpx.AsyncClient:
-                    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-                    return httpx.AsyncClient(transport=self._transport, limits=limits, trust_env=False)
-
-                self._client = asyncio.run_coroutine_threadsafe(make_client(), loop).result()
-            return self._loop
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop
 
     def map(
         self,
@@ -61,52 +53,61 @@ class ModelRuntime:
         limit: int,
         ordered: bool = True,
     ) -> Iterator[tuple[In, Out]]:
-        """Yield ``(item, await function(item))`` with at most ``limit`` calls running.
+        """Yield ``(item, await function(item))`` with ``limit`` calls running whenever there is
+        input for them, in input order when ``ordered``, else as they finish. The first
+        exception is raised to the consumer after the calls still running are cancelled.
 
-        The first failure is raised to the consumer (after cancelling the rest), in input order
-        when ``ordered``; otherwise as soon as it happens.
+        Replies that arrive ahead of an earlier, slower one wait in a buffer of at most
+        ``4 x limit`` (at least ``limit + 64``) entries, so a slow head row does not starve the
+        others of requests (Flink's ordered mode counts finished rows against the limit and
+        loses throughput exactly there), while memory stays bounded by the limit.
         """
-        loop = self._ensure_started()
+        loop = self._event_loop()
         source = iter(items)
-        pending: deque[tuple[In, concurrent.futures.Future[Out]]] = deque()
+        pending: deque[tuple[In, asyncio.Task[Out]]] = deque()
+        running: set[asyncio.Task[Out]] = set()
+        buffer_cap = max(4 * limit, limit + 64)
         exhausted = False
         try:
             while True:
-                while not exhausted and len(pending) < limit:
+                while not exhausted and len(running) < limit and len(pending) < buffer_cap:
                     item = next(source, _END)
                     if item is _END:
                         exhausted = True
                         break
-                    pending.append((item, asyncio.run_coroutine_threadsafe(function(item), loop)))  # type: ignore[arg-type]
+                    task = loop.create_task(function(item))  # type: ignore[arg-type]
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                    pending.append((item, task))
                 if not pending:
                     return
                 if ordered:
-                    item, future = pending.popleft()
+                    ready = 0 if pending[0][1].done() else None
                 else:
-                    futures = [f for _, f in pending]
-                    done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
-                    index = next(i for i, (_, f) in enumerate(pending) if f in done)
-                    item, future = pending[index]
-                    del pending[index]
-                yield item, future.result()
+                    ready = next((i for i, (_, task) in enumerate(pending) if task.done()), None)
+                if ready is None:
+                    # Run the requests until one more finishes, then top up and look again.
+                    loop.run_until_complete(asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED))
+                    continue
+                item, task = pending[ready]
+                del pending[ready]
+                yield item, task.result()
         finally:
-            for _, future in pending:
-                future.cancel()
-            if pending:
-                concurrent.futures.wait([f for _, f in pending], timeout=5)
+            unfinished = [task for _, task in pending if not task.done()]
+            for task in unfinished:
+                task.cancel()
+            if unfinished and not loop.is_running():
+                loop.run_until_complete(asyncio.gather(*unfinished, return_exceptions=True))
 
     def close(self) -> None:
-        with self._lock:
-            loop, thread, client = self._loop, self._thread, self._client
-            self._loop = self._thread = self._client = None
+        loop, client = self._loop, self._client
+        self._loop = self._client = None
         if loop is None:
-            return
+            loop = asyncio.new_event_loop()
         if client is not None:
             try:
-                asyncio.run_coroutine_threadsafe(client.aclose(), loop).result(timeout=5)
+                loop.run_until_complete(client.aclose())
             except Exception:  # closing is best effort; the process may be exiting
                 pass
-        loop.call_soon_threadsafe(loop.stop)
-        if thread is not None:
-            thread.join(timeout=5)
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
