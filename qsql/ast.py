@@ -77,6 +77,12 @@ class BinaryOp(Expr):
 
 
 @dataclass(frozen=True)
+class IsNull(Expr):
+    operand: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
 class Cast(Expr):
     operand: Expr
     target: DataType
@@ -149,6 +155,7 @@ class Query(Node):
 class Select(Query):
     items: tuple[SelectItem, ...]
     from_: FromItem | None = None
+    where: Expr | None = None
     distinct: bool = False
 
 

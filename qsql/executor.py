@@ -21,7 +21,7 @@ from .models.client import Prediction
 from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS
 from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
-from .planner import InsertPlan, Predict, Project, SingleRow, Step, TableScan, ValuesStep
+from .planner import Filter, InsertPlan, Predict, Project, SingleRow, Step, TableScan, ValuesStep
 
 Row = tuple
 
@@ -90,7 +90,15 @@ def _values(step: ValuesStep, context: ExecutionContext) -> Iterator[Row]:
 
 def _table_scan(step: TableScan, context: ExecutionContext) -> Iterator[Row]:
     assert step.table is not None
-    yield from step.table.connector.open_source()
+    yield from step.table.connector.open_source(context.warn or (lambda message: None))
+
+
+def _filter(step: Filter, context: ExecutionContext) -> Iterator[Row]:
+    assert step.input is not None and step.condition is not None
+    condition = step.condition.evaluate
+    for row in rows(step.input, context):
+        if condition(row) is True:
+            yield row
 
 
 def _project(step: Project, context: ExecutionContext) -> Iterator[Row]:
@@ -284,6 +292,7 @@ _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
     ValuesStep: _values,  # type: ignore[dict-item]
     TableScan: _table_scan,  # type: ignore[dict-item]
     Project: _project,  # type: ignore[dict-item]
+    Filter: _filter,  # type: ignore[dict-item]
     Predict: _predict,  # type: ignore[dict-item]
 }
 

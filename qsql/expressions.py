@@ -281,6 +281,13 @@ def _require_boolean(compiled: Compiled, expr: ast.Expr, op: str) -> None:
         raise QsqlTypeError(f"{op} needs a BOOLEAN operand, got {compiled.dtype}", expr.span)
 
 
+def _is_null(expr: ast.IsNull, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope).evaluate
+    if expr.negated:
+        return Compiled(lambda row: operand(row) is not None, T.BOOLEAN.with_nullable(False))
+    return Compiled(lambda row: operand(row) is None, T.BOOLEAN.with_nullable(False))
+
+
 def _cast(expr: ast.Cast, scope: Scope) -> Compiled:
     operand = compile_expr(expr.operand, scope)
     source, target = operand.dtype, expr.target
@@ -343,6 +350,7 @@ _HANDLERS: dict[type, Callable[..., Compiled]] = {
     ast.ColumnRef: _column,
     ast.UnaryOp: _unary,
     ast.BinaryOp: _binary,
+    ast.IsNull: _is_null,
     ast.Cast: _cast,
     ast.ArrayConstructor: _array,
     ast.MapConstructor: _map,

@@ -79,6 +79,22 @@ class Project(Step):
 
 
 @dataclass
+class Filter(Step):
+    """Rows for which the condition is TRUE (not FALSE, not NULL)."""
+
+    input: Step | None = None
+    condition: Compiled | None = None
+    text: str = ""
+
+    def describe(self) -> str:
+        return f"Filter({self.text})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
 class PredictOptions:
     """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
 
@@ -193,6 +209,11 @@ class Planner:
             raise ValidationError("SELECT DISTINCT is not supported yet", select.span)
         source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
         scope = Scope(source.schema)
+        if select.where is not None:
+            condition = compile_expr(select.where, scope)
+            if condition.dtype.kind not in ("BOOLEAN", "NULL"):
+                raise QsqlTypeError(f"WHERE needs a BOOLEAN condition, got {condition.dtype}", select.where.span)
+            source = Filter(schema=source.schema, input=source, condition=condition, text="WHERE ...")
         expressions: list[Compiled] = []
         names: list[str] = []
         spans: list[Span | None] = []

@@ -58,6 +58,11 @@ class _PredictArg:
 
 
 @dataclass(frozen=True)
+class _Where:
+    condition: ast.Expr
+
+
+@dataclass(frozen=True)
 class _TypeName:
     name: str
     span: Span
@@ -225,12 +230,17 @@ class AstBuilder(Transformer):
     def select(self, meta, children):
         items = tuple(c for c in children if isinstance(c, ast.SelectItem))
         from_ = _first(children, ast.FromItem)
+        where = _first(children, _Where)
         return ast.Select(
-            items=items, from_=from_, distinct=_has_token(children, "DISTINCT"), span=span_of(meta)
+            items=items, from_=from_, where=where.condition if where else None,
+            distinct=_has_token(children, "DISTINCT"), span=span_of(meta),
         )
 
     def from_clause(self, meta, children):
         return children[0]
+
+    def where_clause(self, meta, children):
+        return _Where(children[0])
 
     def select_expr(self, meta, children):
         alias = children[1] if len(children) > 1 else None
@@ -299,7 +309,11 @@ class AstBuilder(Transformer):
         return ast.BinaryOp(op="AND", left=children[0], right=children[1], span=span_of(meta))
 
     def not_op(self, meta, children):
-        return ast.UnaryOp(op="NOT", operand=children[0], span=span_of(meta))
+        return ast.UnaryOp(op="NOT", operand=children[-1], span=span_of(meta))
+
+    def is_null(self, meta, children):
+        negated = _has_token(children, "NOT_KW")
+        return ast.IsNull(operand=children[0], negated=negated, span=span_of(meta))
 
     def compare_op(self, meta, children):
         left, op, right = children

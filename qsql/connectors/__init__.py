@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from .base import Connector
+from .blackhole import BlackholeConnector
+from .datagen import DatagenConnector
+from .filesystem import FilesystemConnector
 from .print import PrintConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
-    PrintConnector.identifier: PrintConnector,
+    c.identifier: c for c in (PrintConnector, FilesystemConnector, BlackholeConnector, DatagenConnector)
 }

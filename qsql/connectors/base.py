@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import IO, ClassVar
@@ -105,7 +105,8 @@ class Connector:
         if overwrite and not self.supports_overwrite:
             raise ValidationError(f"INSERT OVERWRITE is not supported by connector '{self.identifier}'")
 
-    def open_source(self) -> Iterator[tuple]:
+    def open_source(self, warn: Callable[[str], None]) -> Iterator[tuple]:
+        """Rows, lazily; ``warn`` reports what was skipped (bad rows under ignore-parse-errors)."""
         raise NotImplementedError
 
     def open_sink(self, context: SinkContext, overwrite: bool) -> Sink:

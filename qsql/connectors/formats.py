@@ -1,0 +1,313 @@
+"""Flink's csv and json formats: text <-> typed values, exactly as Flink writes them.
+
+Checked against Flink 2.3's filesystem connector (tests/test_filesystem.py cites the cases):
+
+* csv: fields are quoted only when they contain a character below '-' (space, '!', '"', '#',
+  ',' ...), the quote or the delimiter (Jackson's minimal quoting); NULL is an empty field
+  (or 'csv.null-literal'); DECIMAL without trailing zeros (1.50 -> 1.5); DOUBLE as Java
+  prints it (1.0E7); TIMESTAMP as '2026-11-30 10:20:30.5'; ARRAY elements joined by ';'.
+* json: one compact object per line, keys in column order, non-ASCII kept, DECIMAL and DOUBLE
+  as numbers (1.5, 1.0E7), DATE/TIMESTAMP as strings, ARRAY as a list, MAP as an object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from .. import types as T
+from ..types import DataType
+
+Parser = Callable[[str], object]
+
+
+class ValueError_(ValueError):
+    """A field that does not parse as its column's type; the message says why."""
+
+
+# ----------------------------------------------------------------------- text of a value
+
+
+def timestamp_text(value: dt.datetime) -> str:
+    """Flink's SQL timestamp format: fraction only as long as needed ('10:20:30.5')."""
+    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    if value.microsecond:
+        text += "." + f"{value.microsecond:06d}".rstrip("0")
+    return text
+
+
+def decimal_text(value: Decimal) -> str:
+    normalized = value.normalize()
+    text = format(normalized, "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def scalar_text(value: object, dtype: DataType) -> str:
+    """A non-NULL scalar as csv text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, float):
+        return T.java_float_str(value) if dtype.kind == "FLOAT" else T.java_double_str(value)
+    if isinstance(value, dt.datetime):
+        return timestamp_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# ----------------------------------------------------------------------- csv
+
+
+class CsvDialect:
+    def __init__(
+        self,
+        delimiter: str = ",",
+        quote: str | None = '"',
+        null_literal: str | None = None,
+        array_delimiter: str = ";",
+    ) -> None:
+        self.delimiter = delimiter
+        self.quote = quote
+        self.null_literal = null_literal
+        self.array_delimiter = array_delimiter
+
+    # -------------------------------------------------------------- writing
+    def field_text(self, value: object, dtype: DataType) -> str:
+        if value is None:
+            return self.null_literal if self.null_literal is not None else ""
+        if isinstance(value, list):
+            assert dtype.element is not None
+            text = self.array_delimiter.join(
+                "" if v is None else scalar_text(v, dtype.element) for v in value
+            )
+        elif isinstance(value, dict):
+            text = json_text(value, dtype)
+        else:
+            text = scalar_text(value, dtype)
+        return self.quoted(text)
+
+    def quoted(self, text: str) -> str:
+        if self.quote is None:
+            return text
+        if any(c < "-" or c == self.quote or c == self.delimiter for c in text):
+            return self.quote + text.replace(self.quote, self.quote * 2) + self.quote
+        return text
+
+    def line(self, row: tuple, types: list[DataType]) -> str:
+        return self.delimiter.join(self.field_text(v, t) for v, t in zip(row, types)) + "\n"
+
+    # -------------------------------------------------------------- reading
+    def parser(self, dtype: DataType) -> Parser:
+        """text -> value for one column; raises ValueError_ with a reason."""
+        null_literal = self.null_literal
+        if dtype.kind == "ARRAY":
+            assert dtype.element is not None
+            element = scalar_parser(dtype.element)
+            delimiter = self.array_delimiter
+
+            def parse_array(text: str) -> object:
+                if null_literal is not None and text == null_literal:
+                    return None
+                if text == "":
+                    return None if dtype.element is None or not dtype.element.is_character else [""]
+                return [element(part) if part != "" or dtype.element.is_character else None  # type: ignore[union-attr]
+                        for part in text.split(delimiter)]
+
+            return parse_array
+        scalar = scalar_parser(dtype)
+        character = dtype.is_character
+
+        def parse(text: str) -> object:
+            if null_literal is not None and text == null_literal:
+                return None
+            if text == "" and not character:
+                return None
+            return scalar(text)
+
+        return parse
+
+
+def scalar_parser(dtype: DataType) -> Parser:
+    """text -> value of a scalar type (csv fields, and json strings of DATE/TIMESTAMP)."""
+    kind = dtype.kind
+    if dtype.is_character:
+        return lambda text: T.fit_string(text, dtype)
+    if kind in T.INTEGER_BITS:
+        bits = T.INTEGER_BITS[kind]
+        low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+        def parse_integer(text: str) -> int:
+            try:
+                number = int(text.strip())
+            except ValueError:
+                raise ValueError_(f"'{text}' is not {kind}") from None
+            if not low <= number <= high:
+                raise ValueError_(f"{text.strip()} is out of range for {kind}")
+            return number
+
+        return parse_integer
+    if kind in ("FLOAT", "DOUBLE"):
+
+        def parse_float(text: str) -> float:
+            try:
+                value = float(text.strip())
+            except ValueError:
+                raise ValueError_(f"'{text}' is not {kind}") from None
+            return T.cast_value(value, T.DOUBLE, dtype)  # type: ignore[return-value]
+
+        return parse_float
+    if kind == "DECIMAL":
+
+        def parse_decimal(text: str) -> Decimal | None:
+            try:
+                value = Decimal(text.strip())
+            except InvalidOperation:
+                raise ValueError_(f"'{text}' is not {dtype.name()}") from None
+            if not value.is_finite():
+                raise ValueError_(f"'{text}' is not {dtype.name()}")
+            return T.fit_decimal(value, dtype)
+
+        return parse_decimal
+    if kind == "BOOLEAN":
+
+        def parse_boolean(text: str) -> bool:
+            lowered = text.strip().lower()
+            if lowered in ("true", "false"):
+                return lowered == "true"
+            raise ValueError_(f"'{text}' is not BOOLEAN (true or false)")
+
+        return parse_boolean
+    if kind == "DATE":
+
+        def parse_date(text: str) -> dt.date:
+            value = T.parse_date(text)
+            if value is None:
+                raise ValueError_(f"'{text}' is not a DATE (YYYY-MM-DD)")
+            return value
+
+        return parse_date
+    if kind == "TIMESTAMP":
+        precision = dtype.precision if dtype.precision is not None else 6
+
+        def parse_timestamp(text: str) -> dt.datetime:
+            value = T.parse_timestamp(text)
+            if value is None:
+                raise ValueError_(f"'{text}' is not a TIMESTAMP (YYYY-MM-DD HH:MM:SS[.fff])")
+            return T.truncate_timestamp(value, precision)
+
+        return parse_timestamp
+    raise ValueError_(f"cannot read {dtype.name()} from text")
+
+
+# ----------------------------------------------------------------------- json
+
+
+def json_text(value: object, dtype: DataType | None) -> str:
+    """One value as JSON text, spelled as Flink's json format spells it (1.5, 1.0E7, "a")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return json.dumps(T.java_double_str(value))
+        if dtype is not None and dtype.kind == "FLOAT":
+            return T.java_float_str(value)
+        return T.java_double_str(value)
+    if isinstance(value, dt.datetime):
+        return json.dumps(timestamp_text(value))
+    if isinstance(value, dt.date):
+        return json.dumps(value.isoformat())
+    element = dtype.element if dtype is not None else None
+    if isinstance(value, list):
+        return "[" + ",".join(json_text(v, element) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(
+            f"{json.dumps(str(k), ensure_ascii=False)}:{json_text(v, element)}" for k, v in value.items()
+        ) + "}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def json_line(row: tuple, names: list[str], types: list[DataType]) -> str:
+    keys = [json.dumps(name, ensure_ascii=False) for name in names]
+    return "{" + ",".join(f"{k}:{json_text(v, t)}" for k, v, t in zip(keys, row, types)) + "}\n"
+
+
+def json_converter(dtype: DataType) -> Callable[[object], object]:
+    """JSON value -> column value; raises ValueError_ with a reason."""
+    kind = dtype.kind
+    if dtype.is_character:
+
+        def to_string(value: object) -> str:
+            if isinstance(value, str):
+                return T.fit_string(value, dtype)
+            if isinstance(value, (dict, list)):
+                return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(value)
+
+        return to_string
+    if kind in T.INTEGER_BITS or kind in ("FLOAT", "DOUBLE", "DECIMAL"):
+        text_parser = scalar_parser(dtype)
+
+        def to_number(value: object) -> object:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+                raise ValueError_(f"{json.dumps(value)} is not {dtype.name()}")
+            if isinstance(value, float) and kind in T.INTEGER_BITS and not value.is_integer():
+                raise ValueError_(f"{value} is not {kind}")
+            text = str(int(value)) if isinstance(value, float) and kind in T.INTEGER_BITS else str(value)
+            return text_parser(text)
+
+        return to_number
+    if kind == "BOOLEAN":
+
+        def to_boolean(value: object) -> bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            raise ValueError_(f"{json.dumps(value)} is not BOOLEAN")
+
+        return to_boolean
+    if kind in ("DATE", "TIMESTAMP"):
+        text_parser = scalar_parser(dtype)
+
+        def to_time(value: object) -> object:
+            if not isinstance(value, str):
+                raise ValueError_(f"{json.dumps(value)} is not a {kind} string")
+            return text_parser(value)
+
+        return to_time
+    if kind == "ARRAY":
+        assert dtype.element is not None
+        element = json_converter(dtype.element)
+
+        def to_array(value: object) -> list:
+            if not isinstance(value, list):
+                raise ValueError_(f"{json.dumps(value)[:40]} is not an array")
+            return [None if v is None else element(v) for v in value]
+
+        return to_array
+    if kind == "MAP":
+        assert dtype.key is not None and dtype.element is not None
+        key, item = json_converter(dtype.key), json_converter(dtype.element)
+
+        def to_map(value: object) -> dict:
+            if not isinstance(value, dict):
+                raise ValueError_(f"{json.dumps(value)[:40]} is not an object")
+            return {key(k): None if v is None else item(v) for k, v in value.items()}
+
+        return to_map
+    raise ValueError_(f"cannot read {dtype.name()} from JSON")
