@@ -36,6 +36,9 @@ class Compiled:
     evaluate: Evaluator
     dtype: DataType
     constant: bool = False
+    # Set when the expression is just a column of the input row (lets a projection use
+    # operator.itemgetter instead of one call per column).
+    column_index: int | None = None
 
 
 class Scope:
@@ -80,7 +83,7 @@ def _literal(expr: ast.Literal, scope: Scope) -> Compiled:
 
 def _column(expr: ast.ColumnRef, scope: Scope) -> Compiled:
     index = scope.resolve(expr)
-    return Compiled(lambda row: row[index], scope.fields[index].dtype)
+    return Compiled(lambda row: row[index], scope.fields[index].dtype, column_index=index)
 
 
 def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:

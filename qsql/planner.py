@@ -228,7 +228,7 @@ class Planner:
                 if not fields:
                     raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
                 for index, f in fields:
-                    expressions.append(Compiled(_getter(index), f.dtype))
+                    expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
                     names.append(f.name)
                     spans.append(item.span)
                 continue

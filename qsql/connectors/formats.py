@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
@@ -75,9 +76,16 @@ class CsvDialect:
         self.quote = quote
         self.null_literal = null_literal
         self.array_delimiter = array_delimiter
+        # Jackson's minimal quoting: any character below '-', the quote or the delimiter.
+        specials = "\\x00-\\x2c" + re.escape(delimiter) + (re.escape(quote) if quote else "")
+        self._needs_quotes = re.compile(f"[{specials}]").search
 
     # -------------------------------------------------------------- writing
     def field_text(self, value: object, dtype: DataType) -> str:
+        if type(value) is int:
+            return str(value)
+        if type(value) is str:
+            return self.quoted(value)
         if value is None:
             return self.null_literal if self.null_literal is not None else ""
         if isinstance(value, list):
@@ -92,11 +100,9 @@ class CsvDialect:
         return self.quoted(text)
 
     def quoted(self, text: str) -> str:
-        if self.quote is None:
+        if self.quote is None or not self._needs_quotes(text):
             return text
-        if any(c < "-" or c == self.quote or c == self.delimiter for c in text):
-            return self.quote + text.replace(self.quote, self.quote * 2) + self.quote
-        return text
+        return self.quote + text.replace(self.quote, self.quote * 2) + self.quote
 
     def line(self, row: tuple, types: list[DataType]) -> str:
         return self.delimiter.join(self.field_text(v, t) for v, t in zip(row, types)) + "\n"
