@@ -212,3 +212,18 @@ def test_disk_cache_rerun_sends_nothing_and_cache_command() -> None:
     assert os.environ["XDG_CACHE_HOME"] in info.stdout  # the test's own cache dir, never the user's
     assert "removed 3 cached replies" in qsql("cache", "clear").stdout
     assert "0 cached replies" in qsql("cache", "info").stdout
+
+
+def test_reviews_sample_writes_its_expected_jsonl(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ("reviews.sql", "reviews.csv"):
+        (samples / name).write_bytes((ROOT / "samples" / name).read_bytes())
+    result = subprocess.run(
+        [*QSQL, "run", "--stub", "samples/reviews.sql"], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    written = (samples / "out" / "reviews_enriched.jsonl").read_text(encoding="utf-8")
+    assert written == (ROOT / "samples" / "reviews.expected.jsonl").read_text(encoding="utf-8")
+    assert "[INFO] enriched: 36 rows written" in result.stderr
+    assert "ML_PREDICT(embedder): 36 in, 36 out, 4 requests" in result.stderr  # batches of 10

@@ -272,3 +272,23 @@ def test_where_filters_before_the_sink(sql: SqlRunner, tmp_path: Path) -> None:
     sql(table("t", source, "csv", "id INT, n INT"))
     assert sql.query("SELECT id FROM t WHERE n > 10 OR n IS NULL")[1] == [(2,), (3,)]
     assert sql.query("SELECT id FROM t WHERE n IS NOT NULL AND NOT n > 10")[1] == [(1,)]
+
+
+def test_interrupted_insert_leaves_the_file_untouched(sql: SqlRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qsql.connectors import filesystem
+
+    out = tmp_path / "o.csv"
+    out.write_text("old\n", encoding="utf-8")
+    written = []
+
+    def interrupt_on_third(self, row):  # type: ignore[no-untyped-def]
+        written.append(row)
+        if len(written) == 3:
+            raise KeyboardInterrupt  # what Ctrl-C does in the middle of an INSERT
+        self._handle.write(self._encode(row))
+
+    monkeypatch.setattr(filesystem.FileSink, "write", interrupt_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        sql(table("t", out, "csv", "id INT") + "INSERT INTO t VALUES (1), (2), (3), (4);")
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
