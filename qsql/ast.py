@@ -103,6 +103,70 @@ class MapConstructor(Expr):
 class FunctionCall(Expr):
     name: Identifier
     args: tuple[Expr, ...]
+    distinct: bool = False  # COUNT(DISTINCT x)
+    star: bool = False  # COUNT(*)
+
+
+@dataclass(frozen=True)
+class IsBool(Expr):
+    """``x IS [NOT] TRUE`` / ``x IS [NOT] FALSE``."""
+
+    operand: Expr
+    value: bool
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Like(Expr):
+    operand: Expr
+    pattern: Expr
+    escape: str | None = None
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class InList(Expr):
+    operand: Expr
+    items: tuple[Expr, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Between(Expr):
+    operand: Expr
+    low: Expr
+    high: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Case(Expr):
+    """``CASE [operand] WHEN a THEN b ... [ELSE c] END``."""
+
+    operand: Expr | None
+    whens: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Subscript(Expr):
+    """``array[i]``, 1-based as in Flink; ``map[key]``."""
+
+    base: Expr
+    index: Expr
+
+
+@dataclass(frozen=True)
+class Extract(Expr):
+    unit: str
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class CurrentTime(Expr):
+    """CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP ... (no parentheses)."""
+
+    name: str
 
 
 # ------------------------------------------------------------------------- queries
@@ -147,6 +211,27 @@ class MLPredict(FromItem):
 
 
 @dataclass(frozen=True)
+class Join(FromItem):
+    left: FromItem
+    right: FromItem
+    kind: str  # "inner" | "left"
+    condition: Expr
+
+
+@dataclass(frozen=True)
+class SubqueryRef(FromItem):
+    query: "Query"
+    alias: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class OrderItem(Node):
+    expr: Expr
+    descending: bool = False
+    nulls_first: bool | None = None  # None: Flink's default (NULLs first ascending, last descending)
+
+
+@dataclass(frozen=True)
 class Query(Node):
     pass
 
@@ -157,6 +242,25 @@ class Select(Query):
     from_: FromItem | None = None
     where: Expr | None = None
     distinct: bool = False
+    group_by: tuple[Expr, ...] | None = None
+    having: Expr | None = None
+    order_by: tuple[OrderItem, ...] | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class UnionAll(Query):
+    left: Query
+    right: Query
+
+
+@dataclass(frozen=True)
+class Ordered(Query):
+    """ORDER BY / LIMIT around a query that is not a plain SELECT (a UNION ALL, VALUES)."""
+
+    query: Query
+    order_by: tuple[OrderItem, ...] | None = None
+    limit: int | None = None
 
 
 @dataclass(frozen=True)

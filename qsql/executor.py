@@ -7,12 +7,14 @@ rows, calls models through the runtime and keeps count of what was spent.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import operator
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
+from . import functions as F
 from . import types as T
 from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
@@ -22,7 +24,22 @@ from .models.client import Prediction
 from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS
 from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
-from .planner import Filter, InsertPlan, Predict, Project, SingleRow, Step, TableScan, ValuesStep
+from .planner import (
+    Aggregate,
+    Distinct,
+    Filter,
+    HashJoin,
+    InsertPlan,
+    Limit,
+    Predict,
+    Project,
+    SingleRow,
+    Sort,
+    Step,
+    TableScan,
+    UnionAllStep,
+    ValuesStep,
+)
 
 Row = tuple
 
@@ -68,7 +85,7 @@ def known_row_count(step: Step) -> int | None:
         return len(step.rows)
     if isinstance(step, SingleRow):
         return 1
-    if isinstance(step, Project) and step.input is not None:
+    if isinstance(step, (Project, Sort)) and step.input is not None:
         return known_row_count(step.input)
     return None
 
@@ -298,12 +315,132 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
         stats.elapsed = clock.monotonic() - started
 
 
+def _hashable(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
+    assert step.input is not None
+    keys = [k.evaluate for k in step.keys]
+    calls = step.calls
+    groups: dict[object, tuple[Row, list[F.Accumulator]]] = {}
+
+    def new_group(values: Row) -> tuple[Row, list[F.Accumulator]]:
+        return values, [F.Accumulator(name, result, distinct) for name, _, result, distinct in calls]
+
+    arguments = [(arg.evaluate if arg is not None else None) for _, arg, _, _ in calls]
+    for row in rows(step.input, context):
+        values = tuple(k(row) for k in keys)
+        marker = _hashable(values)
+        group = groups.get(marker)
+        if group is None:
+            group = groups[marker] = new_group(values)
+        for accumulator, argument in zip(group[1], arguments):
+            if argument is None:
+                accumulator.add_row()
+            else:
+                accumulator.add(argument(row))
+    if not groups and not step.grouped:
+        groups[()] = new_group(())  # an aggregate over no rows still yields one row
+    for values, accumulators in groups.values():
+        yield values + tuple(a.result() for a in accumulators)
+
+
+def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
+    assert step.input is not None
+    collected = list(rows(step.input, context))
+    # Stable sorts from the last key to the first give the combined order.
+    for index, descending, nulls_first in reversed(step.keys):
+        null_rank = 0 if nulls_first != descending else 1
+        value_rank = 1 - null_rank
+
+        def key(row: Row, index: int = index, null_rank: int = null_rank, value_rank: int = value_rank) -> tuple:
+            value = row[index]
+            return (null_rank, 0) if value is None else (value_rank, _hashable(value))
+
+        collected.sort(key=key, reverse=descending)
+    yield from collected
+
+
+def _limit(step: Limit, context: ExecutionContext) -> Iterator[Row]:
+    assert step.input is not None
+    if step.count <= 0:
+        return
+    source = rows(step.input, context)
+    try:
+        yield from itertools.islice(source, step.count)
+    finally:
+        source.close()  # stop the input early: no more model requests than the rows we keep
+
+
+def _distinct(step: Distinct, context: ExecutionContext) -> Iterator[Row]:
+    assert step.input is not None
+    seen: set = set()
+    for row in rows(step.input, context):
+        marker = _hashable(row)
+        if marker not in seen:
+            seen.add(marker)
+            yield row
+
+
+def _union_all(step: UnionAllStep, context: ExecutionContext) -> Iterator[Row]:
+    for source, conversions in zip(step.inputs, step.conversions):
+        if all(c is None for c in conversions):
+            yield from rows(source, context)
+            continue
+        for row in rows(source, context):
+            yield tuple(
+                v if c is None else T.cast_value(v, c[0], c[1]) for v, c in zip(row, conversions)
+            )
+
+
+def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
+    assert step.left is not None and step.right is not None
+    right_keys = [k.evaluate for k in step.right_keys]
+    left_keys = [k.evaluate for k in step.left_keys]
+    residual = step.residual.evaluate if step.residual is not None else None
+    padding = (None,) * len(step.right.schema)
+    table: dict[object, list[Row]] = {}
+    everything: list[Row] = []
+    for row in rows(step.right, context):
+        if right_keys:
+            key = tuple(_hashable(k(row)) for k in right_keys)
+            if None not in key:  # NULL never equals anything
+                table.setdefault(key, []).append(row)
+        else:
+            everything.append(row)
+    for row in rows(step.left, context):
+        if left_keys:
+            key = tuple(_hashable(k(row)) for k in left_keys)
+            candidates = table.get(key, []) if None not in key else []
+        else:
+            candidates = everything
+        matched = False
+        for other in candidates:
+            joined = row + other
+            if residual is None or residual(joined) is True:
+                matched = True
+                yield joined
+        if not matched and step.kind == "left":
+            yield row + padding
+
+
 _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
     SingleRow: _single_row,  # type: ignore[dict-item]
     ValuesStep: _values,  # type: ignore[dict-item]
     TableScan: _table_scan,  # type: ignore[dict-item]
     Project: _project,  # type: ignore[dict-item]
     Filter: _filter,  # type: ignore[dict-item]
+    Aggregate: _aggregate,  # type: ignore[dict-item]
+    Sort: _sort,  # type: ignore[dict-item]
+    Limit: _limit,  # type: ignore[dict-item]
+    Distinct: _distinct,  # type: ignore[dict-item]
+    UnionAllStep: _union_all,  # type: ignore[dict-item]
+    HashJoin: _hash_join,  # type: ignore[dict-item]
     Predict: _predict,  # type: ignore[dict-item]
 }
 

@@ -7,12 +7,15 @@ before any row flows and before any model request is sent.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from . import ast
+from . import functions as F
 from . import types as T
 from .catalog import did_you_mean
 from .errors import ExecutionError, QsqlTypeError, ValidationError
@@ -42,10 +45,26 @@ class Compiled:
 
 
 class Scope:
-    """The columns an expression can see, by (optional qualifier, name)."""
+    """The columns an expression can see, by (optional qualifier, name).
 
-    def __init__(self, fields: list[Field]) -> None:
+    After GROUP BY, ``substitutions`` maps each grouping expression and aggregate call (by
+    structure) to its slot in the aggregated row; any other column reference is an error,
+    as in Flink ("Expression 'x' is not being grouped").
+    """
+
+    def __init__(
+        self,
+        fields: list[Field],
+        substitutions: dict[ast.Expr, tuple[int, DataType]] | None = None,
+        input_scope: "Scope | None" = None,
+        grouped_columns: dict[int, tuple[int, DataType]] | None = None,
+    ) -> None:
         self.fields = fields
+        self.substitutions = substitutions
+        # After GROUP BY: the scope before aggregation, and which of its columns are grouped
+        # (so GROUP BY t.tag lets SELECT say tag).
+        self.input_scope = input_scope
+        self.grouped_columns = grouped_columns or {}
 
     def resolve(self, ref: ast.ColumnRef) -> int:
         parts = [p.name for p in ref.parts]
@@ -70,6 +89,18 @@ class Scope:
 
 
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
+    if scope.substitutions is not None:
+        slot = scope.substitutions.get(expr)
+        if slot is not None:
+            index, dtype = slot
+            return Compiled(lambda row: row[index], dtype, column_index=index)
+        if isinstance(expr, ast.ColumnRef):
+            if scope.input_scope is not None:
+                index = scope.input_scope.resolve(expr)
+                if index in scope.grouped_columns:
+                    slot, dtype = scope.grouped_columns[index]
+                    return Compiled(lambda row: row[slot], dtype, column_index=slot)
+            raise ValidationError(f"Expression '{'.'.join(p.name for p in expr.parts)}' is not being grouped", expr.span)
     handler = _HANDLERS.get(type(expr))
     if handler is None:
         raise ValidationError(f"{type(expr).__name__} is not supported here", expr.span)
@@ -342,10 +373,303 @@ def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
 
 
 def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
-    raise ValidationError(
-        f"No match found for function signature {expr.name.name}(...): qsql does not know this function",
-        expr.name.span,
-    )
+    name = expr.name.name.upper()
+    if name in F.AGGREGATES:
+        raise ValidationError(
+            f"aggregate {name}(...) is not allowed here", expr.span,
+            hint="aggregates belong in the SELECT list, HAVING or ORDER BY of a query",
+        )
+    args = [compile_expr(a, scope) for a in expr.args]
+    types = [a.dtype for a in args]
+    if name in F.TYPED_SCALARS:
+        literals = [a.evaluate(()) if a.constant else None for a in args]
+        scalar = F.typed_scalar(name, types, literals, expr.span)
+    else:
+        scalar = F.SCALARS.get(name)
+        if scalar is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, F.KNOWN_FUNCTIONS, n=1)
+            kinds = ", ".join(f"<{_family(t)}>" for t in types)
+            raise ValidationError(
+                f"No match found for function signature {expr.name.name}({kinds})", expr.name.span,
+                hint=f"did you mean {close[0]}?" if close else "see docs/reference.md for the functions qsql has",
+            )
+    if len(args) < scalar.min_args or (scalar.max_args is not None and len(args) > scalar.max_args):
+        expected = str(scalar.min_args) if scalar.min_args == scalar.max_args else (
+            f"{scalar.min_args} to {scalar.max_args}" if scalar.max_args is not None else f"at least {scalar.min_args}"
+        )
+        raise ValidationError(f"{name} takes {expected} argument(s), got {len(args)}", expr.span)
+    result = scalar.result_type(types, expr.span)
+    evaluators = [a.evaluate for a in args]
+    implementation = scalar.implementation
+    if scalar.null_propagating:
+
+        def evaluate(row: Row) -> object:
+            values = [e(row) for e in evaluators]
+            if None in values:
+                return None
+            return implementation(*values)
+
+    else:
+
+        def evaluate(row: Row) -> object:
+            return implementation(*[e(row) for e in evaluators])
+
+    def located(row: Row) -> object:
+        try:
+            return evaluate(row)
+        except ExecutionError as error:
+            raise error.locate(expr.span, None) from None
+
+    return Compiled(located, result, constant=all(a.constant for a in args))
+
+
+def _family(dtype: DataType) -> str:
+    if dtype.is_numeric:
+        return "NUMERIC"
+    if dtype.is_character:
+        return "CHARACTER"
+    return dtype.kind
+
+
+def _is_bool(expr: ast.IsBool, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope)
+    _require_boolean(operand, expr.operand, "IS TRUE" if expr.value else "IS FALSE")
+    inner, wanted, negated = operand.evaluate, expr.value, expr.negated
+    return Compiled(lambda row: (inner(row) is wanted) != negated, T.BOOLEAN.with_nullable(False))
+
+
+def like_regex(pattern: str, escape: str | None) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if escape and char == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _like(expr: ast.Like, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope)
+    pattern = compile_expr(expr.pattern, scope)
+    if not (operand.dtype.is_character or operand.dtype.kind == "NULL") or not (
+        pattern.dtype.is_character or pattern.dtype.kind == "NULL"
+    ):
+        raise QsqlTypeError(
+            f"Cannot apply 'LIKE' to arguments of type 'LIKE(<{F.sql_type_name(operand.dtype)}>, "
+            f"<{F.sql_type_name(pattern.dtype)}>)'",
+            expr.span,
+        )
+    value, negated, escape = operand.evaluate, expr.negated, expr.escape
+    if pattern.constant:
+        text = pattern.evaluate(())
+        compiled = like_regex(text, escape) if text is not None else None
+
+        def evaluate(row: Row) -> object:
+            v = value(row)
+            if v is None or compiled is None:
+                return None
+            return (compiled.fullmatch(v) is not None) != negated
+
+    else:
+        pattern_of = pattern.evaluate
+
+        def evaluate(row: Row) -> object:
+            v, p = value(row), pattern_of(row)
+            if v is None or p is None:
+                return None
+            return (like_regex(p, escape).fullmatch(v) is not None) != negated
+
+    return Compiled(evaluate, T.BOOLEAN.with_nullable(operand.dtype.nullable or pattern.dtype.nullable))
+
+
+def _in_list(expr: ast.InList, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope)
+    items = [compile_expr(i, scope) for i in expr.items]
+    if T.common_type([operand.dtype, *[i.dtype for i in items]]) is None:
+        raise QsqlTypeError(
+            "Values passed to IN operator must have compatible types: "
+            + ", ".join(str(t) for t in [operand.dtype, *[i.dtype for i in items]]),
+            expr.span,
+        )
+    value, negated = operand.evaluate, expr.negated
+    if all(i.constant for i in items):
+        constants = [i.evaluate(()) for i in items]
+        has_null = any(c is None for c in constants)
+        members = [c for c in constants if c is not None]
+
+        def evaluate(row: Row) -> object:
+            v = value(row)
+            if v is None:
+                return None
+            if v in members:
+                return not negated
+            return None if has_null else negated
+
+    else:
+        evaluators = [i.evaluate for i in items]
+
+        def evaluate(row: Row) -> object:
+            v = value(row)
+            if v is None:
+                return None
+            values = [e(row) for e in evaluators]
+            if v in [x for x in values if x is not None]:
+                return not negated
+            return None if None in values else negated
+
+    return Compiled(evaluate, T.BOOLEAN)
+
+
+def _between(expr: ast.Between, scope: Scope) -> Compiled:
+    operand, low, high = (compile_expr(e, scope) for e in (expr.operand, expr.low, expr.high))
+    if T.common_type([operand.dtype, low.dtype, high.dtype]) is None:
+        raise QsqlTypeError(
+            f"Cannot apply 'BETWEEN' to arguments of type '<{operand.dtype.name()}> BETWEEN <{low.dtype.name()}> "
+            f"AND <{high.dtype.name()}>'",
+            expr.span,
+        )
+    v_of, lo_of, hi_of, negated = operand.evaluate, low.evaluate, high.evaluate, expr.negated
+
+    def evaluate(row: Row) -> object:
+        v, lo, hi = v_of(row), lo_of(row), hi_of(row)
+        above = None if v is None or lo is None else v >= lo
+        below = None if v is None or hi is None else v <= hi
+        if above is False or below is False:
+            result: object = False
+        elif above is None or below is None:
+            result = None
+        else:
+            result = True
+        return result if result is None or not negated else not result
+
+    return Compiled(evaluate, T.BOOLEAN)
+
+
+def _case(expr: ast.Case, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope) if expr.operand is not None else None
+    conditions = [compile_expr(w, scope) for w, _ in expr.whens]
+    results = [compile_expr(r, scope) for _, r in expr.whens]
+    default = compile_expr(expr.default, scope) if expr.default is not None else None
+    for condition, (when, _) in zip(conditions, expr.whens):
+        if operand is None:
+            _require_boolean(condition, when, "CASE WHEN")
+        elif T.common_type([operand.dtype, condition.dtype]) is None:
+            raise QsqlTypeError(f"CASE operand {operand.dtype} cannot be compared with {condition.dtype}", when.span)
+    branch_types = [r.dtype for r in results] + ([default.dtype] if default else [])
+    result_type = T.common_type(branch_types)
+    if result_type is None or result_type.kind == "NULL":
+        raise QsqlTypeError(
+            "CASE branches must have one common type, got " + ", ".join(str(t) for t in branch_types), expr.span
+        )
+    if result_type.kind == "CHAR" and len({t.length for t in branch_types if t.kind != "NULL"}) > 1:
+        result_type = T.varchar(result_type.length or 1)
+    if default is None:
+        result_type = result_type.with_nullable(True)
+    converters = [_to_type(r, result_type) for r in results]
+    otherwise = _to_type(default, result_type) if default else (lambda row: None)
+    pairs = list(zip([c.evaluate for c in conditions], converters))
+    if operand is None:
+
+        def evaluate(row: Row) -> object:
+            for condition, result in pairs:
+                if condition(row) is True:
+                    return result(row)
+            return otherwise(row)
+
+    else:
+        subject = operand.evaluate
+
+        def evaluate(row: Row) -> object:
+            value = subject(row)
+            if value is not None:
+                for candidate, result in pairs:
+                    if candidate(row) == value:
+                        return result(row)
+            return otherwise(row)
+
+    return Compiled(evaluate, result_type)
+
+
+def _to_type(compiled: Compiled, target: DataType) -> Evaluator:
+    if compiled.dtype == target or compiled.dtype.kind == "NULL":
+        return compiled.evaluate
+    source, inner = compiled.dtype, compiled.evaluate
+    if source.kind == target.kind and target.kind in ("VARCHAR",):
+        return inner
+    return lambda row: T.cast_value(inner(row), source, target)
+
+
+def _subscript(expr: ast.Subscript, scope: Scope) -> Compiled:
+    base = compile_expr(expr.base, scope)
+    index = compile_expr(expr.index, scope)
+    kind = base.dtype.kind
+    if kind == "ARRAY":
+        if not (index.dtype.is_integer or index.dtype.kind == "NULL"):
+            raise QsqlTypeError(f"an ARRAY index must be an integer, got {index.dtype}", expr.index.span)
+        get_base, get_index = base.evaluate, index.evaluate
+
+        def element(row: Row) -> object:
+            values, position = get_base(row), get_index(row)
+            if values is None or position is None or not 1 <= position <= len(values):
+                return None
+            return values[position - 1]
+
+        assert base.dtype.element is not None
+        return Compiled(element, base.dtype.element.with_nullable(True))
+    if kind == "MAP":
+        get_base, get_key = base.evaluate, index.evaluate
+        assert base.dtype.element is not None
+
+        def value(row: Row) -> object:
+            mapping = get_base(row)
+            return None if mapping is None else mapping.get(get_key(row))
+
+        return Compiled(value, base.dtype.element.with_nullable(True))
+    raise QsqlTypeError(f"cannot take an element of {base.dtype} with [ ]: only ARRAY and MAP", expr.span)
+
+
+_EXTRACT_UNITS = {
+    "YEAR": lambda d: d.year,
+    "QUARTER": lambda d: (d.month - 1) // 3 + 1,
+    "MONTH": lambda d: d.month,
+    "WEEK": lambda d: d.isocalendar()[1],
+    "DAY": lambda d: d.day,
+    "DOY": lambda d: d.timetuple().tm_yday,
+    "DOW": lambda d: d.isoweekday() % 7 + 1,
+    "HOUR": lambda d: getattr(d, "hour", 0),
+    "MINUTE": lambda d: getattr(d, "minute", 0),
+    "SECOND": lambda d: getattr(d, "second", 0),
+    "MILLISECOND": lambda d: getattr(d, "second", 0) * 1000 + getattr(d, "microsecond", 0) // 1000,
+    "MICROSECOND": lambda d: getattr(d, "second", 0) * 1_000_000 + getattr(d, "microsecond", 0),
+}
+
+
+def _extract(expr: ast.Extract, scope: Scope) -> Compiled:
+    operand = compile_expr(expr.operand, scope)
+    unit = _EXTRACT_UNITS.get(expr.unit)
+    if unit is None:
+        raise ValidationError(f"unknown EXTRACT unit '{expr.unit}'", expr.span, hint="one of " + ", ".join(_EXTRACT_UNITS))
+    if operand.dtype.kind not in ("DATE", "TIMESTAMP", "NULL"):
+        raise QsqlTypeError(f"EXTRACT needs a DATE or TIMESTAMP, got {operand.dtype}", expr.span)
+    if operand.dtype.kind == "DATE" and expr.unit in ("HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"):
+        raise QsqlTypeError(f"cannot EXTRACT {expr.unit} from a DATE", expr.span)
+    inner = operand.evaluate
+    return Compiled(lambda row: None if (v := inner(row)) is None else unit(v), T.BIGINT.with_nullable(operand.dtype.nullable))
+
+
+def _current_time(expr: ast.CurrentTime, scope: Scope) -> Compiled:
+    # One value per statement, as in Flink's batch mode.
+    now = dt.datetime.now()
+    if expr.name == "CURRENT_DATE":
+        return Compiled(lambda row: now.date(), T.DATE.with_nullable(False), constant=True)
+    value = T.truncate_timestamp(now, 3)
+    return Compiled(lambda row: value, T.timestamp(3).with_nullable(False), constant=True)
 
 
 _HANDLERS: dict[type, Callable[..., Compiled]] = {
@@ -354,6 +678,14 @@ _HANDLERS: dict[type, Callable[..., Compiled]] = {
     ast.UnaryOp: _unary,
     ast.BinaryOp: _binary,
     ast.IsNull: _is_null,
+    ast.IsBool: _is_bool,
+    ast.Like: _like,
+    ast.InList: _in_list,
+    ast.Between: _between,
+    ast.Case: _case,
+    ast.Subscript: _subscript,
+    ast.Extract: _extract,
+    ast.CurrentTime: _current_time,
     ast.Cast: _cast,
     ast.ArrayConstructor: _array,
     ast.MapConstructor: _map,

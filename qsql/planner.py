@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import ast
+from . import functions as F
 from . import types as T
 from .catalog import Catalog, ModelEntry, TableEntry, ViewEntry, object_name
 from .errors import QsqlTypeError, ValidationError
@@ -95,6 +96,99 @@ class Filter(Step):
 
 
 @dataclass
+class Aggregate(Step):
+    """GROUP BY keys and aggregate calls: one row per group (one row in all without GROUP BY)."""
+
+    input: Step | None = None
+    keys: list[Compiled] = field(default_factory=list)
+    # (function name, argument or None for COUNT(*), result type, DISTINCT)
+    calls: list[tuple[str, Compiled | None, DataType, bool]] = field(default_factory=list)
+    grouped: bool = True
+
+    def describe(self) -> str:
+        calls = ", ".join(f"{name}({'DISTINCT ' if distinct else ''}{'*' if arg is None else '...'})"
+                          for name, arg, _, distinct in self.calls)
+        return f"Aggregate(keys={len(self.keys)}{', ' + calls if calls else ''})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class Sort(Step):
+    input: Step | None = None
+    # (column index, descending, nulls first)
+    keys: list[tuple[int, bool, bool]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return "Sort(" + ", ".join(f"${i}{' DESC' if d else ''}" for i, d, _ in self.keys) + ")"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class Limit(Step):
+    input: Step | None = None
+    count: int = 0
+
+    def describe(self) -> str:
+        return f"Limit({self.count})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class Distinct(Step):
+    input: Step | None = None
+
+    def describe(self) -> str:
+        return "Distinct"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
+
+
+@dataclass
+class UnionAllStep(Step):
+    inputs: list[Step] = field(default_factory=list)
+    # Per input, per column: the conversion to the union's column type (None: as is).
+    conversions: list[list[tuple[DataType, DataType] | None]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return "UnionAll"
+
+    @property
+    def children(self) -> list[Step]:
+        return list(self.inputs)
+
+
+@dataclass
+class HashJoin(Step):
+    """Equality join: the right side is held in a hash table, the left side streams."""
+
+    left: Step | None = None
+    right: Step | None = None
+    kind: str = "inner"
+    left_keys: list[Compiled] = field(default_factory=list)
+    right_keys: list[Compiled] = field(default_factory=list)
+    residual: Compiled | None = None
+
+    def describe(self) -> str:
+        method = "HashJoin" if self.left_keys else "NestedLoopJoin"
+        return f"{method}({self.kind}, keys={len(self.left_keys)})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [s for s in (self.left, self.right) if s is not None]
+
+
+@dataclass
 class PredictOptions:
     """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
 
@@ -169,6 +263,10 @@ class Planner:
             return self._plan_values(query)
         if isinstance(query, ast.Select):
             return self._plan_select(query)
+        if isinstance(query, ast.UnionAll):
+            return self._plan_union(query)
+        if isinstance(query, ast.Ordered):
+            return self._plan_ordered(query)
         raise ValidationError(f"{type(query).__name__} is not supported", query.span)
 
     def _plan_values(self, values: ast.Values) -> ValuesStep:
@@ -195,7 +293,7 @@ class Planner:
                 raise QsqlTypeError(
                     "Illegal use of 'NULL'", values.rows[0][column].span, hint="write CAST(NULL AS <type>)"
                 )
-            if common.kind == "CHAR":
+            if common.kind == "CHAR" and len({t.length for t in column_types}) > 1:
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
             schema.append(Field(f"EXPR${column}", common))
         # Convert each value to the column type once, at execution (the cast is cheap and exact).
@@ -205,47 +303,186 @@ class Planner:
         return ValuesStep(schema=schema, rows=converted)
 
     def _plan_select(self, select: ast.Select) -> Step:
-        if select.distinct:
-            raise ValidationError("SELECT DISTINCT is not supported yet", select.span)
         source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
         scope = Scope(source.schema)
         if select.where is not None:
+            _no_aggregates(select.where, "WHERE")
             condition = compile_expr(select.where, scope)
-            if condition.dtype.kind not in ("BOOLEAN", "NULL"):
-                raise QsqlTypeError(f"WHERE needs a BOOLEAN condition, got {condition.dtype}", select.where.span)
-            source = Filter(schema=source.schema, input=source, condition=condition, text="WHERE ...")
-        expressions: list[Compiled] = []
-        names: list[str] = []
-        spans: list[Span | None] = []
+            _require_boolean(condition, select.where, "WHERE")
+            source = Filter(schema=source.schema, input=source, condition=condition, text="WHERE")
+
+        # The select list, with * expanded: (expression or column index, name, span).
+        items: list[tuple[ast.Expr | int, str, Span | None]] = []
         for position, item in enumerate(select.items):
             if isinstance(item, ast.SelectStar):
+                if not source.schema:
+                    raise ValidationError("SELECT * needs a FROM clause", item.span)
                 fields = [
                     (i, f) for i, f in enumerate(source.schema)
                     if item.qualifier is None or f.qualifier == item.qualifier.name
                 ]
-                if not source.schema:
-                    raise ValidationError("SELECT * needs a FROM clause", item.span)
                 if not fields:
                     raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
-                for index, f in fields:
-                    expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
-                    names.append(f.name)
-                    spans.append(item.span)
+                items.extend((i, f.name, item.span) for i, f in fields)
                 continue
             assert isinstance(item, ast.SelectExpr)
-            compiled = compile_expr(item.expr, scope)
-            if compiled.dtype.kind == "NULL":
-                raise QsqlTypeError("Illegal use of 'NULL'", item.expr.span, hint="write CAST(NULL AS <type>)")
-            expressions.append(compiled)
             if item.alias is not None:
-                names.append(item.alias.name)
+                name = item.alias.name
             elif isinstance(item.expr, ast.ColumnRef):
-                names.append(item.expr.name)
+                name = item.expr.name
             else:
-                names.append(f"EXPR${position}")
-            spans.append(item.expr.span)
+                name = f"EXPR${position}"
+            items.append((item.expr, name, item.expr.span))
+
+        order_items = list(select.order_by or ())
+        aggregate_calls = _aggregate_calls(
+            [e for e, _, _ in items if not isinstance(e, int)] + ([select.having] if select.having else [])
+            + [o.expr for o in order_items]
+        )
+        if select.group_by is not None or aggregate_calls or select.having is not None:
+            source, scope = self._plan_aggregate(select, source, scope, aggregate_calls, items)
+            if select.having is not None:
+                condition = compile_expr(select.having, scope)
+                _require_boolean(condition, select.having, "HAVING")
+                source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
+
+        expressions: list[Compiled] = []
+        for expr, name, span in items:
+            if isinstance(expr, int):
+                if scope.substitutions is not None:
+                    ref = ast.ColumnRef(parts=(ast.Identifier(name=name, span=span),), span=span)  # type: ignore[arg-type]
+                    expressions.append(compile_expr(ref, scope))
+                else:
+                    expressions.append(Compiled(_getter(expr), source.schema[expr].dtype, column_index=expr))
+                continue
+            compiled = compile_expr(expr, scope)
+            if compiled.dtype.kind == "NULL":
+                raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
+            expressions.append(compiled)
+        names = [name for _, name, _ in items]
+        spans = [span for _, _, span in items]
+        visible = len(expressions)
+
+        # ORDER BY: an output column (by name or position), else an expression over the input,
+        # carried as a hidden column until the rows are sorted.
+        sort_keys: list[tuple[int, bool, bool]] = []
+        for order in order_items:
+            index = _output_column(order.expr, names, visible)
+            if index is None:
+                if select.distinct:
+                    raise ValidationError(
+                        "with SELECT DISTINCT, ORDER BY expressions must appear in the select list", order.expr.span
+                    )
+                expressions.append(compile_expr(order.expr, scope))
+                names.append(f"$sort{len(expressions)}")
+                spans.append(order.expr.span)
+                index = len(expressions) - 1
+            sort_keys.append(_sort_key(index, order))
+
         schema = [Field(name, c.dtype) for name, c in zip(names, expressions)]
-        return Project(schema=schema, input=source, expressions=expressions, spans=spans)
+        step: Step = Project(schema=schema, input=source, expressions=expressions, spans=spans)
+        if select.distinct:
+            step = Distinct(schema=step.schema, input=step)
+        if sort_keys:
+            step = Sort(schema=step.schema, input=step, keys=sort_keys)
+        if len(expressions) > visible:
+            step = Project(
+                schema=schema[:visible], input=step,
+                expressions=[Compiled(_getter(i), schema[i].dtype, column_index=i) for i in range(visible)],
+                spans=spans[:visible],
+            )
+        if select.limit is not None:
+            step = Limit(schema=step.schema, input=step, count=select.limit)
+        return step
+
+    def _plan_aggregate(
+        self,
+        select: ast.Select,
+        source: Step,
+        scope: Scope,
+        calls: list[ast.FunctionCall],
+        items: list[tuple[ast.Expr | int, str, Span | None]],
+    ) -> tuple[Step, Scope]:
+        keys = list(select.group_by or ())
+        compiled_keys = []
+        for key in keys:
+            _no_aggregates(key, "GROUP BY")
+            compiled_keys.append(compile_expr(key, scope))
+        substitutions: dict[ast.Expr, tuple[int, DataType]] = {}
+        grouped: dict[int, tuple[int, DataType]] = {}
+        fields: list[Field] = []
+        for slot, (key, compiled) in enumerate(zip(keys, compiled_keys)):
+            substitutions[key] = (slot, compiled.dtype)
+            if compiled.column_index is not None:
+                grouped[compiled.column_index] = (slot, compiled.dtype)
+            fields.append(Field(key.name if isinstance(key, ast.ColumnRef) else f"$key{slot}", compiled.dtype))
+        aggregate_calls: list[tuple[str, Compiled | None, DataType, bool]] = []
+        for call in calls:
+            if call in substitutions:
+                continue
+            name = call.name.name.upper()
+            if call.star:
+                if name != "COUNT":
+                    raise ValidationError(f"{name}(*) is not allowed; only COUNT(*)", call.span)
+                argument, types = None, []
+            else:
+                if len(call.args) != 1:
+                    raise ValidationError(f"{name} takes exactly one argument, got {len(call.args)}", call.span)
+                _no_aggregates(call.args[0], f"an argument of {name}")
+                argument = compile_expr(call.args[0], scope)
+                types = [argument.dtype]
+            result = F.aggregate_result_type(name, types, call.span)
+            substitutions[call] = (len(fields), result)
+            fields.append(Field(f"${name}{len(fields)}", result))
+            aggregate_calls.append((name, argument, result, call.distinct))
+        step = Aggregate(
+            schema=fields, input=source, keys=compiled_keys, calls=aggregate_calls, grouped=select.group_by is not None
+        )
+        return step, Scope(fields, substitutions, input_scope=scope, grouped_columns=grouped)
+
+    def _plan_union(self, union: ast.UnionAll) -> Step:
+        inputs = _flatten_union(union)
+        steps = [self.plan_query(q) for q in inputs]
+        width = len(steps[0].schema)
+        for step, query in zip(steps[1:], inputs[1:]):
+            if len(step.schema) != width:
+                raise ValidationError(
+                    f"Column count mismatch in UNION ALL: {width} and {len(step.schema)} columns", query.span
+                )
+        schema: list[Field] = []
+        for column in range(width):
+            types = [s.schema[column].dtype for s in steps]
+            common = T.common_type(types)
+            if common is None:
+                raise QsqlTypeError(
+                    f"Type mismatch in column {column + 1} of UNION ALL: " + ", ".join(map(str, types)), union.span
+                )
+            if common.kind == "CHAR" and len({t.length for t in types}) > 1:
+                common = T.varchar(common.length or 1).with_nullable(common.nullable)
+            schema.append(Field(steps[0].schema[column].name, common))
+        conversions = [
+            [None if f.dtype == target.dtype else (f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
+            for s in steps
+        ]
+        return UnionAllStep(schema=schema, inputs=steps, conversions=conversions)
+
+    def _plan_ordered(self, ordered: ast.Ordered) -> Step:
+        step = self.plan_query(ordered.query)
+        names = [f.name for f in step.schema]
+        if ordered.order_by:
+            keys = []
+            for order in ordered.order_by:
+                index = _output_column(order.expr, names, len(names))
+                if index is None:
+                    raise ValidationError(
+                        "ORDER BY of a UNION ALL or VALUES must name an output column or its position",
+                        order.expr.span,
+                    )
+                keys.append(_sort_key(index, order))
+            step = Sort(schema=step.schema, input=step, keys=keys)
+        if ordered.limit is not None:
+            step = Limit(schema=step.schema, input=step, count=ordered.limit)
+        return step
 
     def _plan_from(self, item: ast.FromItem) -> Step:
         if isinstance(item, ast.TableRef):
@@ -255,7 +492,44 @@ class Planner:
         if isinstance(item, ast.MLPredict):
             step = self._plan_predict(item)
             return _requalify(step, item.alias.name if item.alias else None)
+        if isinstance(item, ast.SubqueryRef):
+            step = self.plan_query(item.query)
+            return _requalify(step, item.alias.name if item.alias else None)
+        if isinstance(item, ast.Join):
+            return self._plan_join(item)
         raise ValidationError(f"{type(item).__name__} is not supported in FROM", item.span)
+
+    def _plan_join(self, join: ast.Join) -> Step:
+        left = self._plan_from(join.left)
+        right = self._plan_from(join.right)
+        right_fields = right.schema
+        if join.kind == "left":
+            right_fields = [Field(f.name, f.dtype.with_nullable(True), f.qualifier) for f in right.schema]
+        schema = left.schema + right_fields
+        _no_aggregates(join.condition, "ON")
+        combined = Scope(schema)
+        condition = compile_expr(join.condition, combined)
+        _require_boolean(condition, join.condition, "ON")
+        left_keys: list[Compiled] = []
+        right_keys: list[Compiled] = []
+        residual: list[ast.Expr] = []
+        for conjunct in _conjuncts(join.condition):
+            pair = _equi_pair(conjunct, Scope(left.schema), Scope(right.schema))
+            if pair is None:
+                residual.append(conjunct)
+            else:
+                left_keys.append(pair[0])
+                right_keys.append(pair[1])
+        residual_condition = None
+        if residual:
+            expr = residual[0]
+            for more in residual[1:]:
+                expr = ast.BinaryOp(op="AND", left=expr, right=more, span=more.span)
+            residual_condition = compile_expr(expr, combined)
+        return HashJoin(
+            schema=schema, left=left, right=right, kind=join.kind,
+            left_keys=left_keys, right_keys=right_keys, residual=residual_condition,
+        )
 
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
         entry = self.catalog.get_relation(name)
@@ -417,6 +691,95 @@ class Planner:
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:
+    if compiled.dtype.kind not in ("BOOLEAN", "NULL"):
+        raise QsqlTypeError(f"{clause} needs a BOOLEAN condition, got {compiled.dtype}", expr.span)
+
+
+def _walk(expr: ast.Expr):  # type: ignore[no-untyped-def]
+    """Every expression node under ``expr``, not descending into aggregate calls."""
+    yield expr
+    if isinstance(expr, ast.FunctionCall) and expr.name.name.upper() in F.AGGREGATES:
+        return
+    for value in vars(expr).values():
+        children = value if isinstance(value, tuple) else (value,)
+        for child in children:
+            if isinstance(child, tuple):
+                for part in child:
+                    if isinstance(part, ast.Expr):
+                        yield from _walk(part)
+            elif isinstance(child, ast.Expr):
+                yield from _walk(child)
+
+
+def _aggregate_calls(exprs: list[ast.Expr]) -> list[ast.FunctionCall]:
+    calls: list[ast.FunctionCall] = []
+    for expr in exprs:
+        for node in _walk(expr):
+            if isinstance(node, ast.FunctionCall) and node.name.name.upper() in F.AGGREGATES and node not in calls:
+                for arg in node.args:
+                    _no_aggregates(arg, f"an argument of {node.name.name.upper()}")
+                calls.append(node)
+    return calls
+
+
+def _no_aggregates(expr: ast.Expr, where: str) -> None:
+    for node in _walk(expr):
+        if isinstance(node, ast.FunctionCall) and node.name.name.upper() in F.AGGREGATES:
+            raise ValidationError(f"Aggregate {node.name.name.upper()} is not allowed in {where}", node.span)
+
+
+def _output_column(expr: ast.Expr, names: list[str], visible: int) -> int | None:
+    """ORDER BY 2, or ORDER BY a name of the select list."""
+    if isinstance(expr, ast.Literal) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        if not 1 <= expr.value <= visible:
+            raise ValidationError(f"Ordinal out of range: ORDER BY {expr.value} with {visible} columns", expr.span)
+        return expr.value - 1
+    if isinstance(expr, ast.ColumnRef) and len(expr.parts) == 1:
+        matches = [i for i, name in enumerate(names[:visible]) if name == expr.name]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _sort_key(index: int, order: ast.OrderItem) -> tuple[int, bool, bool]:
+    # Flink's default: NULLs first when ascending, last when descending.
+    nulls_first = order.nulls_first if order.nulls_first is not None else not order.descending
+    return index, order.descending, nulls_first
+
+
+def _flatten_union(query: ast.Query) -> list[ast.Query]:
+    if isinstance(query, ast.UnionAll):
+        return _flatten_union(query.left) + _flatten_union(query.right)
+    return [query]
+
+
+def _conjuncts(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.BinaryOp) and expr.op == "AND":
+        return _conjuncts(expr.left) + _conjuncts(expr.right)
+    return [expr]
+
+
+def _equi_pair(expr: ast.Expr, left: Scope, right: Scope) -> tuple[Compiled, Compiled] | None:
+    """``l = r`` with one side over the left input only and the other over the right only."""
+    if not (isinstance(expr, ast.BinaryOp) and expr.op == "="):
+        return None
+    for a, b in ((expr.left, expr.right), (expr.right, expr.left)):
+        left_side, right_side = _try_compile(a, left), _try_compile(b, right)
+        if left_side is not None and right_side is not None:
+            if T.common_type([left_side.dtype, right_side.dtype]) is None:
+                return None
+            return left_side, right_side
+    return None
+
+
+def _try_compile(expr: ast.Expr, scope: Scope) -> Compiled | None:
+    try:
+        return compile_expr(expr, scope)
+    except ValidationError:
+        return None
 
 
 def _getter(index: int):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from lark import Token, Transformer, v_args
@@ -60,6 +60,26 @@ class _PredictArg:
 @dataclass(frozen=True)
 class _Where:
     condition: ast.Expr
+
+
+@dataclass(frozen=True)
+class _Having:
+    condition: ast.Expr
+
+
+@dataclass(frozen=True)
+class _Group:
+    items: tuple[ast.Expr, ...]
+
+
+@dataclass(frozen=True)
+class _Order:
+    items: tuple[ast.OrderItem, ...]
+
+
+@dataclass(frozen=True)
+class _Limit:
+    count: int
 
 
 @dataclass(frozen=True)
@@ -227,20 +247,76 @@ class AstBuilder(Transformer):
     def query_statement(self, meta, children):
         return ast.QueryStatement(query=children[0], span=span_of(meta))
 
+    def query(self, meta, children):
+        body = children[0]
+        order = _first(children, _Order)
+        limit = _first(children, _Limit)
+        if order is None and limit is None:
+            return body
+        order_by = order.items if order else None
+        count = limit.count if limit else None
+        if isinstance(body, ast.Select) and body.order_by is None and body.limit is None:
+            return replace(body, order_by=order_by, limit=count)
+        return ast.Ordered(query=body, order_by=order_by, limit=count, span=span_of(meta))
+
+    def union_all(self, meta, children):
+        return ast.UnionAll(left=children[0], right=children[1], span=span_of(meta))
+
     def select(self, meta, children):
         items = tuple(c for c in children if isinstance(c, ast.SelectItem))
         from_ = _first(children, ast.FromItem)
         where = _first(children, _Where)
+        group = _first(children, _Group)
+        having = _first(children, _Having)
         return ast.Select(
             items=items, from_=from_, where=where.condition if where else None,
-            distinct=_has_token(children, "DISTINCT"), span=span_of(meta),
+            distinct=_has_token(children, "DISTINCT"),
+            group_by=group.items if group else None,
+            having=having.condition if having else None,
+            span=span_of(meta),
         )
 
     def from_clause(self, meta, children):
-        return children[0]
+        item = children[0]
+        for join in children[1:]:
+            kind, right, condition, span = join
+            item = ast.Join(left=item, right=right, kind=kind, condition=condition, span=span)
+        return item
+
+    def join(self, meta, children):
+        kind = "inner"
+        if isinstance(children[0], Token) and children[0].type == "JOIN_TYPE":
+            kind = "left" if children[0].lower().startswith("left") else "inner"
+            children = children[1:]
+        right, condition = children
+        return (kind, right, condition, span_of(meta))
+
+    def subquery(self, meta, children):
+        alias = children[1] if len(children) > 1 else None
+        return ast.SubqueryRef(query=children[0], alias=alias, span=span_of(meta))
 
     def where_clause(self, meta, children):
         return _Where(children[0])
+
+    def group_clause(self, meta, children):
+        return _Group(tuple(children))
+
+    def having_clause(self, meta, children):
+        return _Having(children[0])
+
+    def order_clause(self, meta, children):
+        return _Order(tuple(children))
+
+    def order_item(self, meta, children):
+        expr = children[0]
+        tokens = [str(c).upper() for c in children[1:] if isinstance(c, Token)]
+        nulls_first = None
+        if "NULLS" in tokens:
+            nulls_first = "FIRST" in tokens
+        return ast.OrderItem(expr=expr, descending="DESC" in tokens, nulls_first=nulls_first, span=span_of(meta))
+
+    def limit_clause(self, meta, children):
+        return _Limit(int(children[0]))
 
     def select_expr(self, meta, children):
         alias = children[1] if len(children) > 1 else None
@@ -315,6 +391,78 @@ class AstBuilder(Transformer):
         negated = _has_token(children, "NOT_KW")
         return ast.IsNull(operand=children[0], negated=negated, span=span_of(meta))
 
+    def is_true(self, meta, children):
+        return ast.IsBool(operand=children[0], value=True, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def is_false(self, meta, children):
+        return ast.IsBool(operand=children[0], value=False, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def like(self, meta, children):
+        exprs = [c for c in children if isinstance(c, ast.Expr)]
+        escape = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
+        return ast.Like(
+            operand=exprs[0], pattern=exprs[1], escape=escape, negated=_has_token(children, "NOT_KW"), span=span_of(meta)
+        )
+
+    def in_list(self, meta, children):
+        exprs = [c for c in children if isinstance(c, ast.Expr)]
+        return ast.InList(
+            operand=exprs[0], items=tuple(exprs[1:]), negated=_has_token(children, "NOT_KW"), span=span_of(meta)
+        )
+
+    def between(self, meta, children):
+        operand, low, high = [c for c in children if isinstance(c, ast.Expr)]
+        return ast.Between(operand=operand, low=low, high=high, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def subscript(self, meta, children):
+        return ast.Subscript(base=children[0], index=children[1], span=span_of(meta))
+
+    def current_time(self, meta, children):
+        return ast.CurrentTime(name=str(children[0]).upper(), span=span_of(meta))
+
+    def case_expr(self, meta, children):
+        whens = tuple(c for c in children if isinstance(c, tuple))
+        others = [c for c in children if isinstance(c, ast.Expr)]
+        # CASE [operand] WHEN ... [ELSE default] END: the operand comes before the WHENs.
+        operand = None
+        default = None
+        if others:
+            first_when = children.index(whens[0])
+            before = [c for c in children[:first_when] if isinstance(c, ast.Expr)]
+            after = [c for c in children[first_when:] if isinstance(c, ast.Expr)]
+            operand = before[0] if before else None
+            default = after[0] if after else None
+        return ast.Case(operand=operand, whens=whens, default=default, span=span_of(meta))
+
+    def when_clause(self, meta, children):
+        return (children[0], children[1])
+
+    def extract(self, meta, children):
+        unit, operand = children
+        return ast.Extract(unit=str(unit).upper(), operand=operand, span=span_of(meta))
+
+    def trim_call(self, meta, children):
+        side = next(
+            (c.type for c in children if isinstance(c, Token) and c.type in ("BOTH", "LEADING", "TRAILING")), "BOTH"
+        )
+        exprs = [c for c in children if isinstance(c, ast.Expr)]
+        chars, operand = (exprs[0], exprs[1]) if len(exprs) == 2 else (None, exprs[0])
+        name = {"BOTH": "BTRIM", "LEADING": "LTRIM", "TRAILING": "RTRIM"}[side]
+        args = (operand,) if chars is None else (operand, chars)
+        return ast.FunctionCall(name=ast.Identifier(name=name, span=span_of(meta)), args=args, span=span_of(meta))
+
+    def trim_simple(self, meta, children):
+        exprs = [c for c in children if isinstance(c, ast.Expr)]
+        return ast.FunctionCall(name=ast.Identifier(name="BTRIM", span=span_of(meta)), args=tuple(exprs), span=span_of(meta))
+
+    def substring_call(self, meta, children):
+        exprs = tuple(c for c in children if isinstance(c, ast.Expr))
+        return ast.FunctionCall(name=ast.Identifier(name="SUBSTRING", span=span_of(meta)), args=exprs, span=span_of(meta))
+
+    def count_star(self, meta, children):
+        name = ast.Identifier(name=str(children[0]), span=span_of(children[0]))
+        return ast.FunctionCall(name=name, args=(), star=True, span=span_of(meta))
+
     def compare_op(self, meta, children):
         left, op, right = children
         return ast.BinaryOp(op="<>" if op == "!=" else str(op), left=left, right=right, span=span_of(meta))
@@ -339,7 +487,8 @@ class AstBuilder(Transformer):
 
     def function_call(self, meta, children):
         name = ast.Identifier(name=str(children[0]), span=span_of(children[0]))
-        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+        args = tuple(c for c in children[1:] if isinstance(c, ast.Expr))
+        return ast.FunctionCall(name=name, args=args, distinct=_has_token(children, "DISTINCT"), span=span_of(meta))
 
     def column_ref(self, meta, children):
         return ast.ColumnRef(parts=tuple(children), span=span_of(meta))

@@ -1,0 +1,516 @@
+"""Scalar and aggregate functions: Flink's names, argument checks, result types and NULL rules.
+
+Every scalar function is a :class:`Scalar`: a type rule, run once at plan time on the argument
+types (it raises Calcite's "Cannot apply ..." message when they do not fit), and an
+implementation called per row. Unless a function says otherwise, a NULL argument gives a NULL
+result without calling it — NULL handling lives here, in one place.
+
+Results checked against Flink 2.3 are in tests/test_language.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from . import types as T
+from .errors import ExecutionError, QsqlTypeError
+from .source import Span
+from .types import DataType
+
+TypeRule = Callable[[list[DataType], Span | None], DataType]
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str
+    min_args: int
+    max_args: int | None
+    result_type: TypeRule
+    implementation: Callable[..., object]
+    null_propagating: bool = True  # False: the implementation sees NULLs itself
+    form: str = ""  # "Supported form(s)" text for errors
+
+
+def sql_type_name(dtype: DataType) -> str:
+    """Calcite's spelling in operator messages: INTEGER, VARCHAR(3), CHAR(1) ..."""
+    return {"INT": "INTEGER"}.get(dtype.kind, dtype.name())
+
+
+def cannot_apply(name: str, types: list[DataType], form: str, span: Span | None) -> QsqlTypeError:
+    listed = ", ".join(f"<{sql_type_name(t)}>" for t in types)
+    return QsqlTypeError(
+        f"Cannot apply '{name}' to arguments of type '{name}({listed})'. Supported form(s): '{form}'", span
+    )
+
+
+def _nullable(types: list[DataType]) -> bool:
+    return any(t.nullable for t in types)
+
+
+def _string_result(types: list[DataType], length: int | None = None) -> DataType:
+    base = T.varchar(length) if length else T.STRING
+    return base.with_nullable(_nullable(types))
+
+
+def _require(name: str, form: str, check: Callable[[list[DataType]], bool]) -> Callable[[list[DataType], Span | None], None]:
+    def verify(types: list[DataType], span: Span | None) -> None:
+        if not check(types):
+            raise cannot_apply(name, types, form, span)
+
+    return verify
+
+
+def _is_char(t: DataType) -> bool:
+    return t.is_character or t.kind == "NULL"
+
+
+def _is_num(t: DataType) -> bool:
+    return t.is_numeric or t.kind == "NULL"
+
+
+def _is_int(t: DataType) -> bool:
+    return t.is_integer or t.kind == "NULL"
+
+
+# ----------------------------------------------------------------------- implementations
+
+
+def _substring(text: str, start: int, length: int | None = None) -> str:
+    if length is not None and length < 0:
+        raise ExecutionError(f"SUBSTRING length must not be negative, got {length}")
+    first = start - 1 if start > 0 else (0 if start == 0 else max(len(text) + start, 0))
+    if start == 0 and length is not None:
+        length -= 1  # SQL: position 0 is just before the first character
+    end = len(text) if length is None else max(first + max(length, 0), first)
+    return text[first:end]
+
+
+def _java_replacement(replacement: str) -> str:
+    """Java's $1 group references in a replacement string -> Python's \\g<1>."""
+    out = re.sub(r"\\(.)", lambda m: m.group(1).replace("\\", "\\\\"), replacement.replace("\\\\", "\0"))
+    out = re.sub(r"\$(\d+)", r"\\g<\1>", out)
+    return out.replace("\0", "\\\\")
+
+
+def _regexp_replace(text: str, pattern: str, replacement: str) -> str:
+    try:
+        return re.sub(pattern, _java_replacement(replacement), text)
+    except re.error as error:
+        raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
+
+
+def _regexp_extract(text: str, pattern: str, index: int = 1) -> str | None:
+    try:
+        match = re.search(pattern, text)
+    except re.error as error:
+        raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
+    if match is None or not 0 <= index <= match.re.groups:
+        return None
+    return match.group(index)
+
+
+def _split_index(text: str, delimiter: str, index: int) -> str | None:
+    parts = text.split(delimiter) if delimiter else [text]
+    return parts[index] if 0 <= index < len(parts) else None
+
+
+def _trim(side: str) -> Callable[..., str]:
+    def trim(text: str, chars: str = " ") -> str:
+        if side == "both":
+            return text.strip(chars)
+        return text.lstrip(chars) if side == "left" else text.rstrip(chars)
+
+    return trim
+
+
+def _round(result: DataType) -> Callable[..., object]:
+    def round_(value: object, digits: int = 0) -> object:
+        if isinstance(value, Decimal):
+            quantum = Decimal(1).scaleb(-digits)
+            rounded = value.quantize(quantum, rounding=ROUND_HALF_UP) if digits >= 0 else (
+                (value / Decimal(10) ** -digits).quantize(Decimal(1), rounding=ROUND_HALF_UP) * Decimal(10) ** -digits
+            )
+            return T.fit_decimal(rounded, result) if result.kind == "DECIMAL" else rounded
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value):
+                return value
+            rounded = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) if digits >= 0 \
+                else float(round(value, digits))
+            return T.cast_value(rounded, T.DOUBLE, result) if result.kind == "FLOAT" else rounded
+        assert isinstance(value, int)
+        if digits >= 0:
+            return value
+        step = 10 ** -digits
+        return int((Decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * step
+
+    return round_
+
+
+def _round_type(types: list[DataType], span: Span | None) -> DataType:
+    value = types[0]
+    if not _is_num(value) or (len(types) > 1 and not _is_int(types[1])):
+        raise cannot_apply("ROUND", types, "ROUND(<NUMERIC>, <INTEGER>)", span)
+    return value.with_nullable(_nullable(types))
+
+
+def _round_decimal_type(types: list[DataType], digits: int | None) -> DataType:
+    value = types[0]
+    if value.kind != "DECIMAL":
+        return value.with_nullable(_nullable(types))
+    assert value.precision is not None and value.scale is not None
+    scale = min(value.scale, max(digits or 0, 0))
+    precision = min(value.precision - value.scale + scale + 1, T.MAX_DECIMAL_PRECISION)
+    return T.decimal(precision, scale).with_nullable(_nullable(types))
+
+
+_JSON_PATH_STEP = re.compile(r"\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
+
+
+def json_value(text: str, path: str) -> str | None:
+    """JSON_VALUE with Flink's defaults (NULL ON EMPTY, NULL ON ERROR): a scalar at a lax path."""
+    try:
+        node: object = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    stripped = path.strip()
+    if stripped.startswith("lax "):
+        stripped = stripped[4:].strip()
+    if not stripped.startswith("$"):
+        return None
+    position = 1
+    while position < len(stripped):
+        match = _JSON_PATH_STEP.match(stripped, position)
+        if match is None:
+            return None
+        key, index, quoted, double_quoted = match.groups()
+        if index is not None:
+            if not isinstance(node, list) or int(index) >= len(node):
+                return None
+            node = node[int(index)]
+        else:
+            name = key if key is not None else (quoted if quoted is not None else double_quoted)
+            if not isinstance(node, dict) or name not in node:
+                return None
+            node = node[name]
+        position = match.end()
+    if node is None or isinstance(node, (dict, list)):
+        return None
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return str(node)
+
+
+_JAVA_DATE_TOKENS = re.compile(r"'[^']*'|yyyy|yy|MM|dd|HH|hh|mm|ss|SSS|SS|S|a|EEEE|EEE|MMMM|MMM|D")
+
+
+def date_format(value: dt.datetime | dt.date, pattern: str) -> str:
+    """Java SimpleDateFormat patterns (the ones people use) rendered in Python."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+
+    def render(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith("'"):
+            return token[1:-1] or "'"
+        return {
+            "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",
+            "dd": f"{moment.day:02d}", "HH": f"{moment.hour:02d}", "hh": f"{(moment.hour % 12) or 12:02d}",
+            "mm": f"{moment.minute:02d}", "ss": f"{moment.second:02d}", "SSS": f"{moment.microsecond // 1000:03d}",
+            "SS": f"{moment.microsecond // 10000:02d}", "S": f"{moment.microsecond // 100000}",
+            "a": "AM" if moment.hour < 12 else "PM", "EEEE": moment.strftime("%A"), "EEE": moment.strftime("%a"),
+            "MMMM": moment.strftime("%B"), "MMM": moment.strftime("%b"), "D": str(moment.timetuple().tm_yday),
+        }[token]
+
+    return _JAVA_DATE_TOKENS.sub(render, pattern)
+
+
+def _date_format(value: object, pattern: str) -> str | None:
+    if isinstance(value, str):
+        parsed = T.parse_timestamp(value)
+        if parsed is None:
+            return None
+        value = parsed
+    assert isinstance(value, (dt.date, dt.datetime))
+    return date_format(value, pattern)
+
+
+def _coalesce(*values: object) -> object:
+    return next((v for v in values if v is not None), None)
+
+
+def _concat_ws(separator: object, *values: object) -> object:
+    if separator is None:
+        return None
+    return str(separator).join(str(v) for v in values if v is not None)
+
+
+def _if(condition: object, then: object, otherwise: object) -> object:
+    return then if condition is True else otherwise
+
+
+def _nullif(a: object, b: object) -> object:
+    return None if a is not None and b is not None and a == b else a
+
+
+def _mod(result: DataType) -> Callable[[object, object], object]:
+    def mod(a: object, b: object) -> object:
+        if b == 0:
+            raise ExecutionError("modulo by zero")
+        if isinstance(a, int) and isinstance(b, int):
+            quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+            return a - b * quotient
+        if isinstance(a, float) or isinstance(b, float):
+            return math.fmod(float(a), float(b))  # type: ignore[arg-type]
+        return T.fit_decimal(Decimal(a) % Decimal(b), result)  # type: ignore[arg-type]
+
+    return mod
+
+
+def _cardinality(value: object) -> int:
+    return len(value)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------- type rules
+
+
+def _same_as_char(name: str) -> TypeRule:
+    check = _require(name, f"{name}(<CHARACTER>)", lambda ts: len(ts) == 1 and _is_char(ts[0]))
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        check(types, span)
+        return _string_result(types, types[0].length if types[0].kind != "NULL" else None)
+
+    return rule
+
+
+def _chars(name: str, form: str, result: DataType | None = None) -> TypeRule:
+    check = _require(name, form, lambda ts: all(_is_char(t) for t in ts))
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        check(types, span)
+        return (result or T.STRING).with_nullable(_nullable(types))
+
+    return rule
+
+
+def _substring_type(types: list[DataType], span: Span | None) -> DataType:
+    if not _is_char(types[0]) or not all(_is_int(t) for t in types[1:]):
+        raise cannot_apply("SUBSTRING", types, "SUBSTRING(<CHARACTER> FROM <INTEGER> [FOR <INTEGER>])", span)
+    return _string_result(types, types[0].length if types[0].kind != "NULL" else None)
+
+
+def _regexp_extract_type(types: list[DataType], span: Span | None) -> DataType:
+    if not all(_is_char(t) for t in types[:2]) or (len(types) > 2 and not _is_int(types[2])):
+        raise cannot_apply("REGEXP_EXTRACT", types, "REGEXP_EXTRACT(<CHARACTER>, <CHARACTER>[, <INTEGER>])", span)
+    return T.STRING
+
+
+def _split_index_type(types: list[DataType], span: Span | None) -> DataType:
+    if not (_is_char(types[0]) and _is_char(types[1]) and _is_int(types[2])):
+        raise cannot_apply("SPLIT_INDEX", types, "SPLIT_INDEX(<CHARACTER>, <CHARACTER>, <INTEGER>)", span)
+    return T.STRING
+
+
+def _common(name: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        common = T.common_type(types)
+        if common is None:
+            raise QsqlTypeError(f"{name} arguments must have one common type, got " + ", ".join(map(str, types)), span)
+        if common.kind == "CHAR":
+            common = T.varchar(common.length or 1)
+        return common
+
+    return rule
+
+
+def _coalesce_type(types: list[DataType], span: Span | None) -> DataType:
+    common = _common("COALESCE")(types, span)
+    return common.with_nullable(all(t.nullable for t in types))
+
+
+def _if_type(types: list[DataType], span: Span | None) -> DataType:
+    if types[0].kind not in ("BOOLEAN", "NULL"):
+        raise cannot_apply("IF", types, "IF(<BOOLEAN>, <ANY>, <ANY>)", span)
+    return _common("IF")(types[1:], span).with_nullable(types[1].nullable or types[2].nullable)
+
+
+def _nullif_type(types: list[DataType], span: Span | None) -> DataType:
+    if T.common_type(types) is None:
+        raise cannot_apply("NULLIF", types, "NULLIF(<T>, <T>)", span)
+    return types[0].with_nullable(True)
+
+
+def _abs_type(types: list[DataType], span: Span | None) -> DataType:
+    if not _is_num(types[0]):
+        raise cannot_apply("ABS", types, "ABS(<NUMERIC>)", span)
+    return types[0]
+
+
+def _mod_type(types: list[DataType], span: Span | None) -> DataType:
+    result = T.arithmetic_result_type("%", types[0], types[1])
+    if result is None:
+        raise cannot_apply("MOD", types, "MOD(<EXACT_NUMERIC>, <EXACT_NUMERIC>)", span)
+    return result
+
+
+def _cardinality_type(types: list[DataType], span: Span | None) -> DataType:
+    if types[0].kind not in ("ARRAY", "MAP"):
+        raise cannot_apply("CARDINALITY", types, "CARDINALITY(<MULTISET>)", span)
+    return T.INT.with_nullable(types[0].nullable)
+
+
+def _date_format_type(types: list[DataType], span: Span | None) -> DataType:
+    if types[0].kind not in ("TIMESTAMP", "DATE", "NULL") and not types[0].is_character or not _is_char(types[1]):
+        raise cannot_apply("DATE_FORMAT", types, "DATE_FORMAT(<TIMESTAMP>, <CHARACTER>)", span)
+    return T.STRING
+
+
+def _json_value_type(types: list[DataType], span: Span | None) -> DataType:
+    if not (_is_char(types[0]) and _is_char(types[1])):
+        raise cannot_apply("JSON_VALUE", types, "JSON_VALUE(<CHARACTER>, <CHARACTER>)", span)
+    return T.STRING
+
+
+def _char_length_type(name: str) -> TypeRule:
+    check = _require(name, f"{name}(<CHARACTER>)", lambda ts: _is_char(ts[0]))
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        check(types, span)
+        return T.INT.with_nullable(types[0].nullable)
+
+    return rule
+
+
+def _trim_type(name: str) -> TypeRule:
+    return _chars(name, f"{name}(<CHARACTER>[, <CHARACTER>])")
+
+
+_SCALARS: list[Scalar] = [
+    Scalar("UPPER", 1, 1, _same_as_char("UPPER"), str.upper),
+    Scalar("LOWER", 1, 1, _same_as_char("LOWER"), str.lower),
+    Scalar("INITCAP", 1, 1, _same_as_char("INITCAP"), lambda s: re.sub(r"\w+", lambda m: m.group(0).capitalize(), s)),
+    Scalar("BTRIM", 1, 2, _trim_type("TRIM"), _trim("both")),
+    Scalar("LTRIM", 1, 2, _trim_type("LTRIM"), _trim("left")),
+    Scalar("RTRIM", 1, 2, _trim_type("RTRIM"), _trim("right")),
+    Scalar("CHAR_LENGTH", 1, 1, _char_length_type("CHAR_LENGTH"), len),
+    Scalar("CHARACTER_LENGTH", 1, 1, _char_length_type("CHARACTER_LENGTH"), len),
+    Scalar("CONCAT", 1, None, _chars("CONCAT", "CONCAT(<CHARACTER>, ...)"), lambda *a: "".join(a)),
+    Scalar("CONCAT_WS", 2, None, _chars("CONCAT_WS", "CONCAT_WS(<CHARACTER>, <CHARACTER>, ...)"), _concat_ws,
+           null_propagating=False),
+    Scalar("SUBSTRING", 2, 3, _substring_type, _substring),
+    Scalar("SUBSTR", 2, 3, _substring_type, _substring),
+    Scalar("REPLACE", 3, 3, _chars("REPLACE", "REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+           lambda s, a, b: s.replace(a, b)),
+    Scalar("REGEXP_REPLACE", 3, 3, _chars("REGEXP_REPLACE", "REGEXP_REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+           _regexp_replace),
+    Scalar("REGEXP_EXTRACT", 2, 3, _regexp_extract_type, _regexp_extract),
+    Scalar("SPLIT_INDEX", 3, 3, _split_index_type, _split_index),
+    Scalar("COALESCE", 1, None, _coalesce_type, _coalesce, null_propagating=False),
+    Scalar("IF", 3, 3, _if_type, _if, null_propagating=False),
+    Scalar("NULLIF", 2, 2, _nullif_type, _nullif, null_propagating=False),
+    Scalar("ABS", 1, 1, _abs_type, abs),
+    Scalar("CARDINALITY", 1, 1, _cardinality_type, _cardinality),
+    Scalar("JSON_VALUE", 2, 2, _json_value_type, json_value),
+    Scalar("DATE_FORMAT", 2, 2, _date_format_type, _date_format),
+]
+SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS}
+
+# Functions whose implementation depends on the result type (built per call site).
+TYPED_SCALARS = {"ROUND", "MOD"}
+AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX"})
+KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | {"TRIM"})
+
+
+def typed_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
+    """ROUND and MOD: the implementation needs the result type, so it is made per call."""
+    if name == "ROUND":
+        _round_type(types, span)
+        digits = literal_args[1] if len(literal_args) > 1 and isinstance(literal_args[1], int) else 0
+        result = _round_decimal_type(types, digits)
+        return Scalar("ROUND", 1, 2, lambda ts, sp: result, _round(result))
+    result = _mod_type(types, span)
+    return Scalar("MOD", 2, 2, lambda ts, sp: result, _mod(result))
+
+
+# ----------------------------------------------------------------------- aggregates
+
+
+def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
+    if name == "COUNT":
+        return T.BIGINT.with_nullable(False)
+    (arg,) = types
+    if name in ("MIN", "MAX"):
+        if arg.kind in ("ARRAY", "MAP"):
+            raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>)", span)
+        return arg.with_nullable(True)
+    if not arg.is_numeric:
+        raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
+    if arg.kind == "DECIMAL":
+        assert arg.scale is not None
+        scale = arg.scale if name == "SUM" else max(6, arg.scale)
+        return T.decimal(T.MAX_DECIMAL_PRECISION, scale)
+    return arg.with_nullable(True)
+
+
+class Accumulator:
+    """One aggregate for one group; ``add`` per row, ``result`` at the end."""
+
+    def __init__(self, name: str, result_type: DataType, distinct: bool) -> None:
+        self.name = name
+        self.result_type = result_type
+        self.seen: set | None = set() if distinct else None
+        self.count = 0
+        self.total: object = None
+
+    def add(self, value: object) -> None:
+        if value is None:
+            return
+        if self.seen is not None:
+            key = tuple(value) if isinstance(value, list) else value
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        self.count += 1
+        name = self.name
+        if name == "COUNT":
+            return
+        if self.total is None:
+            self.total = value
+        elif name in ("SUM", "AVG"):
+            self.total = self.total + value  # type: ignore[operator]
+        elif name == "MIN":
+            if value < self.total:  # type: ignore[operator]
+                self.total = value
+        elif value > self.total:  # type: ignore[operator]
+            self.total = value
+
+    def add_row(self) -> None:
+        """COUNT(*): every row counts, NULLs included."""
+        self.count += 1
+
+    def result(self) -> object:
+        if self.name == "COUNT":
+            return self.count
+        if self.total is None:
+            return None
+        kind = self.result_type.kind
+        if self.name == "AVG":
+            if kind in T.INTEGER_BITS:
+                quotient = abs(self.total) // self.count  # type: ignore[operator]
+                return quotient if self.total >= 0 else -quotient  # type: ignore[operator]
+            if kind == "DECIMAL":
+                return T.fit_decimal(Decimal(self.total) / self.count, self.result_type)  # type: ignore[arg-type]
+            return float(self.total) / self.count  # type: ignore[arg-type]
+        if self.name == "SUM":
+            if kind in T.INTEGER_BITS:
+                return T.wrap_integer(self.total, kind)  # type: ignore[arg-type]
+            if kind == "DECIMAL":
+                return T.fit_decimal(Decimal(self.total), self.result_type)  # type: ignore[arg-type]
+            if kind == "FLOAT":
+                return T.cast_value(self.total, T.DOUBLE, self.result_type)
+        return self.total
