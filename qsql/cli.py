@@ -16,7 +16,8 @@ from contextlib import contextmanager
 
 from . import __version__
 from .errors import QsqlError, UsageError, render_error
-from .render import insert_summary, tableau
+from .render import DEFAULT_MAX_COLUMN_WIDTH, insert_summary, tableau
+from .settings import MAX_COLUMN_WIDTH
 from .session import InsertResult, QueryResult, Result, Session, StatusResult
 from .stub import Fault, StubOptions, StubServer
 
@@ -137,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             if interactive:
                 from .shell.app import run_shell
 
-                return run_shell(session, lambda result, interactive: _report(result, args, interactive))
+                return run_shell(session, lambda result, interactive: _report(session, result, args, interactive))
             return EXIT_OK
         finally:
             session.close()
@@ -147,7 +148,7 @@ def _run_script(session: Session, name: str, text: str, args: argparse.Namespace
     try:
         for result in session.execute(text, name):
             _stop_progress(session)
-            _report(result, args, interactive=False)
+            _report(session, result, args, interactive=False)
     except QsqlError as error:
         _stop_progress(session)
         sys.stdout.flush()
@@ -173,9 +174,10 @@ def _stop_progress(session: Session) -> None:
         stop()
 
 
-def _report(result: Result, args: argparse.Namespace, interactive: bool) -> None:
+def _report(session: Session, result: Result, args: argparse.Namespace, interactive: bool) -> None:
     if isinstance(result, QueryResult):
-        sys.stdout.write(tableau(result) + "\n")
+        width = int(session.settings.get(MAX_COLUMN_WIDTH, DEFAULT_MAX_COLUMN_WIDTH))
+        sys.stdout.write(tableau(result, width) + "\n")
         sys.stdout.flush()
         if result.predict and not args.quiet:
             from .render import predict_summary

@@ -420,7 +420,15 @@ def _cast_to_string(value: object, source: DataType) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
         return _sql_timestamp_str(value, source.precision if source.kind == "TIMESTAMP" else None)
+    if isinstance(value, list):
+        element = source.element if source.kind == "ARRAY" and source.element is not None else NULL
+        return "[" + ", ".join("NULL" if v is None else _cast_to_string(v, element) for v in value) + "]"
     return format_value(value, source)
+
+
+def sql_string(value: object, dtype: DataType) -> str:
+    """``CAST(value AS STRING)``: how Flink's SQL client shows a non-NULL value in a table."""
+    return value if isinstance(value, str) else _cast_to_string(value, dtype)
 
 
 def _sql_timestamp_str(value: dt.datetime, precision: int | None) -> str:

@@ -164,3 +164,34 @@ def test_filter_before_the_model_and_join_its_output_back(stub_sql: SqlRunner, s
     )
     assert rows == [(1, "Alpha", "[stub] Name: Ann"), (3, "Alpha", "[stub] Name: Cy")]
     assert stub.stats.requests == 2  # rows 2 and 4 never reached the model
+
+
+def test_tableau_matches_flinks_print(sql: SqlRunner) -> None:
+    from qsql.render import tableau
+
+    result = sql(
+        "SELECT 42, TRUE, CAST(NULL AS INT) AS n, 'a, b' AS s, 2.50, 1e7, TIMESTAMP '2026-11-30 10:20:30.5', "
+        "CAST(TIMESTAMP '2026-11-30 10:00:00' AS TIMESTAMP(3)), DATE '2026-11-30', ARRAY[1,2], '李雷' AS name, "
+        "CAST(0.1 AS FLOAT)"
+    ).results[-1]
+    # (Flink 2.3) TableResult.print() in batch mode, copied verbatim
+    assert tableau(result).splitlines()[1:4] == [
+        "|      EXPR$0 | EXPR$1 |           n |                              s | EXPR$4 |                         EXPR$5 |"
+        "                  EXPR$6 |                  EXPR$7 |     EXPR$8 |                         EXPR$9 |"
+        "                           name |                        EXPR$11 |",
+        "+-------------+--------+-------------+--------------------------------+--------+--------------------------------+"
+        "-------------------------+-------------------------+------------+--------------------------------+"
+        "--------------------------------+--------------------------------+",
+        "|          42 |   TRUE |      <NULL> |                           a, b |   2.50 |                          1.0E7 |"
+        "   2026-11-30 10:20:30.5 | 2026-11-30 10:00:00.000 | 2026-11-30 |                         [1, 2] |"
+        "                           李雷 |                            0.1 |",
+    ]
+
+
+def test_tableau_cuts_long_cells_and_says_empty_set(sql: SqlRunner) -> None:
+    from qsql.render import tableau
+
+    result = sql("SELECT 'abcdefghijklmnopqrstuvwxyz0123456789' AS s").results[-1]
+    assert tableau(result).splitlines()[3] == "| abcdefghijklmnopqrstuvwxyz0... |"
+    assert tableau(result, 40).splitlines()[3].strip("| ").endswith("0123456789")
+    assert tableau(sql("SELECT 1 FROM (VALUES (1)) AS t WHERE 1 > 2").results[-1]) == "Empty set"
