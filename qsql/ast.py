@@ -301,6 +301,7 @@ class CreateModel(Statement):
     comment: str | None = None
     temporary: bool = False
     if_not_exists: bool = False
+    or_replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class CreateView(Statement):
     comment: str | None = None
     temporary: bool = False
     if_not_exists: bool = False
+    or_replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,7 @@ class CreateTable(Statement):
     comment: str | None = None
     temporary: bool = False
     if_not_exists: bool = False
+    or_replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -349,3 +352,62 @@ class ResetOption(Statement):
     """``RESET 'key'``; ``RESET`` alone resets every setting."""
 
     key: str | None
+
+
+@dataclass(frozen=True)
+class Drop(Statement):
+    kind: str  # "table" | "view" | "model"
+    name: QualifiedName
+    temporary: bool = False
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class Show(Statement):
+    what: str  # "TABLES" | "VIEWS" | "MODELS" | "FUNCTIONS"
+    pattern: str | None = None
+    negated: bool = False
+    case_insensitive: bool = False
+
+
+@dataclass(frozen=True)
+class ShowCreate(Statement):
+    kind: str
+    name: QualifiedName
+
+
+@dataclass(frozen=True)
+class Describe(Statement):
+    name: QualifiedName
+    model: bool = False
+
+
+@dataclass(frozen=True)
+class AlterModel(Statement):
+    name: QualifiedName
+    if_exists: bool = False
+    set_options: tuple[OptionItem, ...] | None = None
+    reset_keys: tuple[str, ...] | None = None
+    rename_to: QualifiedName | None = None
+
+
+@dataclass(frozen=True)
+class Explain(Statement):
+    statement: Statement
+
+
+@dataclass(frozen=True)
+class StatementSet(Statement):
+    """``EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END``: planned together, then run."""
+
+    inserts: tuple[Insert, ...]
+
+
+@dataclass(frozen=True)
+class BeginStatementSet(Statement):
+    """The SQL client's ``BEGIN STATEMENT SET;``: the INSERTs up to ``END;`` form one set."""
+
+
+@dataclass(frozen=True)
+class EndStatementSet(Statement):
+    pass

@@ -48,6 +48,7 @@ class ViewEntry:
     columns: list[Column]
     definition: ast.CreateView
     temporary: bool = False
+    query_text: str = ""  # the query as written, for SHOW CREATE VIEW
     kind: str = field(default="view", init=False)
 
 
@@ -101,6 +102,12 @@ class Catalog:
     def add_relation(self, entry: Relation) -> None:
         self._relations[entry.name] = entry
 
+    def find_relation(self, name: str) -> Relation | None:
+        return self._relations.get(name)
+
+    def find_model(self, name: str) -> ModelEntry | None:
+        return self._models.get(name)
+
     def get_relation(self, qualified: ast.QualifiedName) -> Relation:
         name = object_name(qualified)
         entry = self._relations.get(name)
@@ -114,6 +121,9 @@ class Catalog:
 
     def relations(self) -> list[Relation]:
         return list(self._relations.values())
+
+    def drop_relation(self, name: str) -> None:
+        del self._relations[name]
 
     # -------------------------------------------------------------- models
     def model_exists(self, name: str) -> bool:
@@ -135,6 +145,9 @@ class Catalog:
 
     def models(self) -> list[ModelEntry]:
         return list(self._models.values())
+
+    def drop_model(self, name: str) -> None:
+        del self._models[name]
 
     @staticmethod
     def _listing(what: str, entries: dict) -> str:

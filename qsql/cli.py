@@ -18,7 +18,7 @@ from . import __version__
 from .errors import QsqlError, UsageError, render_error
 from .render import DEFAULT_MAX_COLUMN_WIDTH, insert_summary, tableau
 from .settings import MAX_COLUMN_WIDTH
-from .session import InsertResult, QueryResult, Result, Session, StatusResult
+from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
 from .stub import Fault, StubOptions, StubServer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -188,6 +188,9 @@ def _report(session: Session, result: Result, args: argparse.Namespace, interact
         sys.stdout.flush()
         if not args.quiet:
             sys.stderr.write(insert_summary(result) + "\n")
+    elif isinstance(result, TextResult):
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
     elif isinstance(result, StatusResult) and interactive and not args.quiet:
         sys.stderr.write(f"[INFO] {result.message}\n")
 

@@ -11,7 +11,7 @@ import itertools
 import operator
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 from . import functions as F
@@ -20,7 +20,7 @@ from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
 from .models import client as model_client
 from .models.cache import ResponseCache, cache_key
-from .models.client import Prediction
+from .models.client import Prediction, Usage
 from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS
 from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
@@ -219,7 +219,9 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
             if cache.mode != "off":
                 key = cache_key(config.provider, config.cache_identity, model_client.build_request_body(config, [text]))
                 cached = cache.get(key)
-                stats.cache_hits += cached is not None
+                if cached is not None:
+                    stats.cache_hits += 1
+                    cached = replace(cached, usage=Usage())  # a cached reply costs no tokens
             batch.append(_Item(stats.rows_in, row, text, key, cached))
             if len(batch) >= config.batch_size:
                 yield batch
@@ -258,7 +260,9 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
                     else:
                         future.cancel()
         for position, future in followers.items():
-            answers[position] = await asyncio.shield(future)
+            outcome = await asyncio.shield(future)
+            # The same reply as the first such row's; its tokens were counted there.
+            answers[position] = replace(outcome, usage=Usage()) if isinstance(outcome, Prediction) else outcome
         return [answers[item.position] for item in unit]
 
     async def send_with_retries(items: list[_Item]) -> dict[int, Outcome]:

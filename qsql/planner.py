@@ -214,11 +214,15 @@ class Predict(Step):
     def describe(self) -> str:
         assert self.model is not None
         o = self.options
+        config = self.model.config
         mode = "ordered" if o.ordered else "unordered"
+        retry = config.retry
+        policy = f"{retry.strategy}" + (f" x{retry.retries} then {retry.fallback}" if retry.strategy == "RETRY" else "")
+        batching = f", batch={config.batch_size}" if config.task == "embeddings" else ""
         return (
-            f"ML_PREDICT(model={self.model.name} [{self.model.config.provider}/{self.model.config.model}], "
-            f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}, "
-            f"timeout={o.timeout:g}s)"
+            f"ML_PREDICT(model={self.model.name} [{config.provider} {config.task} {config.model} -> {config.url}], "
+            f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}{batching}, "
+            f"timeout={o.timeout:g}s, errors={policy})"
         )
 
     @property
@@ -309,7 +313,9 @@ class Planner:
             _no_aggregates(select.where, "WHERE")
             condition = compile_expr(select.where, scope)
             _require_boolean(condition, select.where, "WHERE")
-            source = Filter(schema=source.schema, input=source, condition=condition, text="WHERE")
+            source = _filter_before_model(source, select.where) or Filter(
+                schema=source.schema, input=source, condition=condition, text="WHERE"
+            )
 
         # The select list, with * expanded: (expression or column index, name, span).
         items: list[tuple[ast.Expr | int, str, Span | None]] = []
@@ -691,6 +697,19 @@ class Planner:
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
+    """A WHERE over ML_PREDICT that reads only the input table's columns runs before the model:
+    the same rows come out, and no request is paid for a row the WHERE would drop."""
+    if not isinstance(source, Predict) or source.input is None:
+        return None
+    input_fields = [Field(f.name, f.dtype, q.qualifier) for f, q in zip(source.input.schema, source.schema)]
+    compiled = _try_compile(condition, Scope(input_fields))
+    if compiled is None:
+        return None
+    source.input = Filter(schema=source.input.schema, input=source.input, condition=compiled, text="WHERE")
+    return source
 
 
 def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:

@@ -39,10 +39,16 @@ def tableau(result: QueryResult, max_width: int = DEFAULT_MAX_COLUMN_WIDTH) -> s
     if not result.rows:
         return "Empty set"
     headers = [f.name for f in result.columns]
-    widths = [
-        max(column_width(f.dtype, max_width), len(NULL_TEXT), get_cwidth(h)) for f, h in zip(result.columns, headers)
-    ]
     cells = [[cell_text(v, f.dtype) for v, f in zip(row, result.columns)] for row in result.rows]
+    if result.widths_from_data:
+        widths = [
+            min(max([get_cwidth(h)] + [get_cwidth(row[i]) for row in cells]), max(max_width, get_cwidth(h)))
+            for i, h in enumerate(headers)
+        ]
+    else:
+        widths = [
+            max(column_width(f.dtype, max_width), len(NULL_TEXT), get_cwidth(h)) for f, h in zip(result.columns, headers)
+        ]
     border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
     def fit(text: str, width: int) -> str:

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -23,16 +23,17 @@ from .connectors import CONNECTORS
 from .connectors.base import SinkContext
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
-from .expressions import Field
+from .expressions import Field, like_regex
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
 from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
-from .planner import Planner
+from .planner import Planner, explain
+from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, check_setting
 from .source import Source
-from .types import STRING
+from .types import BOOLEAN, STRING
 
 
 @dataclass
@@ -41,6 +42,8 @@ class QueryResult:
     rows: list[tuple]
     elapsed: float
     predict: list[PredictStats] = field(default_factory=list)
+    # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
+    widths_from_data: bool = False
 
 
 @dataclass
@@ -56,7 +59,14 @@ class StatusResult:
     message: str
 
 
-Result = QueryResult | InsertResult | StatusResult
+@dataclass
+class TextResult:
+    """Text shown as is (SHOW CREATE, EXPLAIN)."""
+
+    text: str
+
+
+Result = QueryResult | InsertResult | StatusResult | TextResult
 
 
 class Session:
@@ -77,6 +87,9 @@ class Session:
         self.stub_base_url = stub_base_url
         self.catalog = Catalog()
         self.settings: dict[str, str] = {}
+        self._source: Source | None = None
+        # INSERTs collected between BEGIN STATEMENT SET and END (the SQL client's form).
+        self._statement_set: list[ast.Insert] | None = None
         self.runtime = ModelRuntime(transport)
         self.clock = clock or Clock()
         self.cache_path = cache_path
@@ -90,12 +103,23 @@ class Session:
         statements in order, yielding each one's result; the first failure stops the script."""
         source = Source(source_name, text)
         for statement in parse(text, source_name):
+            self._source = source
             try:
-                yield self.execute_statement(statement)
+                result = self.execute_statement(statement)
             except QsqlError as error:
                 raise error.locate(statement.span, source) from error.__cause__
+            finally:
+                self._source = None
+            if isinstance(result, list):
+                yield from result
+            else:
+                yield result
 
-    def execute_statement(self, statement: ast.Statement) -> Result:
+    def execute_statement(self, statement: ast.Statement) -> Result | list[Result]:
+        if self._statement_set is not None and not isinstance(statement, (ast.Insert, ast.EndStatementSet)):
+            raise ValidationError(
+                "Only INSERT statements are allowed in a statement set; use END to run it", statement.span
+            )
         handler = getattr(self, "_" + type(statement).__name__, None)
         if handler is None:
             raise ValidationError(f"{type(statement).__name__} statements are not supported yet", statement.span)
@@ -132,7 +156,7 @@ class Session:
     # -------------------------------------------------------------- DDL
     def _CreateTable(self, statement: ast.CreateTable) -> Result:
         name = object_name(statement.name)
-        if self.catalog.relation_exists(name):
+        if self.catalog.relation_exists(name) and not statement.or_replace:
             if statement.if_not_exists:
                 return StatusResult(f"Table '{name}' already exists; kept as it is.")
             kind = self.catalog.get_relation(statement.name).kind
@@ -169,7 +193,7 @@ class Session:
 
     def _CreateView(self, statement: ast.CreateView) -> Result:
         name = object_name(statement.name)
-        if self.catalog.relation_exists(name):
+        if self.catalog.relation_exists(name) and not statement.or_replace:
             if statement.if_not_exists:
                 return StatusResult(f"View '{name}' already exists; kept as it is.")
             kind = self.catalog.get_relation(statement.name).kind
@@ -193,12 +217,17 @@ class Session:
                 raise ValidationError(f"Duplicate column name '{column_name}' in view '{name}'", statement.span)
             seen.add(column_name)
         columns = [Column(n, f.dtype) for n, f in zip(names, step.schema)]
-        self.catalog.add_relation(ViewEntry(name, columns, statement, temporary=statement.temporary))
+        query_text = ""
+        if self._source is not None:
+            query_text = self._source.text[statement.query.span.start_pos : statement.query.span.end_pos]
+        self.catalog.add_relation(
+            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text)
+        )
         return StatusResult(f"View '{name}' created.")
 
     def _CreateModel(self, statement: ast.CreateModel) -> Result:
         name = object_name(statement.name)
-        if self.catalog.model_exists(name):
+        if self.catalog.model_exists(name) and not statement.or_replace:
             if statement.if_not_exists:
                 return StatusResult(f"Model '{name}' already exists; kept as it is.")
             raise CatalogError(
@@ -211,16 +240,178 @@ class Session:
         self.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
         return StatusResult(f"Model '{name}' created.")
 
+    def _Drop(self, statement: ast.Drop) -> Result:
+        name = object_name(statement.name)
+        identifier = f"default_catalog.default_database.{name}"
+        kind = statement.kind
+        entry = self.catalog.find_model(name) if kind == "model" else self.catalog.find_relation(name)
+        if entry is None or (kind != "model" and entry.kind != kind):
+            if statement.if_exists:
+                return StatusResult(f"{kind.capitalize()} '{name}' does not exist; nothing dropped.")
+            hint = None
+            if entry is not None:
+                hint = f"'{name}' is a {entry.kind}: use DROP {'TEMPORARY ' if entry.temporary else ''}{entry.kind.upper()}"
+            raise CatalogError(
+                f"{kind.capitalize()} with identifier '{identifier}' does not exist.", statement.name.span, hint=hint
+            )
+        if entry.temporary and not statement.temporary:
+            raise CatalogError(
+                f"Temporary {kind} with identifier '{identifier}' exists. Drop it first before removing the "
+                f"permanent {kind}.", statement.name.span, hint=f"use DROP TEMPORARY {kind.upper()} {name}",
+            )
+        if statement.temporary and not entry.temporary:
+            raise CatalogError(
+                f"Temporary {kind} with identifier '{identifier}' does not exist.", statement.name.span,
+                hint=f"'{name}' is not temporary: use DROP {kind.upper()} {name}",
+            )
+        if kind == "model":
+            self.catalog.drop_model(name)
+        else:
+            self.catalog.drop_relation(name)
+        return StatusResult(f"{kind.capitalize()} '{name}' dropped.")
+
+    def _Show(self, statement: ast.Show) -> Result:
+        what = statement.what
+        if what == "TABLES":
+            names = [r.name for r in self.catalog.relations()]  # Flink lists views among tables
+        elif what == "VIEWS":
+            names = [r.name for r in self.catalog.relations() if r.kind == "view"]
+        elif what == "MODELS":
+            names = [m.name for m in self.catalog.models()]
+        else:
+            from .functions import KNOWN_FUNCTIONS
+
+            names = [f.lower() for f in KNOWN_FUNCTIONS]
+        if statement.pattern is not None:
+            regex = like_regex(statement.pattern.lower() if statement.case_insensitive else statement.pattern, None)
+            names = [
+                n for n in names
+                if (regex.fullmatch(n.lower() if statement.case_insensitive else n) is not None) != statement.negated
+            ]
+        column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
+        return QueryResult(
+            [Field(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
+        )
+
+    def _ShowCreate(self, statement: ast.ShowCreate) -> Result:
+        if statement.kind == "model":
+            return TextResult(show_create_model(self.catalog.get_model(statement.name)))
+        entry = self.catalog.get_relation(statement.name)
+        if entry.kind != statement.kind:
+            raise CatalogError(
+                f"'{entry.name}' is a {entry.kind}, not a {statement.kind}", statement.name.span,
+                hint=f"use SHOW CREATE {entry.kind.upper()} {entry.name}",
+            )
+        if isinstance(entry, TableEntry):
+            return TextResult(show_create_table(entry))
+        return TextResult(show_create_view(entry))
+
+    def _Describe(self, statement: ast.Describe) -> Result:
+        text = STRING.with_nullable(False)
+        if statement.model:
+            model = self.catalog.get_model(statement.name)
+            columns = [Field("name", text), Field("type", text), Field("null", BOOLEAN), Field("is input", BOOLEAN)]
+            rows = [(c.name, c.dtype.name(), c.dtype.nullable, True) for c in model.inputs]
+            rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
+            return QueryResult(columns, rows, 0.0, widths_from_data=True)
+        entry = self.catalog.get_relation(statement.name)
+        columns = [Field(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
+        if isinstance(entry, TableEntry):
+            columns.append(Field("comment", text))
+            rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]
+        else:
+            rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "") for c in entry.columns]
+        return QueryResult(columns, rows, 0.0, widths_from_data=True)
+
+    def _AlterModel(self, statement: ast.AlterModel) -> Result:
+        name = object_name(statement.name)
+        model = self.catalog.find_model(name)
+        if model is None:
+            if statement.if_exists:
+                return StatusResult(f"Model '{name}' does not exist; nothing altered.")
+            raise CatalogError(
+                f"Model with identifier 'default_catalog.default_database.{name}' does not exist.", statement.name.span
+            )
+        if statement.rename_to is not None:
+            new_name = object_name(statement.rename_to)
+            if self.catalog.model_exists(new_name):
+                raise CatalogError(
+                    f"Model default_database.{new_name} already exists in Catalog default_catalog.",
+                    statement.rename_to.span,
+                )
+            self.catalog.drop_model(name)
+            config = replace(model.config, name=new_name)
+            self.catalog.add_model(replace(model, name=new_name, config=config))
+            return StatusResult(f"Model '{name}' renamed to '{new_name}'.")
+        items = {item.key: item for item in model.definition.options}
+        for item in statement.set_options or ():
+            items[item.key] = item
+        for key in statement.reset_keys or ():
+            items.pop(key, None)
+        definition = replace(model.definition, options=tuple(items.values()))
+        # Checked exactly as CREATE MODEL would check it; the model is replaced only if it passes.
+        config = resolve_model(definition, name, model.inputs, model.outputs, self.env, self.stub_base_url)
+        self.catalog.add_model(replace(model, definition=definition, config=config))
+        return StatusResult(f"Model '{name}' altered.")
+
+    def _Explain(self, statement: ast.Explain) -> Result:
+        planner = Planner(self.catalog, self.settings)
+        inner = statement.statement
+        if isinstance(inner, ast.QueryStatement):
+            return TextResult(explain(planner.plan_query(inner.query)) + "\n")
+        inserts = inner.inserts if isinstance(inner, ast.StatementSet) else (inner,)
+        texts = []
+        for insert in inserts:
+            plan = planner.plan_insert(insert)  # type: ignore[arg-type]
+            texts.append(plan.describe() + "\n" + explain(plan.query, 1))
+        return TextResult("\n".join(texts) + "\n")
+
+    def _StatementSet(self, statement: ast.StatementSet) -> list[Result]:
+        return self._run_inserts(list(statement.inserts))
+
+    def _BeginStatementSet(self, statement: ast.BeginStatementSet) -> Result:
+        if self._statement_set is not None:
+            raise ValidationError("a statement set is already open; END it first", statement.span)
+        self._statement_set = []
+        return StatusResult("Begin a statement set.")
+
+    def _EndStatementSet(self, statement: ast.EndStatementSet) -> Result | list[Result]:
+        if self._statement_set is None:
+            raise ValidationError("END without BEGIN STATEMENT SET", statement.span)
+        inserts, self._statement_set = self._statement_set, None
+        if not inserts:
+            return StatusResult("The statement set was empty; nothing ran.")
+        return self._run_inserts(inserts)
+
     # -------------------------------------------------------------- DML
     def _Insert(self, statement: ast.Insert) -> Result:
-        started = time.perf_counter()
-        plan = Planner(self.catalog, self.settings).plan_insert(statement)
-        context = self._context()
-        try:
-            written = run_insert(plan, context, SinkContext(self.out, self.err))
-        finally:
-            self._report_skipped(context)
-        return InsertResult(plan.table.name, written, time.perf_counter() - started, context.stats)
+        if self._statement_set is not None:
+            Planner(self.catalog, self.settings).plan_insert(statement)  # fail now, not at END
+            self._statement_set.append(statement)
+            return StatusResult("Add SQL update statement to the statement set.")
+        return self._run_inserts([statement])[0]
+
+    def _run_inserts(self, statements: list[ast.Insert]) -> list[Result]:
+        """Plan every INSERT first (so a set that cannot finish costs nothing), then run each."""
+        planner = Planner(self.catalog, self.settings)
+        plans = []
+        for statement in statements:
+            try:
+                plans.append(planner.plan_insert(statement))
+            except QsqlError as error:
+                raise error.locate(statement.span, None)
+        results: list[Result] = []
+        for statement, plan in zip(statements, plans):
+            started = time.perf_counter()
+            context = self._context()
+            try:
+                written = run_insert(plan, context, SinkContext(self.out, self.err))
+            except QsqlError as error:
+                raise error.locate(statement.span, None)
+            finally:
+                self._report_skipped(context)
+            results.append(InsertResult(plan.table.name, written, time.perf_counter() - started, context.stats))
+        return results
 
     def _QueryStatement(self, statement: ast.QueryStatement) -> Result:
         started = time.perf_counter()
@@ -236,7 +427,7 @@ class Session:
     def _SetOption(self, statement: ast.SetOption) -> Result:
         if statement.key is None:
             rows = [(key, value) for key, value in sorted(self.settings.items())]
-            return QueryResult([Field("key", STRING), Field("value", STRING)], rows, 0.0)
+            return QueryResult([Field("key", STRING), Field("value", STRING)], rows, 0.0, widths_from_data=True)
         assert statement.value is not None
         check_setting(statement.key, statement.value, statement.span)
         self.settings[statement.key] = statement.value

@@ -83,6 +83,16 @@ class _Limit:
 
 
 @dataclass(frozen=True)
+class _Kind:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Rename:
+    name: ast.QualifiedName
+
+
+@dataclass(frozen=True)
 class _TypeName:
     name: str
     span: Span
@@ -125,6 +135,7 @@ class AstBuilder(Transformer):
             comment=comment.text if comment else None,
             temporary=_has_token(children, "TEMPORARY"),
             if_not_exists=_Flag("if_not_exists") in children,
+            or_replace=_Flag("or_replace") in children,
             span=span_of(meta),
         )
 
@@ -144,6 +155,7 @@ class AstBuilder(Transformer):
             comment=comment.text if comment else None,
             temporary=_has_token(children, "TEMPORARY"),
             if_not_exists=_Flag("if_not_exists") in children,
+            or_replace=_Flag("or_replace") in children,
             span=span_of(meta),
         )
 
@@ -159,11 +171,82 @@ class AstBuilder(Transformer):
             comment=comment.text if comment else None,
             temporary=_has_token(children, "TEMPORARY"),
             if_not_exists=_Flag("if_not_exists") in children,
+            or_replace=_Flag("or_replace") in children,
             span=span_of(meta),
         )
 
     def if_not_exists(self, meta, children):
         return _Flag("if_not_exists")
+
+    def or_replace(self, meta, children):
+        return _Flag("or_replace")
+
+    # ------------------------------------------------------------------ catalog
+    def drop_statement(self, meta, children):
+        return ast.Drop(
+            kind=_first(children, _Kind).name, name=_first(children, ast.QualifiedName),
+            temporary=_has_token(children, "TEMPORARY"), if_exists=_Flag("if_exists") in children,
+            span=span_of(meta),
+        )
+
+    def kind_table(self, meta, children):
+        return _Kind("table")
+
+    def kind_view(self, meta, children):
+        return _Kind("view")
+
+    def kind_model(self, meta, children):
+        return _Kind("model")
+
+    def if_exists(self, meta, children):
+        return _Flag("if_exists")
+
+    def show_statement(self, meta, children):
+        what = str(children[0]).upper()
+        pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
+        return ast.Show(
+            what=what, pattern=pattern, negated=_has_token(children, "NOT_KW"),
+            case_insensitive=_has_token(children, "ILIKE"), span=span_of(meta),
+        )
+
+    def show_create(self, meta, children):
+        return ast.ShowCreate(kind=children[0].name, name=children[1], span=span_of(meta))
+
+    def describe(self, meta, children):
+        return ast.Describe(
+            name=_first(children, ast.QualifiedName), model=_has_token(children, "MODEL_KW"), span=span_of(meta)
+        )
+
+    def alter_model(self, meta, children):
+        action = children[-1]
+        return ast.AlterModel(
+            name=_first(children, ast.QualifiedName), if_exists=_Flag("if_exists") in children,
+            set_options=action.items if isinstance(action, _Options) else None,
+            reset_keys=action.items if isinstance(action, _Names) else None,
+            rename_to=action.name if isinstance(action, _Rename) else None,
+            span=span_of(meta),
+        )
+
+    def alter_set(self, meta, children):
+        return _Options(tuple(children))
+
+    def alter_reset(self, meta, children):
+        return _Names(tuple(unquote_string(c) for c in children))  # type: ignore[arg-type]
+
+    def alter_rename(self, meta, children):
+        return _Rename(children[0])
+
+    def explain(self, meta, children):
+        return ast.Explain(statement=children[-1], span=span_of(meta))
+
+    def statement_set(self, meta, children):
+        return ast.StatementSet(inserts=tuple(c for c in children if isinstance(c, ast.Insert)), span=span_of(meta))
+
+    def begin_statement_set(self, meta, children):
+        return ast.BeginStatementSet(span=span_of(meta))
+
+    def end_statement_set(self, meta, children):
+        return ast.EndStatementSet(span=span_of(meta))
 
     def comment(self, meta, children):
         return _Comment(unquote_string(children[0]))

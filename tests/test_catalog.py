@@ -1,0 +1,211 @@
+"""Catalog and session statements: DROP, SHOW, DESCRIBE, SHOW CREATE, ALTER MODEL, CREATE OR
+REPLACE, EXPLAIN, statement sets. Layouts marked (Flink 2.3) were copied from Flink 2.3.0."""
+
+from __future__ import annotations
+
+import pytest
+
+from qsql.errors import CatalogError, OptionError, QsqlError, ValidationError
+from qsql.render import tableau
+
+from .conftest import SqlRunner
+
+SETUP = (
+    "CREATE TEMPORARY TABLE p (id INT NOT NULL, name STRING COMMENT 'who', score DECIMAL(5,2)) COMMENT 'people' "
+    "WITH ('connector'='print');"
+    "CREATE TEMPORARY VIEW v (a, b) AS VALUES (1, 'x'), (2, 'y');"
+    "CREATE TABLE q (id INT) WITH ('connector'='blackhole');"
+    "CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) COMMENT 'a model' WITH ('provider'='openai', "
+    "'endpoint'='https://x/v1/chat/completions', 'api-key'='sk-1', 'model'='gpt');"
+)
+
+
+@pytest.fixture
+def cat(sql: SqlRunner) -> SqlRunner:
+    sql(SETUP)
+    return sql
+
+
+@pytest.mark.parametrize(
+    "statement, rows",
+    [
+        ("SHOW TABLES", [("p",), ("q",), ("v",)]),  # (Flink 2.3) views are listed among tables
+        ("SHOW VIEWS", [("v",)]),  # (Flink 2.3)
+        ("SHOW TABLES LIKE 'p%'", [("p",)]),  # (Flink 2.3)
+        ("SHOW TABLES NOT LIKE 'v%'", [("p",), ("q",)]),  # (Flink 2.3)
+        ("SHOW TABLES ILIKE 'P%'", [("p",)]),
+        ("SHOW MODELS", [("m",)]),  # (Flink 2.3)
+    ],
+)
+def test_show(cat: SqlRunner, statement: str, rows: list[tuple]) -> None:
+    assert cat.query(statement)[1] == rows
+
+
+def test_describe_table_as_flink_prints_it(cat: SqlRunner) -> None:
+    result = cat("DESCRIBE p").results[-1]
+    # (Flink 2.3) TableResult.print() of DESCRIBE p
+    assert tableau(result) == (
+        "+-------+---------------+-------+-----+--------+-----------+---------+\n"
+        "|  name |          type |  null | key | extras | watermark | comment |\n"
+        "+-------+---------------+-------+-----+--------+-----------+---------+\n"
+        "|    id |           INT | FALSE |     |        |           |         |\n"
+        "|  name |        STRING |  TRUE |     |        |           |     who |\n"
+        "| score | DECIMAL(5, 2) |  TRUE |     |        |           |         |\n"
+        "+-------+---------------+-------+-----+--------+-----------+---------+\n"
+        "3 rows in set"
+    )
+
+
+def test_describe_view_and_model(cat: SqlRunner) -> None:
+    # (Flink 2.3) a view has no comment column; VALUES of equal-length strings give CHAR(1)
+    assert cat.query("DESC v") == (
+        ["name", "type", "null", "key", "extras", "watermark"],
+        [("a", "INT", False, "", "", ""), ("b", "CHAR(1)", False, "", "", "")],
+    )
+    # (Flink 2.3)
+    assert cat.query("DESCRIBE MODEL m") == (
+        ["name", "type", "null", "is input"], [("input", "STRING", True, True), ("content", "STRING", True, False)]
+    )
+
+
+def test_show_create_table_and_model_mask_the_key(cat: SqlRunner) -> None:
+    # (Flink 2.3) layout of SHOW CREATE TABLE
+    assert cat("SHOW CREATE TABLE p").results[-1].text == (
+        "CREATE TEMPORARY TABLE `default_catalog`.`default_database`.`p` (\n"
+        "  `id` INT NOT NULL,\n"
+        "  `name` VARCHAR(2147483647) COMMENT 'who',\n"
+        "  `score` DECIMAL(5, 2)\n"
+        ")\n"
+        "COMMENT 'people'\n"
+        "WITH (\n"
+        "  'connector' = 'print'\n"
+        ")\n"
+    )
+    # (Flink 2.3) layout of SHOW CREATE MODEL; Flink shows the key, qsql never does
+    assert cat("SHOW CREATE MODEL m").results[-1].text == (
+        "CREATE MODEL `default_catalog`.`default_database`.`m`\n"
+        "INPUT (`input` VARCHAR(2147483647))\n"
+        "OUTPUT (`content` VARCHAR(2147483647))\n"
+        "COMMENT 'a model'\n"
+        "WITH (\n"
+        "  'api-key' = '****',\n"
+        "  'endpoint' = 'https://x/v1/chat/completions',\n"
+        "  'model' = 'gpt',\n"
+        "  'provider' = 'openai'\n"
+        ")\n"
+    )
+
+
+def test_show_create_view_keeps_the_query_text(cat: SqlRunner) -> None:
+    text = cat("SHOW CREATE VIEW v").results[-1].text
+    assert text.startswith("CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v` (\n  `a`,\n  `b`\n)\nAS VALUES")
+    with pytest.raises(CatalogError) as info:
+        cat("SHOW CREATE TABLE v")
+    assert "is a view" in info.value.message
+
+
+def test_drop_rules_follow_flink(cat: SqlRunner) -> None:
+    with pytest.raises(CatalogError) as info:
+        cat("DROP VIEW v")  # (Flink 2.3) a temporary view needs DROP TEMPORARY VIEW
+    assert info.value.message == (
+        "Temporary view with identifier 'default_catalog.default_database.v' exists. "
+        "Drop it first before removing the permanent view."
+    )
+    cat("DROP TEMPORARY VIEW v")
+    cat("DROP VIEW IF EXISTS v")  # (Flink 2.3)
+    with pytest.raises(CatalogError) as info:
+        cat("DROP TABLE nope")
+    # (Flink 2.3)
+    assert info.value.message == "Table with identifier 'default_catalog.default_database.nope' does not exist."
+    cat("DROP TEMPORARY TABLE p; DROP TABLE q; DROP MODEL m; DROP MODEL IF EXISTS m;")
+    assert cat.query("SHOW TABLES")[1] == [] and cat.query("SHOW MODELS")[1] == []
+    with pytest.raises(CatalogError) as info:
+        cat("DROP MODEL m")
+    # (Flink 2.3)
+    assert info.value.message == "Model with identifier 'default_catalog.default_database.m' does not exist."
+
+
+def test_drop_names_the_right_kind(cat: SqlRunner) -> None:
+    with pytest.raises(CatalogError) as info:
+        cat("DROP TABLE v")
+    assert info.value.hint == "'v' is a view: use DROP TEMPORARY VIEW"
+
+
+def test_alter_model_set_reset_and_rename(cat: SqlRunner) -> None:
+    cat("ALTER MODEL m SET ('model' = 'gpt2', 'temperature' = '0.5')")
+    config = cat.session.catalog.find_model("m").config
+    assert config.model == "gpt2" and config.body_options == {"temperature": 0.5}
+    assert config.api_key.reveal() == "sk-1"  # the key survives an ALTER
+    cat("ALTER MODEL m RESET ('temperature')")
+    assert cat.session.catalog.find_model("m").config.body_options == {}
+    cat("ALTER MODEL m RENAME TO m2")
+    assert cat.query("SHOW MODELS")[1] == [("m2",)]
+    cat("ALTER MODEL IF EXISTS nope SET ('a' = 'b')")  # (Flink 2.3) no error
+
+
+def test_alter_model_is_validated_like_create(cat: SqlRunner) -> None:
+    with pytest.raises(OptionError) as info:
+        cat("ALTER MODEL m SET ('temperature' = '5')")
+    assert "must be in [0, 2)" in info.value.message
+    assert cat.session.catalog.find_model("m").config.body_options == {}  # unchanged
+
+
+def test_create_or_replace(cat: SqlRunner) -> None:
+    # (Flink 2.3) accepted for tables, models and views
+    cat("CREATE OR REPLACE TABLE q (id BIGINT, x STRING) WITH ('connector'='blackhole')")
+    assert [c.name for c in cat.session.catalog.find_relation("q").columns] == ["id", "x"]
+    cat("CREATE OR REPLACE VIEW w AS SELECT 1 AS a; CREATE OR REPLACE VIEW w AS SELECT 2 AS b;")
+    assert cat.query("SELECT * FROM w") == (["b"], [(2,)])
+    cat("CREATE OR REPLACE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider'='qwen', 'api-key'='k', 'model'='qwen-max')")
+    assert cat.session.catalog.find_model("m").config.model == "qwen-max"
+
+
+def test_explain_shows_models_concurrency_batching_and_pushed_filters(cat: SqlRunner) -> None:
+    cat(
+        "CREATE MODEL e INPUT (input STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider'='qwen', 'api-key'='k', "
+        "'model'='text-embedding-v4', 'batch-size'='5');"
+        "CREATE TABLE out (a INT, b STRING, v ARRAY<FLOAT>) WITH ('connector'='print');"
+    )
+    text = cat(
+        "EXPLAIN INSERT INTO out SELECT * FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(b), "
+        "MAP['max-concurrent-operations', '3']) WHERE a > 1"
+    ).results[-1].text
+    lines = text.splitlines()
+    assert lines[0] == "Sink(out, connector=print)"
+    assert "ML_PREDICT(model=e [qwen embeddings text-embedding-v4" in lines[2]
+    assert "concurrency=3, ordered, batch=5" in lines[2]
+    assert lines[3].strip() == "Filter(WHERE)"  # the WHERE runs before the model: no request for dropped rows
+    assert "sk-1" not in text and "'k'" not in text
+
+
+def test_statement_sets(cat: SqlRunner) -> None:
+    run = cat("EXECUTE STATEMENT SET BEGIN INSERT INTO p SELECT a, b, 1.5 FROM v; INSERT INTO q SELECT a FROM v; END;")
+    assert [r.table for r in run.results[-2:]] == ["p", "q"]
+    assert run.out == "+I[1, x, 1.50]\n+I[2, y, 1.50]\n"
+    run = cat("BEGIN STATEMENT SET; INSERT INTO p SELECT a, b, 2.5 FROM v; INSERT INTO q SELECT a FROM v; END;")
+    assert run.out == "+I[1, x, 2.50]\n+I[2, y, 2.50]\n"
+
+
+def test_a_statement_set_that_cannot_finish_runs_nothing(cat: SqlRunner) -> None:
+    with pytest.raises(QsqlError):
+        cat("EXECUTE STATEMENT SET BEGIN INSERT INTO p SELECT a, b, 1 FROM v; INSERT INTO q SELECT b FROM v; END;")
+    assert cat.out.getvalue() == ""
+
+
+def test_only_inserts_inside_begin_statement_set(cat: SqlRunner) -> None:
+    with pytest.raises(ValidationError) as info:
+        cat("BEGIN STATEMENT SET; SELECT 1;")
+    assert "Only INSERT statements are allowed in a statement set" in info.value.message
+
+
+def test_cached_replies_cost_no_tokens(stub_sql: SqlRunner) -> None:
+    stub_sql(
+        "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
+        "CREATE VIEW t (x) AS VALUES ('same'), ('same');"
+    )
+    first = stub_sql("SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(x))").results[-1].predict[0]
+    second = stub_sql("SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(x))").results[-1].predict[0]
+    assert first.requests == 1 and first.prompt_tokens > 0
+    one_row = first.prompt_tokens
+    assert second.requests == 0 and second.prompt_tokens == 0 and second.cache_hits == 2
+    assert one_row == 6  # counted once though two rows got the reply
