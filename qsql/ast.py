@@ -222,6 +222,7 @@ class Join(FromItem):
 class SubqueryRef(FromItem):
     query: "Query"
     alias: Identifier | None = None
+    columns: tuple[Identifier, ...] | None = None  # FROM (...) AS t (a, b)
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             if interactive:
                 from .shell.app import run_shell
 
-                return run_shell(session, lambda result, interactive: _report(session, result, args, interactive))
+                return run_shell(session, quiet=args.quiet)
             return EXIT_OK
         finally:
             session.close()

@@ -500,6 +500,13 @@ class Planner:
             return _requalify(step, item.alias.name if item.alias else None)
         if isinstance(item, ast.SubqueryRef):
             step = self.plan_query(item.query)
+            if item.columns is not None:
+                if len(item.columns) != len(step.schema):
+                    raise ValidationError(
+                        f"List of column aliases must have same degree as table; the query has {len(step.schema)} "
+                        f"columns, whereas the alias list has {len(item.columns)} columns", item.columns[0].span,
+                    )
+                step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, item.alias.name if item.alias else None)
         if isinstance(item, ast.Join):
             return self._plan_join(item)

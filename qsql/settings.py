@@ -14,6 +14,7 @@ from .source import Span
 
 CACHE = "qsql.cache"
 MAX_COLUMN_WIDTH = "sql-client.display.max-column-width"
+SHELL_MAX_ROWS = "qsql.shell.max-rows"
 CACHE_MODES = ("memory", "disk", "off")
 PREDICT_PREFIX = "table.exec.async-ml-predict."
 
@@ -50,6 +51,8 @@ KNOWN_SETTINGS: dict[str, Setting] = {
         Setting(CACHE, "memory", "model response cache: memory (this session), disk (across runs) or off "
                 "(qsql extension)", _one_of(*CACHE_MODES)),
         Setting(MAX_COLUMN_WIDTH, "30", "widest column of a query's table before cells are cut", _positive_int),
+        Setting(SHELL_MAX_ROWS, "200", "rows of a query the shell shows before it says how many more (qsql extension)",
+                _positive_int),
         Setting(PREDICT_PREFIX + "max-concurrent-operations", "10", "ML_PREDICT requests in flight", _positive_int),
         Setting(PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered",
                 _one_of("ordered", "allow_unordered")),

@@ -375,8 +375,11 @@ class AstBuilder(Transformer):
         return (kind, right, condition, span_of(meta))
 
     def subquery(self, meta, children):
-        alias = children[1] if len(children) > 1 else None
-        return ast.SubqueryRef(query=children[0], alias=alias, span=span_of(meta))
+        alias = next((c for c in children[1:] if isinstance(c, ast.Identifier)), None)
+        columns = _first(children, _Names)
+        return ast.SubqueryRef(
+            query=children[0], alias=alias, columns=columns.items if columns else None, span=span_of(meta)
+        )
 
     def where_clause(self, meta, children):
         return _Where(children[0])

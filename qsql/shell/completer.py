@@ -1,0 +1,141 @@
+"""Completion in context: what can come next at the cursor, from the grammar's point of view
+and the session's catalog (tables, views, models, their columns, option keys)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+
+from ..catalog import Catalog
+from ..connectors import CONNECTORS
+from ..functions import KNOWN_FUNCTIONS
+from ..models.options import SUPPORTED_KEYS
+from ..models.providers import PROVIDERS
+from ..settings import KNOWN_SETTINGS
+
+KEYWORDS = sorted({
+    "SELECT", "FROM", "WHERE", "GROUP BY", "HAVING", "ORDER BY", "LIMIT", "UNION ALL", "JOIN", "LEFT JOIN",
+    "ON", "AS", "AND", "OR", "NOT", "NULL", "IS", "IN", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE",
+    "END", "DISTINCT", "CAST", "TRY_CAST", "TRUE", "FALSE", "INSERT INTO", "INSERT OVERWRITE", "VALUES",
+    "CREATE TABLE", "CREATE TEMPORARY TABLE", "CREATE VIEW", "CREATE TEMPORARY VIEW", "CREATE MODEL",
+    "CREATE OR REPLACE", "DROP TABLE", "DROP VIEW", "DROP MODEL", "SHOW TABLES", "SHOW VIEWS",
+    "SHOW MODELS", "SHOW FUNCTIONS", "SHOW CREATE TABLE", "SHOW CREATE VIEW", "SHOW CREATE MODEL",
+    "DESCRIBE", "DESCRIBE MODEL", "ALTER MODEL", "EXPLAIN", "SET", "RESET", "ML_PREDICT", "DESCRIPTOR",
+    "TABLE", "MODEL", "INPUT", "OUTPUT", "WITH", "COMMENT", "IF NOT EXISTS", "IF EXISTS",
+    "EXECUTE STATEMENT SET BEGIN", "BEGIN STATEMENT SET", "HELP", "QUIT", "EXIT", "SOURCE",
+    "STRING", "VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE",
+    "DECIMAL", "DATE", "TIMESTAMP", "ARRAY<FLOAT>", "MAP",
+})
+TEMPLATES = {
+    "CREATE MODEL": "CREATE MODEL name INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', "
+                    "'model' = 'qwen-plus', 'system-prompt' = '...');",
+    "ML_PREDICT": "ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))",
+}
+FORMATS = ("csv", "json")
+
+_WORD = re.compile(r"[\w.$`']*$")
+_OPEN_WITH = re.compile(r"\bWITH\s*\(((?:[^()']|'(?:[^']|'')*')*)$", re.IGNORECASE | re.DOTALL)
+_OPTION_VALUE = re.compile(r"'([\w.\-]+)'\s*=\s*'?[\w.\-]*$")
+_PAIR = re.compile(r"'([\w.\-]+)'\s*=\s*'((?:[^']|'')*)'")
+
+
+class QsqlCompleter(Completer):
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
+        before = document.text_before_cursor
+        word = _WORD.search(before).group(0)  # type: ignore[union-attr]
+        whole, cursor = document.text, document.cursor_position
+        start = whole.rfind(";", 0, cursor) + 1
+        end = whole.find(";", cursor)
+        statement = whole[start: end if end != -1 else len(whole)]
+        for candidate in self.candidates(before[: len(before) - len(word)], statement):
+            if candidate.lower().startswith(word.lower().lstrip("'`")) or candidate.lower().startswith(word.lower()):
+                yield Completion(candidate, start_position=-len(word), display=candidate.split(" WITH (")[0])
+
+    # -------------------------------------------------------------- contexts
+    def candidates(self, head: str, statement: str) -> list[str]:
+        """What may follow ``head`` (the text before the word being typed) in ``statement``
+        (the whole statement under the cursor)."""
+        inside_with = _OPEN_WITH.search(head)
+        if inside_with:
+            return self._option_candidates(head)
+        previous = _last_words(head, 3)
+        last = previous[-1].upper() if previous else ""
+        if last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC") or previous[-2:] and [
+            w.upper() for w in previous[-2:]
+        ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"]):
+            return self._relations()
+        if last == "TABLE" and re.search(r"ML_PREDICT\s*\(\s*(?:INPUT\s*=>\s*)?TABLE\s*$", head, re.IGNORECASE):
+            return self._relations()
+        if last == "TABLE":
+            return self._relations()
+        if last == "MODEL" or previous[-2:] and [w.upper() for w in previous[-2:]] in (["DROP", "MODEL"], ["ALTER", "MODEL"]):
+            return self._models()
+        descriptor = re.search(r"TABLE\s+([\w`.]+)\s*,\s*(?:MODEL\s*=>\s*)?MODEL\s+[\w`.]+\s*,\s*(?:ARGS\s*=>\s*)?DESCRIPTOR\s*\(([^)]*)$",
+                               head, re.IGNORECASE)
+        if descriptor:
+            return self._columns_of(descriptor.group(1))
+        if re.search(r"\bSET\s*$", head, re.IGNORECASE):
+            return [f"'{key}'" for key in sorted(KNOWN_SETTINGS)]
+        if re.search(r"\b(SELECT|WHERE|BY|ON|AND|OR|HAVING|,|\()\s*$", head, re.IGNORECASE):
+            return self._columns_in(statement) + [f + "(" for f in KNOWN_FUNCTIONS] + KEYWORDS
+        return KEYWORDS + list(TEMPLATES.values()) + self._relations() + self._models()
+
+    def _option_candidates(self, head: str) -> list[str]:
+        statement = head[head.rfind(";") + 1:]
+        value = _OPTION_VALUE.search(head)
+        if value:
+            key = value.group(1)
+            if key == "provider":
+                return [f"'{p}'" for p in sorted(PROVIDERS)]
+            if key == "connector":
+                return [f"'{c}'" for c in sorted(CONNECTORS)]
+            if key == "format":
+                return [f"'{f}'" for f in FORMATS]
+            return []
+        given = {k for k, _ in _PAIR.findall(statement)}
+        if re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(TEMPORARY\s+)?MODEL\b", statement, re.IGNORECASE) or re.search(
+            r"\bALTER\s+MODEL\b", statement, re.IGNORECASE
+        ):
+            keys = list(SUPPORTED_KEYS)
+        else:
+            pairs = dict(_PAIR.findall(statement))
+            connector = CONNECTORS.get(pairs.get("connector", ""))
+            if connector is None:
+                keys = ["connector"]
+            else:
+                keys = ["connector", *connector.required_options, *connector.optional_options]
+        return [f"'{k}' = " for k in keys if k not in given]
+
+    def _relations(self) -> list[str]:
+        return sorted(r.name for r in self.catalog.relations())
+
+    def _models(self) -> list[str]:
+        return sorted(m.name for m in self.catalog.models())
+
+    def _columns_of(self, name: str) -> list[str]:
+        entry = self.catalog.find_relation(name.strip("`"))
+        return [c.name for c in entry.columns] if entry is not None else []
+
+    def _columns_in(self, statement: str) -> list[str]:
+        """Columns of every table or view the statement names after FROM / JOIN / TABLE."""
+        names = re.findall(r"\b(?:FROM|JOIN|TABLE)\s+([\w`]+)", statement, re.IGNORECASE)
+        columns: list[str] = []
+        for name in names:
+            for column in self._columns_of(name):
+                if column not in columns:
+                    columns.append(column)
+        for name in re.findall(r"\bMODEL\s+([\w`]+)", statement, re.IGNORECASE):
+            model = self.catalog.find_model(name.strip("`"))
+            if model is not None:
+                columns += [c.name for c in model.outputs if c.name not in columns]
+        return columns
+
+
+def _last_words(text: str, count: int) -> list[str]:
+    return re.findall(r"[\w$]+|[(),;=]", text)[-count:]
