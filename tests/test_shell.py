@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +30,23 @@ class Driven:
         self.history = tmp_path / "history"
         self.console_text = io.StringIO()
 
-    def run(self, keys: str) -> str:
+    def run(self, keys: str, *later: str) -> str:
+        """Type ``keys``, then each of ``later`` after a pause (as a person would, giving the
+        prompt time to load its history), then Ctrl-D."""
         with create_pipe_input() as pipe:
-            pipe.send_text(keys + CTRL_D)
+            if later:
+                pipe.send_text(keys)
+
+                def type_later() -> None:
+                    for chunk in later:
+                        time.sleep(0.5)
+                        pipe.send_text(chunk)
+                    time.sleep(0.3)
+                    pipe.send_text(CTRL_D)
+
+                threading.Thread(target=type_later, daemon=True).start()
+            else:
+                pipe.send_text(keys + CTRL_D)
             shell = Shell(
                 self.session, input=pipe, output=DummyOutput(), history_path=self.history,
                 console=Console(file=self.console_text, width=200, color_system=None),
@@ -177,3 +193,8 @@ def test_completes_provider_and_connector_names(completer: QsqlCompleter) -> Non
 def test_completes_keywords_and_settings(completer: QsqlCompleter) -> None:
     assert "SELECT" in complete(completer, "SEL")
     assert "'qsql.cache'" in complete(completer, "SET ")
+
+
+def test_ctrl_r_searches_the_history(shell: Driven) -> None:
+    text = shell.run("SELECT 40 + 2 AS found_it;" + ENTER + "SELECT 1 AS other;" + ENTER, "\x12found", ENTER, ENTER)
+    assert text.count("found_it") == 2  # run once typed, once recalled by Ctrl-R

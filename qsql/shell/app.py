@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import IO
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.enums import DEFAULT_BUFFER
+from prompt_toolkit.filters import has_focus
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
@@ -71,7 +73,8 @@ class Shell:
     def _key_bindings() -> KeyBindings:
         bindings = KeyBindings()
 
-        @bindings.add("enter")
+        # Only in the main buffer: in Ctrl-R search, Enter must keep accepting the match.
+        @bindings.add("enter", filter=has_focus(DEFAULT_BUFFER))
         def _(event) -> None:  # type: ignore[no-untyped-def]
             """Run a complete statement (or a shell command); otherwise start a new line."""
             buffer = event.current_buffer
@@ -81,7 +84,7 @@ class Shell:
             else:
                 buffer.insert_text("\n")
 
-        @bindings.add("escape", "enter")
+        @bindings.add("escape", "enter", filter=has_focus(DEFAULT_BUFFER))
         def _(event) -> None:  # type: ignore[no-untyped-def]
             """Alt-Enter always inserts a newline."""
             event.current_buffer.insert_text("\n")
