@@ -18,7 +18,7 @@ from . import __version__
 from .errors import QsqlError, UsageError, render_error
 from .render import DEFAULT_MAX_COLUMN_WIDTH, insert_summary, tableau
 from .settings import MAX_COLUMN_WIDTH
-from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
+from .session import InsertResult, QueryResult, Result, Session, TextResult
 from .stub import Fault, StubOptions, StubServer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -148,7 +148,7 @@ def _run_script(session: Session, name: str, text: str, args: argparse.Namespace
     try:
         for result in session.execute(text, name):
             _stop_progress(session)
-            _report(session, result, args, interactive=False)
+            _report(session, result, args)
     except QsqlError as error:
         _stop_progress(session)
         sys.stdout.flush()
@@ -174,7 +174,8 @@ def _stop_progress(session: Session) -> None:
         stop()
 
 
-def _report(session: Session, result: Result, args: argparse.Namespace, interactive: bool) -> None:
+def _report(session: Session, result: Result, args: argparse.Namespace) -> None:
+    """How a script's results look: tables and text on stdout, summaries on stderr."""
     if isinstance(result, QueryResult):
         width = int(session.settings.get(MAX_COLUMN_WIDTH, DEFAULT_MAX_COLUMN_WIDTH))
         sys.stdout.write(tableau(result, width) + "\n")
@@ -191,8 +192,6 @@ def _report(session: Session, result: Result, args: argparse.Namespace, interact
     elif isinstance(result, TextResult):
         sys.stdout.write(result.text)
         sys.stdout.flush()
-    elif isinstance(result, StatusResult) and interactive and not args.quiet:
-        sys.stderr.write(f"[INFO] {result.message}\n")
 
 
 @contextmanager
