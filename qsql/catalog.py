@@ -13,7 +13,7 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING, Union
 
 from . import ast
-from .errors import CatalogError
+from .errors import CatalogError, OptionError
 from .types import DataType
 
 if TYPE_CHECKING:
@@ -78,6 +78,16 @@ def object_name(name: ast.QualifiedName) -> str:
             f"Database '{parts[-2]}' does not exist (qsql has only '{DEFAULT_DATABASE}')", name.span
         )
     return parts[-1]
+
+
+def unique_options(items: tuple[ast.OptionItem, ...]) -> dict[str, ast.OptionItem]:
+    """A WITH clause's options by key; a key given twice is an error."""
+    by_key: dict[str, ast.OptionItem] = {}
+    for item in items:
+        if item.key in by_key:
+            raise OptionError(f"option '{item.key}' is given twice", item.span)
+        by_key[item.key] = item
+    return by_key
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:

@@ -18,7 +18,7 @@ from typing import IO
 import httpx
 
 from . import ast
-from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name
+from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
 from .connectors import CONNECTORS
 from .connectors.base import SinkContext
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
@@ -154,22 +154,27 @@ class Session:
         self.err.flush()
 
     # -------------------------------------------------------------- DDL
+    def _existing_relation(self, statement: ast.CreateTable | ast.CreateView, kind: str) -> Result | None:
+        """What CREATE does when the name is taken: keep it (IF NOT EXISTS), replace it (OR
+        REPLACE: None, go on), or fail."""
+        name = object_name(statement.name)
+        if not self.catalog.relation_exists(name) or statement.or_replace:
+            return None
+        if statement.if_not_exists:
+            return StatusResult(f"{kind.capitalize()} '{name}' already exists; kept as it is.")
+        existing = self.catalog.get_relation(statement.name).kind
+        raise CatalogError(
+            f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists", statement.name.span,
+            hint=f"use CREATE {kind.upper()} IF NOT EXISTS to keep the existing one, or CREATE OR REPLACE",
+        )
+
     def _CreateTable(self, statement: ast.CreateTable) -> Result:
         name = object_name(statement.name)
-        if self.catalog.relation_exists(name) and not statement.or_replace:
-            if statement.if_not_exists:
-                return StatusResult(f"Table '{name}' already exists; kept as it is.")
-            kind = self.catalog.get_relation(statement.name).kind
-            raise CatalogError(
-                f"{'Temporary ' if statement.temporary else ''}{kind} '{name}' already exists", statement.name.span,
-                hint="use CREATE TABLE IF NOT EXISTS to keep the existing one",
-            )
+        kept = self._existing_relation(statement, "table")
+        if kept is not None:
+            return kept
         columns = _columns(statement.columns)
-        items = {}
-        for item in statement.options:
-            if item.key in items:
-                raise OptionError(f"option '{item.key}' is given twice", item.span)
-            items[item.key] = item
+        items = unique_options(statement.options)
         options = {key: item.value for key, item in items.items()}
         identifier = options.get("connector")
         if identifier is None:
@@ -193,14 +198,9 @@ class Session:
 
     def _CreateView(self, statement: ast.CreateView) -> Result:
         name = object_name(statement.name)
-        if self.catalog.relation_exists(name) and not statement.or_replace:
-            if statement.if_not_exists:
-                return StatusResult(f"View '{name}' already exists; kept as it is.")
-            kind = self.catalog.get_relation(statement.name).kind
-            raise CatalogError(
-                f"{'Temporary ' if statement.temporary else ''}{kind} '{name}' already exists", statement.name.span,
-                hint="use CREATE VIEW IF NOT EXISTS to keep the existing one",
-            )
+        kept = self._existing_relation(statement, "view")
+        if kept is not None:
+            return kept
         step = Planner(self.catalog, self.settings).plan_query(statement.query)
         names = [f.name for f in step.schema]
         if statement.columns is not None:

@@ -14,7 +14,7 @@ from difflib import get_close_matches
 from urllib.parse import urlsplit
 
 from .. import ast
-from ..catalog import Column
+from ..catalog import Column, unique_options
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret
 from ..source import Span
@@ -151,12 +151,8 @@ def resolve_model(
     With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key:
     the 'api-key' option is then not even expanded, so ``'${DASHSCOPE_API_KEY}'`` works offline.
     """
-    raw: dict[str, ast.OptionItem] = {}
     canonical: dict[str, ast.OptionItem] = {}
-    for item in statement.options:
-        if item.key in raw:
-            raise OptionError(f"option '{item.key}' is given twice", item.span)
-        raw[item.key] = item
+    for item in unique_options(statement.options).values():
         spec = SPECS_BY_KEY.get(item.key)
         if spec is None:
             raise OptionError(
