@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from .settings import MAX_COLUMN_WIDTH
 from .session import InsertResult, QueryResult, Result, Session, TextResult
 from .stub import Fault, StubOptions, StubServer
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 def _common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -81,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of stdout went away (qsql run x.sql | head): stop quietly, like other tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
@@ -156,6 +161,8 @@ def _run_script(session: Session, name: str, text: str, args: argparse.Namespace
         if args.debug:
             traceback.print_exception(error, file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        raise
     except Exception as error:  # a bug in qsql: say so in one line unless --debug
         _stop_progress(session)
         sys.stdout.flush()

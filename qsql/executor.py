@@ -477,6 +477,8 @@ def run_insert(plan: InsertPlan, context: ExecutionContext, sink_context: SinkCo
             sink.write(out)
             written += 1
         success = True
+    except BrokenPipeError:
+        raise  # the reader went away (qsql ... | head): not a sink failure, the CLI stops quietly
     except OSError as error:
         raise SinkError(f"cannot write to {plan.table.name}: {error}") from error
     finally:

@@ -229,3 +229,18 @@ def test_reviews_sample_writes_its_expected_jsonl(tmp_path: Path) -> None:
     assert written == (ROOT / "samples" / "reviews.expected.jsonl").read_text(encoding="utf-8")
     assert "[INFO] enriched: 36 rows written" in result.stderr
     assert "ML_PREDICT(embedder): 36 in, 36 out, 4 requests" in result.stderr  # batches of 10
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    script = (
+        "CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', "
+        "'fields.id.start' = '1', 'fields.id.end' = '200000');"
+        "CREATE TABLE p (id BIGINT) WITH ('connector' = 'print'); INSERT INTO p SELECT * FROM g;"
+    )
+    process = subprocess.Popen([*QSQL, "-q", "-e", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # what `| head -1` does
+    code = process.wait(timeout=60)
+    assert first == b"+I[1]\n"
+    assert code == 141 and process.stderr.read() == b""
