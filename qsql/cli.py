@@ -127,12 +127,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
         session = Session(stub_base_url=stub_url)
-        progress = None
         if sys.stderr.isatty() and not args.quiet:
             from .progress import PredictProgress
 
-            progress = PredictProgress()
-            session.progress = progress
+            session.progress = PredictProgress()
         try:
             if stub_url and not args.quiet:
                 sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
