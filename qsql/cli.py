@@ -103,7 +103,11 @@ def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
     elif args.execute is not None:
         scripts.append(("<command line>", args.execute))
     elif not sys.stdin.isatty():
-        scripts.append(("<stdin>", sys.stdin.read()))
+        data = sys.stdin.buffer.read()
+        try:
+            scripts.append(("<stdin>", data.decode("utf-8")))
+        except UnicodeDecodeError as error:
+            raise UsageError(f"cannot read standard input: not UTF-8 text ({error.reason} at byte {error.start})") from error
     else:
         return scripts, True
     return scripts, False

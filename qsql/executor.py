@@ -70,7 +70,8 @@ class PredictStats:
 @dataclass
 class ExecutionContext:
     runtime: ModelRuntime
-    cache: ResponseCache = field(default_factory=ResponseCache)
+    # The reply cache is opened only when an ML_PREDICT runs (a disk cache may fail to open).
+    cache_provider: Callable[[], ResponseCache] = ResponseCache
     clock: Clock = field(default_factory=Clock)
     stats: list[PredictStats] = field(default_factory=list)
     # Called after each ML_PREDICT output row (progress display); must be cheap.
@@ -173,7 +174,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     model = step.model
     config = model.config
     policy = config.retry
-    cache = context.cache
+    cache = context.cache_provider()
     clock = context.clock
     rng = random.Random()
     stats = PredictStats(model=model.name, source=step.source_name, total=known_row_count(step.input))

@@ -140,7 +140,7 @@ class Session:
 
     def _context(self) -> ExecutionContext:
         return ExecutionContext(
-            self.runtime, cache=self.cache, clock=self.clock, progress=self.progress, warn=self.warn
+            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn
         )
 
     def __enter__(self) -> "Session":

@@ -244,3 +244,19 @@ def test_a_closed_pipe_stops_quietly() -> None:
     code = process.wait(timeout=60)
     assert first == b"+I[1]\n"
     assert code == 141 and process.stderr.read() == b""
+
+
+def test_non_utf8_input_is_a_usage_error() -> None:
+    result = subprocess.run([*QSQL], input=b"SELECT '\xff';", capture_output=True, timeout=30, cwd=ROOT)
+    assert result.returncode == 2
+    assert b"not UTF-8" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_an_unwritable_disk_cache_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    script = "SET 'qsql.cache' = 'disk';\nSELECT 1;\n" + SAMPLE.read_text(encoding="utf-8")
+    result = qsql("--stub", stdin=script, env={"XDG_CACHE_HOME": str(blocker)})
+    assert result.returncode == 1
+    assert "1 row in set" in result.stdout  # a statement without a model does not need the cache
+    assert "cannot open the reply cache" in result.stderr and "Traceback" not in result.stderr

@@ -292,3 +292,17 @@ def test_interrupted_insert_leaves_the_file_untouched(sql: SqlRunner, tmp_path: 
         sql(table("t", out, "csv", "id INT") + "INSERT INTO t VALUES (1), (2), (3), (4);")
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+@pytest.mark.parametrize(
+    "option, fragment",
+    [
+        ("'fields.id.length' = 'long'", "'fields.id.length' must be an integer"),
+        ("'fields.id.null-rate' = 'half'", "must be a number between 0 and 1"),
+        ("'fields.id.kind' = 'sequence', 'fields.id.start' = 'one', 'fields.id.end' = '5'", "must be an integer"),
+    ],
+)
+def test_datagen_bad_numbers_are_option_errors(sql: SqlRunner, option: str, fragment: str) -> None:
+    with pytest.raises(OptionError) as info:
+        sql(f"CREATE TABLE g (id STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '3', {option})")
+    assert fragment in info.value.message

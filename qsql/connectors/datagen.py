@@ -60,6 +60,16 @@ class DatagenConnector(Connector):
     def _field(self, name: str, key: str) -> str | None:
         return self.options.get(f"fields.{name}.{key}")
 
+    def _int_field(self, name: str, key: str, default: int | None = None) -> int | None:
+        text = self._field(name, key)
+        if text is None:
+            return default
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise OptionError(f"option 'fields.{name}.{key}' must be an integer, got '{text}'",
+                              self.option_span(f"fields.{name}.{key}")) from None
+
     def _number(self, name: str, key: str, dtype: DataType, default: object) -> object:
         text = self._field(name, key)
         if text is None:
@@ -72,16 +82,20 @@ class DatagenConnector(Connector):
 
     def _generator(self, name: str, dtype: DataType) -> tuple[Callable[[random.Random, int], object], int | None]:
         kind = self._field(name, "kind") or "random"
-        null_rate = float(self._field(name, "null-rate") or 0)
+        rate_text = self._field(name, "null-rate") or "0"
+        try:
+            null_rate = float(rate_text)
+        except ValueError:
+            null_rate = -1.0
         if not 0 <= null_rate <= 1:
-            raise OptionError(f"option 'fields.{name}.null-rate' must be between 0 and 1")
+            raise OptionError(f"option 'fields.{name}.null-rate' must be a number between 0 and 1, got '{rate_text}'",
+                              self.option_span(f"fields.{name}.null-rate"))
         if kind == "sequence":
             if not (dtype.is_integer or dtype.is_character or dtype.kind == "DECIMAL"):
                 raise OptionError(f"field '{name}' of type {dtype} cannot be a sequence")
-            start, end = self._field(name, "start"), self._field(name, "end")
-            if start is None or end is None:
+            first, last = self._int_field(name, "start"), self._int_field(name, "end")
+            if first is None or last is None:
                 raise OptionError(f"sequence field '{name}' needs 'fields.{name}.start' and 'fields.{name}.end'")
-            first, last = int(start), int(end)
             if last < first:
                 raise OptionError(f"sequence field '{name}': end {last} is before start {first}")
 
@@ -105,7 +119,7 @@ class DatagenConnector(Connector):
             high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))  # type: ignore[arg-type]
             return lambda rng, i: T.cast_value(rng.uniform(low, high), T.DOUBLE, dtype)
         if dtype.is_character:
-            length = int(self._field(name, "length") or 100)
+            length = self._int_field(name, "length", 100) or 0
             letters = string.ascii_letters + string.digits
             return lambda rng, i: T.fit_string("".join(rng.choices(letters, k=length)), dtype)
         if k == "BOOLEAN":
@@ -123,7 +137,7 @@ class DatagenConnector(Connector):
             return moment
         if k == "ARRAY":
             assert dtype.element is not None
-            size = int(self._field(name, "length") or 3)
+            size = self._int_field(name, "length", 3) or 0
             element = self._random(name, dtype.element)
             return lambda rng, i: [element(rng, i) for _ in range(size)]
         raise OptionError(f"datagen cannot generate {dtype} (field '{name}')")

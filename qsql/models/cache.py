@@ -117,7 +117,15 @@ def open_cache(mode: str, disk_path: Path | None = None) -> ResponseCache:
     if mode == "memory":
         return MemoryCache()
     if mode == "disk":
-        return DiskCache(disk_path)
+        try:
+            return DiskCache(disk_path)
+        except (OSError, sqlite3.Error) as error:
+            from ..errors import ExecutionError
+
+            where = disk_path or default_disk_path()
+            raise ExecutionError(
+                f"cannot open the reply cache at {where}: {error}", hint="SET 'qsql.cache' = 'memory' to go on without it"
+            ) from error
     return ResponseCache()
 
 

@@ -134,6 +134,9 @@ class Shell:
             except OSError as error:
                 self._error(f"error: cannot read {path}: {error.strerror}")
                 return True
+            except UnicodeDecodeError as error:
+                self._error(f"error: cannot read {path}: not UTF-8 text ({error.reason} at byte {error.start})")
+                return True
             self.run_sql(script, path)
             return True
         self.run_sql(text, "<shell>")
@@ -153,6 +156,9 @@ class Shell:
             self._stop_progress()
             self._error("interrupted: the statement was cancelled; in-flight model requests were cancelled and "
                         "no file sink was changed")
+        except Exception as error:  # a bug in qsql: report it and keep the shell (and its catalog) alive
+            self._stop_progress()
+            self._error(f"error: internal error: {type(error).__name__}: {error} (run qsql --debug for details)")
 
     # -------------------------------------------------------------- output
     def show(self, result: Result, elapsed: float) -> None:
