@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
-    """A region of a source text; lines and columns are 1-based, positions 0-based offsets."""
+class Span(NamedTuple):
+    """A region of a source text; lines and columns are 1-based, positions 0-based offsets.
+    A NamedTuple, not a dataclass: the parser makes one per token and node, so it must be cheap."""
 
     line: int
     column: int

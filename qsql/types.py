@@ -25,6 +25,7 @@ import math
 import re
 import struct
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import ExecutionError, QsqlTypeError
@@ -76,7 +77,7 @@ class DataType:
         return k
 
     def with_nullable(self, nullable: bool) -> DataType:
-        return self if self.nullable == nullable else replace(self, nullable=nullable)
+        return self if self.nullable == nullable else _with_nullable(self, nullable)
 
     @property
     def is_character(self) -> bool:
@@ -89,6 +90,12 @@ class DataType:
     @property
     def is_integer(self) -> bool:
         return self.kind in INTEGER_BITS
+
+
+@lru_cache(maxsize=4096)
+def _with_nullable(dtype: DataType, nullable: bool) -> DataType:
+    # Types are immutable values; literals ask for the same few NOT NULL variants again and again.
+    return replace(dtype, nullable=nullable)
 
 
 STRING = DataType("VARCHAR", length=MAX_LENGTH)

@@ -195,3 +195,30 @@ def test_tableau_cuts_long_cells_and_says_empty_set(sql: SqlRunner) -> None:
     assert tableau(result).splitlines()[3] == "| abcdefghijklmnopqrstuvwxyz0... |"
     assert tableau(result, 40).splitlines()[3].strip("| ").endswith("0123456789")
     assert tableau(sql("SELECT 1 FROM (VALUES (1)) AS t WHERE 1 > 2").results[-1]) == "Empty set"
+
+
+def test_current_date_and_timestamp(sql: SqlRunner) -> None:
+    import datetime as dt
+
+    before = dt.datetime.now()
+    columns, rows = sql.query("SELECT CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP")
+    today, now, local = rows[0]
+    assert today == dt.date.today() or today == before.date()
+    assert abs((now - before).total_seconds()) < 5 and now == local
+    assert now.microsecond % 1000 == 0  # millisecond precision, as Flink's TIMESTAMP(3)
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
+    import gc
+
+    from qsql.parser import parse
+
+    assert gc.isenabled()
+    parse("SELECT 1")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse("SELECT 1")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
