@@ -198,3 +198,8 @@ def test_completes_keywords_and_settings(completer: QsqlCompleter) -> None:
 def test_ctrl_r_searches_the_history(shell: Driven) -> None:
     text = shell.run("SELECT 40 + 2 AS found_it;" + ENTER + "SELECT 1 AS other;" + ENTER, "\x12found", ENTER, ENTER)
     assert text.count("found_it") == 2  # run once typed, once recalled by Ctrl-R
+
+
+def test_cells_that_look_like_markup_are_shown_as_they_are(shell: Driven) -> None:
+    text = shell.run("SELECT '[stub] reply' AS r, '[bold]x[/bold]' AS b;" + ENTER)
+    assert "[stub] reply" in text and "[bold]x[/bold]" in text

@@ -21,6 +21,7 @@ from prompt_toolkit.output import Output
 from pygments.lexers.sql import SqlLexer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .. import __version__
 from ..errors import QsqlError, render_error
@@ -176,9 +177,10 @@ class Shell:
         limit = int(self.session.settings.get(SHELL_MAX_ROWS, DEFAULT_MAX_ROWS))
         table = Table(show_lines=False, header_style="bold")
         for column in result.columns:
-            table.add_column(column.name, justify="right" if column.dtype.is_numeric else "left", overflow="fold")
+            table.add_column(Text(column.name), justify="right" if column.dtype.is_numeric else "left", overflow="fold")
         for row in result.rows[:limit]:
-            table.add_row(*(cell_text(v, f.dtype) for v, f in zip(row, result.columns)))
+            # Text, not str: a model reply like "[stub] ..." or "[bold]" must not be read as markup.
+            table.add_row(*(Text(cell_text(v, f.dtype)) for v, f in zip(row, result.columns)))
         if result.rows:
             self.console.print(table)
         count = len(result.rows)
