@@ -34,7 +34,6 @@ class Scalar:
     result_type: TypeRule
     implementation: Callable[..., object]
     null_propagating: bool = True  # False: the implementation sees NULLs itself
-    form: str = ""  # "Supported form(s)" text for errors
 
 
 def sql_type_name(dtype: DataType) -> str:

@@ -82,10 +82,6 @@ class Fault:
                 raise ValueError(f"unknown stub marker '{key}'")
         return fault
 
-    @property
-    def fails(self) -> bool:
-        return self.status is not None or self.malformed or self.drop
-
 
 @dataclass
 class StubOptions:
