@@ -237,6 +237,15 @@ class Session:
         inputs = _columns(statement.inputs)
         outputs = _columns(statement.outputs)
         config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url)
+        if (
+            config.provider == "qwen"
+            and config.body_options.get("response_format") == {"type": "json_object"}
+            and "json" not in config.system_prompt.lower()
+        ):
+            self.warn(
+                f"model {name}: DashScope refuses 'response-format' = 'json_object' unless a message mentions "
+                "JSON; say it in 'system-prompt' (or every row's input must)"
+            )
         self.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
         return StatusResult(f"Model '{name}' created.")
 

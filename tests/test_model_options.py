@@ -160,3 +160,12 @@ def test_option_error_points_at_the_option(sql: SqlRunner) -> None:
     with pytest.raises(QsqlError) as info:
         sql("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH (\n" + BASE + ",\n  'temperature' = '9')")
     assert (info.value.span.line, info.value.span.column) == (3, 19)
+
+
+def test_qwen_json_object_without_json_in_the_prompt_is_warned_about(sql: SqlRunner) -> None:
+    run = sql("CREATE MODEL j INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+              "'model' = 'qwen-plus', 'response-format' = 'json_object');")
+    assert "DashScope refuses 'response-format' = 'json_object' unless a message mentions JSON" in run.err
+    run = sql("CREATE MODEL j2 INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+              "'model' = 'qwen-plus', 'response-format' = 'json_object', 'system-prompt' = 'Answer in JSON.');")
+    assert run.err == ""
