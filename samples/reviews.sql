@@ -2,6 +2,8 @@
 --   qsql run --stub samples/reviews.sql     offline; writes samples/out/reviews_enriched.jsonl
 --   qsql run samples/reviews.sql            real Qwen (DASHSCOPE_API_KEY)
 -- Paths are relative to the directory qsql runs in (the repository root here).
+-- Everything here is Flink SQL: the same statements ran on Flink 2.3 (with an OpenAI-compatible
+-- provider in place of 'qwen'), where the sink path becomes a directory of part files.
 
 CREATE TEMPORARY TABLE reviews (
   id INT,
@@ -12,7 +14,7 @@ CREATE TEMPORARY TABLE reviews (
   'connector' = 'filesystem',
   'path' = 'samples/reviews.csv',
   'format' = 'csv',
-  'csv.header' = 'true'          -- qsql extension: the file's first line names the columns
+  'csv.allow-comments' = 'true'  -- the file's first line, '# id,product,...', names the columns
 );
 
 CREATE MODEL sentiment
