@@ -232,6 +232,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
 
     # Requests in flight by cache key, so identical rows of one statement are sent once.
     in_flight: dict[str, asyncio.Future[Outcome]] = {}
+    stored: set[str] = set()  # keys this statement has put in the cache
 
     async def send_unit(unit: list[_Item]) -> list[Outcome]:
         """One request for the rows of a unit that are neither cached nor already in flight,
@@ -306,8 +307,9 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
                     stats.rows_out += 1
                     yield item.row + tuple(metadata.get(name) for name in layout)
                 else:
-                    if item.cached is None and item.key is not None and cache.get(item.key) is None:
+                    if item.cached is None and item.key is not None and item.key not in stored:
                         cache.put(item.key, outcome)  # Only successes are ever cached.
+                        stored.add(item.key)
                     stats.prompt_tokens += outcome.usage.prompt_tokens
                     stats.completion_tokens += outcome.usage.completion_tokens
                     for output in outcome.outputs:
