@@ -1,15 +1,17 @@
 """Lexical scan of SQL text that knows strings, quoted names and comments, and nothing else.
 
 The shell uses it to decide whether Enter should run the buffer (it ends with a ';' that is
-not inside a string or comment) or insert a newline.
+not inside a string or comment) or insert a newline; the parser uses it to report an
+unclosed quote or comment where it opens rather than where the text runs out.
 """
 
 from __future__ import annotations
 
 
-def find_unclosed(text: str) -> tuple[str, int] | None:
-    """The first string (``'``), quoted name (`````) or block comment (``/*``) that is never
-    closed, as (its opening, its offset); None when everything is closed."""
+def _scan(text: str) -> tuple[list[int], tuple[str, int] | None]:
+    """Offsets of the characters outside strings, quoted names and comments, and the first
+    opening that is never closed (as (opening, offset)), if any."""
+    code: list[int] = []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -18,7 +20,7 @@ def find_unclosed(text: str) -> tuple[str, int] | None:
             while end != -1 and end + 1 < n and text[end + 1] == c:
                 end = text.find(c, end + 2)
             if end == -1:
-                return c, i
+                return code, (c, i)
             i = end + 1
         elif text.startswith("--", i):
             end = text.find("\n", i)
@@ -26,69 +28,25 @@ def find_unclosed(text: str) -> tuple[str, int] | None:
         elif text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end == -1:
-                return "/*", i
+                return code, ("/*", i)
             i = end + 2
         else:
+            code.append(i)
             i += 1
-    return None
+    return code, None
 
 
-def split_statements(text: str) -> tuple[list[str], str]:
-    """Split ``text`` at top-level ';'. Returns the complete statements (without their ';')
-    and the unfinished rest."""
-    statements: list[str] = []
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "'" or c == "`":
-            end = text.find(c, i + 1)
-            while end != -1 and end + 1 < n and text[end + 1] == c:
-                end = text.find(c, end + 2)
-            if end == -1:
-                return statements, text[start:]
-            i = end + 1
-            continue
-        if text.startswith("--", i):
-            end = text.find("\n", i)
-            if end == -1:
-                return statements, text[start:]
-            i = end + 1
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end == -1:
-                return statements, text[start:]
-            i = end + 2
-            continue
-        if c == ";":
-            statements.append(text[start:i])
-            start = i + 1
-        i += 1
-    return statements, text[start:]
+def find_unclosed(text: str) -> tuple[str, int] | None:
+    """The first string (``'``), quoted name (`````) or block comment (``/*``) that is never
+    closed, as (its opening, its offset); None when everything is closed."""
+    return _scan(text)[1]
 
 
 def is_complete(text: str) -> bool:
-    """True when the text holds at least one statement and nothing but whitespace or
-    comments follows its last top-level ';'."""
-    statements, rest = split_statements(text)
-    return bool(statements) and not _strip_comments(rest).strip()
-
-
-def _strip_comments(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        if text.startswith("--", i):
-            end = text.find("\n", i)
-            i = len(text) if end == -1 else end + 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end == -1:
-                return text[i:]
-            i = end + 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    """True when the last character outside strings and comments that is not whitespace is a
+    ';' and nothing is left open."""
+    code, unclosed = _scan(text)
+    if unclosed is not None:
+        return False
+    last = next((i for i in reversed(code) if not text[i].isspace()), None)
+    return last is not None and text[last] == ";"
