@@ -46,6 +46,13 @@ class Secret:
         return hash(self._value)
 
 
+def shown_option_value(key: str, value: str) -> str:
+    """An option's value as it may be displayed: a literal key is masked, ``${VAR}`` is not."""
+    if key.lower() in SECRET_OPTION_KEYS and not _ENV_REFERENCE_RE.match(value):
+        return MASK
+    return value
+
+
 def mask_secrets(sql: str) -> str:
     """Replace the literal value of every ``'api-key' = '...'`` option in SQL text with ``****``.
 

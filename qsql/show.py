@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .catalog import Column, ModelEntry, TableEntry, ViewEntry
-from .secrets import MASK, SECRET_OPTION_KEYS
+from .secrets import shown_option_value
 from .types import MAX_LENGTH, DataType
 
 PREFIX = "`default_catalog`.`default_database`"
@@ -32,7 +32,7 @@ def _options(options: dict[str, str]) -> list[str]:
     lines = ["WITH ("]
     items = sorted(options.items())
     for i, (key, value) in enumerate(items):
-        shown = MASK if key in SECRET_OPTION_KEYS and not value.startswith("${") else value
+        shown = shown_option_value(key, value)
         lines.append(f"  {_string(key)} = {_string(shown)}" + ("," if i < len(items) - 1 else ""))
     lines.append(")")
     return lines

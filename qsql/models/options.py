@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from .. import ast
 from ..catalog import Column, unique_options
 from ..errors import OptionError, ValidationError
-from ..secrets import MASK, SECRET_OPTION_KEYS, Secret
+from ..secrets import SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
 from .config import CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, ModelConfig
 from .providers import PROVIDERS, Provider
@@ -259,19 +259,12 @@ def resolve_model(
         model=model_name,
         system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
         body_options=body,
-        options={item.key: _shown_value(item) for item in statement.options},
+        options={item.key: shown_option_value(item.key, item.value) for item in statement.options},
         retry=retry,
         batch_size=batch_size if task == EMBEDDINGS else 1,
         max_input_tokens=min(limits) if limits else None,
         overflow_action=str(parsed_values.get("context-overflow-action", "truncated-tail")),
     )
-
-
-def _shown_value(item: ast.OptionItem) -> str:
-    """The value as SHOW CREATE MODEL may print it: a literal key is masked, ${VAR} is not."""
-    if item.key in SECRET_OPTION_KEYS and not _ENV_REF.fullmatch(item.value):
-        return MASK
-    return item.value
 
 
 def _unknown_key_hint(key: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import IO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.enums import DEFAULT_BUFFER
@@ -204,5 +203,5 @@ class Shell:
             stop()
 
 
-def run_shell(session: Session, quiet: bool = False, stream: IO[str] | None = None) -> int:
-    return Shell(session, quiet=quiet, console=Console(file=stream) if stream else None).run()
+def run_shell(session: Session, quiet: bool = False) -> int:
+    return Shell(session, quiet=quiet).run()
