@@ -260,3 +260,38 @@ def test_an_unwritable_disk_cache_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "1 row in set" in result.stdout  # a statement without a model does not need the cache
     assert "cannot open the reply cache" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_file_and_init_options(tmp_path: Path) -> None:
+    init = tmp_path / "init.sql"
+    init.write_text("CREATE VIEW answer AS SELECT 42 AS n;", encoding="utf-8")
+    script = tmp_path / "main.sql"
+    script.write_text("SELECT n FROM answer;", encoding="utf-8")
+    result = qsql("-q", "-i", str(init), "-f", str(script))
+    assert result.returncode == 0, result.stderr
+    assert "|          42 |" in result.stdout
+
+
+def test_version() -> None:
+    result = qsql("--version")
+    assert result.returncode == 0 and result.stdout.strip() == "qsql 0.1.0"
+
+
+def test_stub_command_injects_failures_every_nth_request() -> None:
+    process = subprocess.Popen(
+        [*QSQL, "stub", "--port", "0", "--fail-every", "2", "--fail-status", "429", "--retry-after", "1"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{int(line.split()[1])}/v1/chat/completions"
+        import httpx
+
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+            replies = [client.post(url, json=body) for _ in range(4)]
+        assert [r.status_code for r in replies] == [200, 429, 200, 429]
+        assert replies[1].headers["retry-after"] == "1"
+    finally:
+        process.terminate()
+        process.wait(10)
