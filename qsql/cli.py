@@ -8,7 +8,6 @@ and errors to stderr, so ``qsql run x.sql > out.txt`` captures just the data.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import traceback
@@ -20,7 +19,6 @@ from .errors import QsqlError, UsageError, render_error
 from .render import DEFAULT_MAX_COLUMN_WIDTH, insert_summary, tableau
 from .settings import MAX_COLUMN_WIDTH
 from .session import InsertResult, QueryResult, Result, Session, TextResult
-from .stub import Fault, StubOptions, StubServer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -208,6 +206,8 @@ def _maybe_stub(args: argparse.Namespace) -> Iterator[str | None]:
     if not args.stub:
         yield None
         return
+    from .stub import StubServer
+
     with StubServer() as server:
         yield server.base_url
 
@@ -226,6 +226,10 @@ def _cache_command(args: argparse.Namespace) -> int:
 
 
 def _serve_stub(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .stub import Fault, StubOptions, StubServer
+
     fault = Fault(
         status=None if (args.malformed or args.drop) else args.fail_status,
         retry_after=args.retry_after,

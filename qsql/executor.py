@@ -6,7 +6,6 @@ rows, calls models through the runtime and keeps count of what was spent.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import operator
 import random
@@ -170,6 +169,8 @@ def fit_to_limit(text: str, limit: int | None, action: str) -> tuple[str | None,
 
 
 def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
+    import asyncio  # here, not at the top: a script that calls no model starts faster without it
+
     assert step.input is not None and step.model is not None
     model = step.model
     config = model.config

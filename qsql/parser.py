@@ -13,6 +13,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import ast
 from .errors import QsqlError, QsqlSyntaxError
+from .parser_cache import load_parser
 from .source import Source, Span
 from .splitter import find_unclosed
 from .transform import AstBuilder, span_of
@@ -40,17 +41,19 @@ def grammar_text() -> str:
     return files(GRAMMAR_PACKAGE).joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
 
 
+PARSER_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True, "maybe_placeholders": False}
+
+
 @lru_cache(maxsize=2)
 def build_parser(strict: bool = False) -> Lark:
-    """The LALR parser, built once per process (it is immutable, so sharing it is safe)."""
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        strict=strict,
-    )
+    """The LALR parser, once per process (it is immutable, so sharing it is safe).
+
+    Its tables come from the disk cache keyed by the grammar text (see parser_cache), so only
+    the first process after a grammar change pays for building them. The strict build (tests
+    checking for conflicts) is always made from the grammar, never loaded."""
+    if strict:
+        return Lark(grammar_text(), strict=True, **PARSER_OPTIONS)
+    return load_parser(grammar_text(), **PARSER_OPTIONS)
 
 
 @contextmanager

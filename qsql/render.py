@@ -3,8 +3,6 @@ one-line summary of what an INSERT wrote and spent."""
 
 from __future__ import annotations
 
-from prompt_toolkit.utils import get_cwidth
-
 from .executor import PredictStats
 from .session import InsertResult, QueryResult
 from .types import DataType, sql_string
@@ -12,6 +10,16 @@ from .types import DataType, sql_string
 
 DEFAULT_MAX_COLUMN_WIDTH = 30  # Flink's 'sql-client.display.max-column-width'
 NULL_TEXT = "<NULL>"
+
+
+def get_cwidth(text: str) -> int:
+    """Columns ``text`` takes on a terminal. Printable ASCII is one column a character; only
+    other text needs wcwidth's tables (via prompt_toolkit, imported then: it costs start-up)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    from prompt_toolkit.utils import get_cwidth as terminal_width
+
+    return terminal_width(text)
 
 
 def column_width(dtype: DataType, max_width: int) -> int:

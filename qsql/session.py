@@ -13,9 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
-
-import httpx
+from typing import IO, TYPE_CHECKING
 
 from . import ast
 from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
@@ -34,6 +32,9 @@ from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, check_setting
 from .source import Source
 from .types import BOOLEAN, STRING
+
+if TYPE_CHECKING:  # httpx is imported only when a model is called
+    import httpx
 
 
 @dataclass

@@ -13,8 +13,17 @@ from qsql.session import Result, Session
 from qsql.stub import StubOptions, StubServer
 
 
+@pytest.fixture(scope="session")
+def parser_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One parser-table cache for the whole run, so each subprocess test loads the tables
+    instead of building them (the developer's own cache dir is never touched)."""
+    return str(tmp_path_factory.mktemp("parser-cache"))
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, parser_cache_dir: str
+) -> None:
     """No test reads the developer's keys, config, cache or history, or spends real money."""
     for var in API_KEY_ENV_VARS:
         monkeypatch.delenv(var, raising=False)
@@ -22,6 +31,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("QSQL_PARSER_CACHE", parser_cache_dir)
 
 
 @dataclass

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # imported when the first request is sent, not at start-up
+    import httpx
 
 from ..errors import ModelError
 from .config import CHAT, ModelConfig
@@ -58,6 +60,8 @@ def build_request_body(config: ModelConfig, texts: list[str]) -> dict[str, objec
 
 async def send(client: httpx.AsyncClient, config: ModelConfig, texts: list[str], timeout: float) -> list[Prediction]:
     """Send one request (one chat row, or up to a batch of embedding inputs); one Prediction per text."""
+    import httpx
+
     body = build_request_body(config, texts)
     headers = {"Authorization": f"Bearer {config.api_key.reveal()}", "Content-Type": "application/json"}
     try:

@@ -8,7 +8,6 @@ The clock is injectable so tests can check every wait without sleeping.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 import time
@@ -76,6 +75,8 @@ class Clock:
     """Real time. Tests pass a fake with the same two methods."""
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio
+
         await asyncio.sleep(seconds)
 
     def monotonic(self) -> float:

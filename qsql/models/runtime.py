@@ -15,12 +15,14 @@ downstream) cancels every request still in flight and closes its connection clea
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import httpx
+if TYPE_CHECKING:  # imported when the first request is sent, not at start-up
+    import asyncio
+
+    import httpx
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -37,11 +39,15 @@ class ModelRuntime:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx
+
             limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
             self._client = httpx.AsyncClient(transport=self._transport, limits=limits, trust_env=False)
         return self._client
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:
+        import asyncio
+
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
         return self._loop
@@ -62,6 +68,8 @@ class ModelRuntime:
         others of requests (Flink's ordered mode counts finished rows against the limit and
         loses throughput exactly there), while memory stays bounded by the limit.
         """
+        import asyncio
+
         loop = self._event_loop()
         source = iter(items)
         pending: deque[tuple[In, asyncio.Task[Out]]] = deque()
@@ -102,6 +110,10 @@ class ModelRuntime:
     def close(self) -> None:
         loop, client = self._loop, self._client
         self._loop = self._client = None
+        if loop is None and client is None:
+            return  # no model was called: nothing to close (and no need to import asyncio)
+        import asyncio
+
         if loop is None:
             loop = asyncio.new_event_loop()
         if client is not None:

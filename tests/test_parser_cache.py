@@ -1,0 +1,180 @@
+"""The parser-table cache: created once, reused, never stale, and never in the way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lark import Lark
+
+from qsql import parser as qsql_parser
+from qsql import parser_cache
+from qsql.parser import PARSER_OPTIONS, grammar_text
+
+TINY = """
+start: "select"i NUMBER
+%import common.NUMBER
+%ignore " "
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "parser"
+    monkeypatch.setenv(parser_cache.CACHE_ENV, str(directory))
+    return directory
+
+
+def cached_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("parser-*.lark-cache"))
+
+
+def test_first_build_writes_the_cache_and_the_next_one_loads_it(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = parser_cache.load_parser(TINY, parser="lalr")
+    (path,) = cached_files(cache_dir)
+    assert built.parse("SELECT 1") is not None
+
+    def no_build(*args: object, **kwargs: object) -> Lark:
+        raise AssertionError("the parser was rebuilt although a cache file exists")
+
+    monkeypatch.setattr(parser_cache, "Lark", type("NoBuild", (), {"__new__": no_build, "load": Lark.load}))
+    loaded = parser_cache.load_parser(TINY, parser="lalr")
+    assert loaded.parse("select 2") == built.parse("select 2")
+    assert cached_files(cache_dir) == [path]
+
+
+def test_a_grammar_change_never_loads_the_old_tables(cache_dir: Path) -> None:
+    parser_cache.load_parser(TINY, parser="lalr")
+    changed = TINY.replace('"select"i', '"pick"i')
+    parser = parser_cache.load_parser(changed, parser="lalr")
+    assert parser.parse("PICK 1") is not None
+    with pytest.raises(Exception):
+        parser.parse("SELECT 1")
+    # Both versions keep their own file; reloading each gives its own language.
+    assert len(cached_files(cache_dir)) == 2
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 3") is not None
+    with pytest.raises(Exception):
+        parser_cache.load_parser(changed, parser="lalr").parse("select 3")
+
+
+def test_the_key_covers_grammar_options_and_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = parser_cache.cache_key(TINY, {"parser": "lalr"})
+    assert parser_cache.cache_key(TINY + " ", {"parser": "lalr"}) != key
+    assert parser_cache.cache_key(TINY, {"parser": "lalr", "propagate_positions": True}) != key
+    monkeypatch.setattr(parser_cache.lark, "__version__", "0.0.1")
+    assert parser_cache.cache_key(TINY, {"parser": "lalr"}) != key
+
+
+def test_a_corrupt_or_mislabelled_file_is_rebuilt_and_replaced(cache_dir: Path) -> None:
+    parser_cache.load_parser(TINY, parser="lalr")
+    (path,) = cached_files(cache_dir)
+    path.write_bytes(b"garbage\n\x00\x01")
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert path.read_bytes().startswith(parser_cache.cache_key(TINY, {"parser": "lalr"}).encode())
+    # A file whose recorded key differs (renamed by hand, say) is not trusted either.
+    other = parser_cache.cache_key("x", {})
+    data = path.read_bytes()
+    path.write_bytes(other.encode() + data[data.index(b"\n"):])
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert path.read_bytes().startswith(parser_cache.cache_key(TINY, {"parser": "lalr"}).encode())
+
+
+def test_an_unwritable_directory_falls_back_silently(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (chmod does not stop root, so the refusal is simulated where the file is created.)
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(parser_cache.tempfile, "mkstemp", refuse)
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert cached_files(cache_dir) == []
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_failed_write_leaves_no_temporary_file(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_save(self: Lark, handle: object, *args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Lark, "save", broken_save)
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert list(cache_dir.iterdir()) == []
+
+
+def test_a_path_that_cannot_be_a_directory_falls_back_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv(parser_cache.CACHE_ENV, str(blocker / "parser"))
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_off_builds_without_touching_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parser_cache.CACHE_ENV, "off")
+    assert parser_cache.cache_dir() is None
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+
+
+def test_default_directory_is_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(parser_cache.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert parser_cache.cache_dir() == tmp_path / "xdg" / "qsql" / "parser"
+
+
+def test_old_tables_are_pruned_beyond_a_few(cache_dir: Path) -> None:
+    for number in range(parser_cache.KEEP_FILES + 3):
+        parser_cache.load_parser(TINY.replace("select", f"select{number}"), parser="lalr")
+    assert len(cached_files(cache_dir)) == parser_cache.KEEP_FILES
+    assert not list(cache_dir.glob(".tmp-*"))
+
+
+def test_qsql_grammar_from_the_cache_parses_and_reports_like_a_fresh_build(cache_dir: Path) -> None:
+    fresh = Lark(grammar_text(), **PARSER_OPTIONS)
+    parser_cache.load_parser(grammar_text(), **PARSER_OPTIONS)  # writes
+    loaded = parser_cache.load_parser(grammar_text(), **PARSER_OPTIONS)  # reads
+    text = "SELECT a, COUNT(*) FROM t WHERE b LIKE 'x%' GROUP BY a;"
+    assert loaded.parse(text) == fresh.parse(text)
+    for name in ("NUMBER", "STRING"):
+        assert loaded.get_terminal(name).pattern.value == fresh.get_terminal(name).pattern.value
+    # Syntax errors read the same terminals (the message names what was expected).
+    with pytest.raises(Exception) as from_cache:
+        loaded.parse("SELECT FROM;")
+    with pytest.raises(Exception) as from_grammar:
+        fresh.parse("SELECT FROM;")
+    assert str(from_cache.value) == str(from_grammar.value)
+
+
+def test_edited_grammar_file_in_a_new_process_uses_new_tables(cache_dir: Path, tmp_path: Path) -> None:
+    """What h10/h11-style grammar edits rely on: a process started after the edit never parses
+    with the tables of the previous grammar, even though they are still cached."""
+    script = (
+        "import sys\n"
+        "from qsql import parser\n"
+        "parser.grammar_text = lambda: open(sys.argv[1], encoding='utf-8').read()\n"
+        "print(parser.build_parser().parse(sys.argv[2]).data)\n"
+    )
+    grammar = tmp_path / "g.lark"
+    env = dict(os.environ)
+
+    def run(text: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", script, str(grammar), text], capture_output=True, text=True,
+                              env=env, timeout=60)
+
+    grammar.write_text(TINY, encoding="utf-8")
+    assert run("select 1").stdout.strip() == "start"
+    grammar.write_text(TINY.replace('"select"i', '"pick"i'), encoding="utf-8")
+    assert run("pick 1").stdout.strip() == "start"
+    assert run("select 1").returncode != 0
+    assert len(cached_files(cache_dir)) == 2
+
+
+def test_the_strict_build_is_never_loaded_from_the_cache(cache_dir: Path) -> None:
+    qsql_parser.build_parser.cache_clear()
+    try:
+        qsql_parser.build_parser(strict=True)
+        assert cached_files(cache_dir) == []
+    finally:
+        qsql_parser.build_parser.cache_clear()
