@@ -103,7 +103,7 @@ def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
     elif not sys.stdin.isatty():
         data = sys.stdin.buffer.read()
         try:
-            scripts.append(("<stdin>", data.decode("utf-8")))
+            scripts.append(("<stdin>", data.decode("utf-8-sig")))  # -sig: drop a byte order mark
         except UnicodeDecodeError as error:
             raise UsageError(f"cannot read standard input: not UTF-8 text ({error.reason} at byte {error.start})") from error
     else:
@@ -113,7 +113,7 @@ def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
 
 def _read(path: str) -> tuple[str, str]:
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # -sig: drop a byte order mark
             return path, handle.read()
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from error

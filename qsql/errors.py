@@ -7,8 +7,21 @@ know them, so the renderer can always print ``file:line:col``, the line and a ca
 
 from __future__ import annotations
 
-from .secrets import mask_secrets
+from .secrets import MASK, mask_values, secret_spans
 from .source import Source, Span
+
+
+# How much of a value or source line an error may quote: a 20 MB literal must not become a
+# 20 MB message.
+QUOTE_LIMIT = 60
+ECHO_WIDTH = 160
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` as an error may quote it: whole when short, else its start, '...' and its length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...({len(text):,} characters)"
 
 
 class QsqlError(Exception):
@@ -93,23 +106,74 @@ class UsageError(QsqlError):
 def render_error(error: QsqlError) -> str:
     """``error: <file>:<line>:<col>: <message>`` plus the source line and a caret under the token.
 
-    The echoed source line goes through :func:`mask_secrets`, because the line an error
-    points at may be the one that holds an API key.
+    The echo is a window of at most ``ECHO_WIDTH`` characters around the caret, so an error on
+    a 20 MB line prints one short line. Secret values (see :func:`secret_spans`) are masked in
+    the echo, the message and the hint, because the text an error points at or quotes may be
+    an API key.
     """
     source, span = error.source, error.span
+    secrets = secret_spans(source.text) if source is not None else []
+
+    def masked(text: str) -> str:
+        return mask_values(text, source.text) if secrets and source is not None else text
+
+    message = masked(error.message)
+    hint = masked(error.hint) if error.hint else None
     if source is None or span is None:
         where = f"{source.name}: " if source is not None else ""
-        text = f"error: {where}{error.message}"
-        return text + (f"\n  hint: {error.hint}" if error.hint else "")
-    lines = [f"error: {source.name}:{span.line}:{span.column}: {error.message}"]
-    line_text = source.line_text(span.line)
-    if line_text.strip():
-        shown = mask_secrets(line_text.expandtabs(1))
-        width = 1
-        if span.end_line == span.line and span.end_column > span.column:
-            width = span.end_column - span.column
+        text = f"error: {where}{message}"
+        return text + (f"\n  hint: {hint}" if hint else "")
+    lines = [f"error: {source.name}:{span.line}:{span.column}: {message}"]
+    echo = _echo_line(source.text, span, secrets)
+    if echo is not None:
+        shown, caret, width = echo
         lines.append(f"  {shown}")
-        lines.append("  " + " " * (span.column - 1) + "^" * max(1, min(width, len(shown) - span.column + 2)))
-    if error.hint:
-        lines.append(f"  hint: {error.hint}")
+        lines.append("  " + " " * caret + "^" * width)
+    if hint:
+        lines.append(f"  hint: {hint}")
     return "\n".join(lines)
+
+
+def _echo_line(text: str, span: Span, secrets: list[tuple[int, int]]) -> tuple[str, int, int] | None:
+    """(the shown part of the span's line, the caret's offset in it, the caret's width), or
+    None when the line is blank. Secret values are replaced by ``****``, tabs by one space."""
+    line_start = 0
+    for _ in range(span.line - 1):
+        line_start = text.find("\n", line_start) + 1
+        if line_start == 0:
+            return None
+    line_end = text.find("\n", line_start)
+    line_end = len(text) if line_end == -1 else line_end
+    if line_end > line_start and text[line_end - 1] == "\r":
+        line_end -= 1
+    caret = min(line_start + span.column - 1, line_end)
+    width = 1
+    if span.end_line == span.line and span.end_column > span.column:
+        width = span.end_column - span.column
+    start = max(line_start, caret - ECHO_WIDTH // 2)
+    end = min(line_end, start + ECHO_WIDTH)
+    if not text[start:end].strip():
+        return None
+    pieces = ["..."] if start > line_start else []
+    shown_caret = len(pieces[0]) if pieces else 0
+    position = start
+    for secret_start, secret_end in secrets:
+        if secret_end <= start or secret_start >= end:
+            continue
+        piece_end = max(position, secret_start)
+        pieces.append(text[position:piece_end])
+        if position <= caret < piece_end:
+            shown_caret += caret - position
+        elif caret >= piece_end:
+            shown_caret += piece_end - position + (len(MASK) if caret >= secret_end else 0)
+        pieces.append(MASK)
+        position = min(max(secret_end, position), end)
+        if position >= end:
+            break
+    if position < end:
+        pieces.append(text[position:end])
+        if caret >= position:
+            shown_caret += caret - position
+    shown = "".join(pieces).expandtabs(1)
+    width = max(1, min(width, len(shown) - shown_caret))
+    return shown + ("..." if end < line_end else ""), shown_caret, width

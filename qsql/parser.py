@@ -12,7 +12,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
-from .errors import QsqlError, QsqlSyntaxError
+from .errors import QsqlError, QsqlSyntaxError, shorten
 from .parser_cache import load_parser
 from .source import Source, Span
 from .splitter import find_unclosed
@@ -137,7 +137,7 @@ def _unexpected_token(error: UnexpectedToken, text: str, parser: Lark) -> QsqlSy
         shown = "end of input"
     else:
         span = span_of(token)
-        shown = f"'{token}'"
+        shown = f"'{shorten(str(token))}'"
     message = f"unexpected {shown}"
     if expected:
         listed = ", ".join(expected[:10]) + (", ..." if len(expected) > 10 else "")

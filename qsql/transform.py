@@ -10,7 +10,7 @@ from lark.tree import Meta
 
 from . import ast
 from . import types as T
-from .errors import QsqlSyntaxError
+from .errors import QsqlSyntaxError, shorten
 from .source import Span
 
 
@@ -292,7 +292,7 @@ class AstBuilder(_MetaTransformer):
 
     def simple_type(self, meta, children):
         name: _TypeName = children[0]
-        params = [int(c) for c in children if isinstance(c, Token) and c.type == "INTEGER"]
+        params = [small_integer(c, span_of(c)) for c in children if isinstance(c, Token) and c.type == "INTEGER"]
         if _Flag("without_time_zone") in children and name.name.upper() != "TIMESTAMP":
             raise QsqlSyntaxError(f"WITHOUT TIME ZONE applies only to TIMESTAMP, not {name.name}", name.span)
         return T.type_from_name(name.name, params, span_of(meta))
@@ -413,7 +413,7 @@ class AstBuilder(_MetaTransformer):
         return ast.OrderItem(expr=expr, descending="DESC" in tokens, nulls_first=nulls_first, span=span_of(meta))
 
     def limit_clause(self, meta, children):
-        return _Limit(int(children[0]))
+        return _Limit(small_integer(children[0], span_of(children[0])))
 
     def select_expr(self, meta, children):
         alias = children[1] if len(children) > 1 else None
@@ -640,6 +640,14 @@ class AstBuilder(_MetaTransformer):
         return ast.Identifier(name=token[1:-1].replace("``", "`"), quoted=True, span=span_of(token))
 
 
+def small_integer(text: str, span: Span) -> int:
+    """An INTEGER token that sizes something (a type parameter, LIMIT). Python refuses to
+    convert more than 4,300 digits; anything near that is no size, so say so cleanly."""
+    if len(text.lstrip("0")) > 1000:
+        raise QsqlSyntaxError(f"integer {shorten(text)} is too large", span)
+    return int(text)
+
+
 def number_literal(text: str, span: Span) -> ast.Literal:
     """Flink's literal types: 42 is INT (BIGINT or DECIMAL when larger), 2.50 is
     DECIMAL(3, 2), 1e3 is DOUBLE."""
@@ -651,8 +659,10 @@ def number_literal(text: str, span: Span) -> ast.Literal:
         scale = -int(digits.exponent)
         precision = max(len(digits.digits), scale, 1)
         if precision > T.MAX_DECIMAL_PRECISION:
-            raise QsqlSyntaxError(f"numeric literal {text} has more than 38 digits", span)
+            raise QsqlSyntaxError(f"numeric literal {shorten(text)} has more than 38 digits", span)
         return ast.Literal(value=value, dtype=T.decimal(precision, scale).with_nullable(False), text=text, span=span)
+    if len(text.lstrip("0")) > T.MAX_DECIMAL_PRECISION:
+        raise QsqlSyntaxError(f"numeric literal {shorten(text)} is out of range", span)
     number = int(text)
     if number <= 2**31 - 1:
         dtype = T.INT
@@ -662,7 +672,7 @@ def number_literal(text: str, span: Span) -> ast.Literal:
         dtype = T.decimal(len(text.lstrip("0")), 0)
         return ast.Literal(value=Decimal(number), dtype=dtype.with_nullable(False), text=text, span=span)
     else:
-        raise QsqlSyntaxError(f"numeric literal {text} is out of range", span)
+        raise QsqlSyntaxError(f"numeric literal {shorten(text)} is out of range", span)
     return ast.Literal(value=number, dtype=dtype.with_nullable(False), text=text, span=span)
 
 

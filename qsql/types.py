@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .errors import ExecutionError, QsqlTypeError
+from .errors import ExecutionError, QsqlTypeError, shorten
 from .source import Span
 
 MAX_LENGTH = 2147483647
@@ -200,7 +200,7 @@ def _expect_params(name: str, params: list[int], low: int, high: int, span: Span
 
 def _check_range(name: str, what: str, value: int, low: int, high: int, span: Span | None) -> None:
     if not low <= value <= high:
-        raise QsqlTypeError(f"{name} {what} must be between {low} and {high}, got {value}", span)
+        raise QsqlTypeError(f"{name} {what} must be between {low} and {high}, got {shorten(str(value))}", span)
 
 
 # ---------------------------------------------------------------------------------------
@@ -462,7 +462,9 @@ def _cast_to_integer(value: object, source: DataType, target: DataType) -> int:
         return wrap_integer(int(value.to_integral_value(rounding=ROUND_DOWN)), target.kind)
     if isinstance(value, str):
         text = value.strip()
-        if _INTEGER_RE.match(text):
+        # An integer type holds at most 19 digits; longer text cannot fit (and Python refuses to
+        # convert more than 4,300 digits at all).
+        if _INTEGER_RE.match(text) and len(text.lstrip("+-0")) <= 20:
             number = int(text)
             if number == wrap_integer(number, target.kind):
                 return number
@@ -587,6 +589,7 @@ def _cast_error(value: object, source: DataType, target: DataType) -> ExecutionE
     shown = value if isinstance(value, str) else format_value(value, source)
     if isinstance(value, str):
         shown = "'" + shown.replace("'", "''") + "'"
+    shown = shorten(shown)
     return ExecutionError(f"cannot cast {shown} of type {source.name()} to {target.name()}")
 
 

@@ -115,7 +115,7 @@ def test_ignore_parse_errors_skips_rows_nulls_fields_and_reports(sql: SqlRunner,
     sql(table("t", source, "csv", "id INT, s STRING, x DOUBLE", ", 'csv.ignore-parse-errors' = 'true'"))
     run = sql("SELECT * FROM t")
     assert run.results[-1].rows == [(1, "a", 1.5), (3, "c", None), (4, "d", 4.0)]
-    assert "skipped 1 malformed row(s) and set 1 unparsable field(s) to NULL" in run.err
+    assert "skipped 1 malformed line(s) and set 1 unparsable field(s) to NULL" in run.err
 
 
 def test_json_reading_missing_fields_and_errors(sql: SqlRunner, tmp_path: Path) -> None:

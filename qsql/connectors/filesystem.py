@@ -14,11 +14,14 @@ new part file); INSERT OVERWRITE replaces the file (or every part file of the di
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
+import sys
 import shutil
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -36,6 +39,10 @@ CSV_OPTIONS = (
 )
 JSON_OPTIONS = ("json.ignore-parse-errors", "json.fail-on-missing-field")
 FORMATS = ("csv", "json")
+
+# csv refuses fields over 131,072 characters by default, so qsql could not read back a file it
+# wrote. The limit is the csv module's (process-wide); a field is bounded by its file anyway.
+csv.field_size_limit(sys.maxsize)
 
 
 class DataError(ExecutionError):
@@ -116,22 +123,25 @@ class FilesystemConnector(Connector):
 
     def open_source(self, warn: Warn) -> Iterator[tuple]:
         self.check_source()
-        counts = {"rows": 0, "fields": 0}
+        counts = {"lines": 0, "fields": 0}
         read = self._read_csv if self.options["format"] == "csv" else self._read_json
         for file in self.files():
             yield from read(file, counts)
-        if counts["rows"] or counts["fields"]:
+        if counts["lines"] or counts["fields"]:
             warn(
-                f"table '{self.table}': skipped {counts['rows']} malformed row(s) and set {counts['fields']} "
+                f"table '{self.table}': skipped {counts['lines']} malformed line(s) and set {counts['fields']} "
                 f"unparsable field(s) to NULL ({self.options['format']}.ignore-parse-errors)"
             )
 
     def _read_csv(self, file: Path, counts: dict[str, int]) -> Iterator[tuple]:
+        """Rows of one csv file. Under 'csv.ignore-parse-errors' a bad record costs only its
+        first physical line: the lines after it are read again, so a stray quote cannot
+        swallow the rows that follow it, and every skipped line is counted."""
         dialect = self.dialect
         parsers = [dialect.parser(c.dtype) for c in self.columns]
         names = [c.name for c in self.columns]
         width = len(parsers)
-        with open(file, encoding="utf-8", newline="") as handle:
+        with open(file, "rb") as handle:
             lines = _LineTracker(handle, skip_comments=self.allow_comments)
             reader = csv.reader(
                 lines,
@@ -149,9 +159,14 @@ class FilesystemConnector(Connector):
                     fields = next(reader)
                 except StopIteration:
                     return
+                except _BadEncoding as bad:
+                    if self.ignore_errors:
+                        counts["lines"] += lines.resync()
+                        continue
+                    raise DataError(f"{file}:{bad.line}:{bad.column}: {bad.reason}") from None
                 except csv.Error as error:
                     if self.ignore_errors:
-                        counts["rows"] += 1
+                        counts["lines"] += lines.resync()
                         continue
                     raise DataError(f"{file}:{lines.record_start}:1: malformed csv: {error}") from None
                 if first and self.header:
@@ -162,30 +177,47 @@ class FilesystemConnector(Connector):
                     continue  # a blank line
                 if len(fields) != width:
                     if self.ignore_errors:
-                        counts["rows"] += 1
+                        counts["lines"] += lines.resync()
                         continue
                     raise DataError(
                         f"{file}:{lines.record_start}:1: expected {width} fields ({', '.join(names)}), "
                         f"found {len(fields)}"
                     )
                 values = []
+                nulled = 0
                 for index, (parse, text) in enumerate(zip(parsers, fields)):
                     try:
                         values.append(parse(text))
                     except ValueError_ as error:
                         if self.ignore_errors:
-                            counts["fields"] += 1
+                            nulled += 1
                             values.append(None)
                             continue
                         line, column = lines.field_position(index, dialect)
                         raise DataError(f"{file}:{line}:{column}: column '{names[index]}': {error}") from None
+                if nulled and lines.record_lines > 1:
+                    # A record over several lines with fields that do not parse is most likely
+                    # a stray quote that joined lines: skip its first line, read the rest again.
+                    counts["lines"] += lines.resync()
+                    continue
+                counts["fields"] += nulled
                 yield tuple(values)
 
     def _read_json(self, file: Path, counts: dict[str, int]) -> Iterator[tuple]:
         converters = [json_converter(c.dtype) for c in self.columns]
         names = [c.name for c in self.columns]
-        with open(file, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+        with open(file, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8):]
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    if self.ignore_errors:
+                        counts["lines"] += 1
+                        continue
+                    bad = _BadEncoding.of(raw, error, number)
+                    raise DataError(f"{file}:{bad.line}:{bad.column}: {bad.reason}") from None
                 if not line.strip():
                     continue
                 try:
@@ -194,11 +226,17 @@ class FilesystemConnector(Connector):
                         raise ValueError_("a line must hold one JSON object")
                 except (json.JSONDecodeError, ValueError_) as error:
                     if self.ignore_errors:
-                        counts["rows"] += 1
+                        counts["lines"] += 1
                         continue
                     column = error.colno if isinstance(error, json.JSONDecodeError) else 1
                     reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
                     raise DataError(f"{file}:{number}:{column}: malformed JSON: {reason}") from None
+                except RecursionError:
+                    # json's C decoder nests by recursion: a line of 100,000 '[' is malformed input.
+                    if self.ignore_errors:
+                        counts["lines"] += 1
+                        continue
+                    raise DataError(f"{file}:{number}:1: malformed JSON: nested too deeply") from None
                 values = []
                 for name, convert in zip(names, converters):
                     if name not in record:
@@ -206,12 +244,12 @@ class FilesystemConnector(Connector):
                             raise DataError(f"{file}:{number}:1: missing field '{name}'")
                         values.append(None)
                         continue
-                    raw = record[name]
-                    if raw is None:
+                    raw_value = record[name]
+                    if raw_value is None:
                         values.append(None)
                         continue
                     try:
-                        values.append(convert(raw))
+                        values.append(convert(raw_value))
                     except ValueError_ as error:
                         if self.ignore_errors:
                             counts["fields"] += 1
@@ -236,37 +274,76 @@ class FilesystemConnector(Connector):
         return FileSink(AtomicTarget(self.path, fmt, overwrite), encode, header)
 
 
-class _LineTracker:
-    """The file's lines for csv.reader, remembering the raw text and first line of each record,
-    so an error can name the line and column where the bad field starts."""
+class _BadEncoding(Exception):
+    """A line of a data file that is not UTF-8, with where the first bad byte is."""
 
-    def __init__(self, handle: IO[str], skip_comments: bool) -> None:
+    def __init__(self, line: int, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.column, self.reason = line, column, reason
+
+    @classmethod
+    def of(cls, raw: bytes, error: UnicodeDecodeError, line: int) -> "_BadEncoding":
+        column = len(raw[: error.start].decode("utf-8", "replace")) + 1
+        return cls(line, column, f"invalid UTF-8 (byte 0x{raw[error.start]:02x}: {error.reason})")
+
+
+class _LineTracker:
+    """The file's lines for csv.reader, decoded one at a time (so a bad byte has a line and a
+    column), remembering the raw lines of the current record: an error can then name where
+    its bad field starts, and :meth:`resync` can drop just its first line and hand the others
+    to the reader again. A UTF-8 byte order mark at the start of the file is dropped."""
+
+    def __init__(self, handle: IO[bytes], skip_comments: bool) -> None:
         self._handle = handle
         self._skip_comments = skip_comments
+        self._pending: deque[bytes] = deque()
+        self._at_start = True
         self.line_number = 0
         self.record_start = 1
-        self._record: list[str] = []
+        self._record: list[bytes] = []
 
     def __iter__(self) -> "_LineTracker":
         return self
 
     def __next__(self) -> str:
         while True:
-            line = next(self._handle)
+            raw = self._pending.popleft() if self._pending else next(self._handle)
+            if self._at_start:
+                self._at_start = False
+                if raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8):]
             self.line_number += 1
-            if self._skip_comments and not self._record and line.startswith("#"):
+            self._record.append(raw)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise _BadEncoding.of(raw, error, self.line_number) from None
+            if self._skip_comments and len(self._record) == 1 and line.startswith("#"):
+                self._record.clear()
                 self.record_start = self.line_number + 1
                 continue
-            self._record.append(line)
             return line
+
+    @property
+    def record_lines(self) -> int:
+        return len(self._record)
 
     def start_record(self) -> None:
         self._record = []
         self.record_start = self.line_number + 1
 
+    def resync(self) -> int:
+        """Skip the current record's first physical line and read the rest again; returns
+        how many lines were skipped (1)."""
+        rest = self._record[1:]
+        self._pending.extendleft(reversed(rest))
+        self.line_number -= len(rest)
+        self._record = self._record[:1]
+        return 1
+
     def field_position(self, index: int, dialect: CsvDialect) -> tuple[int, int]:
         """(line, column) where field ``index`` of the current record starts."""
-        text = "".join(self._record)
+        text = b"".join(self._record).decode("utf-8", "replace")
         field, position, quoted = 0, 0, False
         while position < len(text) and field < index:
             char = text[position]

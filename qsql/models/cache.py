@@ -21,6 +21,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from ..private_files import ensure_private_file
 from .client import Prediction, Usage
 
 MEMORY_ENTRIES = 100_000
@@ -90,7 +91,8 @@ class DiskCache(ResponseCache):
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_disk_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # 0600 before SQLite opens it: its -wal and -shm files take the database's mode.
+        ensure_private_file(self.path)
         self._db = sqlite3.connect(self.path, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(

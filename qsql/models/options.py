@@ -190,7 +190,8 @@ def resolve_model(
             hint="e.g. 'endpoint' = 'https://api.openai.com/v1'",
         )
     endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
-    base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span)
+    shown_endpoint = canonical["endpoint"].value if "endpoint" in canonical else endpoint
+    base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span, shown_endpoint)
     task = endpoint_task or _task_from_model(model_name, outputs)
 
     parsed_values: dict[str, object] = {}
@@ -211,7 +212,8 @@ def resolve_model(
         try:
             value = spec.parse(text)
         except ValueError as error:
-            raise OptionError(f"option '{item.key}' {error}, got '{text}'", item.value_span) from None
+            # item.value is the option as written: ${VAR} stays a placeholder in the message.
+            raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
         parsed_values[key] = value
         if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
             body[spec.body_field] = value
@@ -284,15 +286,17 @@ def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Pro
     if provider is None:
         close = get_close_matches(value.lower(), list(PROVIDERS), n=1)
         hint = f"did you mean '{close[0]}'?" if close else "supported providers: " + ", ".join(sorted(PROVIDERS))
-        raise OptionError(f"unknown model provider '{value}'", item.value_span, hint=hint)
+        # The option as written: a ${VAR} shows as the placeholder, never as its value.
+        raise OptionError(f"unknown model provider '{item.value}'", item.value_span, hint=hint)
     return provider
 
 
-def _split_endpoint(endpoint: str, span: Span) -> tuple[str, str | None]:
-    """Base URL and the task the path names (Flink's rule), or None when it names none."""
+def _split_endpoint(endpoint: str, span: Span, shown: str) -> tuple[str, str | None]:
+    """Base URL and the task the path names (Flink's rule), or None when it names none.
+    ``shown`` is the option as written (``${VAR}`` unexpanded), for the error message."""
     parts = urlsplit(endpoint.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OptionError(f"option 'endpoint' must be an http(s) URL, got '{endpoint}'", span)
+        raise OptionError(f"option 'endpoint' must be an http(s) URL, got '{shown}'", span)
     if parts.query or parts.fragment:
         raise OptionError("option 'endpoint' must not have a query string or fragment", span)
     path = parts.path.rstrip("/")

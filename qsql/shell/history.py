@@ -7,6 +7,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from prompt_toolkit.history import FileHistory
 
+from ..private_files import ensure_private_file
 from ..secrets import mask_secrets
 
 
@@ -19,7 +20,7 @@ class MaskedFileHistory(FileHistory):
     the file nor in the in-memory list that Up-arrow and Ctrl-R search."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_file(path)  # 0600: SQL typed at a prompt is nobody else's business
         super().__init__(str(path))
 
     def append_string(self, string: str) -> None:
