@@ -14,6 +14,11 @@ DEFAULT_MAX_COLUMN_WIDTH = 30  # Flink's 'sql-client.display.max-column-width'
 NULL_TEXT = "<NULL>"
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (wide CJK characters count two)."""
+    return get_cwidth(text)
+
+
 def column_width(dtype: DataType, max_width: int) -> int:
     """Flink's tableau column width, derived from the type, not the data."""
     kind = dtype.kind
