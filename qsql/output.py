@@ -114,7 +114,7 @@ def _json_objects(result: QueryResult) -> list[str]:
 
 def _json(result: QueryResult) -> str:
     objects = _json_objects(result)
-    return "[\n" + ",\n".join(objects) + "\n]" if objects else "[]"
+    return "[\n" + ",\n".join("  " + o for o in objects) + "\n]" if objects else "[]"
 
 
 def _jsonl(result: QueryResult) -> str:
