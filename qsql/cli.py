@@ -10,46 +10,103 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import __version__
 from .errors import QsqlError, UsageError, render_error
-from .render import DEFAULT_MAX_COLUMN_WIDTH, insert_summary, tableau
-from .settings import MAX_COLUMN_WIDTH
-from .session import InsertResult, QueryResult, Result, Session, TextResult
+from .output import Display, DisplayOptions
+from .session import Session
+from .settings import OUTPUT_FORMAT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
+FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
+COMMANDS = ("run", "stub", "cache", "keys", "logs")
+# Options that take a value, so the word after them is not the script of 'qsql file.sql'.
+_VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
+
+_MAIN_EXAMPLES = """\
+examples:
+  qsql                                      the interactive shell (on a terminal)
+  qsql script.sql                           run a script (same as 'qsql run script.sql')
+  qsql run --stub samples/desensitize.sql   offline: every model answers from a local stub
+  qsql -e "SELECT 40 + 2;" --format csv > out.csv
+  cat script.sql | qsql                     standard input that is not a terminal runs as a script
+  qsql -i models.sql                        define models first, then open the shell
+  qsql keys set qwen                        store the DashScope key (asked for, never echoed)
+"""
+_RUN_EXAMPLES = """\
+examples:
+  qsql run a.sql b.sql                      run the files in order, in one session
+  qsql run --stub samples/desensitize.sql   no key, no network: synthetic replies
+  qsql run -i models.sql job.sql            run models.sql first
+  qsql run report.sql --format json > report.json
+"""
+_STUB_EXAMPLES = """\
+examples:
+  qsql stub --port 8000                     then 'endpoint' = 'http://127.0.0.1:8000/v1'
+  qsql stub --port 0 --latency-ms 200 --fail-every 10 --fail-status 429 --retry-after 1
+"""
+_CACHE_EXAMPLES = """\
+examples:
+  qsql cache info                           where the disk cache is and how big
+  qsql cache clear                          forget every cached reply
+"""
+_KEYS_EXAMPLES = """\
+examples:
+  qsql keys set qwen                        asks for the key; stored 0600 in the user config directory
+  echo "$KEY" | qsql keys set openai        the key from standard input
+  qsql keys list                            names only, never a key
+  qsql keys remove deepseek
+"""
+_LOGS_EXAMPLES = """\
+examples:
+  qsql -e "SET 'qsql.log' = 'on'; ..."      log model calls (or log = "on" in config.toml)
+  qsql logs                                 the last 10 model calls
+  qsql logs -n 50 --json                    the last 50, as JSON lines
+"""
+
+
 def _common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else False
+    none = argparse.SUPPRESS if suppress else None
     parser.add_argument("--stub", action="store_true", default=default,
                         help="answer every model from a local offline stub server (no key, no network)")
     parser.add_argument("--debug", action="store_true", default=default, help="show Python tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", default=default,
                         help="no [INFO] summaries on stderr")
+    parser.add_argument("--format", choices=FORMAT_CHOICES, default=none, metavar="FORMAT",
+                        help="how query rows are printed: " + ", ".join(FORMAT_CHOICES) + " (default tableau, "
+                        "as Flink's SQL client prints)")
+    parser.add_argument("-i", "--init", metavar="FILE", default=none,
+                        help="run this script first (e.g. model definitions)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="qsql",
         description="Run Flink-style SQL that calls large language models. "
         "With no arguments: an interactive shell on a terminal, or the script on standard input.",
+        epilog=_MAIN_EXAMPLES, formatter_class=raw,
     )
     parser.add_argument("--version", action="version", version=f"qsql {__version__}")
     _common_options(parser, suppress=False)
     parser.add_argument("-e", "--execute", metavar="SQL", help="run these statements and exit")
     parser.add_argument("-f", "--file", metavar="FILE", help="run this script and exit (same as 'qsql run FILE')")
-    parser.add_argument("-i", "--init", metavar="FILE", help="run this script first (e.g. model definitions)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run SQL script files in order")
+    run = commands.add_parser("run", help="run SQL script files in order (also: qsql FILE)",
+                              description="Run SQL script files in order, in one session.",
+                              epilog=_RUN_EXAMPLES, formatter_class=raw)
     _common_options(run, suppress=True)
     run.add_argument("files", nargs="+", metavar="FILE")
 
-    stub = commands.add_parser("stub", help="serve the offline OpenAI-compatible stub on 127.0.0.1")
+    stub = commands.add_parser("stub", help="serve the offline OpenAI-compatible stub on 127.0.0.1",
+                               description="Serve the offline OpenAI-compatible stub (chat/completions, embeddings).",
+                               epilog=_STUB_EXAMPLES, formatter_class=raw)
     stub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     stub.add_argument("--port", type=int, default=8000, help="port (0 picks a free one; default 8000)")
     stub.add_argument("--latency-ms", type=float, default=0.0, help="added to every reply")
@@ -63,19 +120,62 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
     stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
 
-    cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')")
+    cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
+                                description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
+                                epilog=_CACHE_EXAMPLES, formatter_class=raw)
     cache.add_argument("action", choices=["info", "clear"])
+
+    keys = commands.add_parser("keys", help="store API keys in the user config directory",
+                               description="Store, list and remove API keys. A model's key is looked up in this "
+                               "order: its 'api-key' option, the provider's environment variable, the stored key.",
+                               epilog=_KEYS_EXAMPLES, formatter_class=raw)
+    keys.add_argument("action", choices=["set", "list", "remove", "path"])
+    keys.add_argument("name", nargs="?", help="provider name: qwen, openai or deepseek")
+
+    logs = commands.add_parser("logs", help="show the log of model calls (SET 'qsql.log' = 'on')",
+                               description="Show logged model calls, newest last.",
+                               epilog=_LOGS_EXAMPLES, formatter_class=raw)
+    logs.add_argument("-n", "--count", type=int, default=10, metavar="N", help="how many (default 10; 0: all)")
+    logs.add_argument("--json", action="store_true", help="one JSON object per line")
+    logs.add_argument("--path", action="store_true", help="print where the log is and exit")
     return parser
+
+
+def _with_implicit_run(argv: list[str]) -> list[str]:
+    """``qsql file.sql`` means ``qsql run file.sql``: the first word that is neither an option,
+    an option's value nor a command names a script."""
+    expects_value = False
+    for position, word in enumerate(argv):
+        if expects_value:
+            expects_value = False
+            continue
+        if word == "--":
+            return argv
+        if word.startswith("-"):
+            expects_value = word in _VALUE_OPTIONS
+            continue
+        if word in COMMANDS:
+            return argv
+        return [*argv[:position], "run", *argv[position:]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_with_implicit_run(list(sys.argv[1:] if argv is None else argv)))
     try:
         if args.command == "stub":
             return _serve_stub(args)
         if args.command == "cache":
             return _cache_command(args)
+        if args.command == "keys":
+            from .keys import keys_command
+
+            return keys_command(args.action, args.name)
+        if args.command == "logs":
+            from .calllog import logs_command
+
+            return logs_command(args.count, args.json, args.path)
         return _run(args)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -129,6 +229,14 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
         session = Session(stub_base_url=stub_url)
+        try:
+            session.apply_config()
+        except QsqlError as error:
+            sys.stderr.write(render_error(error) + "\n")
+            session.close()
+            return EXIT_USAGE
+        if args.format:
+            session.settings[OUTPUT_FORMAT] = args.format
         if sys.stderr.isatty() and not args.quiet:
             from .progress import PredictProgress
 
@@ -136,10 +244,10 @@ def _run(args: argparse.Namespace) -> int:
         try:
             if stub_url and not args.quiet:
                 sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
+            display = _script_display(session, args)
             for name, text in scripts:
-                code = _run_script(session, name, text, args)
-                if code != EXIT_OK:
-                    return code
+                if not display.run(text, name):
+                    return EXIT_FAILED
             if interactive:
                 from .shell.app import run_shell
 
@@ -149,56 +257,22 @@ def _run(args: argparse.Namespace) -> int:
             session.close()
 
 
-def _run_script(session: Session, name: str, text: str, args: argparse.Namespace) -> int:
-    try:
-        for result in session.execute(text, name):
-            _stop_progress(session)
-            _report(session, result, args)
-    except QsqlError as error:
-        _stop_progress(session)
-        sys.stdout.flush()
-        sys.stderr.write(render_error(error) + "\n")
-        if args.debug:
-            traceback.print_exception(error, file=sys.stderr)
-        return EXIT_FAILED
-    except BrokenPipeError:
-        raise
-    except Exception as error:  # a bug in qsql: say so in one line unless --debug
-        _stop_progress(session)
-        sys.stdout.flush()
-        if args.debug:
-            traceback.print_exc(file=sys.stderr)
-        sys.stderr.write(
-            f"error: {name}: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)\n"
-        )
-        return EXIT_FAILED
-    return EXIT_OK
+def _script_display(session: Session, args: argparse.Namespace) -> Display:
+    """Scripts: rows and text on stdout, summaries and errors on stderr."""
 
-
-def _stop_progress(session: Session) -> None:
-    stop = getattr(session.progress, "stop", None)
-    if stop is not None:
-        stop()
-
-
-def _report(session: Session, result: Result, args: argparse.Namespace) -> None:
-    """How a script's results look: tables and text on stdout, summaries on stderr."""
-    if isinstance(result, QueryResult):
-        width = int(session.settings.get(MAX_COLUMN_WIDTH, DEFAULT_MAX_COLUMN_WIDTH))
-        sys.stdout.write(tableau(result, width) + "\n")
+    def data(text: str) -> None:
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
-        if result.predict and not args.quiet:
-            from .render import predict_summary
 
-            for stats in result.predict:
-                sys.stderr.write(f"[INFO] {predict_summary(stats)}\n")
-    elif isinstance(result, InsertResult):
+    def note(text: str) -> None:
         sys.stdout.flush()
-        if not args.quiet:
-            sys.stderr.write(insert_summary(result) + "\n")
-    elif isinstance(result, TextResult):
-        sys.stdout.write(result.text)
+        sys.stderr.write(text + "\n")
+
+    def error(text: str) -> None:
         sys.stdout.flush()
+        sys.stderr.write(text + "\n")
+
+    return Display(session, data, note, error, DisplayOptions(quiet=args.quiet, debug=args.debug))
 
 
 @contextmanager

@@ -64,6 +64,7 @@ class PredictStats:
     elapsed: float = 0.0
     first_error: str | None = None
     total: int | None = None  # input rows, when known before running (for progress)
+    rows_done: int = 0  # input rows finished: answered, failed or skipped (rows_in counts rows read)
 
 
 @dataclass
@@ -87,6 +88,12 @@ def known_row_count(step: Step) -> int | None:
         return 1
     if isinstance(step, (Project, Sort)) and step.input is not None:
         return known_row_count(step.input)
+    if isinstance(step, TableScan) and step.table is not None:
+        return step.table.connector.known_row_count()
+    if isinstance(step, Limit) and step.input is not None:
+        below = known_row_count(step.input)
+        count = getattr(step, "count", None)
+        return below if count is None or below is None else min(below, count)
     return None
 
 
@@ -210,10 +217,12 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
             value = row[index]
             if value is None:
                 stats.skipped_null += 1  # As in Flink: no request and no output row.
+                stats.rows_done += 1
                 continue
             text, cut = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action)
             if text is None:
                 stats.skipped_overflow += 1  # Flink's 'skipped': no request and no output row.
+                stats.rows_done += 1
                 continue
             stats.truncated += cut
             key = None
@@ -317,6 +326,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
                         stats.rows_out += 1
                         converted = convert_output(output)
                         yield item.row + tuple(None if name else converted for name in layout)
+                stats.rows_done += 1
                 if context.progress is not None:
                     context.progress(stats)
     finally:

@@ -22,6 +22,11 @@ def get_cwidth(text: str) -> int:
     return terminal_width(text)
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (wide CJK characters count two)."""
+    return get_cwidth(text)
+
+
 def column_width(dtype: DataType, max_width: int) -> int:
     """Flink's tableau column width, derived from the type, not the data."""
     kind = dtype.kind

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from . import ast
+from .config import Config
 from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
 from .connectors import CONNECTORS
 from .connectors.base import SinkContext
@@ -97,6 +98,19 @@ class Session:
         self._cache: ResponseCache = MemoryCache()
         # Called with each running ML_PREDICT's stats (the CLI's progress bar); None: quiet.
         self.progress: Callable[[PredictStats], None] | None = None
+        # Starting values from the user's config file (see apply_config); empty until then.
+        self.config = Config()
+        # Where a model's key comes from after its option and environment variable (qsql keys).
+        self.stored_key: Callable[[str], str | None] = _stored_key
+
+    def apply_config(self, config: Config | None = None) -> None:
+        """Take the starting settings, key variable names and prices from the config file
+        (the user's ``config.toml`` unless one is given); a SET already made wins."""
+        from .config import load_config
+
+        self.config = config if config is not None else load_config()
+        for key, value in self.config.settings.items():
+            self.settings.setdefault(key, value)
 
     # -------------------------------------------------------------- entry points
     def execute(self, text: str, source_name: str = "<input>") -> Iterator[Result]:
@@ -151,6 +165,10 @@ class Session:
         self.close()
 
     def warn(self, message: str) -> None:
+        # While a progress bar is drawn, it prints the line above itself (no bar fragments).
+        above = getattr(self.progress, "print_above", None)
+        if above is not None and above(f"warning: {message}"):
+            return
         self.err.write(f"warning: {message}\n")
         self.err.flush()
 
@@ -237,7 +255,8 @@ class Session:
             )
         inputs = _columns(statement.inputs)
         outputs = _columns(statement.outputs)
-        config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url)
+        config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url,
+                               self.stored_key, self.config.key_env)
         if (
             config.provider == "qwen"
             and config.body_options.get("response_format") == {"type": "json_object"}
@@ -360,7 +379,8 @@ class Session:
             items.pop(key, None)
         definition = replace(model.definition, options=tuple(items.values()))
         # Checked exactly as CREATE MODEL would check it; the model is replaced only if it passes.
-        config = resolve_model(definition, name, model.inputs, model.outputs, self.env, self.stub_base_url)
+        config = resolve_model(definition, name, model.inputs, model.outputs, self.env, self.stub_base_url,
+                               self.stored_key, self.config.key_env)
         self.catalog.add_model(replace(model, definition=definition, config=config))
         return StatusResult(f"Model '{name}' altered.")
 
@@ -444,10 +464,14 @@ class Session:
         return StatusResult("Session property has been set.")
 
     def _ResetOption(self, statement: ast.ResetOption) -> Result:
+        # Back to the config file's value where it gives one, else to the default.
         if statement.key is None:
             self.settings.clear()
+            self.settings.update(self.config.settings)
             return StatusResult("All session properties have been set to their default values.")
         self.settings.pop(statement.key, None)
+        if statement.key in self.config.settings:
+            self.settings[statement.key] = self.config.settings[statement.key]
         return StatusResult("Session property has been reset.")
 
     def _report_skipped(self, context: ExecutionContext) -> None:
@@ -460,8 +484,9 @@ class Session:
                 )
             if stats.failed_rows:
                 rows = "row" if stats.failed_rows == 1 else "rows"
+                verbs = "failed and was kept" if stats.failed_rows == 1 else "failed and were kept"
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} failed and were kept "
+                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} {verbs} "
                     f"with NULL outputs (error handling IGNORE); first: {stats.first_error}"
                 )
             if stats.skipped_overflow or stats.truncated:
@@ -469,6 +494,12 @@ class Session:
                     f"ML_PREDICT({stats.model}) over {stats.source}: {stats.truncated} input(s) truncated and "
                     f"{stats.skipped_overflow} skipped for exceeding the model's input limit"
                 )
+
+
+def _stored_key(provider: str) -> str | None:
+    from .keys import stored_key
+
+    return stored_key(provider)
 
 
 def _columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:

@@ -16,6 +16,19 @@ CACHE = "qsql.cache"
 MAX_COLUMN_WIDTH = "sql-client.display.max-column-width"
 SHELL_MAX_ROWS = "qsql.shell.max-rows"
 CACHE_MODES = ("memory", "disk", "off")
+OUTPUT_FORMAT = "qsql.output.format"
+OUTPUT_EXPANDED = "qsql.output.expanded"
+TIMING = "qsql.shell.timing"
+PAGER = "qsql.shell.pager"
+EDITING_MODE = "qsql.shell.editing-mode"
+LOG = "qsql.log"
+OUTPUT_FORMATS = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")
+LOG_MODES = ("on", "meta", "off")
+_ON, _OFF = ("on", "true", "1", "yes"), ("off", "false", "0", "no")
+
+
+def is_on(value: str) -> bool:
+    return value.strip().lower() in _ON
 PREDICT_PREFIX = "table.exec.async-ml-predict."
 
 
@@ -53,6 +66,15 @@ KNOWN_SETTINGS: dict[str, Setting] = {
         Setting(MAX_COLUMN_WIDTH, "30", "widest column of a query's table before cells are cut", _positive_int),
         Setting(SHELL_MAX_ROWS, "200", "rows of a query the shell shows before it says how many more (qsql extension)",
                 _positive_int),
+        Setting(OUTPUT_FORMAT, "tableau in scripts, table in the shell",
+                "how query rows are shown: " + ", ".join(OUTPUT_FORMATS) + " (qsql extension)", _one_of(*OUTPUT_FORMATS)),
+        Setting(OUTPUT_EXPANDED, "off", "on: one record at a time, a line per column (the shell's \\x; qsql extension)",
+                _one_of(*_ON, *_OFF)),
+        Setting(TIMING, "on in the shell", "show each statement's time (the shell's \\timing; qsql extension)",
+                _one_of(*_ON, *_OFF)),
+        Setting(PAGER, "on", "page long results through $PAGER or 'less -SRXF' on a terminal: on, off or a command "
+                "(qsql extension)", lambda v: None),
+        Setting(EDITING_MODE, "emacs", "the shell's key bindings: emacs or vi (qsql extension)", _one_of("emacs", "vi")),
         Setting(PREDICT_PREFIX + "max-concurrent-operations", "10", "ML_PREDICT requests in flight", _positive_int),
         Setting(PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered",
                 _one_of("ordered", "allow_unordered")),

@@ -295,3 +295,37 @@ def test_stub_command_injects_failures_every_nth_request() -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+# ------------------------------------------------------------------ output formats, file shorthand, help
+def test_format_csv_to_a_file_just_works(tmp_path: Path) -> None:
+    result = qsql("-e", "SELECT * FROM (VALUES (1, 'a, b'), (2, CAST(NULL AS STRING))) AS t (n, s);", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == 'n,s\n1,"a, b"\n2,\n'
+    assert result.stderr == ""
+
+
+def test_format_json_from_stdin_and_a_bad_format_is_a_usage_error() -> None:
+    result = qsql("--format", "jsonl", stdin="SELECT 1 AS a; SELECT 'x' AS b;")
+    assert result.stdout == '{"a":1}\n{"b":"x"}\n'
+    bad = qsql("--format", "yaml", "-e", "SELECT 1;")
+    assert bad.returncode == 2 and "invalid choice: 'yaml'" in bad.stderr
+
+
+def test_a_file_argument_runs_the_file_with_init_after_run(tmp_path: Path) -> None:
+    init = tmp_path / "init.sql"
+    init.write_text("CREATE VIEW v AS SELECT 41 AS n;", encoding="utf-8")
+    script = tmp_path / "job.sql"
+    script.write_text("SELECT n + 1 AS answer FROM v;", encoding="utf-8")
+    shorthand = qsql("-i", str(init), str(script), "--format", "csv")
+    assert shorthand.returncode == 0, shorthand.stderr
+    assert shorthand.stdout == "answer\n42\n"
+    after_run = qsql("run", "-i", str(init), str(script), "--format", "tsv")
+    assert after_run.returncode == 0, after_run.stderr
+    assert after_run.stdout == "answer\n42\n"
+
+
+def test_every_subcommand_help_has_examples() -> None:
+    for command in ([], ["run"], ["stub"], ["cache"], ["keys"], ["logs"]):
+        result = qsql(*command, "--help")
+        assert result.returncode == 0 and "examples:" in result.stdout, command

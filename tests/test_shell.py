@@ -99,7 +99,7 @@ def test_ctrl_c_at_the_prompt_clears_the_line(shell: Driven) -> None:
 
 def test_quit_and_help(shell: Driven) -> None:
     text = shell.run("help" + ENTER + "quit" + ENTER + "SELECT 'never' AS x;" + ENTER)
-    assert "SOURCE 'file.sql'" in text and "Model options:" in text
+    assert "\\i, SOURCE FILE" in text and "Model options:" in text
     assert "never" not in text
 
 

@@ -105,6 +105,10 @@ class Connector:
         if overwrite and not self.supports_overwrite:
             raise ValidationError(f"INSERT OVERWRITE is not supported by connector '{self.identifier}'")
 
+    def known_row_count(self) -> int | None:
+        """How many rows the source holds, when it can tell cheaply (for progress); else None."""
+        return None
+
     def open_source(self, warn: Callable[[str], None]) -> Iterator[tuple]:
         """Rows, lazily; ``warn`` reports what was skipped (bad rows under ignore-parse-errors)."""
         raise NotImplementedError

@@ -148,6 +148,9 @@ class DatagenConnector(Connector):
             return generator
         return lambda rng, i: None if rng.random() < null_rate else generator(rng, i)
 
+    def known_row_count(self) -> int | None:
+        return self.rows
+
     def open_source(self, warn: Callable[[str], None]) -> Iterator[tuple]:
         rng = random.Random()
         generators = self.generators

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from .. import ast
 from ..catalog import Column, unique_options
 from ..errors import OptionError, ValidationError
-from ..secrets import SECRET_OPTION_KEYS, Secret, shown_option_value
+from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
 from .config import CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, ModelConfig
 from .providers import PROVIDERS, Provider
@@ -31,6 +31,10 @@ EMBEDDING_INPUT_LIMITS = {
 OVERFLOW_ACTIONS = (
     "truncated-tail", "truncated-head", "skipped", "truncated-tail-log", "truncated-head-log", "skipped-log",
 )
+_ENDPOINT_EXAMPLES = {
+    "openai": "e.g. 'endpoint' = 'https://api.openai.com/v1'",
+    "deepseek": "e.g. 'endpoint' = 'https://api.deepseek.com/v1'",
+}
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -145,11 +149,15 @@ def resolve_model(
     outputs: list[Column],
     env: Mapping[str, str],
     stub_base_url: str | None = None,
+    stored_key: Callable[[str], str | None] | None = None,
+    key_env: Mapping[str, str] | None = None,
 ) -> ModelConfig:
     """Check every option of a CREATE MODEL and build the request configuration.
 
     With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key:
     the 'api-key' option is then not even expanded, so ``'${DASHSCOPE_API_KEY}'`` works offline.
+    Otherwise the key comes from the 'api-key' option, else the provider's environment variable
+    (``key_env`` may rename it, from the config file), else ``stored_key(provider)`` (qsql keys).
     """
     canonical: dict[str, ast.OptionItem] = {}
     for item in unique_options(statement.options).values():
@@ -187,7 +195,7 @@ def resolve_model(
         raise OptionError(
             f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
             statement.span,
-            hint="e.g. 'endpoint' = 'https://api.openai.com/v1'",
+            hint=_ENDPOINT_EXAMPLES.get(provider.name, "e.g. 'endpoint' = 'https://api.openai.com/v1'"),
         )
     endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
     shown_endpoint = canonical["endpoint"].value if "endpoint" in canonical else endpoint
@@ -249,7 +257,16 @@ def resolve_model(
         api_key = Secret("stub")
     else:
         url = f"{base_url}/{'chat/completions' if task == CHAT else 'embeddings'}"
-        api_key = _api_key(value_of("api-key") or env.get(provider.api_key_env), provider, name, statement.span)
+        env_var = (key_env or {}).get(provider.name, provider.api_key_env)
+        option_key = value_of("api-key")
+        if option_key == MASK:
+            raise OptionError(
+                f"CREATE MODEL {name}: the 'api-key' is '{MASK}', the mask qsql's history stores instead of a key",
+                canonical["api-key"].value_span,
+                hint=f"type the key again, or use '${{{env_var}}}', or store it with 'qsql keys set {provider.name}'",
+            )
+        key = option_key or env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
+        api_key = _api_key(key, provider, name, statement.span, env_var)
     system_prompt = value_of("system-prompt")
     return ModelConfig(
         name=name,
@@ -383,12 +400,12 @@ def _check_schema(
         )
 
 
-def _api_key(value: str | None, provider: Provider, name: str, span: Span) -> Secret:
+def _api_key(value: str | None, provider: Provider, name: str, span: Span, env_var: str) -> Secret:
     if value:
         return Secret(value)
     raise OptionError(
-        f"CREATE MODEL {name}: no API key: set option 'api-key' or the environment variable "
-        f"{provider.api_key_env}",
+        f"CREATE MODEL {name}: no API key: set option 'api-key', or the environment variable {env_var}, "
+        f"or store one with 'qsql keys set {provider.name}'",
         span,
-        hint="or run with --stub to use the offline stub server",
+        hint="or run with --stub to use the offline stub server (no key, no network)",
     )

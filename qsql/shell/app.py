@@ -1,45 +1,44 @@
-"""The interactive shell: prompt_toolkit for editing, rich for tables, the session for the rest.
+"""The interactive shell: prompt_toolkit for editing, the shared output layer for results.
 
-Each concern lives in its own module (completer, history, help); this one wires them into a
-read-run loop and decides how each kind of result looks on a terminal.
+Each concern lives in its own module (commands, completer, lexer, history, pager, help); this
+one wires them into a read-run loop. Results are shown by :class:`qsql.output.Display`, the
+same code the CLI uses, with the shell's defaults (box tables, timing, a screenful of rows).
 """
 
 from __future__ import annotations
 
-import re
-import time
+import os
+import shlex
+import subprocess
+import tempfile
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.enums import DEFAULT_BUFFER
+from prompt_toolkit.enums import DEFAULT_BUFFER, EditingMode
 from prompt_toolkit.filters import has_focus
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
-from pygments.lexers.sql import SqlLexer
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from .. import __version__
-from ..errors import QsqlError, render_error
-from ..render import cell_text, insert_summary, predict_summary
-from ..session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
-from ..settings import CACHE, PREDICT_PREFIX, SHELL_MAX_ROWS
+from ..output import Display, DisplayOptions
+from ..session import Session
+from ..settings import CACHE, EDITING_MODE, PAGER, PREDICT_PREFIX
 from ..splitter import is_complete
+from .commands import parse_command
 from .completer import QsqlCompleter
-from .help import help_text
 from .history import MaskedFileHistory, default_history_path
+from .lexer import QsqlLexer
+from .pager import pager_command, run_pager
 
-_QUIT = re.compile(r"^\s*(quit|exit|\\q)\s*;?\s*$", re.IGNORECASE)
-_HELP = re.compile(r"^\s*(help|\\h|\?)\s*;?\s*$", re.IGNORECASE)
-_SOURCE = re.compile(r"^\s*source\s+'((?:[^']|'')*)'\s*;?\s*$", re.IGNORECASE)
 DEFAULT_MAX_ROWS = 200
 
 
 def is_shell_command(text: str) -> bool:
-    return bool(_QUIT.match(text) or _HELP.match(text) or _SOURCE.match(text))
+    """Whether Enter should run ``text`` now although it has no ';' (a special command)."""
+    return parse_command(text) is not None
 
 
 class Shell:
@@ -52,14 +51,23 @@ class Shell:
         console: Console | None = None,
         history_path: Path | None = None,
         quiet: bool = False,
+        terminal: bool | None = None,
     ) -> None:
         self.session = session
         self.console = console or Console()
         self.quiet = quiet
+        # Whether results may go through a pager: only when a person reads them on a terminal.
+        self.terminal = self.console.is_terminal if terminal is None else terminal
+        self.display = Display(
+            session, self.print_data, self.info, self.error,
+            DisplayOptions(default_format="table", quiet=quiet, interactive=True),
+        )
+        self.last_statement = ""
+        self._next_default = ""
         self.prompt = PromptSession(
             multiline=True,
             key_bindings=self._key_bindings(),
-            lexer=PygmentsLexer(SqlLexer),
+            lexer=PygmentsLexer(QsqlLexer),
             completer=QsqlCompleter(session.catalog),
             complete_while_typing=False,
             history=MaskedFileHistory(history_path or default_history_path()),
@@ -67,6 +75,7 @@ class Shell:
             input=input,
             output=output,
         )
+        self.apply_editing_mode()
 
     # -------------------------------------------------------------- editing
     @staticmethod
@@ -91,25 +100,31 @@ class Shell:
 
         return bindings
 
+    def apply_editing_mode(self) -> None:
+        vi = self.session.settings.get(EDITING_MODE, "emacs").lower() == "vi"
+        self.prompt.editing_mode = EditingMode.VI if vi else EditingMode.EMACS
+        self.prompt.app.editing_mode = self.prompt.editing_mode
+
     # -------------------------------------------------------------- loop
     def banner(self) -> str:
         settings = self.session.settings
         models = (
             f"offline stub at {self.session.stub_base_url} (synthetic replies)"
-            if self.session.stub_base_url else "real providers (keys from options or environment)"
+            if self.session.stub_base_url else "real providers (keys from options, environment or 'qsql keys')"
         )
         concurrency = settings.get(PREDICT_PREFIX + "max-concurrent-operations", "10")
         return (
             f"qsql {__version__} — Flink SQL with LLMs on one machine\n"
             f"models: {models}; cache: {settings.get(CACHE, 'memory')}; ML_PREDICT concurrency: {concurrency}\n"
-            "End statements with ';'. HELP for help, Ctrl-D or QUIT to leave.\n"
+            "End statements with ';'. HELP for help (or \\?), Ctrl-D or \\q to leave.\n"
         )
 
     def run(self) -> int:
         self.console.print(self.banner(), highlight=False, markup=False)
         while True:
+            default, self._next_default = self._next_default, ""
             try:
-                text = self.prompt.prompt("qsql> ")
+                text = self.prompt.prompt("qsql> ", default=default)
             except KeyboardInterrupt:
                 continue  # Ctrl-C at the prompt clears the line
             except EOFError:
@@ -121,86 +136,83 @@ class Shell:
         """Run one input; False when the user asked to leave."""
         if not text.strip():
             return True
-        if _QUIT.match(text):
-            return False
-        if _HELP.match(text):
-            self.console.print(help_text(), highlight=False, markup=False)
+        invocation = parse_command(text)
+        if invocation is None:
+            self.last_statement = text
+            self.run_sql(text, "<shell>")
             return True
-        source = _SOURCE.match(text)
-        if source:
-            path = source.group(1).replace("''", "'")
-            try:
-                script = Path(path).read_text(encoding="utf-8")
-            except OSError as error:
-                self._error(f"error: cannot read {path}: {error.strerror}")
-                return True
-            except UnicodeDecodeError as error:
-                self._error(f"error: cannot read {path}: not UTF-8 text ({error.reason} at byte {error.start})")
-                return True
-            self.run_sql(script, path)
+        if invocation.command is None:
+            self.error(f"error: unknown command {invocation.word}; \\? lists the shell's commands")
             return True
-        self.run_sql(text, "<shell>")
-        return True
+        return invocation.command.run(self, invocation.argument)
 
     def run_sql(self, text: str, name: str) -> None:
-        started = time.perf_counter()
         try:
-            for result in self.session.execute(text, name):
-                self._stop_progress()
-                self.show(result, time.perf_counter() - started)
-                started = time.perf_counter()
-        except QsqlError as error:
-            self._stop_progress()
-            self._error(render_error(error))
+            self.display.run(text, name)
         except KeyboardInterrupt:
-            self._stop_progress()
-            self._error("interrupted: the statement was cancelled; in-flight model requests were cancelled and "
-                        "no file sink was changed")
-        except Exception as error:  # a bug in qsql: report it and keep the shell (and its catalog) alive
-            self._stop_progress()
-            self._error(f"error: internal error: {type(error).__name__}: {error} (run qsql --debug for details)")
+            self.error("interrupted: the statement was cancelled; in-flight model requests were cancelled and "
+                       "no file sink was changed")
+        self.apply_editing_mode()  # a SET may have changed it
+
+    def run_file(self, path: str) -> None:
+        try:
+            script = Path(path).expanduser().read_text(encoding="utf-8")
+        except OSError as error:
+            self.error(f"error: cannot read {path}: {error.strerror}")
+            return
+        except UnicodeDecodeError as error:
+            self.error(f"error: cannot read {path}: not UTF-8 text ({error.reason} at byte {error.start})")
+            return
+        self.run_sql(script, path)
+
+    def edit(self, text: str) -> None:
+        """Open ``text`` (or the last statement) in $VISUAL / $EDITOR; the edited text waits at
+        the next prompt, to be run with Enter."""
+        initial = text.strip() or self.last_statement
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        descriptor, name = tempfile.mkstemp(prefix="qsql-", suffix=".sql")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(initial + ("\n" if initial else ""))
+            try:
+                code = subprocess.call([*shlex.split(editor), name])
+            except OSError as error:
+                self.error(f"error: cannot start the editor '{editor}': {error.strerror} (set $EDITOR)")
+                return
+            if code != 0:
+                self.error(f"error: the editor '{editor}' exited with code {code}; nothing changed")
+                return
+            self._next_default = Path(name).read_text(encoding="utf-8").strip()
+        finally:
+            os.unlink(name)
 
     # -------------------------------------------------------------- output
-    def show(self, result: Result, elapsed: float) -> None:
-        if isinstance(result, QueryResult):
-            self._show_table(result, elapsed)
-        elif isinstance(result, TextResult):
-            self.console.print(result.text, end="", highlight=False, markup=False, soft_wrap=True)
-        elif isinstance(result, InsertResult):
-            if not self.quiet:
-                self._info(insert_summary(result))
-        elif isinstance(result, StatusResult) and not self.quiet:
-            self._info(f"[INFO] {result.message}")
+    def print_data(self, text: str) -> None:
+        if self.terminal and self._page(text):
+            return
+        self.console.print(text, highlight=False, markup=False, soft_wrap=True)
 
-    def _show_table(self, result: QueryResult, elapsed: float) -> None:
-        limit = int(self.session.settings.get(SHELL_MAX_ROWS, DEFAULT_MAX_ROWS))
-        table = Table(show_lines=False, header_style="bold")
-        for column in result.columns:
-            table.add_column(Text(column.name), justify="right" if column.dtype.is_numeric else "left", overflow="fold")
-        for row in result.rows[:limit]:
-            # Text, not str: a model reply like "[stub] ..." or "[bold]" must not be read as markup.
-            table.add_row(*(Text(cell_text(v, f.dtype)) for v, f in zip(row, result.columns)))
-        if result.rows:
-            self.console.print(table)
-        count = len(result.rows)
-        note = f"{count} row{'s' if count != 1 else ''} in set ({elapsed:.2f} s)" if count else f"Empty set ({elapsed:.2f} s)"
-        if count > limit:
-            note += f"; showing the first {limit} (SET '{SHELL_MAX_ROWS}' = 'N' to see more)"
-        self.console.print(note, style="dim", highlight=False, markup=False)
-        for stats in result.predict:
-            if not self.quiet:
-                self._info(f"[INFO] {predict_summary(stats)}")
+    def _page(self, text: str) -> bool:
+        command = pager_command(self.session.settings.get(PAGER, "on"), os.environ)
+        if command is None:
+            return False
+        size = self.console.size
+        lines = text.split("\n")
+        if len(lines) < size.height - 2 and max((len(line) for line in lines), default=0) <= size.width:
+            return False  # it fits: no pager
+        return run_pager(command, text + "\n")
 
-    def _info(self, text: str) -> None:
+    def pager_description(self) -> str:
+        command = pager_command(self.session.settings.get(PAGER, "on"), os.environ)
+        if command is None:
+            return "off"
+        return " ".join(command) + ("" if self.terminal else " (not used: output is not a terminal)")
+
+    def info(self, text: str) -> None:
         self.console.print(text, style="dim", highlight=False, markup=False)
 
-    def _error(self, text: str) -> None:
+    def error(self, text: str) -> None:
         self.console.print(text, style="red", highlight=False, markup=False)
-
-    def _stop_progress(self) -> None:
-        stop = getattr(self.session.progress, "stop", None)
-        if stop is not None:
-            stop()
 
 
 def run_shell(session: Session, quiet: bool = False) -> int:

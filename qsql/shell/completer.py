@@ -14,7 +14,8 @@ from ..connectors import CONNECTORS
 from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
-from ..settings import KNOWN_SETTINGS
+from ..settings import KNOWN_SETTINGS, OUTPUT_FORMATS
+from .commands import names as command_names
 
 KEYWORDS = sorted({
     "SELECT", "FROM", "WHERE", "GROUP BY", "HAVING", "ORDER BY", "LIMIT", "UNION ALL", "JOIN", "LEFT JOIN",
@@ -35,6 +36,8 @@ TEMPLATES = {
     "ML_PREDICT": "ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))",
 }
 FORMATS = ("csv", "json")
+ML_PREDICT_CONFIG_KEYS = ("max-concurrent-operations", "async", "output-mode", "timeout")
+SHOW_TARGETS = ("TABLES", "VIEWS", "MODELS", "FUNCTIONS", "CREATE TABLE", "CREATE VIEW", "CREATE MODEL")
 
 _WORD = re.compile(r"[\w.$`']*$")
 _OPEN_WITH = re.compile(r"\bWITH\s*\(((?:[^()']|'(?:[^']|'')*')*)$", re.IGNORECASE | re.DOTALL)
@@ -48,6 +51,10 @@ class QsqlCompleter(Completer):
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
         before = document.text_before_cursor
+        special = self._special_completions(before)
+        if special is not None:
+            yield from special
+            return
         word = _WORD.search(before).group(0)  # type: ignore[union-attr]
         whole, cursor = document.text, document.cursor_position
         start = whole.rfind(";", 0, cursor) + 1
@@ -57,6 +64,33 @@ class QsqlCompleter(Completer):
             if candidate.lower().startswith(word.lower().lstrip("'`")) or candidate.lower().startswith(word.lower()):
                 yield Completion(candidate, start_position=-len(word), display=candidate.split(" WITH (")[0])
 
+    def _special_completions(self, before: str) -> list[Completion] | None:
+        """Completions of a shell command (``\\d``, ``.mode``) and its argument; None for SQL."""
+        stripped = before.lstrip()
+        if not stripped.startswith(("\\", ".")):
+            return None
+        if not re.search(r"\s", stripped):
+            return [Completion(name, start_position=-len(stripped))
+                    for name in command_names() if name.startswith(("\\", ".")) and name.startswith(stripped)]
+        word_match = re.match(r"(\S+)\s+(\S*)$", stripped)
+        if word_match is None:
+            return []
+        command, partial = word_match.group(1).lower(), word_match.group(2)
+        choices: list[str] = []
+        if command in ("\\format", ".mode"):
+            choices = list(OUTPUT_FORMATS)
+        elif command in ("\\x", "\\timing"):
+            choices = ["on", "off"]
+        elif command == "\\editing":
+            choices = ["emacs", "vi"]
+        elif command == "\\pager":
+            choices = ["on", "off", "less -SRXF"]
+        elif command == "\\d":
+            choices = self._relations() + self._models()
+        elif command == "\\dm":
+            choices = self._models()
+        return [Completion(c, start_position=-len(partial)) for c in choices if c.lower().startswith(partial.lower())]
+
     # -------------------------------------------------------------- contexts
     def candidates(self, head: str, statement: str) -> list[str]:
         """What may follow ``head`` (the text before the word being typed) in ``statement``
@@ -64,8 +98,19 @@ class QsqlCompleter(Completer):
         inside_with = _OPEN_WITH.search(head)
         if inside_with:
             return self._option_candidates(head)
+        if re.search(r"\bMAP\s*\[(?:[^\]]*,)?\s*$", head, re.IGNORECASE) and re.search(
+            r"ML_PREDICT\s*\(", statement, re.IGNORECASE
+        ):
+            given = re.findall(r"'([\w.\-]+)'", head[head.upper().rfind("MAP"):])
+            return [f"'{key}'" for key in ML_PREDICT_CONFIG_KEYS if key not in given[::2]]
         previous = _last_words(head, 3)
         last = previous[-1].upper() if previous else ""
+        if last == "SHOW":
+            return list(SHOW_TARGETS)
+        if previous[-2:] and [w.upper() for w in previous[-2:]] == ["SHOW", "CREATE"]:
+            return ["TABLE", "VIEW", "MODEL"]
+        if last in ("FROM", "JOIN"):
+            return self._relations() + [TEMPLATES["ML_PREDICT"], "ML_PREDICT"]
         if last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC") or previous[-2:] and [
             w.upper() for w in previous[-2:]
         ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"]):

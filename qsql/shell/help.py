@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models.options import OPTION_SPECS
 from ..settings import KNOWN_SETTINGS
+from .commands import help_lines
 
 STATEMENTS = """\
 Statements (end each with ';' — Enter on an unfinished statement starts a new line):
@@ -17,14 +18,12 @@ Statements (end each with ';' — Enter on an unfinished statement starts a new 
   ALTER MODEL m SET ('key' = 'value') | RESET ('key') | RENAME TO n;   EXPLAIN <statement>;
   SET;   SET 'key' = 'value';   RESET 'key';   EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END;
 
-Shell commands (';' optional):
-  HELP                 this text
-  SOURCE 'file.sql'    run a script in this session
-  QUIT, EXIT, Ctrl-D   leave
+Keys:
   Ctrl-C               cancel the running statement (in-flight model requests are cancelled,
                        nothing is written to file sinks), or clear the line at the prompt
   Ctrl-R               search the history (stored with API keys masked)
-  Tab                  complete names of tables, views, models, columns, options
+  Tab                  complete names of tables, views, models, columns, options, commands
+  Alt-Enter            a new line even where Enter would run the statement
 """
 
 
@@ -33,7 +32,8 @@ def help_text() -> str:
     settings = "\n".join(f"  {s.key:<56} {s.description} (default {s.default})" for s in KNOWN_SETTINGS.values())
     return (
         STATEMENTS
+        + "\nShell commands (';' optional; qsql extension):\n" + "\n".join(help_lines()) + "\n"
         + f"\nModel options: {model_options}\n"
         + "\nSettings (SET 'key' = 'value'):\n" + settings + "\n"
-        + "\nMore: README.md and docs/ (reference, connectors, stub, performance).\n"
+        + "\nMore: README.md and docs/ (reference, shell, python, connectors, stub, performance).\n"
     )
