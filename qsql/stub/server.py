@@ -212,6 +212,9 @@ class StubServer:
                     return
         except (asyncio.IncompleteReadError, ConnectionError):
             return
+        except asyncio.CancelledError:
+            # Ended by _shutdown; finishing normally keeps asyncio's stream callback quiet.
+            return
         finally:
             self._connections.discard(writer)
             writer.close()
