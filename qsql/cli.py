@@ -103,6 +103,26 @@ def build_parser() -> argparse.ArgumentParser:
                               epilog=_RUN_EXAMPLES, formatter_class=raw)
     _common_options(run, suppress=True)
     run.add_argument("files", nargs="+", metavar="FILE")
+    run.add_argument("--engine", choices=["qsql", "flink"], default="qsql",
+                     help="qsql (default) runs here; flink runs the translated script on Apache Flink "
+                     "(needs the flink extra and Java)")
+    run.add_argument("--flink-address", metavar="HOST:PORT",
+                     help="REST address of a Flink cluster (default: a local mini-cluster)")
+    run.add_argument("--flink-jar", action="append", default=[], metavar="JAR",
+                     help="jar to ship with the job, e.g. flink-model-openai (repeatable)")
+    run.add_argument("--flink-parallelism", type=int, default=1, metavar="N",
+                     help="default parallelism of Flink jobs (default 1: rows in qsql's order)")
+    run.add_argument("--strict", action="store_true",
+                     help="with --engine flink: refuse scripts that use qsql-only options")
+
+    export = commands.add_parser("export", help="print scripts translated for another engine")
+    export.add_argument("--to", choices=["flink"], required=True, help="target engine")
+    export.add_argument("--inline-secrets", action="store_true",
+                        help="write API keys from the environment into the output (default: ${VAR} placeholders)")
+    export.add_argument("--strict", action="store_true",
+                        help="refuse (exit 1) when a qsql-only option or setting has no Flink equivalent")
+    export.add_argument("--debug", action="store_true", default=False, help="show Python tracebacks")
+    export.add_argument("files", nargs="+", metavar="FILE")
 
     stub = commands.add_parser("stub", help="serve the offline OpenAI-compatible stub on 127.0.0.1",
                                description="Serve the offline OpenAI-compatible stub (chat/completions, embeddings).",
@@ -176,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
             from .calllog import logs_command
 
             return logs_command(args.count, args.json, args.path)
+        if args.command == "export":
+            return _export_command(args)
+        if args.command == "run" and args.engine == "flink":
+            return _run_on_flink(args)
         return _run(args)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -284,6 +308,77 @@ def _maybe_stub(args: argparse.Namespace) -> Iterator[str | None]:
 
     with StubServer() as server:
         yield server.base_url
+
+
+def _export_command(args: argparse.Namespace) -> int:
+    from .flink.export import export
+
+    try:
+        scripts = [_read(path) for path in args.files]
+    except UsageError as error:
+        sys.stderr.write(f"qsql: error: {error.message}\n")
+        return EXIT_USAGE
+    try:
+        export(scripts, inline_secrets=args.inline_secrets, strict=args.strict)
+    except QsqlError as error:
+        sys.stderr.write(render_error(error) + "\n")
+        if args.debug:
+            traceback.print_exception(error, file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _run_on_flink(args: argparse.Namespace) -> int:
+    """``qsql run --engine flink``: translate each script, then run it through PyFlink."""
+    from .flink.engine import EngineOptions, FlinkError, FlinkRunner
+    from .flink.translate import TranslateOptions, translate
+    from .source import Source
+
+    try:
+        scripts = [_read(path) for path in args.files]
+        if args.flink_parallelism < 1:
+            raise UsageError("--flink-parallelism must be at least 1")
+    except UsageError as error:
+        sys.stderr.write(f"qsql: error: {error.message}\n")
+        return EXIT_USAGE
+    with _maybe_stub(args) as stub_url:
+        options = TranslateOptions(secrets="inline", strict=args.strict, stub_base_url=stub_url, env=dict(os.environ))
+        try:
+            # Translate every script first: a script that cannot run on Flink costs no cluster time.
+            translations = [(name, text, translate(text, name, options)) for name, text in scripts]
+        except QsqlError as error:
+            sys.stderr.write(render_error(error) + "\n")
+            return EXIT_FAILED
+        for _, _, translation in translations:
+            for finding in translation.findings:
+                sys.stderr.write(f"warning: {finding.render()}\n")
+        if stub_url and not args.quiet:
+            sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
+        engine = EngineOptions(address=args.flink_address, jars=args.flink_jar,
+                               parallelism=args.flink_parallelism, quiet=args.quiet, debug=args.debug)
+        runner = None
+        try:
+            runner = FlinkRunner(engine)
+            for name, text, translation in translations:
+                runner.run(translation, Source(name, text))
+        except UsageError as error:
+            sys.stderr.write(f"qsql: error: {error.message}\n")
+            return EXIT_USAGE
+        except FlinkError as error:
+            sys.stdout.flush()
+            sys.stderr.write(render_error(error) + "\n")
+            if args.debug:
+                sys.stderr.write(error.java_trace + "\n")
+            else:
+                sys.stderr.write("  (run with --debug for Flink's Java stack trace)\n")
+            return EXIT_FAILED
+        except QsqlError as error:
+            sys.stderr.write(render_error(error) + "\n")
+            return EXIT_FAILED
+        finally:
+            if runner is not None:
+                runner.close()
+    return EXIT_OK
 
 
 def _cache_command(args: argparse.Namespace) -> int:

@@ -116,6 +116,7 @@ class StubServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()
 
     @property
     def base_url(self) -> str:
@@ -163,6 +164,12 @@ class StubServer:
             self._server.close()
         for writer in list(self._connections):
             writer.close()
+        # Clients that keep connections alive (e.g. a JVM's HttpClient) leave handlers waiting
+        # for a next request: end them here, or asyncio reports them destroyed while pending.
+        handlers = [task for task in self._handlers if not task.done()]
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -181,6 +188,10 @@ class StubServer:
     # -------------------------------------------------------------- HTTP
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._connections.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         try:
             while True:
                 request_line = await reader.readline()
@@ -200,6 +211,9 @@ class StubServer:
                 if not keep_open or headers.get("connection", "").lower() == "close":
                     return
         except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        except asyncio.CancelledError:
+            # Ended by _shutdown; finishing normally keeps asyncio's stream callback quiet.
             return
         finally:
             self._connections.discard(writer)

@@ -1,0 +1,416 @@
+"""Turn a qsql script into a Flink 2.3 script with the same meaning.
+
+qsql accepts Flink SQL plus a few extensions (providers ``qwen``/``deepseek``, base-URL
+endpoints, ``${VAR}`` values, ``csv.header``, ``qsql.*`` settings, ...). Flink's parser and
+planner accept none of them, so this module rewrites exactly those parts and leaves every other
+character of the script as written: statement text, comments and layout survive, only WITH
+lists and settings change. Whatever has no Flink equivalent is reported as a :class:`Finding`,
+never silently dropped.
+
+The translator reads nothing but the syntax tree and the environment; it imports no PyFlink,
+so ``qsql export --to flink`` works without the ``flink`` extra.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from .. import ast
+from ..errors import OptionError, QsqlError
+from ..models.config import METADATA_COLUMNS
+from ..models.options import SPECS_BY_KEY
+from ..models.providers import PROVIDERS
+from ..parser import parse
+from ..secrets import SECRET_OPTION_KEYS
+from ..source import Source, Span
+
+# Option keys of Flink's `openai` model provider (flink-model-openai, OpenAIOptions), 2.1-2.3.
+FLINK_OPENAI_COMMON = (
+    "endpoint", "api-key", "model", "max-context-size", "context-overflow-action",
+    "error-handling-strategy", "retry-num", "retry-fallback-strategy",
+)
+FLINK_OPENAI_CHAT = (
+    "system-prompt", "temperature", "top-p", "stop", "max-tokens", "presence-penalty", "n", "seed",
+    "response-format",
+)
+FLINK_OPENAI_EMBEDDINGS = ("dimension",)
+FLINK_OPENAI_OPTIONS = frozenset(("provider", *FLINK_OPENAI_COMMON, *FLINK_OPENAI_CHAT, *FLINK_OPENAI_EMBEDDINGS))
+
+# qsql's filesystem options that Flink's filesystem connector / csv format do not have.
+QSQL_ONLY_TABLE_OPTIONS = {
+    "csv.header": "Flink's csv format has no header option: a source reads the header line as data "
+    "(make it a '#' comment line and set 'csv.allow-comments' = 'true'), a sink writes no header",
+}
+
+CHAT_SUFFIX, EMBEDDINGS_SUFFIX = "chat/completions", "embeddings"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class TranslationError(QsqlError):
+    """Something in the script cannot be expressed for Flink (or, under --strict, not exactly)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One place where the Flink script cannot mean exactly what qsql runs."""
+
+    message: str
+    span: Span | None = None
+    source: str = ""
+
+    def render(self) -> str:
+        where = f"{self.source}:{self.span.line}:{self.span.column}: " if self.span and self.source else ""
+        return f"{where}{self.message}"
+
+
+@dataclass(frozen=True)
+class FlinkStatement:
+    """One statement of the Flink script, with what qsql knew about it."""
+
+    sql: str
+    kind: str  # "ddl" | "insert" | "query" | "set" | "reset" | "begin-set" | "end-set" | "statement-set" | "other"
+    span: Span
+    source: str
+    sink_tables: tuple[str, ...] = ()  # INSERT targets (for reporting where rows went)
+
+
+@dataclass
+class Translation:
+    statements: list[FlinkStatement] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    script: str = ""  # the whole Flink script, comments and layout kept
+    print_tables: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """How secrets and endpoints are written.
+
+    ``secrets``: ``"placeholder"`` keeps ``${VAR}`` for API keys (export's default), ``"inline"``
+    writes the environment's value (export --inline-secrets, and run). ``stub_base_url``
+    points every model at qsql's stub server (``--stub``).
+    """
+
+    secrets: str = "placeholder"
+    strict: bool = False
+    stub_base_url: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
+    """The Flink form of one script. Raises QsqlError for what cannot be translated at all,
+    and for any finding under ``strict``."""
+    statements = parse(text, source_name)
+    result = Translation()
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
+    comments: list[tuple[int, str]] = []  # comment blocks to insert before a position
+    sinks = {_last(s.table) for s in _inserts(statements)}
+    tables: dict[str, ast.CreateTable] = {}
+    for statement in statements:
+        if isinstance(statement, ast.CreateTable):
+            tables[_last(statement.name)] = statement
+    context = _Context(text, source_name, options, result, edits, comments)
+    for statement in statements:
+        if isinstance(statement, ast.CreateModel):
+            context.model(statement)
+        elif isinstance(statement, ast.AlterModel) and statement.set_options:
+            context.alter_model(statement)
+        elif isinstance(statement, ast.CreateTable):
+            context.table(statement, is_sink=_last(statement.name) in sinks)
+        elif isinstance(statement, (ast.SetOption, ast.ResetOption)):
+            context.setting(statement)
+    if options.strict and result.findings:
+        first = result.findings[0]
+        more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
+        error = TranslationError(f"--strict: {first.message}{more}", first.span)
+        error.source = Source(source_name, text)
+        raise error
+    result.print_tables = {
+        name for name, table in tables.items()
+        if any(o.key == "connector" and o.value == "print" for o in table.options)
+    }
+    new_text = _apply(text, edits, comments)
+    result.script = new_text
+    result.statements = [
+        _flink_statement(s, text, edits, source_name) for s in statements if not _dropped(s, edits)
+    ]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    text: str
+    source: str
+    options: TranslateOptions
+    result: Translation
+    edits: list[tuple[int, int, str]]
+    comments: list[tuple[int, str]]
+
+    def report(self, message: str, span: Span | None) -> None:
+        self.result.findings.append(Finding(message, span, self.source))
+
+    # ----------------------------------------------------------------------- models
+    def model(self, statement: ast.CreateModel) -> None:
+        name = _last(statement.name)
+        by_key: dict[str, ast.OptionItem] = {}
+        for item in statement.options:
+            spec = SPECS_BY_KEY.get(item.key)
+            canonical = spec.key if spec is not None else item.key
+            if item.key in ("provider",) or spec is not None or item.key in FLINK_OPENAI_OPTIONS:
+                by_key[canonical] = item
+            else:
+                raise OptionError(f"Unsupported option '{item.key}' for CREATE MODEL {name}", item.span)
+        provider_item = by_key.get("provider")
+        provider_name = (provider_item.value if provider_item else "").lower()
+        provider = PROVIDERS.get(provider_name)
+        if provider is None:
+            raise OptionError(
+                f"CREATE MODEL {name}: unknown or missing provider '{provider_name}'",
+                provider_item.value_span if provider_item else statement.span,
+            )
+        model_name = self.value(by_key["model"]) if "model" in by_key else ""
+        endpoint, task = self.endpoint(statement, by_key, provider.default_endpoint, model_name)
+
+        rendered: list[tuple[str, str]] = [("provider", "openai"), ("endpoint", endpoint)]
+        notes: list[str] = []
+        if provider.name != "openai":
+            notes.append(f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider "
+                         "with the full endpoint path")
+        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement)))
+        allowed = set(FLINK_OPENAI_COMMON) | set(FLINK_OPENAI_CHAT if task == CHAT_SUFFIX else FLINK_OPENAI_EMBEDDINGS)
+        for key, item in by_key.items():
+            if key in ("provider", "endpoint", "api-key"):
+                continue
+            value = self.value(item)
+            if key == "max-tokens" and task == EMBEDDINGS_SUFFIX:
+                # qsql's per-row input limit of an embedding model is Flink's max-context-size.
+                if "max-context-size" in by_key:
+                    self.report(f"option '{item.key}' of embedding model {name} dropped: "
+                                "'max-context-size' already limits the input on Flink", item.span)
+                else:
+                    rendered.append(("max-context-size", value))
+                    notes.append(f"'{item.key}' (embeddings input limit) is Flink's 'max-context-size'")
+                continue
+            if key in allowed:
+                rendered.append((key, value))
+                if item.key != key:
+                    notes.append(f"'{item.key}' is spelled '{key}' on Flink")
+                continue
+            self.report(f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no "
+                        "equivalent; left out", item.span)
+        self.replace_options(statement.options, rendered, statement.span)
+        if notes:
+            self.comment(statement.span, notes)
+
+    def alter_model(self, statement: ast.AlterModel) -> None:
+        rendered = []
+        for item in statement.set_options or ():
+            spec = SPECS_BY_KEY.get(item.key)
+            key = spec.key if spec is not None else item.key
+            if key == "provider":
+                self.report("ALTER MODEL ... SET ('provider' = ...) is translated as given; check it is 'openai'",
+                            item.span)
+            if key not in FLINK_OPENAI_OPTIONS:
+                self.report(f"model option '{item.key}' is qsql-only: Flink's openai provider has no "
+                            "equivalent; left out", item.span)
+                continue
+            value = self.value(item) if key not in SECRET_OPTION_KEYS else self.api_key(item, "", [], statement)
+            rendered.append((key, value))
+        self.replace_options(statement.set_options or (), rendered, statement.span)
+
+    def endpoint(
+        self, statement: ast.CreateModel, by_key: dict[str, ast.OptionItem], default: str | None, model_name: str
+    ) -> tuple[str, str]:
+        item = by_key.get("endpoint")
+        endpoint = self.value(item) if item is not None else default
+        if not endpoint:
+            raise OptionError(f"CREATE MODEL {_last(statement.name)}: missing required option 'endpoint'",
+                              statement.span)
+        base = endpoint.strip().rstrip("/")
+        task = None
+        for suffix in (CHAT_SUFFIX, EMBEDDINGS_SUFFIX):
+            if base.endswith("/" + suffix):
+                base, task = base[: -len(suffix) - 1], suffix
+        if task is None:
+            task = _task_from_model(model_name, statement.outputs)
+        if self.options.stub_base_url is not None:
+            base = self.options.stub_base_url.rstrip("/")
+        return f"{base}/{task}", task
+
+    def api_key(self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement) -> str:
+        if self.options.stub_base_url is not None:
+            return "stub"
+        written = item.value if item is not None else f"${{{env_var}}}"
+        refs = _ENV_REF.findall(written)
+        if self.options.secrets == "inline":
+            if item is not None and not refs:
+                return written
+            missing = [var for var in refs if var not in self.options.env]
+            if missing:
+                raise OptionError(
+                    f"the API key of a model comes from environment variable {missing[0]}, which is not set",
+                    item.value_span if item is not None else statement.span,
+                )
+            return _ENV_REF.sub(lambda m: self.options.env[m.group(1)], written)
+        # Placeholder: a literal key is never written out; ${VAR} stays for the user to fill in.
+        placeholder = written if refs else f"${{{env_var or 'API_KEY'}}}"
+        var = _ENV_REF.findall(placeholder)[0]
+        if item is not None and not refs:
+            notes.append("the script's literal API key is not written out (use --inline-secrets to write it)")
+        notes.append(f"'api-key': Flink has no ${{VAR}}; replace ${{{var}}} with the key before submitting, "
+                     f"e.g. envsubst '${{{var}}}' < this.sql > job.sql, or export with --inline-secrets")
+        return placeholder
+
+    def value(self, item: ast.OptionItem) -> str:
+        """An option's value with ${VAR} expanded from the environment (Flink has no ${VAR})."""
+        refs = _ENV_REF.findall(item.value)
+        if not refs:
+            return item.value
+        missing = [var for var in refs if var not in self.options.env]
+        if missing:
+            if self.options.secrets == "inline":
+                raise OptionError(
+                    f"option '{item.key}' refers to environment variable {missing[0]}, which is not set",
+                    item.value_span,
+                )
+            self.report(f"option '{item.key}' refers to ${{{missing[0]}}}, which is not set: left as written "
+                        "(Flink has no ${VAR})", item.value_span)
+            return item.value
+        return _ENV_REF.sub(lambda m: self.options.env[m.group(1)], item.value)
+
+    # ----------------------------------------------------------------------- tables
+    def table(self, statement: ast.CreateTable, is_sink: bool) -> None:
+        name = _last(statement.name)
+        rendered: list[tuple[str, str]] = []
+        changed = False
+        connector = next((o.value for o in statement.options if o.key == "connector"), "")
+        for item in statement.options:
+            value = self.value(item)
+            changed |= value != item.value
+            if item.key in QSQL_ONLY_TABLE_OPTIONS:
+                self.report(f"table option '{item.key}' of {name} is qsql-only: {QSQL_ONLY_TABLE_OPTIONS[item.key]}; "
+                            "left out", item.span)
+                changed = True
+                continue
+            rendered.append((item.key, value))
+            if connector == "filesystem" and item.key == "path" and is_sink and PurePosixPath(value).suffix:
+                self.report(f"sink {name} writes the single file '{value}' on qsql; Flink writes a directory "
+                            f"of part files at that path", item.value_span)
+        if changed:
+            self.replace_options(statement.options, rendered, statement.span)
+
+    # ----------------------------------------------------------------------- settings
+    def setting(self, statement: ast.SetOption | ast.ResetOption) -> None:
+        key = statement.key
+        if key is None or not key.startswith("qsql."):
+            return
+        self.report(f"setting '{key}' is qsql-only (Flink has no such setting); left out", statement.span)
+        start, end = statement.span.start_pos, _statement_end(self.text, statement.span.end_pos)
+        original = " ".join(self.text[statement.span.start_pos:statement.span.end_pos].split())
+        self.edits.append((start, end, f"-- qsql only, left out: {original};"))
+
+    # ----------------------------------------------------------------------- text
+    def replace_options(self, items: tuple[ast.OptionItem, ...], rendered: list[tuple[str, str]], span: Span) -> None:
+        if not items:
+            return
+        start, end = items[0].span.start_pos, items[-1].value_span.end_pos
+        indent = _indent_before(self.text, start)
+        separator = ",\n" + indent if indent is not None else ", "
+        self.edits.append((start, end, separator.join(f"{_quote(k)} = {_quote(v)}" for k, v in rendered)))
+
+    def comment(self, span: Span, notes: list[str]) -> None:
+        self.comments.append((span.start_pos, "".join(f"-- {note}\n" for note in notes)))
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _indent_before(text: str, position: int) -> str | None:
+    """The whitespace that starts the line of ``position`` when only whitespace precedes it."""
+    line_start = text.rfind("\n", 0, position) + 1
+    prefix = text[line_start:position]
+    return prefix if prefix.strip() == "" else None
+
+
+def _statement_end(text: str, end: int) -> int:
+    """Just past the ``;`` that ends a statement (or ``end`` when none follows)."""
+    match = re.compile(r"\s*;").match(text, end)
+    return match.end() if match else end
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]], comments: list[tuple[int, str]]) -> str:
+    pieces: list[tuple[int, int, str]] = sorted(edits) + [(pos, pos, note) for pos, note in comments]
+    pieces.sort(key=lambda p: (p[0], p[1]))
+    out, cursor = [], 0
+    for start, end, replacement in pieces:
+        out.append(text[cursor:start])
+        out.append(replacement)
+        cursor = max(cursor, end)
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _dropped(statement: ast.Statement, edits: list[tuple[int, int, str]]) -> bool:
+    return any(start == statement.span.start_pos and replacement.startswith("-- qsql only")
+               for start, _, replacement in edits)
+
+
+def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int, int, str]], source: str) -> FlinkStatement:
+    start, end = statement.span.start_pos, statement.span.end_pos
+    inner = [(s - start, e - start, r) for s, e, r in edits if start <= s and e <= end]
+    sql = _apply(text[start:end], inner, [])
+    sinks: tuple[str, ...] = ()
+    if isinstance(statement, ast.Insert):
+        kind, sinks = "insert", (_last(statement.table),)
+    elif isinstance(statement, ast.StatementSet):
+        kind, sinks = "statement-set", tuple(_last(i.table) for i in statement.inserts)
+    elif isinstance(statement, ast.QueryStatement):
+        kind = "query"
+    elif isinstance(statement, ast.SetOption):
+        kind = "set"
+    elif isinstance(statement, ast.ResetOption):
+        kind = "reset"
+    elif isinstance(statement, ast.BeginStatementSet):
+        kind = "begin-set"
+    elif isinstance(statement, ast.EndStatementSet):
+        kind = "end-set"
+    elif isinstance(statement, (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel)):
+        kind = "ddl"
+    else:
+        kind = "other"
+    return FlinkStatement(sql=sql, kind=kind, span=statement.span, source=source, sink_tables=sinks)
+
+
+def _inserts(statements: list[ast.Statement]) -> list[ast.Insert]:
+    found: list[ast.Insert] = []
+    for statement in statements:
+        if isinstance(statement, ast.Insert):
+            found.append(statement)
+        elif isinstance(statement, ast.StatementSet):
+            found.extend(statement.inserts)
+        elif isinstance(statement, ast.Explain):
+            found.extend(_inserts([statement.statement]))
+    return found
+
+
+def _last(name: ast.QualifiedName) -> str:
+    return name.name
+
+
+def _task_from_model(model_name: str, outputs: tuple[ast.ColumnDef, ...]) -> str:
+    """qsql's rule when the endpoint names no task: an embedding model name or vector output."""
+    if model_name.startswith("text-embedding"):
+        return EMBEDDINGS_SUFFIX
+    real = [c for c in outputs if c.name.name not in METADATA_COLUMNS]
+    if len(real) == 1 and real[0].dtype.kind == "ARRAY":
+        element = real[0].dtype.element
+        if element is not None and element.kind in ("FLOAT", "DOUBLE"):
+            return EMBEDDINGS_SUFFIX
+    return CHAT_SUFFIX
