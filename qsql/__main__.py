@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C while qsql is still starting: nothing to clean up, no traceback
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

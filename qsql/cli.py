@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from . import __version__
 from .errors import QsqlError, UsageError, render_error
+from .interrupts import InterruptHandler, Terminated, exit_code
 from .output import Display, DisplayOptions
 from .session import Session
 from .settings import OUTPUT_FORMAT
@@ -183,6 +184,9 @@ def _with_implicit_run(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_with_implicit_run(list(sys.argv[1:] if argv is None else argv)))
+    # SIGTERM and SIGHUP unwind like Ctrl-C, so every statement cleans up; a second signal
+    # during that clean-up does not interrupt it.
+    interrupts = InterruptHandler().install()
     try:
         if args.command == "stub":
             return _serve_stub(args)
@@ -200,10 +204,10 @@ def main(argv: list[str] | None = None) -> int:
             return _export_command(args)
         if args.command == "run" and args.engine == "flink":
             return _run_on_flink(args)
-        return _run(args)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
+        return _run(args, interrupts)
+    except KeyboardInterrupt as interrupt:
+        sys.stderr.write("terminated\n" if isinstance(interrupt, Terminated) else "interrupted\n")
+        return exit_code(interrupt)
     except BrokenPipeError:
         # The reader of stdout went away (qsql run x.sql | head): stop quietly, like other tools.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -245,7 +249,7 @@ def _read(path: str) -> tuple[str, str]:
         raise UsageError(f"cannot read {path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, interrupts: InterruptHandler | None = None) -> int:
     try:
         scripts, interactive = _scripts(args)
     except UsageError as error:
@@ -275,7 +279,7 @@ def _run(args: argparse.Namespace) -> int:
             if interactive:
                 from .shell.app import run_shell
 
-                return run_shell(session, quiet=args.quiet)
+                return run_shell(session, quiet=args.quiet, interrupts=interrupts)
             return EXIT_OK
         finally:
             session.close()

@@ -18,8 +18,10 @@ import codecs
 import csv
 import json
 import os
-import sys
+import re
 import shutil
+import stat
+import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -377,45 +379,202 @@ class _LineTracker:
 
 
 class AtomicTarget:
-    """Where a sink writes: a temporary file that becomes the target on commit."""
+    """Where a sink writes: a temporary file that becomes the target on commit.
+
+    The target is what the user pointed at: a symlink is followed (the rows reach the real
+    file, the link stays), the mode and owner of a file being replaced are kept, and a target
+    that is not a regular file (a device such as /dev/stdout, a FIFO, a socket) is refused
+    before anything is written. The temporary file and its directory are fsynced before the
+    rename, so a crash leaves the old file or the new one, never a torn one. Temporary files
+    carry the writer's process id, so one left by a killed qsql is removed by the next sink
+    that opens in the same directory, and a live writer's is left alone.
+
+    A directory-mode INSERT OVERWRITE first records the part files it replaces in a hidden
+    manifest, then renames its new part file into place, then deletes the old ones: killed
+    before the rename, the old data is intact; killed after it, the next sink opening there
+    finishes the deletion. The old data is never gone before the new data is in place.
+    """
 
     def __init__(self, path: Path, fmt: str, overwrite: bool) -> None:
         self.overwrite = overwrite
+        pid = os.getpid()
         directory_mode = path.is_dir() or str(path).endswith(("/", os.sep))
         if directory_mode:
             path.mkdir(parents=True, exist_ok=True)
             self.directory: Path | None = path
             self.final = path / f"part-{uuid.uuid4()}.{fmt}"
-            self.temp = path / f".{self.final.name}.inprogress"
+            self.temp = path / f".{self.final.name}.{pid}.inprogress"
             self.append_to_existing = False
+            self.existing: os.stat_result | None = None
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self.final = _writable_target(path)
+            self.final.parent.mkdir(parents=True, exist_ok=True)
             self.directory = None
-            self.final = path
-            self.temp = path.parent / f".{path.name}.qsql-{uuid.uuid4().hex[:12]}.tmp"
-            self.append_to_existing = not overwrite and path.exists() and path.stat().st_size > 0
+            self.temp = self.final.parent / f".{self.final.name}.qsql-{pid}-{uuid.uuid4().hex[:12]}.tmp"
+            self.existing = _stat_or_none(self.final)
+            self.append_to_existing = not overwrite and self.existing is not None and self.existing.st_size > 0
+        remove_stale_files(self.temp.parent)
 
     def open(self) -> IO[str]:
+        # Created with the old file's permissions (0666 less umask for a new one) before any
+        # row is written, so a 0600 file's rows are never readable by others, not even briefly.
+        mode = stat.S_IMODE(self.existing.st_mode) if self.existing is not None else 0o666
+        descriptor = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            if self.existing is not None:
+                os.fchmod(descriptor, mode)  # the umask must not narrow a kept mode either
+                if (self.existing.st_uid, self.existing.st_gid) != (os.getuid(), os.getgid()):
+                    try:
+                        os.fchown(descriptor, self.existing.st_uid, self.existing.st_gid)
+                    except PermissionError:
+                        pass  # only root may give a file away; the mode is still kept
+        except BaseException:
+            os.close(descriptor)
+            raise
+        handle = open(descriptor, "w", encoding="utf-8", newline="")
         if self.append_to_existing:
-            shutil.copyfile(self.final, self.temp)
-            handle = open(self.temp, "a", encoding="utf-8", newline="")
+            with open(self.final, "r", encoding="utf-8", newline="") as old:
+                shutil.copyfileobj(old, handle)
             if not _ends_with_newline(self.final):
                 handle.write("\n")
-            return handle
-        return open(self.temp, "w", encoding="utf-8", newline="")
+        return handle
 
     def commit(self) -> None:
+        """Make the written temporary file the target (the handle is flushed and fsynced)."""
+        parent = self.temp.parent
+        _fsync_directory(parent)
         if self.directory is not None and self.overwrite:
-            for old in self.directory.iterdir():
-                if old.is_file() and not old.name.startswith((".", "_")):
-                    old.unlink()
+            self._commit_overwrite(self.directory)
+            return
         os.replace(self.temp, self.final)
+        _fsync_directory(parent)
+
+    def _commit_overwrite(self, directory: Path) -> None:
+        old = sorted(
+            p.name for p in directory.iterdir()
+            if p.is_file() and not p.name.startswith((".", "_")) and p.name != self.final.name
+        )
+        manifest = directory / f".qsql-overwrite-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        with open(manifest, "w", encoding="utf-8") as handle:
+            json.dump({"new": self.final.name, "old": old}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_directory(directory)
+        os.replace(self.temp, self.final)
+        _fsync_directory(directory)
+        _finish_overwrite(directory, manifest)
 
     def discard(self) -> None:
         try:
             self.temp.unlink()
         except FileNotFoundError:
             pass
+
+
+_STALE_TEMP = re.compile(r"^\..+\.qsql-(\d+)-[0-9a-f]+\.tmp$")
+_STALE_PART = re.compile(r"^\.part-.+\.(\d+)\.inprogress$")
+_STALE_MANIFEST = re.compile(r"^\.qsql-overwrite-(\d+)-[0-9a-f]+$")
+
+
+def remove_stale_files(directory: Path) -> None:
+    """Remove what a killed qsql left in ``directory``: its temporary and in-progress files,
+    and finish its half-done directory overwrite. Only files whose writer (the process id in
+    the name) is no longer running are touched; a live writer's files are its own business."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in sorted(names):  # manifests ('.qsql-overwrite-') before the parts they name
+        for pattern in (_STALE_MANIFEST, _STALE_TEMP, _STALE_PART):
+            match = pattern.match(name)
+            if match is None or _process_alive(int(match.group(1))):
+                continue
+            path = directory / name
+            try:
+                if pattern is _STALE_MANIFEST:
+                    _finish_overwrite(directory, path)
+                else:
+                    path.unlink()
+            except (OSError, ValueError):
+                pass
+            break
+
+
+def _finish_overwrite(directory: Path, manifest: Path) -> None:
+    """Delete the part files an overwrite replaced, once its new part file is in place; a
+    manifest whose new file never arrived (killed before the rename) deletes nothing."""
+    with open(manifest, encoding="utf-8") as handle:
+        plan = json.load(handle)
+    if (directory / plan["new"]).exists():
+        for name in plan["old"]:
+            try:
+                (directory / name).unlink()
+            except FileNotFoundError:
+                pass
+    manifest.unlink()
+    _fsync_directory(directory)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process (or a pid we cannot ask about): leave it
+    return True
+
+
+def _writable_target(path: Path) -> Path:
+    """The regular file a single-file sink replaces: symlinks followed (to the link's target,
+    even a dangling one), anything else that exists but is not a regular file refused."""
+    try:
+        info = os.stat(path)  # follows symlinks, so /dev/stdout is seen as the device it is
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise SinkError(f"cannot write {path}: {error.strerror}") from error
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise SinkError(
+            f"cannot write {path}: it is {kind}, not a regular file; the filesystem sink replaces "
+            "a file atomically",
+            hint="to see rows on the terminal, use the 'print' connector",
+        )
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+_FILE_KINDS = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable; a file system that cannot fsync a directory
+    (some network and FUSE mounts) is not an error."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -441,6 +600,9 @@ class FileSink(Sink):
 
     def close(self, success: bool) -> None:
         try:
+            if success:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
             self._handle.close()
         except OSError:
             self._target.discard()

@@ -106,8 +106,15 @@ class ModelRuntime:
                 task.cancel()
             if unfinished and not loop.is_running():
                 loop.run_until_complete(asyncio.gather(*unfinished, return_exceptions=True))
+            for _, task in pending:
+                # Mark failures as seen: a task that an interrupt (or a sibling's error) left
+                # holding an exception would print "Task exception was never retrieved".
+                if task.done() and not task.cancelled():
+                    task.exception()
 
     def close(self) -> None:
+        """Cancel whatever is still running, close the HTTP client and the event loop: after an
+        interrupt or a failure nothing is left to print "Task was destroyed but it is pending!"."""
         loop, client = self._loop, self._client
         self._loop = self._client = None
         if loop is None and client is None:
@@ -116,10 +123,16 @@ class ModelRuntime:
 
         if loop is None:
             loop = asyncio.new_event_loop()
-        if client is not None:
-            try:
+        try:
+            leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in leftover:
+                task.cancel()
+            if leftover:
+                loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+            if client is not None:
                 loop.run_until_complete(client.aclose())
-            except Exception:  # closing is best effort; the process may be exiting
-                pass
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        except Exception:  # closing is best effort; the process may be exiting
+            pass
+        finally:
+            loop.close()

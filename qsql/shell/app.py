@@ -23,6 +23,7 @@ from prompt_toolkit.output import Output
 from rich.console import Console
 
 from .. import __version__
+from ..interrupts import InterruptHandler, Terminated
 from ..output import Display, DisplayOptions
 from ..session import Session
 from ..settings import CACHE, EDITING_MODE, PAGER, PREDICT_PREFIX
@@ -56,6 +57,8 @@ class Shell:
         self.session = session
         self.console = console or Console()
         self.quiet = quiet
+        # The command's signal handler, re-armed after an interrupted statement (None in tests).
+        self.interrupts: InterruptHandler | None = None
         # Whether results may go through a pager: only when a person reads them on a terminal.
         self.terminal = self.console.is_terminal if terminal is None else terminal
         self.display = Display(
@@ -125,10 +128,14 @@ class Shell:
             default, self._next_default = self._next_default, ""
             try:
                 text = self.prompt.prompt("qsql> ", default=default)
+            except Terminated:
+                raise  # SIGTERM / SIGHUP: leave (the command reports it)
             except KeyboardInterrupt:
                 continue  # Ctrl-C at the prompt clears the line
             except EOFError:
                 return 0
+            if self.interrupts is not None:
+                self.interrupts.install()  # the prompt's own Ctrl-C handling replaced ours
             if not self.handle(text):
                 return 0
 
@@ -149,9 +156,13 @@ class Shell:
     def run_sql(self, text: str, name: str) -> None:
         try:
             self.display.run(text, name)
+        except Terminated:
+            raise  # SIGTERM / SIGHUP: the statement cleaned up; leave the shell
         except KeyboardInterrupt:
             self.error("interrupted: the statement was cancelled; in-flight model requests were cancelled and "
                        "no file sink was changed")
+            if self.interrupts is not None:
+                self.interrupts.rearm()
         self.apply_editing_mode()  # a SET may have changed it
 
     def run_file(self, path: str) -> None:
@@ -215,5 +226,7 @@ class Shell:
         self.console.print(text, style="red", highlight=False, markup=False)
 
 
-def run_shell(session: Session, quiet: bool = False) -> int:
-    return Shell(session, quiet=quiet).run()
+def run_shell(session: Session, quiet: bool = False, interrupts: InterruptHandler | None = None) -> int:
+    shell = Shell(session, quiet=quiet)
+    shell.interrupts = interrupts
+    return shell.run()

@@ -1,0 +1,80 @@
+"""SIGINT, SIGTERM and SIGHUP all stop qsql the way Ctrl-C does, and clean-up finishes.
+
+``timeout``, systemd, ``docker stop`` and Kubernetes send SIGTERM; closing a terminal sends
+SIGHUP. Python's default for both is to die on the spot, skipping every ``finally``: a
+half-written INSERT's temporary file stayed for ever. Here each becomes an exception the
+code already handles (a :class:`KeyboardInterrupt`), so the running statement unwinds, its
+sink discards its temporary file and the model requests are cancelled.
+
+A second signal while that clean-up runs is not raised (an exception in the middle of
+clean-up is what printed tracebacks and left files behind); qsql says it is still cleaning
+up. A third one stops the process at once, for a clean-up that hangs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Terminated(KeyboardInterrupt):
+    """Stopped by SIGTERM or SIGHUP: unwinds like Ctrl-C, but the shell leaves instead of
+    going back to its prompt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def exit_code(interrupt: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as a shell reports a process a signal stopped."""
+    return 128 + (interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT)
+
+
+class InterruptHandler:
+    """Installed by the command (main thread only) for the life of the process."""
+
+    def __init__(self) -> None:
+        self._cleaning_up = False
+        self._extra = 0
+
+    def install(self) -> "InterruptHandler":
+        for signum in HANDLED_SIGNALS:
+            try:
+                if signum != signal.SIGINT and signal.getsignal(signum) == signal.SIG_IGN:
+                    continue  # started under nohup: keep ignoring SIGHUP as asked
+                signal.signal(signum, self._handle)
+            except (ValueError, OSError):  # not the main thread, or a platform without it
+                pass
+        return self
+
+    def rearm(self) -> None:
+        """The interrupted work has been cleaned up (the shell is back at its prompt): the
+        next signal interrupts again."""
+        self._cleaning_up = False
+        self._extra = 0
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self._cleaning_up:
+            self._cleaning_up = True
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise Terminated(signum)
+        self._extra += 1
+        if self._extra == 1:
+            _say("qsql: still cleaning up (temporary files, open requests); "
+                 "interrupt once more to stop at once")
+            return
+        _say("qsql: stopped during clean-up")
+        os._exit(128 + signum)
+
+
+def _say(text: str) -> None:
+    try:
+        os.write(sys.stderr.fileno(), (text + "\n").encode())
+    except (OSError, ValueError):
+        pass
