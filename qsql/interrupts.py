@@ -45,8 +45,8 @@ class InterruptHandler:
     def install(self) -> "InterruptHandler":
         for signum in HANDLED_SIGNALS:
             try:
-                if signum != signal.SIGINT and signal.getsignal(signum) == signal.SIG_IGN:
-                    continue  # started under nohup: keep ignoring SIGHUP as asked
+                if signal.getsignal(signum) == signal.SIG_IGN:
+                    continue  # nohup, or a background job of a script: keep ignoring as asked
                 signal.signal(signum, self._handle)
             except (ValueError, OSError):  # not the main thread, or a platform without it
                 pass
