@@ -98,11 +98,21 @@ class TranslateOptions:
     strict: bool = False
     stub_base_url: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    # Resolve relative filesystem paths against this directory (run: qsql's working directory,
+    # as qsql itself resolves them; Flink would resolve them in the JVM's or TaskManager's).
+    base_directory: str | None = None
 
 
 def translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
     """The Flink form of one script. Raises QsqlError for what cannot be translated at all,
     and for any finding under ``strict``."""
+    try:
+        return _translate(text, source_name, options)
+    except QsqlError as error:
+        raise error.locate(None, Source(source_name, text))
+
+
+def _translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
     statements = parse(text, source_name)
     result = Translation()
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
@@ -125,9 +135,7 @@ def translate(text: str, source_name: str, options: TranslateOptions) -> Transla
     if options.strict and result.findings:
         first = result.findings[0]
         more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
-        error = TranslationError(f"--strict: {first.message}{more}", first.span)
-        error.source = Source(source_name, text)
-        raise error
+        raise TranslationError(f"--strict: {first.message}{more}", first.span)
     result.print_tables = {
         name for name, table in tables.items()
         if any(o.key == "connector" and o.value == "print" for o in table.options)
@@ -298,6 +306,10 @@ class _Context:
                             "left out", item.span)
                 changed = True
                 continue
+            if connector == "filesystem" and item.key == "path" and self.options.base_directory is not None:
+                if "://" not in value and not value.startswith("/"):
+                    value = str(PurePosixPath(self.options.base_directory) / value)
+                    changed = True
             rendered.append((item.key, value))
             if connector == "filesystem" and item.key == "path" and is_sink and PurePosixPath(value).suffix:
                 self.report(f"sink {name} writes the single file '{value}' on qsql; Flink writes a directory "
