@@ -197,3 +197,11 @@ def test_engine_flink_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     sample = str(ROOT / "samples" / "desensitize.sql")
     assert main(["run", "--engine", "flink", "--flink-parallelism", "0", sample]) == 2
     assert "--flink-parallelism must be at least 1" in capsys.readouterr().err
+
+
+def test_running_uses_the_stored_key_when_the_variable_is_unset() -> None:
+    sql = MODEL.format(provider="qwen", model="qwen-plus", extra="")
+    script, _ = flink(sql, secrets="inline", stored_key={"qwen": "sk-stored"}.get)
+    assert with_options(script)["api-key"] == "sk-stored"
+    with pytest.raises(QsqlError, match="DASHSCOPE_API_KEY, which is not set"):
+        flink(sql, secrets="inline", stored_key=lambda provider: None)

@@ -14,7 +14,7 @@ so ``qsql export --to flink`` works without the ``flink`` extra.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -101,6 +101,8 @@ class TranslateOptions:
     # Resolve relative filesystem paths against this directory (run: qsql's working directory,
     # as qsql itself resolves them; Flink would resolve them in the JVM's or TaskManager's).
     base_directory: str | None = None
+    # A model without 'api-key' whose variable is unset uses the key stored with 'qsql keys'.
+    stored_key: Callable[[str], str | None] | None = None
 
 
 def translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
@@ -190,7 +192,8 @@ class _Context:
         if provider.name != "openai":
             notes.append(f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider "
                          "with the full endpoint path")
-        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement)))
+        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement,
+                                                 provider.name)))
         allowed = set(FLINK_OPENAI_COMMON) | set(FLINK_OPENAI_CHAT if task == CHAT_SUFFIX else FLINK_OPENAI_EMBEDDINGS)
         for key, item in by_key.items():
             if key in ("provider", "endpoint", "api-key"):
@@ -251,7 +254,10 @@ class _Context:
             base = self.options.stub_base_url.rstrip("/")
         return f"{base}/{task}", task
 
-    def api_key(self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement) -> str:
+    def api_key(
+        self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement,
+        provider: str = "",
+    ) -> str:
         if self.options.stub_base_url is not None:
             return "stub"
         written = item.value if item is not None else f"${{{env_var}}}"
@@ -260,6 +266,9 @@ class _Context:
             if item is not None and not refs:
                 return written
             missing = [var for var in refs if var not in self.options.env]
+            stored = self.options.stored_key(provider) if item is None and missing and self.options.stored_key else None
+            if stored:
+                return stored
             if missing:
                 raise OptionError(
                     f"the API key of a model comes from environment variable {missing[0]}, which is not set",
