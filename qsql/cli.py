@@ -334,19 +334,22 @@ def _export_command(args: argparse.Namespace) -> int:
 
 def _run_on_flink(args: argparse.Namespace) -> int:
     """``qsql run --engine flink``: translate each script, then run it through PyFlink."""
-    from .flink.engine import EngineOptions, FlinkError, FlinkRunner
+    from .flink.engine import EngineOptions, FlinkError, FlinkRunner, load_pyflink
     from .flink.translate import TranslateOptions, translate
+    from .keys import stored_key
     from .source import Source
 
     try:
         scripts = [_read(path) for path in args.files]
         if args.flink_parallelism < 1:
             raise UsageError("--flink-parallelism must be at least 1")
+        load_pyflink()
     except UsageError as error:
         sys.stderr.write(f"qsql: error: {error.message}\n")
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
-        options = TranslateOptions(secrets="inline", strict=args.strict, stub_base_url=stub_url, env=dict(os.environ))
+        options = TranslateOptions(secrets="inline", strict=args.strict, stub_base_url=stub_url, env=dict(os.environ),
+                                   base_directory=os.getcwd(), stored_key=stored_key)
         try:
             # Translate every script first: a script that cannot run on Flink costs no cluster time.
             translations = [(name, text, translate(text, name, options)) for name, text in scripts]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,14 @@ CHAT_MODEL = """
 CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING)
 WITH ('provider' = 'qwen', 'model' = 'qwen-plus', 'api-key' = 'sk-test');
 """
+
+
+@pytest.fixture(scope="session")
+def flink_provider_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test stand-in for flink-model-openai, compiled once per session (Flink tests only)."""
+    from tests.flink.support import build_provider_jar, skip_reason
+
+    reason = skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return build_provider_jar(tmp_path_factory.mktemp("flink-provider"))

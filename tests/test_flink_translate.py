@@ -163,3 +163,45 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert out == "" and "--strict: sink enriched writes the single file" in err
     assert main(["export", "--to", "flink", str(tmp_path / "missing.sql")]) == 2
 
+
+
+def test_qsql_never_imports_pyflink_unless_a_script_runs_on_flink() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, qsql.cli\n"
+        f"assert qsql.cli.main(['export', '--to', 'flink', {str(ROOT / 'samples' / 'desensitize.sql')!r}]) == 0\n"
+        f"assert qsql.cli.main(['run', '--stub', '-q', {str(ROOT / 'samples' / 'desensitize.sql')!r}]) == 0\n"
+        "assert 'pyflink' not in sys.modules and 'py4j' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_engine_flink_without_pyflink_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyflink", None)  # as if the extra were not installed
+    assert main(["run", "--engine", "flink", str(ROOT / "samples" / "desensitize.sql")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        "qsql: error: --engine flink needs PyFlink, which is not installed: install the extra: "
+        "pip install 'qsql[flink]' (or pip install -e '.[flink]'); it needs Java 11 or 17"
+    )
+
+
+def test_engine_flink_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = str(ROOT / "samples" / "desensitize.sql")
+    assert main(["run", "--engine", "flink", "--flink-parallelism", "0", sample]) == 2
+    assert "--flink-parallelism must be at least 1" in capsys.readouterr().err
+
+
+def test_running_uses_the_stored_key_when_the_variable_is_unset() -> None:
+    sql = MODEL.format(provider="qwen", model="qwen-plus", extra="")
+    script, _ = flink(sql, secrets="inline", stored_key={"qwen": "sk-stored"}.get)
+    assert with_options(script)["api-key"] == "sk-stored"
+    with pytest.raises(QsqlError, match="DASHSCOPE_API_KEY, which is not set"):
+        flink(sql, secrets="inline", stored_key=lambda provider: None)

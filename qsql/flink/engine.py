@@ -94,8 +94,9 @@ class FlinkRunner:
         config.set_string("parallelism.default", str(options.parallelism))
         if options.jars:
             urls = ";".join(Path(jar).resolve().as_uri() for jar in options.jars)
-            config.set_string("pipeline.jars", urls)
-            config.set_string("pipeline.classpaths", urls)
+            config.set_string("pipeline.jars", urls)  # shipped with each job (and loaded by this client)
+            if self.remote is None:
+                config.set_string("pipeline.classpaths", urls)
         settings = table.EnvironmentSettings.new_instance().in_batch_mode().with_configuration(config).build()
         started = time.monotonic()
         self.t_env = table.TableEnvironment.create(settings)

@@ -14,7 +14,7 @@ so ``qsql export --to flink`` works without the ``flink`` extra.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -98,11 +98,23 @@ class TranslateOptions:
     strict: bool = False
     stub_base_url: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    # Resolve relative filesystem paths against this directory (run: qsql's working directory,
+    # as qsql itself resolves them; Flink would resolve them in the JVM's or TaskManager's).
+    base_directory: str | None = None
+    # A model without 'api-key' whose variable is unset uses the key stored with 'qsql keys'.
+    stored_key: Callable[[str], str | None] | None = None
 
 
 def translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
     """The Flink form of one script. Raises QsqlError for what cannot be translated at all,
     and for any finding under ``strict``."""
+    try:
+        return _translate(text, source_name, options)
+    except QsqlError as error:
+        raise error.locate(None, Source(source_name, text))
+
+
+def _translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
     statements = parse(text, source_name)
     result = Translation()
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
@@ -125,9 +137,7 @@ def translate(text: str, source_name: str, options: TranslateOptions) -> Transla
     if options.strict and result.findings:
         first = result.findings[0]
         more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
-        error = TranslationError(f"--strict: {first.message}{more}", first.span)
-        error.source = Source(source_name, text)
-        raise error
+        raise TranslationError(f"--strict: {first.message}{more}", first.span)
     result.print_tables = {
         name for name, table in tables.items()
         if any(o.key == "connector" and o.value == "print" for o in table.options)
@@ -182,7 +192,8 @@ class _Context:
         if provider.name != "openai":
             notes.append(f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider "
                          "with the full endpoint path")
-        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement)))
+        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement,
+                                                 provider.name)))
         allowed = set(FLINK_OPENAI_COMMON) | set(FLINK_OPENAI_CHAT if task == CHAT_SUFFIX else FLINK_OPENAI_EMBEDDINGS)
         for key, item in by_key.items():
             if key in ("provider", "endpoint", "api-key"):
@@ -243,7 +254,10 @@ class _Context:
             base = self.options.stub_base_url.rstrip("/")
         return f"{base}/{task}", task
 
-    def api_key(self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement) -> str:
+    def api_key(
+        self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement,
+        provider: str = "",
+    ) -> str:
         if self.options.stub_base_url is not None:
             return "stub"
         written = item.value if item is not None else f"${{{env_var}}}"
@@ -252,6 +266,9 @@ class _Context:
             if item is not None and not refs:
                 return written
             missing = [var for var in refs if var not in self.options.env]
+            stored = self.options.stored_key(provider) if item is None and missing and self.options.stored_key else None
+            if stored:
+                return stored
             if missing:
                 raise OptionError(
                     f"the API key of a model comes from environment variable {missing[0]}, which is not set",
@@ -298,6 +315,10 @@ class _Context:
                             "left out", item.span)
                 changed = True
                 continue
+            if connector == "filesystem" and item.key == "path" and self.options.base_directory is not None:
+                if "://" not in value and not value.startswith("/"):
+                    value = str(PurePosixPath(self.options.base_directory) / value)
+                    changed = True
             rendered.append((item.key, value))
             if connector == "filesystem" and item.key == "path" and is_sink and PurePosixPath(value).suffix:
                 self.report(f"sink {name} writes the single file '{value}' on qsql; Flink writes a directory "
