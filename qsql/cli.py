@@ -272,6 +272,9 @@ def _run(args: argparse.Namespace) -> int:
             for name, text in scripts:
                 if not display.run(text, name):
                     return EXIT_FAILED
+            total = display.session_total()
+            if total and session.usage.statements > 1 and not args.quiet and not interactive:
+                sys.stderr.write(total + "\n")
             if interactive:
                 from .shell.app import run_shell
 

@@ -70,6 +70,7 @@ class UsageTotals:
     """Requests and tokens of a statement or of a whole session, and their estimated cost.
     ``unpriced`` names models without a price: their tokens are counted, not costed."""
 
+    statements: int = 0
     requests: int = 0
     cache_hits: int = 0
     prompt_tokens: int = 0
@@ -91,6 +92,7 @@ class UsageTotals:
             self.unpriced.add(model_id)
 
     def merge(self, other: "UsageTotals") -> None:
+        self.statements += other.statements
         self.requests += other.requests
         self.cache_hits += other.cache_hits
         self.prompt_tokens += other.prompt_tokens

@@ -146,3 +146,31 @@ def test_describe_call_shows_errors_and_attempts() -> None:
     text = describe_call({"id": 7, "time": "t", "model": "m", "model_id": "x", "host": "h", "status": 503,
                           "latency": 0.1, "attempt": 3, "error": "HTTP 503", "prompt_tokens": 0})
     assert "attempt 3" in text and "error: HTTP 503" in text
+
+
+# ------------------------------------------------------------------ summaries with cost
+def test_summaries_show_per_statement_and_session_cost(stub) -> None:  # type: ignore[no-untyped-def]
+    from qsql.config import Config
+    from qsql.output import Display, DisplayOptions
+    from qsql.session import Session
+
+    notes: list[str] = []
+    with Session(env={}, stub_base_url=stub.base_url) as session:
+        session.apply_config(Config(prices={"qwen-plus": {"input": 1_000_000.0, "output": 2_000_000.0}}))
+        display = Display(session, lambda text: None, notes.append, notes.append, DisplayOptions(quiet=False))
+        assert display.session_total() is None
+        assert display.run(
+            "SET 'qsql.cache' = 'off';"
+            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
+            "CREATE VIEW v (id, i) AS VALUES (1, 'hello world'), (2, 'again');"
+            "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));"
+            "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i)) UNION ALL "
+            "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));", "t.sql")
+        usage = session.usage
+        # $1 per prompt token, $2 per completion token: the cost is exact arithmetic
+        assert usage.statements == 2 and usage.requests == 6
+        assert usage.cost == pytest.approx(usage.prompt_tokens * 1.0 + usage.completion_tokens * 2.0)
+        summary = notes[0]
+        assert summary.startswith("[INFO] ML_PREDICT(m): 2 in, 2 out, 2 requests") and ", est. $" in summary
+        assert notes[-1].startswith("[INFO] statement total: 4 requests")
+        assert display.session_total() == f"[INFO] session total: {usage.describe()}"
