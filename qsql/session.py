@@ -420,13 +420,25 @@ class Session:
         planner = Planner(self.catalog, self.settings)
         inner = statement.statement
         if isinstance(inner, ast.QueryStatement):
-            return TextResult(explain(planner.plan_query(inner.query)) + "\n")
+            step = planner.plan_query(inner.query)
+            return TextResult(explain(step) + self._dry_run([step]) + "\n")
         inserts = inner.inserts if isinstance(inner, ast.StatementSet) else (inner,)
         texts = []
+        steps = []
         for insert in inserts:
             plan = planner.plan_insert(insert)  # type: ignore[arg-type]
             texts.append(plan.describe() + "\n" + explain(plan.query, 1))
-        return TextResult("\n".join(texts) + "\n")
+            steps.append(plan.query)
+        return TextResult("\n".join(texts) + self._dry_run(steps) + "\n")
+
+    def _dry_run(self, steps: list) -> str:
+        """What the plan's ML_PREDICTs would send and cost (reads local inputs, sends nothing)."""
+        from .estimate import dry_run_text, estimate
+
+        context = self._context()
+        context.progress = None
+        estimates = [e for step in steps for e in estimate(step, context, self.price_of)]
+        return dry_run_text(estimates)
 
     def _StatementSet(self, statement: ast.StatementSet) -> list[Result]:
         return self._run_inserts(list(statement.inserts))

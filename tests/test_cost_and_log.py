@@ -174,3 +174,32 @@ def test_summaries_show_per_statement_and_session_cost(stub) -> None:  # type: i
         assert summary.startswith("[INFO] ML_PREDICT(m): 2 in, 2 out, 2 requests") and ", est. $" in summary
         assert notes[-1].startswith("[INFO] statement total: 4 requests")
         assert display.session_total() == f"[INFO] session total: {usage.describe()}"
+
+
+# ------------------------------------------------------------------ EXPLAIN's dry run
+def test_explain_estimates_requests_tokens_and_cost_without_sending(httpx_mock) -> None:  # type: ignore[no-untyped-def]
+    from qsql.session import Session
+
+    with Session(env={}) as session:  # a real endpoint: any request would fail the test (no mock response)
+        list(session.execute(
+            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+            "'model' = 'qwen-plus', 'max-tokens' = '100', 'system-prompt' = 'abcd');"
+            "CREATE MODEL e INPUT (i STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+            "'model' = 'text-embedding-v4', 'batch-size' = '2');"
+            "CREATE VIEW v (id, i) AS VALUES (1, 'abcdefgh'), (2, CAST(NULL AS STRING)), (3, '你好'), (4, 'x');"
+            "CREATE TABLE p (id INT, o STRING) WITH ('connector' = 'print');"
+        ))
+        text = list(session.execute(
+            "EXPLAIN INSERT INTO p SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i))"))[-1].text
+        embed = list(session.execute("EXPLAIN SELECT id FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(i))"))[-1].text
+    assert httpx_mock.get_requests() == []
+    (line,) = [l for l in text.splitlines() if l.startswith("ML_PREDICT(m) [qwen-plus]")]
+    # 3 requests; tokens: texts 2 + 2 + 1, plus per request 1 (system prompt) + 8 (framing) = 32
+    assert "4 rows, 3 requests, ~32 input tokens (1 row skipped: NULL or too long), at most 300 output tokens" in line
+    assert "est. input cost $0.000013" in line and "total at most $0.0004" in line  # 32*0.4/1e6, +300*1.2/1e6
+    (line,) = [l for l in embed.splitlines() if l.startswith("ML_PREDICT(e)")]
+    assert "4 rows, 2 requests, ~5 input tokens" in line and "no price for this model" in line
+
+
+def test_explain_without_ml_predict_has_no_dry_run(sql) -> None:  # type: ignore[no-untyped-def]
+    assert "Dry run" not in sql("EXPLAIN SELECT 1").results[-1].text
