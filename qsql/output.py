@@ -252,7 +252,7 @@ class Display:
         body = format_rows(result, fmt, max_width=width, expanded=self.expanded, limit=limit)
         count = len(result.rows)
         if self.options.interactive:
-            if body or fmt not in HUMAN_FORMATS:
+            if body:
                 self.data(body)
             footer = row_count(count) + self._time(elapsed, " (", ")")
             if limit is not None and count > limit and fmt in HUMAN_FORMATS:
@@ -261,7 +261,7 @@ class Display:
         elif fmt == "tableau":
             # Flink's script output: the table and its footer on stdout.
             self.data(body + "\n" + row_count(count) if body else row_count(count))
-        elif body or fmt not in ("jsonl",):
+        elif body:
             self.data(body)
         if not self.options.quiet:
             for stats in result.predict:
