@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 
 
 
 FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
-COMMANDS = ("run", "stub", "cache", "keys", "logs", "export")
+COMMANDS = ("run", "export", "stub", "cache", "keys", "logs")
 # Options that take a value, so the word after them is not the script of 'qsql file.sql'.
 _VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
 
@@ -44,6 +44,11 @@ examples:
   qsql run --stub samples/desensitize.sql   no key, no network: synthetic replies
   qsql run -i models.sql job.sql            run models.sql first
   qsql run report.sql --format json > report.json
+"""
+_EXPORT_EXAMPLES = """\
+examples:
+  qsql export --to flink job.sql > job.flink.sql      API keys stay ${VAR} placeholders
+  qsql export --to flink --strict job.sql             refuse qsql-only options and settings
 """
 _STUB_EXAMPLES = """\
 examples:
@@ -116,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true",
                      help="with --engine flink: refuse scripts that use qsql-only options")
 
-    export = commands.add_parser("export", help="print scripts translated for another engine")
+    export = commands.add_parser("export", help="print scripts translated for another engine",
+                                 description="Print scripts translated for another engine.",
+                                 epilog=_EXPORT_EXAMPLES, formatter_class=raw)
     export.add_argument("--to", choices=["flink"], required=True, help="target engine")
     export.add_argument("--inline-secrets", action="store_true",
                         help="write API keys from the environment into the output (default: ${VAR} placeholders)")
@@ -276,6 +283,9 @@ def _run(args: argparse.Namespace, interrupts: InterruptHandler | None = None) -
             for name, text in scripts:
                 if not display.run(text, name):
                     return EXIT_FAILED
+            total = display.session_total()
+            if total and session.usage.statements > 1 and not args.quiet and not interactive:
+                sys.stderr.write(total + "\n")
             if interactive:
                 from .shell.app import run_shell
 

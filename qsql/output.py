@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import QsqlError, render_error
+from .executor import PredictStats
+from .pricing import UsageTotals, format_cost
 from .render import DEFAULT_MAX_COLUMN_WIDTH, NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
 from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
 from .settings import MAX_COLUMN_WIDTH, OUTPUT_EXPANDED, OUTPUT_FORMAT, SHELL_MAX_ROWS, TIMING, is_on
@@ -44,7 +46,7 @@ def format_rows(result: QueryResult, fmt: str, *, max_width: int = DEFAULT_MAX_C
     ``limit`` keeps only the first rows (the shell's screenful); machine formats ignore it.
     """
     rows = result.rows if limit is None or fmt not in HUMAN_FORMATS else result.rows[:limit]
-    shown = QueryResult(result.columns, rows, result.elapsed, result.predict, result.widths_from_data)
+    shown = QueryResult(result.columns, rows, result.elapsed, result.predict, widths_from_data=result.widths_from_data)
     if expanded and fmt in HUMAN_FORMATS:
         return _expanded(shown)
     if fmt == "tableau":
@@ -237,7 +239,8 @@ class Display:
             self.data(result.text.rstrip("\n"))
         elif isinstance(result, InsertResult):
             if not quiet:
-                self.note(insert_summary(result))
+                self.note(insert_summary(result, self._cost_of))
+                self._statement_total(result.predict, result.usage)
         elif isinstance(result, StatusResult) and not quiet and self.options.interactive:
             self.note(f"[INFO] {result.message}")
 
@@ -249,7 +252,7 @@ class Display:
         body = format_rows(result, fmt, max_width=width, expanded=self.expanded, limit=limit)
         count = len(result.rows)
         if self.options.interactive:
-            if body or fmt not in HUMAN_FORMATS:
+            if body:
                 self.data(body)
             footer = row_count(count) + self._time(elapsed, " (", ")")
             if limit is not None and count > limit and fmt in HUMAN_FORMATS:
@@ -258,11 +261,31 @@ class Display:
         elif fmt == "tableau":
             # Flink's script output: the table and its footer on stdout.
             self.data(body + "\n" + row_count(count) if body else row_count(count))
-        elif body or fmt not in ("jsonl",):
+        elif body:
             self.data(body)
         if not self.options.quiet:
             for stats in result.predict:
-                self.note(f"[INFO] {predict_summary(stats)}")
+                self.note(f"[INFO] {predict_summary(stats, self._cost_of(stats))}")
+            self._statement_total(result.predict, result.usage)
+
+    def _cost_of(self, stats: PredictStats) -> str:
+        """', est. $0.0012' for one ML_PREDICT whose model has a price; '' otherwise."""
+        model_id, price = self.session.price_of(stats.model)
+        if price is None:
+            return ""
+        return ", est. " + format_cost(price.cost(stats.prompt_tokens, stats.completion_tokens,
+                                                  getattr(stats, "reasoning_tokens", 0)))
+
+    def _statement_total(self, predict: list[PredictStats], usage: UsageTotals | None) -> None:
+        if usage is not None and len(predict) > 1:
+            self.note(f"[INFO] statement total: {usage.describe()}")
+
+    def session_total(self) -> str | None:
+        """The session's usage line, once any model was called."""
+        usage = self.session.usage
+        if not (usage.requests or usage.cache_hits):
+            return None
+        return f"[INFO] session total: {usage.describe()}"
 
     def _time(self, elapsed: float, before: str, after: str = "") -> str:
         return f"{before}{elapsed:.2f} s{after}" if self.timing else ""

@@ -3,6 +3,8 @@ one-line summary of what an INSERT wrote and spent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .executor import PredictStats
 from .session import InsertResult, QueryResult
 from .types import DataType, sql_string
@@ -88,7 +90,7 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
-def predict_summary(stats: PredictStats) -> str:
+def predict_summary(stats: PredictStats, cost: str = "") -> str:
     """Rows in/out, requests, cache hits, retries, failures, tokens, time and throughput."""
     parts = [
         f"{stats.rows_in} in, {stats.rows_out} out",
@@ -100,14 +102,14 @@ def predict_summary(stats: PredictStats) -> str:
     skipped = stats.skipped_null + stats.skipped_overflow
     if skipped:
         parts.append(f"{skipped} skipped")
-    parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens")
+    parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens{cost}")
     rate = stats.rows_in / stats.elapsed if stats.elapsed > 0 else 0.0
     parts.append(f"{stats.elapsed:.2f} s, {rate:.1f} rows/s")
     return f"ML_PREDICT({stats.model}): " + ", ".join(parts)
 
 
-def insert_summary(result: InsertResult) -> str:
+def insert_summary(result: InsertResult, cost_of: Callable[[PredictStats], str] = lambda stats: "") -> str:
     text = f"[INFO] {result.table}: {_count(result.rows, 'row')} written in {result.elapsed:.2f} s"
     for stats in result.predict:
-        text += "; " + predict_summary(stats)
+        text += "; " + predict_summary(stats, cost_of(stats))
     return text

@@ -28,6 +28,7 @@ from .models.options import resolve_model
 from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
+from .pricing import Price, PriceTable, UsageTotals, load_prices
 from .planner import Planner, explain
 from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, check_setting
@@ -44,6 +45,7 @@ class QueryResult:
     rows: list[tuple]
     elapsed: float
     predict: list[PredictStats] = field(default_factory=list)
+    usage: UsageTotals | None = None  # requests, tokens and estimated cost of its ML_PREDICTs
     # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
     widths_from_data: bool = False
 
@@ -54,6 +56,7 @@ class InsertResult:
     rows: int
     elapsed: float
     predict: list[PredictStats] = field(default_factory=list)
+    usage: UsageTotals | None = None
 
 
 @dataclass
@@ -102,6 +105,34 @@ class Session:
         self.config = Config()
         # Where a model's key comes from after its option and environment variable (qsql keys).
         self.stored_key: Callable[[str], str | None] = _stored_key
+        # Requests, tokens and estimated cost of every ML_PREDICT this session ran.
+        self.usage = UsageTotals()
+        self._prices: PriceTable | None = None
+
+    @property
+    def prices(self) -> PriceTable:
+        """qsql's price table with the config file's overrides (loaded on first use)."""
+        if self._prices is None:
+            self._prices = load_prices(self.config.prices)
+        return self._prices
+
+    def price_of(self, model_name: str) -> tuple[str, Price | None]:
+        """(the provider's model name, its price or None) of a SQL model."""
+        model = self.catalog.find_model(model_name)
+        model_id = model.config.model if model is not None else model_name
+        return model_id, self.prices.get(model_id)
+
+    def _account(self, stats: list[PredictStats]) -> UsageTotals | None:
+        """A statement's usage totals, added to the session's; None when it called no model."""
+        if not stats:
+            return None
+        totals = UsageTotals(statements=1)
+        for entry in stats:
+            model_id, price = self.price_of(entry.model)
+            totals.add(entry.requests, entry.cache_hits, entry.prompt_tokens, entry.completion_tokens,
+                       getattr(entry, "reasoning_tokens", 0), model_id, price)
+        self.usage.merge(totals)
+        return totals
 
     def apply_config(self, config: Config | None = None) -> None:
         """Take the starting settings, key variable names and prices from the config file
@@ -109,6 +140,7 @@ class Session:
         from .config import load_config
 
         self.config = config if config is not None else load_config()
+        self._prices = None
         for key, value in self.config.settings.items():
             self.settings.setdefault(key, value)
 
@@ -388,13 +420,25 @@ class Session:
         planner = Planner(self.catalog, self.settings)
         inner = statement.statement
         if isinstance(inner, ast.QueryStatement):
-            return TextResult(explain(planner.plan_query(inner.query)) + "\n")
+            step = planner.plan_query(inner.query)
+            return TextResult(explain(step) + self._dry_run([step]) + "\n")
         inserts = inner.inserts if isinstance(inner, ast.StatementSet) else (inner,)
         texts = []
+        steps = []
         for insert in inserts:
             plan = planner.plan_insert(insert)  # type: ignore[arg-type]
             texts.append(plan.describe() + "\n" + explain(plan.query, 1))
-        return TextResult("\n".join(texts) + "\n")
+            steps.append(plan.query)
+        return TextResult("\n".join(texts) + self._dry_run(steps) + "\n")
+
+    def _dry_run(self, steps: list) -> str:
+        """What the plan's ML_PREDICTs would send and cost (reads local inputs, sends nothing)."""
+        from .estimate import dry_run_text, estimate
+
+        context = self._context()
+        context.progress = None
+        estimates = [e for step in steps for e in estimate(step, context, self.price_of)]
+        return dry_run_text(estimates)
 
     def _StatementSet(self, statement: ast.StatementSet) -> list[Result]:
         return self._run_inserts(list(statement.inserts))
@@ -440,7 +484,8 @@ class Session:
                 raise error.locate(statement.span, None)
             finally:
                 self._report_skipped(context)
-            results.append(InsertResult(plan.table.name, written, time.perf_counter() - started, context.stats))
+            results.append(InsertResult(plan.table.name, written, time.perf_counter() - started, context.stats,
+                                        self._account(context.stats)))
         return results
 
     def _QueryStatement(self, statement: ast.QueryStatement) -> Result:
@@ -451,7 +496,8 @@ class Session:
             result_rows = collect(step, context)
         finally:
             self._report_skipped(context)
-        return QueryResult(step.schema, result_rows, time.perf_counter() - started, context.stats)
+        return QueryResult(step.schema, result_rows, time.perf_counter() - started, context.stats,
+                           self._account(context.stats))
 
     # -------------------------------------------------------------- session
     def _SetOption(self, statement: ast.SetOption) -> Result:

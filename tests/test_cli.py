@@ -326,6 +326,10 @@ def test_a_file_argument_runs_the_file_with_init_after_run(tmp_path: Path) -> No
 
 
 def test_every_subcommand_help_has_examples() -> None:
-    for command in ([], ["run"], ["stub"], ["cache"], ["keys"], ["logs"]):
+    from qsql.cli import COMMANDS, build_parser
+
+    parser_commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    assert set(parser_commands) == set(COMMANDS)  # 'qsql FILE' knows every command
+    for command in ([], *([c] for c in COMMANDS)):
         result = qsql(*command, "--help")
         assert result.returncode == 0 and "examples:" in result.stdout, command

@@ -58,3 +58,32 @@ def test_ctrl_c_cancels_a_slow_statement_and_the_shell_goes_on(slow_stub: str, t
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_special_commands_in_the_real_shell(tmp_path: Path) -> None:
+    """Under a real terminal: an unknown backslash command answers at once, \\format and \\x
+    change the next result, \\q leaves."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120", PAGER="cat",
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    child = pexpect.spawn(sys.executable, ["-m", "qsql"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=20,
+                          dimensions=(40, 120))
+    try:
+        child.expect("qsql>")
+        child.send("\\zz\r")
+        child.expect(r"unknown command \\zz")
+        child.send("\\format csv\r")
+        child.expect("output format: csv")
+        child.send("SELECT 40 + 2 AS answer, 'x' AS s;\r")
+        child.expect("answer,s")
+        child.expect("42,x")
+        child.send("\\x\r")
+        child.expect("expanded display is on")
+        child.send("\\format table\r")
+        child.send("SELECT 7 AS seven;\r")
+        child.expect(r"-\[ RECORD 1 \]")
+        child.expect(r"seven \| 7")
+        child.send("\\q\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -222,6 +222,13 @@ def _pager(shell: "Shell", argument: str) -> bool:
     return True
 
 
+@command("\\usage", description="requests, tokens and estimated cost of this session's model calls")
+def _usage(shell: "Shell", argument: str) -> bool:
+    total = shell.display.session_total()
+    shell.info(total if total else "no model calls yet in this session")
+    return True
+
+
 @command("\\editing", arguments="[emacs|vi]", description="the line editor's key bindings")
 def _editing(shell: "Shell", argument: str) -> bool:
     from ..settings import EDITING_MODE
