@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--malformed", action="store_true", help="injected failures are malformed 200 replies")
     stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
     stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
+    stub.add_argument("--requests-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute")
+    stub.add_argument("--tokens-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute")
+    stub.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="how long the rate-limit minute lasts (default 60; shorter for benchmarks)")
 
     cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
                                 description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
@@ -397,7 +400,7 @@ def _cache_command(args: argparse.Namespace) -> int:
 def _serve_stub(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .stub import Fault, StubOptions, StubServer
+    from .stub import Fault, RateLimits, StubOptions, StubServer
 
     fault = Fault(
         status=None if (args.malformed or args.drop) else args.fail_status,
@@ -405,7 +408,15 @@ def _serve_stub(args: argparse.Namespace) -> int:
         malformed=args.malformed,
         drop=args.drop,
     )
+    limits = None
+    if args.requests_per_minute or args.tokens_per_minute:
+        try:
+            limits = RateLimits(args.requests_per_minute, args.tokens_per_minute, args.minute_seconds)
+        except ValueError as error:
+            sys.stderr.write(f"qsql stub: {error}\n")
+            return EXIT_USAGE
     options = StubOptions(
+        rate_limits=limits,
         latency=args.latency_ms / 1000,
         jitter=args.jitter_ms / 1000,
         seed=args.seed,

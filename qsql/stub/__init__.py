@@ -1,5 +1,6 @@
 """The offline OpenAI-compatible stub server (``qsql stub``, ``--stub``, integration tests)."""
 
+from .ratelimit import RateLimits
 from .server import Fault, StubOptions, StubServer, embedding_vector
 
-__all__ = ["Fault", "StubOptions", "StubServer", "embedding_vector"]
+__all__ = ["Fault", "RateLimits", "StubOptions", "StubServer", "embedding_vector"]

@@ -35,6 +35,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
+
 DEFAULT_EMBEDDING_DIMENSION = 8
 _MARKER = re.compile(r"\[\[stub:([^\]]*)\]\]")
 _REASONS = {
@@ -92,6 +94,8 @@ class StubOptions:
     fail_every: int = 0  # every N-th request gets `global_fault` (0: never)
     global_fault: Fault = field(default_factory=Fault)
     embedding_dimension: int = DEFAULT_EMBEDDING_DIMENSION
+    # Per-minute quotas like DashScope's (qsql/stub/ratelimit.py); None: unlimited.
+    rate_limits: RateLimits | None = None
 
 
 @dataclass
@@ -117,6 +121,7 @@ class StubServer:
         self._thread: threading.Thread | None = None
         self._connections: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task] = set()
+        self.rate_limiter = SlidingWindowLimiter(self.options.rate_limits) if self.options.rate_limits else None
 
     @property
     def base_url(self) -> str:
@@ -250,6 +255,10 @@ class StubServer:
             stats.bodies.append(payload)
             texts = _input_texts(path, payload)
             fault = self._fault_for(texts, number)
+            refusal = self._rate_refusal(path, payload) if fault == Fault() else None
+            if refusal is not None:  # throttled requests are answered at once, without latency
+                self._write_json(writer, 429, _error_body(429, refusal.message, refusal.code))
+                return True
             delay = self.options.latency + fault.delay
             if self.options.jitter:
                 delay += self._random.uniform(0, self.options.jitter)
@@ -274,6 +283,17 @@ class StubServer:
             return True
         finally:
             stats.in_flight -= 1
+
+    def _rate_refusal(self, path: str, payload: object) -> Refusal | None:
+        if self.rate_limiter is None or not isinstance(payload, dict):
+            return None
+        if path.rstrip("/").endswith("/chat/completions"):
+            usage = _chat_reply(payload)["usage"]
+        elif path.rstrip("/").endswith("/embeddings"):
+            usage = _embeddings_reply(payload, self.options.embedding_dimension)["usage"]
+        else:
+            return None
+        return self.rate_limiter.admit(int(usage.get("total_tokens", 0)))
 
     def _fault_for(self, texts: list[str], number: int) -> Fault:
         for text in texts:
