@@ -35,6 +35,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .batch import BatchOptions, BatchService
 from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
 
 DEFAULT_EMBEDDING_DIMENSION = 8
@@ -96,6 +97,8 @@ class StubOptions:
     embedding_dimension: int = DEFAULT_EMBEDDING_DIMENSION
     # Per-minute quotas like DashScope's (qsql/stub/ratelimit.py); None: unlimited.
     rate_limits: RateLimits | None = None
+    # The Batch File API's injectable outcomes (qsql/stub/batch.py).
+    batch: BatchOptions = field(default_factory=BatchOptions)
 
 
 @dataclass
@@ -122,6 +125,7 @@ class StubServer:
         self._connections: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task] = set()
         self.rate_limiter = SlidingWindowLimiter(self.options.rate_limits) if self.options.rate_limits else None
+        self.batches = BatchService(self._answer_batch_line, self.options.batch)
 
     @property
     def base_url(self) -> str:
@@ -239,6 +243,13 @@ class StubServer:
             if self.options.api_key is not None and auth != f"Bearer {self.options.api_key}":
                 self._write_json(writer, 401, _error_body(401, "Incorrect API key provided.", "invalid_api_key"))
                 return True
+            if self.batches.handles(path):  # the Batch File API: qsql/stub/batch.py
+                status, reply, kind = self.batches.respond(method, path, headers, body)
+                if kind == "json":
+                    self._write_json(writer, status, reply)
+                else:
+                    self._write(writer, status, reply, kind)
+                return True
             if method != "POST":
                 if method == "GET" and path.rstrip("/").endswith("/models"):
                     self._write_json(writer, 200, {"object": "list", "data": [{"id": "stub", "object": "model"}]})
@@ -283,6 +294,21 @@ class StubServer:
             return True
         finally:
             stats.in_flight -= 1
+
+    def _answer_batch_line(self, url: str, body: dict) -> tuple[int, dict]:
+        """A batch line answered as its synchronous endpoint would be; a status marker fails it."""
+        for text in _input_texts(url, body):
+            match = _MARKER.search(text)
+            if match:
+                try:
+                    status = Fault.parse(match.group(1)).status
+                except ValueError:
+                    status = 400
+                if status is not None:
+                    return status, _error_body(status, f"injected failure (HTTP {status})", None)
+        if url.rstrip("/").endswith("/embeddings"):
+            return 200, _embeddings_reply(body, self.options.embedding_dimension)
+        return 200, _chat_reply(body)
 
     def _rate_refusal(self, path: str, payload: object) -> Refusal | None:
         if self.rate_limiter is None or not isinstance(payload, dict):
