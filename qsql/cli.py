@@ -23,7 +23,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 
 
 
 FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
-COMMANDS = ("run", "stub", "cache", "keys", "logs")
+COMMANDS = ("run", "stub", "cache", "keys", "logs", "batches")
 # Options that take a value, so the word after them is not the script of 'qsql file.sql'.
 _VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
 
@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("action", choices=["set", "list", "remove", "path"])
     keys.add_argument("name", nargs="?", help="provider name: qwen, openai or deepseek")
 
+    batches = commands.add_parser(
+        "batches", help="the Batch API jobs qsql started ('batch-api' = 'true')",
+        description="List the Batch API jobs qsql started, or cancel one (finished requests are still billed).",
+    )
+    batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
+    batches.add_argument("id", nargs="?", help="the batch to cancel")
+
     logs = commands.add_parser("logs", help="show the log of model calls (SET 'qsql.log' = 'on')",
                                description="Show logged model calls, newest last.",
                                epilog=_LOGS_EXAMPLES, formatter_class=raw)
@@ -195,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
             from .keys import keys_command
 
             return keys_command(args.action, args.name)
+        if args.command == "batches":
+            from .batches_command import batches_command
+
+            return batches_command(args.action, args.id)
         if args.command == "logs":
             from .calllog import logs_command
 
