@@ -164,6 +164,8 @@ class Slot:
 
     status: int | None = None  # HTTP status; None when no reply came
     code: str | None = None  # the error code of a failed reply (Throttling.RateQuota ...)
+    retry_after: float | None = None
+    latency: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -269,6 +271,20 @@ class RateController:
             if delay <= 0:
                 return
             await self.clock.sleep(delay)
+
+    def set_max_concurrency(self, maximum: int) -> None:
+        """A new statement's 'max-concurrent-operations': the ceiling; what was learned stays below it."""
+        self.max_concurrency = max(1, maximum)
+        if self.report.throttled == 0 and self._last_decrease_round < 0:
+            self.concurrency = float(self.max_concurrency)
+        else:
+            self.concurrency = min(self.concurrency, float(self.max_concurrency))
+
+    def new_report(self) -> RateReport:
+        """Start counting for a new statement; learned limits carry over."""
+        declared = self.report.declared
+        self.report = RateReport(declared=declared)
+        return self.report
 
     def _wake(self) -> None:
         free = int(self.concurrency) - self.in_flight
