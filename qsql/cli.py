@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 
 
 
 FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
-COMMANDS = ("run", "export", "stub", "cache", "keys", "logs")
+COMMANDS = ("run", "export", "stub", "cache", "keys", "logs", "batches")
 # Options that take a value, so the word after them is not the script of 'qsql file.sql'.
 _VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
 
@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--malformed", action="store_true", help="injected failures are malformed 200 replies")
     stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
     stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
+    stub.add_argument("--requests-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute")
+    stub.add_argument("--tokens-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute")
+    stub.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="how long the rate-limit minute lasts (default 60; shorter for benchmarks)")
 
     cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
                                 description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
@@ -159,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
                                epilog=_KEYS_EXAMPLES, formatter_class=raw)
     keys.add_argument("action", choices=["set", "list", "remove", "path"])
     keys.add_argument("name", nargs="?", help="provider name: qwen, openai or deepseek")
+
+    batches = commands.add_parser(
+        "batches", help="the Batch API jobs qsql started ('batch-api' = 'true')",
+        description="List the Batch API jobs qsql started, or cancel one (finished requests are still billed).",
+    )
+    batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
+    batches.add_argument("id", nargs="?", help="the batch to cancel")
 
     logs = commands.add_parser("logs", help="show the log of model calls (SET 'qsql.log' = 'on')",
                                description="Show logged model calls, newest last.",
@@ -203,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             from .keys import keys_command
 
             return keys_command(args.action, args.name)
+        if args.command == "batches":
+            from .batches_command import batches_command
+
+            return batches_command(args.action, args.id)
         if args.command == "logs":
             from .calllog import logs_command
 
@@ -414,7 +428,7 @@ def _cache_command(args: argparse.Namespace) -> int:
 def _serve_stub(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .stub import Fault, StubOptions, StubServer
+    from .stub import Fault, RateLimits, StubOptions, StubServer
 
     fault = Fault(
         status=None if (args.malformed or args.drop) else args.fail_status,
@@ -422,7 +436,15 @@ def _serve_stub(args: argparse.Namespace) -> int:
         malformed=args.malformed,
         drop=args.drop,
     )
+    limits = None
+    if args.requests_per_minute or args.tokens_per_minute:
+        try:
+            limits = RateLimits(args.requests_per_minute, args.tokens_per_minute, args.minute_seconds)
+        except ValueError as error:
+            sys.stderr.write(f"qsql stub: {error}\n")
+            return EXIT_USAGE
     options = StubOptions(
+        rate_limits=limits,
         latency=args.latency_ms / 1000,
         jitter=args.jitter_ms / 1000,
         seed=args.seed,

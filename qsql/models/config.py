@@ -39,6 +39,11 @@ class ModelConfig:
     # Longest input (in estimated tokens) sent as is, and what happens to a longer one.
     max_input_tokens: int | None = None
     overflow_action: str = "truncated-tail"
+    # The provider's quotas, when declared (qsql extensions): requests are paced under them.
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    # Send rows through the provider's Batch File API (half price, results within the day).
+    batch_api: bool = False
 
     @property
     def choices(self) -> int:

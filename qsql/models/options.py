@@ -92,6 +92,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError("must be 'true' or 'false'")
+    return value == "true"
+
+
 def _response_format(text: str) -> dict[str, str]:
     return {"type": _choice("text", "json_object")(text)}
 
@@ -118,6 +125,10 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE once retries run out", _choice(FAILOVER, IGNORE)),
     OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
     OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
+    # Throughput and price (qsql extensions): see qsql/models/ratelimit.py and batch_job.py.
+    OptionSpec("requests-per-minute", "the provider's request quota: requests are paced under it (qsql extension)", _long(1)),
+    OptionSpec("tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)),
+    OptionSpec("batch-api", "'true': send the rows through the provider's Batch File API at half price (qsql extension)", _boolean),
 )
 
 SPECS_BY_KEY: dict[str, OptionSpec] = {}
@@ -268,6 +279,12 @@ def resolve_model(
         key = option_key or env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
         api_key = _api_key(key, provider, name, statement.span, env_var)
     system_prompt = value_of("system-prompt")
+    batch_api = bool(parsed_values.get("batch-api", False))
+    if batch_api and not provider.batch_api:
+        raise OptionError(
+            f"option 'batch-api': provider '{provider.name}' has no Batch File API", canonical["batch-api"].value_span,
+            hint="the Batch File API is offered by qwen (DashScope) and openai",
+        )
     return ModelConfig(
         name=name,
         provider=provider.name,
@@ -283,6 +300,9 @@ def resolve_model(
         batch_size=batch_size if task == EMBEDDINGS else 1,
         max_input_tokens=min(limits) if limits else None,
         overflow_action=str(parsed_values.get("context-overflow-action", "truncated-tail")),
+        requests_per_minute=parsed_values.get("requests-per-minute"),  # type: ignore[arg-type]
+        tokens_per_minute=parsed_values.get("tokens-per-minute"),  # type: ignore[arg-type]
+        batch_api=batch_api,
     )
 
 

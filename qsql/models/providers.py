@@ -14,13 +14,15 @@ class Provider:
     default_endpoint: str | None
     # Most inputs one embeddings request may carry.
     embedding_batch_limit: int
+    # Whether it offers the OpenAI-compatible Batch File API (/files, /batches) at its base URL.
+    batch_api: bool = False
 
 
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
-        Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10),
-        Provider("openai", "OPENAI_API_KEY", None, 2048),
+        Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10, batch_api=True),
+        Provider("openai", "OPENAI_API_KEY", None, 2048, batch_api=True),
         Provider("deepseek", "DEEPSEEK_API_KEY", None, 1),
     )
 }

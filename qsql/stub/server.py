@@ -35,6 +35,9 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .batch import BatchOptions, BatchService
+from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
+
 DEFAULT_EMBEDDING_DIMENSION = 8
 _MARKER = re.compile(r"\[\[stub:([^\]]*)\]\]")
 _REASONS = {
@@ -92,6 +95,10 @@ class StubOptions:
     fail_every: int = 0  # every N-th request gets `global_fault` (0: never)
     global_fault: Fault = field(default_factory=Fault)
     embedding_dimension: int = DEFAULT_EMBEDDING_DIMENSION
+    # Per-minute quotas like DashScope's (qsql/stub/ratelimit.py); None: unlimited.
+    rate_limits: RateLimits | None = None
+    # The Batch File API's injectable outcomes (qsql/stub/batch.py).
+    batch: BatchOptions = field(default_factory=BatchOptions)
 
 
 @dataclass
@@ -117,6 +124,8 @@ class StubServer:
         self._thread: threading.Thread | None = None
         self._connections: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task] = set()
+        self.rate_limiter = SlidingWindowLimiter(self.options.rate_limits) if self.options.rate_limits else None
+        self.batches = BatchService(self._answer_batch_line, self.options.batch)
 
     @property
     def base_url(self) -> str:
@@ -234,6 +243,13 @@ class StubServer:
             if self.options.api_key is not None and auth != f"Bearer {self.options.api_key}":
                 self._write_json(writer, 401, _error_body(401, "Incorrect API key provided.", "invalid_api_key"))
                 return True
+            if self.batches.handles(path):  # the Batch File API: qsql/stub/batch.py
+                status, reply, kind = self.batches.respond(method, path, headers, body)
+                if kind == "json":
+                    self._write_json(writer, status, reply)
+                else:
+                    self._write(writer, status, reply, kind)
+                return True
             if method != "POST":
                 if method == "GET" and path.rstrip("/").endswith("/models"):
                     self._write_json(writer, 200, {"object": "list", "data": [{"id": "stub", "object": "model"}]})
@@ -250,6 +266,10 @@ class StubServer:
             stats.bodies.append(payload)
             texts = _input_texts(path, payload)
             fault = self._fault_for(texts, number)
+            refusal = self._rate_refusal(path, payload) if fault == Fault() else None
+            if refusal is not None:  # throttled requests are answered at once, without latency
+                self._write_json(writer, 429, _error_body(429, refusal.message, refusal.code))
+                return True
             delay = self.options.latency + fault.delay
             if self.options.jitter:
                 delay += self._random.uniform(0, self.options.jitter)
@@ -274,6 +294,32 @@ class StubServer:
             return True
         finally:
             stats.in_flight -= 1
+
+    def _answer_batch_line(self, url: str, body: dict) -> tuple[int, dict]:
+        """A batch line answered as its synchronous endpoint would be; a status marker fails it."""
+        for text in _input_texts(url, body):
+            match = _MARKER.search(text)
+            if match:
+                try:
+                    status = Fault.parse(match.group(1)).status
+                except ValueError:
+                    status = 400
+                if status is not None:
+                    return status, _error_body(status, f"injected failure (HTTP {status})", None)
+        if url.rstrip("/").endswith("/embeddings"):
+            return 200, _embeddings_reply(body, self.options.embedding_dimension)
+        return 200, _chat_reply(body)
+
+    def _rate_refusal(self, path: str, payload: object) -> Refusal | None:
+        if self.rate_limiter is None or not isinstance(payload, dict):
+            return None
+        if path.rstrip("/").endswith("/chat/completions"):
+            usage = _chat_reply(payload)["usage"]
+        elif path.rstrip("/").endswith("/embeddings"):
+            usage = _embeddings_reply(payload, self.options.embedding_dimension)["usage"]
+        else:
+            return None
+        return self.rate_limiter.admit(int(usage.get("total_tokens", 0)))
 
     def _fault_for(self, texts: list[str], number: int) -> Fault:
         for text in texts:

@@ -1,0 +1,110 @@
+"""One Batch API job for a set of requests: take what was already paid for, resume the batches
+an earlier run started, submit the rest (split into files of at most 50,000), wait with
+progress, and keep every successful reply before reporting it.
+
+Requests are named by their reply-cache key, which is also each line's ``custom_id``. Nothing
+here knows SQL or rows: ML_PREDICT passes request bodies by key and gets a
+:class:`BatchResult` per key back (a success, a failed line, or no result at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import ModelError
+from .batch_api import BatchClient, BatchRequest, BatchResult, BatchStatus, split_into_files
+from .batch_store import BatchStore
+from .ratelimit import Clock
+
+
+@dataclass
+class JobReport:
+    """What the job did, for the summary and the tests."""
+
+    submitted: list[str] = field(default_factory=list)  # batch ids created by this run
+    resumed: list[str] = field(default_factory=list)  # batch ids an earlier run created
+    already_paid: int = 0  # requests answered from batch_results, without any batch
+    statuses: dict[str, BatchStatus] = field(default_factory=dict)  # last status of each batch
+
+    def progress_line(self) -> str:
+        statuses = list(self.statuses.values())
+        total = sum(s.total for s in statuses)
+        done = sum(s.completed + s.failed for s in statuses)
+        states = ", ".join(sorted({s.status for s in statuses})) or "submitting"
+        count = len(statuses)
+        return f"Batch API: {count} batch{'es' if count != 1 else ''} {states}, {done}/{total} requests done"
+
+
+async def run_job(
+    client: BatchClient,
+    store: BatchStore,
+    clock: Clock,
+    *,
+    requests: dict[str, dict],
+    endpoint: str,
+    provider: str,
+    model: str,
+    completion_window: str = "24h",
+    poll_interval: float = 5.0,
+    on_progress: Callable[[JobReport], None] | None = None,
+    report: JobReport | None = None,
+) -> dict[str, BatchResult]:
+    report = report if report is not None else JobReport()
+    results: dict[str, BatchResult] = {}
+    paid = store.results(requests)
+    for key, body in paid.items():
+        results[key] = BatchResult(key, 200, body)
+    report.already_paid = len(paid)
+    remaining = [key for key in requests if key not in paid]
+    pending = store.pending(remaining, client.base_url)
+    report.resumed = sorted(set(pending.values()))
+    batch_ids = list(report.resumed)
+    to_submit = [key for key in remaining if key not in pending]
+    batch_ids += await _submit(client, store, to_submit, requests, endpoint, provider, model, completion_window, report)
+
+    def progress(status: BatchStatus) -> None:
+        report.statuses[status.id] = status
+        store.set_status(status.id, status.status)
+        if on_progress is not None:
+            on_progress(report)
+
+    index = 0
+    while index < len(batch_ids):
+        batch_id = batch_ids[index]
+        index += 1
+        try:
+            final = await client.wait(batch_id, clock, poll_interval, on_progress=progress)
+        except ModelError as error:
+            if error.status == 404 and batch_id in report.resumed:
+                # The service forgot it (or it was another stub run): its requests go out again.
+                lost = [key for key, owner in pending.items() if owner == batch_id]
+                store.forget(batch_id)
+                batch_ids += await _submit(client, store, lost, requests, endpoint, provider, model,
+                                           completion_window, report)
+                continue
+            raise
+        got = await client.results(final)
+        paid_now = {key: result.body for key, result in got.items() if result.ok and result.body is not None}
+        store.put_results(paid_now)  # kept before anyone sees them: never paid for twice
+        results.update({key: result for key, result in got.items() if key in requests})
+        store.collected(batch_id, final.status)
+    return results
+
+
+async def _submit(
+    client: BatchClient, store: BatchStore, keys: list[str], requests: dict[str, dict], endpoint: str,
+    provider: str, model: str, completion_window: str, report: JobReport,
+) -> list[str]:
+    created: list[str] = []
+    files = split_into_files((BatchRequest(key, requests[key]) for key in keys), endpoint)
+    for number, (ids, content) in enumerate(files, start=1):
+        file_id = await client.upload(content, filename=f"qsql-{model}-{number}.jsonl")
+        status = await client.create(
+            file_id, endpoint, completion_window, metadata={"ds_name": f"qsql {model}"[:100]},
+        )
+        store.record(status.id, client.base_url, provider, model, status.status, ids)
+        report.submitted.append(status.id)
+        report.statuses[status.id] = status
+        created.append(status.id)
+    return created

@@ -1,0 +1,61 @@
+"""``qsql batches list|cancel``, in-process against the stub and the batch record in a temp cache dir."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from qsql.cli import main
+from qsql.models.batch_api import BatchClient, BatchRequest, split_into_files
+from qsql.models.batch_store import BatchStore
+from qsql.stub import StubServer
+
+
+def start_batch(server: StubServer) -> str:
+    async def go() -> str:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            client = BatchClient(http, server.base_url, {})
+            ((ids, content),) = split_into_files([BatchRequest("k1", {"model": "qwen-plus", "messages": []})],
+                                                 "/v1/chat/completions")
+            status = await client.create(await client.upload(content), "/v1/chat/completions")
+            store = BatchStore()
+            store.record(status.id, server.base_url, "qwen", "qwen-plus", status.status, ids)
+            store.close()
+            return status.id
+
+    return asyncio.run(go())
+
+
+def test_list_when_there_are_none(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batches"]) == 0
+    assert capsys.readouterr().out == "no batches\n"
+
+
+def test_list_and_cancel(capsys: pytest.CaptureFixture[str]) -> None:
+    with StubServer() as server:
+        batch_id = start_batch(server)
+        assert main(["batches", "list"]) == 0
+        out = capsys.readouterr().out
+        assert batch_id in out and "validating" in out and "qwen-plus" in out and "pending" in out
+        assert main(["batches", "cancel", batch_id]) == 0
+        assert capsys.readouterr().out == f"{batch_id}: cancelling\n"
+        assert main(["batches", "cancel", batch_id]) == 0  # still cancelling: the stub accepts it again
+        capsys.readouterr()
+    store = BatchStore()
+    assert store.get(batch_id).status == "cancelling"
+    store.close()
+
+
+def test_cancel_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batches", "cancel", "batch-unknown"]) == 1
+    assert "no batch 'batch-unknown'" in capsys.readouterr().err
+    assert main(["batches", "cancel"]) == 2
+    capsys.readouterr()
+    with StubServer() as server:
+        batch_id = start_batch(server)
+    # The server is gone now: the error says so in one line.
+    assert main(["batches", "cancel", batch_id]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot cancel" in err
