@@ -115,6 +115,8 @@ def _regexp_extract(text: str, pattern: str, index: int = 1) -> str | None:
 
 
 def _split_index(text: str, delimiter: str, index: int) -> str | None:
+    if not text:
+        return None  # Flink: SPLIT_INDEX of an empty string is NULL
     parts = text.split(delimiter) if delimiter else [text]
     return parts[index] if 0 <= index < len(parts) else None
 
@@ -205,27 +207,11 @@ def json_value(text: str, path: str) -> str | None:
     return str(node)
 
 
-_JAVA_DATE_TOKENS = re.compile(r"'[^']*'|yyyy|yy|MM|dd|HH|hh|mm|ss|SSS|SS|S|a|EEEE|EEE|MMMM|MMM|D")
-
-
 def date_format(value: dt.datetime | dt.date, pattern: str) -> str:
-    """Java SimpleDateFormat patterns (the ones people use) rendered in Python."""
-    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    """Java DateTimeFormatter patterns, as Flink's DATE_FORMAT (see qsql/javatime.py)."""
+    from .javatime import format_java
 
-    def render(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token.startswith("'"):
-            return token[1:-1] or "'"
-        return {
-            "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",
-            "dd": f"{moment.day:02d}", "HH": f"{moment.hour:02d}", "hh": f"{(moment.hour % 12) or 12:02d}",
-            "mm": f"{moment.minute:02d}", "ss": f"{moment.second:02d}", "SSS": f"{moment.microsecond // 1000:03d}",
-            "SS": f"{moment.microsecond // 10000:02d}", "S": f"{moment.microsecond // 100000}",
-            "a": "AM" if moment.hour < 12 else "PM", "EEEE": moment.strftime("%A"), "EEE": moment.strftime("%a"),
-            "MMMM": moment.strftime("%B"), "MMM": moment.strftime("%b"), "D": str(moment.timetuple().tm_yday),
-        }[token]
-
-    return _JAVA_DATE_TOKENS.sub(render, pattern)
+    return format_java(value, pattern)
 
 
 def _date_format(value: object, pattern: str) -> str | None:
@@ -364,7 +350,7 @@ def _cardinality_type(types: list[DataType], span: Span | None) -> DataType:
 
 
 def _date_format_type(types: list[DataType], span: Span | None) -> DataType:
-    if types[0].kind not in ("TIMESTAMP", "DATE", "NULL") and not types[0].is_character or not _is_char(types[1]):
+    if types[0].kind not in ("TIMESTAMP", "TIMESTAMP_LTZ", "NULL") and not types[0].is_character or not _is_char(types[1]):
         raise cannot_apply("DATE_FORMAT", types, "DATE_FORMAT(<TIMESTAMP>, <CHARACTER>)", span)
     return T.STRING
 
@@ -417,16 +403,27 @@ _SCALARS: list[Scalar] = [
     Scalar("JSON_VALUE", 2, 2, _json_value_type, json_value),
     Scalar("DATE_FORMAT", 2, 2, _date_format_type, _date_format),
 ]
-SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS}
+# The rest of Flink's library lives in function_library (it imports this module's helpers).
+from .function_library import EXTRA_SCALARS, random_scalar, typed_truncate  # noqa: E402
 
-# Functions whose implementation depends on the result type (built per call site).
-TYPED_SCALARS = {"ROUND", "MOD"}
-AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX"})
+SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
+
+# Functions whose implementation depends on the result type or holds state (built per call site).
+TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER"}
+AGGREGATES = frozenset({
+    "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
+    "LISTAGG", "SUM0", "BOOL_AND", "BOOL_OR", "FIRST_VALUE", "LAST_VALUE", "COLLECT", "ARRAY_AGG",
+})
 KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | {"TRIM"})
 
 
 def typed_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
-    """ROUND and MOD: the implementation needs the result type, so it is made per call."""
+    """ROUND, MOD, TRUNCATE: the implementation needs the result type; RAND, RAND_INTEGER: each
+    call site has its own generator. So they are made per call."""
+    if name == "TRUNCATE":
+        return typed_truncate(types, literal_args, span)
+    if name in ("RAND", "RAND_INTEGER"):
+        return random_scalar(name, types, literal_args, span)
     if name == "ROUND":
         _round_type(types, span)
         digits = literal_args[1] if len(literal_args) > 1 and isinstance(literal_args[1], int) else 0
