@@ -113,8 +113,53 @@ def _literal(expr: ast.Literal, scope: Scope) -> Compiled:
 
 
 def _column(expr: ast.ColumnRef, scope: Scope) -> Compiled:
-    index = scope.resolve(expr)
+    try:
+        index = scope.resolve(expr)
+    except ValidationError:
+        access = _row_field_access(expr, scope)
+        if access is None:
+            raise
+        return access
     return Compiled(lambda row: row[index], scope.fields[index].dtype, column_index=index)
+
+
+def _row_field_access(expr: ast.ColumnRef, scope: Scope) -> Compiled | None:
+    """``r.f`` / ``t.r.f.g``: a column of type ROW followed by field names."""
+    for split in (2, 1):
+        if len(expr.parts) <= split:
+            continue
+        head = ast.ColumnRef(parts=expr.parts[:split], span=expr.span)
+        try:
+            base = compile_expr(head, scope)
+        except ValidationError:
+            continue
+        getters: list[int] = []
+        dtype = base.dtype
+        for part in expr.parts[split:]:
+            if dtype.kind != "ROW" or not dtype.fields:
+                return None
+            names = [f.name for f in dtype.fields]
+            if part.name not in names:
+                raise ValidationError(f"Unknown field '{part.name}' in {dtype}", part.span,
+                                      hint=did_you_mean(part.name, names))
+            position = names.index(part.name)
+            getters.append(position)
+            nullable = dtype.nullable
+            dtype = dtype.fields[position].dtype
+            if nullable:
+                dtype = dtype.with_nullable(True)
+        inner = base.evaluate
+
+        def evaluate(row: Row) -> object:
+            value = inner(row)
+            for position in getters:
+                if value is None:
+                    return None
+                value = value[position]
+            return value
+
+        return Compiled(evaluate, dtype)
+    return None
 
 
 def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:

@@ -323,6 +323,21 @@ def _from_unixtime(seconds: int, pattern: str = "yyyy-MM-dd HH:mm:ss") -> str:
     return format_java(dt.datetime.fromtimestamp(seconds), pattern)
 
 
+def _to_timestamp_ltz_type(types: list[DataType], span: Span | None) -> DataType:
+    if not (_is_num(types[0]) and (len(types) < 2 or _is_int(types[1]))):
+        raise cannot_apply("TO_TIMESTAMP_LTZ", types, "TO_TIMESTAMP_LTZ(<NUMERIC>, <INTEGER>)", span)
+    return T.timestamp_ltz(3).with_nullable(_nullable(types))
+
+
+def _to_timestamp_ltz(epoch: object, precision: int = 3) -> dt.datetime:
+    """Epoch seconds (precision 0) or milliseconds (precision 3) -> an instant."""
+    if precision not in (0, 3):
+        raise ExecutionError(f"TO_TIMESTAMP_LTZ precision must be 0 or 3, got {precision}")
+    millis = Decimal(str(epoch)) * (1000 if precision == 0 else 1)
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return base + dt.timedelta(milliseconds=int(millis))
+
+
 def _json_string(value: object) -> str:
     from .json_functions import to_json
 
@@ -402,7 +417,7 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("EXP", 1, 1, _double("EXP"), _exp),
     Scalar("LN", 1, 1, _double("LN"), lambda v: _java_log(float(v))),
     Scalar("LOG", 1, 2, _double("LOG", (1, 2)), _log),
-    Scalar("LOG10", 1, 1, _double("LOG10"), lambda v: _java_log(float(v)) / math.log(10)),
+    Scalar("LOG10", 1, 1, _double("LOG10"), lambda v: math.log10(float(v)) if float(v) > 0 else _java_log(float(v))),
     Scalar("LOG2", 1, 1, _double("LOG2"), lambda v: _java_log(float(v)) / math.log(2)),
     Scalar("SIN", 1, 1, _double("SIN"), lambda v: math.sin(float(v))),
     Scalar("COS", 1, 1, _double("COS"), lambda v: math.cos(float(v))),
@@ -465,5 +480,6 @@ EXTRA_SCALARS: list[Scalar] = [
            _unix_timestamp),
     Scalar("FROM_UNIXTIME", 1, 2, _fixed(T.STRING, "FROM_UNIXTIME", _chars_ints("i", "c"),
                                          "FROM_UNIXTIME(<INTEGER>[, <CHARACTER>])", nullable=True), _from_unixtime),
+    Scalar("TO_TIMESTAMP_LTZ", 1, 2, _to_timestamp_ltz_type, _to_timestamp_ltz),
     Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _json_string),
 ]

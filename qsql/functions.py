@@ -436,10 +436,33 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
 # ----------------------------------------------------------------------- aggregates
 
 
+_VARIANCE = {"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE"}
+_LISTAGG_MARK = "\x00"
+
+
+def listagg_name(separator: str) -> str:
+    """LISTAGG's accumulator name carries its separator (the call tuple has no other slot)."""
+    return "LISTAGG" + _LISTAGG_MARK + separator
+
+
 def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
     if name == "COUNT":
         return T.BIGINT.with_nullable(False)
     (arg,) = types
+    if name == "LISTAGG":
+        if not _is_char(arg):
+            raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)
+        return T.STRING
+    if name in ("BOOL_AND", "BOOL_OR"):
+        if arg.kind not in ("BOOLEAN", "NULL"):
+            raise cannot_apply(name, types, f"{name}(<BOOLEAN>)", span)
+        return T.BOOLEAN
+    if name in _VARIANCE:
+        if not arg.is_numeric:
+            raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
+        if arg.kind == "DECIMAL":
+            return T.decimal(T.MAX_DECIMAL_PRECISION, 6)
+        return arg.with_nullable(True)
     if name in ("MIN", "MAX"):
         if arg.kind in ("ARRAY", "MAP"):
             raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>)", span)
@@ -453,15 +476,35 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     return arg.with_nullable(True)
 
 
+def _variance_of(kind: str, total: object, squares: object, count: int, sample: bool) -> object:
+    """Calcite's reduction: (SUM(x*x) - SUM(x)*SUM(x)/COUNT) / (COUNT [- 1]) in x's type, so an
+    INT column gives an INT variance (integer division), as Flink prints it."""
+    divisor = count - 1 if sample else count
+    if divisor <= 0:
+        return None
+    if kind in T.INTEGER_BITS:
+        def div(a: int, b: int) -> int:
+            quotient = abs(a) // abs(b)
+            return quotient if (a >= 0) == (b >= 0) else -quotient
+
+        return div(squares - div(total * total, count), divisor)  # type: ignore[operator]
+    if kind == "DECIMAL":
+        return (Decimal(squares) - Decimal(total) * Decimal(total) / count) / divisor  # type: ignore[arg-type]
+    return (float(squares) - float(total) * float(total) / count) / divisor  # type: ignore[arg-type]
+
+
 class Accumulator:
     """One aggregate for one group; ``add`` per row, ``result`` at the end."""
 
     def __init__(self, name: str, result_type: DataType, distinct: bool) -> None:
+        name, _, self.separator = name.partition(_LISTAGG_MARK)
         self.name = name
         self.result_type = result_type
         self.seen: set | None = set() if distinct else None
         self.count = 0
         self.total: object = None
+        self.squares: object = None  # variance: the sum of squares beside the sum
+        self.parts: list[str] = []  # LISTAGG
 
     def add(self, value: object) -> None:
         if value is None:
@@ -475,6 +518,19 @@ class Accumulator:
         name = self.name
         if name == "COUNT":
             return
+        if name == "LISTAGG":
+            self.parts.append(value)  # type: ignore[arg-type]
+            return
+        if name in ("BOOL_AND", "BOOL_OR"):
+            self.total = value if self.total is None else (
+                (self.total and value) if name == "BOOL_AND" else (self.total or value))
+            return
+        if name in _VARIANCE:
+            number = Decimal(value) if isinstance(value, Decimal) else value
+            self.total = number if self.total is None else self.total + number  # type: ignore[operator]
+            square = number * number  # type: ignore[operator]
+            self.squares = square if self.squares is None else self.squares + square  # type: ignore[operator]
+            return
         if self.total is None:
             self.total = value
         elif name in ("SUM", "AVG"):
@@ -485,6 +541,27 @@ class Accumulator:
         elif value > self.total:  # type: ignore[operator]
             self.total = value
 
+    def _variance(self) -> object:
+        if self.total is None:
+            return None
+        kind = self.result_type.kind
+        sample = self.name in ("STDDEV_SAMP", "STDDEV", "VAR_SAMP", "VARIANCE")
+        variance = _variance_of(kind, self.total, self.squares, self.count, sample)
+        if variance is None:
+            return None
+        if self.name.startswith("STDDEV"):
+            root = math.sqrt(max(float(variance), 0.0))  # type: ignore[arg-type]
+            if kind in T.INTEGER_BITS:
+                return int(root)
+            if kind == "DECIMAL":
+                return T.fit_decimal(Decimal(repr(root)), self.result_type)
+            return T.cast_value(root, T.DOUBLE, self.result_type) if kind == "FLOAT" else root
+        if kind == "DECIMAL":
+            return T.fit_decimal(variance, self.result_type)  # type: ignore[arg-type]
+        if kind == "FLOAT":
+            return T.cast_value(variance, T.DOUBLE, self.result_type)
+        return variance
+
     def add_row(self) -> None:
         """COUNT(*): every row counts, NULLs included."""
         self.count += 1
@@ -492,6 +569,10 @@ class Accumulator:
     def result(self) -> object:
         if self.name == "COUNT":
             return self.count
+        if self.name == "LISTAGG":
+            return self.separator.join(self.parts) if self.parts else None
+        if self.name in _VARIANCE:
+            return self._variance()
         if self.total is None:
             return None
         kind = self.result_type.kind

@@ -120,8 +120,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
             except JsonPathError as error:
                 return _returned(respond(on_error, row, str(error), T.STRING), returning)
             if result is None:
-                return _returned(respond(on_empty, row, None, T.STRING) if on_empty and on_empty.response != "ERROR"
-                                 else None, returning)
+                return None  # Flink 2.3: a lax path that selects nothing is NULL whatever ON EMPTY says
             return _returned(result, returning)
 
         return Compiled(query, returning.with_nullable(True))

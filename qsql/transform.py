@@ -521,6 +521,10 @@ class AstBuilder(_MetaTransformer):
         args = tuple(c for c in children if isinstance(c, ast.Expr))
         return ast.FunctionCall(name=name, args=args, span=span_of(meta))
 
+    def left_right_call(self, meta, children):
+        name = ast.Identifier(name=str(children[0]).upper(), span=span_of(children[0]))
+        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+
     def time_unit_call(self, meta, children):
         function, unit, first, second = children
         name = ast.Identifier(name=str(function).upper(), span=span_of(function))
@@ -570,8 +574,11 @@ class AstBuilder(_MetaTransformer):
         condition_word = str(condition).upper()
         if isinstance(response, tuple):  # DEFAULT expr
             return ast.JsonBehavior(response="DEFAULT", condition=condition_word, default=response[1], span=span_of(meta))
-        words = " ".join(str(c).upper() for c in children[:-1])
+        words = response.name if isinstance(response, _Kind) else str(response).upper()
         return ast.JsonBehavior(response=words, condition=condition_word, span=span_of(meta))
+
+    def json_response(self, meta, children):
+        return _Kind(" ".join(str(c).upper() for c in children))
 
     def json_default(self, meta, children):
         return ("DEFAULT", children[0])
@@ -827,7 +834,11 @@ def decode_unicode_escapes(body: str, escape: str) -> str:
             i += 5
         else:
             raise ValueError(f"invalid Unicode escape in U&'...' at '{body[i:i + 6]}'")
-    return "".join(out)
+    text = "".join(out)
+    try:  # a UTF-16 surrogate pair (\\D83D\\DE00) is one character, as in Java
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise ValueError("U&'...' holds a lone UTF-16 surrogate") from None
 
 
 def _is_hex(text: str, length: int) -> bool:
