@@ -169,6 +169,71 @@ class CurrentTime(Expr):
     name: str
 
 
+@dataclass(frozen=True)
+class IsDistinctFrom(Expr):
+    """``a IS [NOT] DISTINCT FROM b``: equality where two NULLs are the same value."""
+
+    left: Expr
+    right: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class IsUnknown(Expr):
+    """``x IS [NOT] UNKNOWN`` on a BOOLEAN (Flink's name for IS NULL on a truth value)."""
+
+    operand: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class IsJson(Expr):
+    """``s IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]``."""
+
+    operand: Expr
+    kind: str = "VALUE"
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class TimeUnit(Expr):
+    """A time unit keyword standing as an argument: ``TIMESTAMPADD(DAY, 1, t)``. Only the
+    grammar makes one, so a column can never be mistaken for a unit (nor a unit for a column)."""
+
+    unit: str
+
+
+@dataclass(frozen=True)
+class RowConstructor(Expr):
+    """``ROW(a, b, ...)``: a value of type ROW<EXPR$0 ..., EXPR$1 ...>."""
+
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class JsonBehavior(Node):
+    """One ``<response> ON EMPTY|ERROR`` clause of JSON_VALUE / JSON_QUERY / JSON_EXISTS;
+    ``response`` is NULL, ERROR, TRUE, FALSE, UNKNOWN, EMPTY ARRAY, EMPTY OBJECT or DEFAULT."""
+
+    response: str
+    condition: str  # EMPTY | ERROR
+    default: Expr | None = None
+
+
+@dataclass(frozen=True)
+class JsonCall(Expr):
+    """JSON_VALUE, JSON_QUERY, JSON_EXISTS, JSON_OBJECT and JSON_ARRAY with their SQL/JSON clauses.
+
+    For JSON_OBJECT ``args`` alternate key, value; ``on_null`` is NULL or ABSENT."""
+
+    name: str
+    args: tuple[Expr, ...]
+    returning: DataType | None = None
+    behaviors: tuple[JsonBehavior, ...] = ()
+    wrapper: str | None = None  # JSON_QUERY: WITHOUT | CONDITIONAL | UNCONDITIONAL
+    on_null: str | None = None
+
+
 # ------------------------------------------------------------------------- queries
 
 

@@ -115,6 +115,8 @@ def _regexp_extract(text: str, pattern: str, index: int = 1) -> str | None:
 
 
 def _split_index(text: str, delimiter: str, index: int) -> str | None:
+    if not text:
+        return None  # Flink: SPLIT_INDEX of an empty string is NULL
     parts = text.split(delimiter) if delimiter else [text]
     return parts[index] if 0 <= index < len(parts) else None
 
@@ -205,27 +207,11 @@ def json_value(text: str, path: str) -> str | None:
     return str(node)
 
 
-_JAVA_DATE_TOKENS = re.compile(r"'[^']*'|yyyy|yy|MM|dd|HH|hh|mm|ss|SSS|SS|S|a|EEEE|EEE|MMMM|MMM|D")
-
-
 def date_format(value: dt.datetime | dt.date, pattern: str) -> str:
-    """Java SimpleDateFormat patterns (the ones people use) rendered in Python."""
-    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    """Java DateTimeFormatter patterns, as Flink's DATE_FORMAT (see qsql/javatime.py)."""
+    from .javatime import format_java
 
-    def render(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token.startswith("'"):
-            return token[1:-1] or "'"
-        return {
-            "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",
-            "dd": f"{moment.day:02d}", "HH": f"{moment.hour:02d}", "hh": f"{(moment.hour % 12) or 12:02d}",
-            "mm": f"{moment.minute:02d}", "ss": f"{moment.second:02d}", "SSS": f"{moment.microsecond // 1000:03d}",
-            "SS": f"{moment.microsecond // 10000:02d}", "S": f"{moment.microsecond // 100000}",
-            "a": "AM" if moment.hour < 12 else "PM", "EEEE": moment.strftime("%A"), "EEE": moment.strftime("%a"),
-            "MMMM": moment.strftime("%B"), "MMM": moment.strftime("%b"), "D": str(moment.timetuple().tm_yday),
-        }[token]
-
-    return _JAVA_DATE_TOKENS.sub(render, pattern)
+    return format_java(value, pattern)
 
 
 def _date_format(value: object, pattern: str) -> str | None:
@@ -364,7 +350,7 @@ def _cardinality_type(types: list[DataType], span: Span | None) -> DataType:
 
 
 def _date_format_type(types: list[DataType], span: Span | None) -> DataType:
-    if types[0].kind not in ("TIMESTAMP", "DATE", "NULL") and not types[0].is_character or not _is_char(types[1]):
+    if types[0].kind not in ("TIMESTAMP", "TIMESTAMP_LTZ", "NULL") and not types[0].is_character or not _is_char(types[1]):
         raise cannot_apply("DATE_FORMAT", types, "DATE_FORMAT(<TIMESTAMP>, <CHARACTER>)", span)
     return T.STRING
 
@@ -417,16 +403,27 @@ _SCALARS: list[Scalar] = [
     Scalar("JSON_VALUE", 2, 2, _json_value_type, json_value),
     Scalar("DATE_FORMAT", 2, 2, _date_format_type, _date_format),
 ]
-SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS}
+# The rest of Flink's library lives in function_library (it imports this module's helpers).
+from .function_library import EXTRA_SCALARS, random_scalar, typed_truncate  # noqa: E402
 
-# Functions whose implementation depends on the result type (built per call site).
-TYPED_SCALARS = {"ROUND", "MOD"}
-AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX"})
+SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
+
+# Functions whose implementation depends on the result type or holds state (built per call site).
+TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER"}
+AGGREGATES = frozenset({
+    "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
+    "LISTAGG", "SUM0", "BOOL_AND", "BOOL_OR", "FIRST_VALUE", "LAST_VALUE", "COLLECT", "ARRAY_AGG",
+})
 KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | {"TRIM"})
 
 
 def typed_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
-    """ROUND and MOD: the implementation needs the result type, so it is made per call."""
+    """ROUND, MOD, TRUNCATE: the implementation needs the result type; RAND, RAND_INTEGER: each
+    call site has its own generator. So they are made per call."""
+    if name == "TRUNCATE":
+        return typed_truncate(types, literal_args, span)
+    if name in ("RAND", "RAND_INTEGER"):
+        return random_scalar(name, types, literal_args, span)
     if name == "ROUND":
         _round_type(types, span)
         digits = literal_args[1] if len(literal_args) > 1 and isinstance(literal_args[1], int) else 0
@@ -439,10 +436,33 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
 # ----------------------------------------------------------------------- aggregates
 
 
+_VARIANCE = {"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE"}
+_LISTAGG_MARK = "\x00"
+
+
+def listagg_name(separator: str) -> str:
+    """LISTAGG's accumulator name carries its separator (the call tuple has no other slot)."""
+    return "LISTAGG" + _LISTAGG_MARK + separator
+
+
 def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
     if name == "COUNT":
         return T.BIGINT.with_nullable(False)
     (arg,) = types
+    if name == "LISTAGG":
+        if not _is_char(arg):
+            raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)
+        return T.STRING
+    if name in ("BOOL_AND", "BOOL_OR"):
+        if arg.kind not in ("BOOLEAN", "NULL"):
+            raise cannot_apply(name, types, f"{name}(<BOOLEAN>)", span)
+        return T.BOOLEAN
+    if name in _VARIANCE:
+        if not arg.is_numeric:
+            raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
+        if arg.kind == "DECIMAL":
+            return T.decimal(T.MAX_DECIMAL_PRECISION, 6)
+        return arg.with_nullable(True)
     if name in ("MIN", "MAX"):
         if arg.kind in ("ARRAY", "MAP"):
             raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>)", span)
@@ -456,15 +476,35 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     return arg.with_nullable(True)
 
 
+def _variance_of(kind: str, total: object, squares: object, count: int, sample: bool) -> object:
+    """Calcite's reduction: (SUM(x*x) - SUM(x)*SUM(x)/COUNT) / (COUNT [- 1]) in x's type, so an
+    INT column gives an INT variance (integer division), as Flink prints it."""
+    divisor = count - 1 if sample else count
+    if divisor <= 0:
+        return None
+    if kind in T.INTEGER_BITS:
+        def div(a: int, b: int) -> int:
+            quotient = abs(a) // abs(b)
+            return quotient if (a >= 0) == (b >= 0) else -quotient
+
+        return div(squares - div(total * total, count), divisor)  # type: ignore[operator]
+    if kind == "DECIMAL":
+        return (Decimal(squares) - Decimal(total) * Decimal(total) / count) / divisor  # type: ignore[arg-type]
+    return (float(squares) - float(total) * float(total) / count) / divisor  # type: ignore[arg-type]
+
+
 class Accumulator:
     """One aggregate for one group; ``add`` per row, ``result`` at the end."""
 
     def __init__(self, name: str, result_type: DataType, distinct: bool) -> None:
+        name, _, self.separator = name.partition(_LISTAGG_MARK)
         self.name = name
         self.result_type = result_type
         self.seen: set | None = set() if distinct else None
         self.count = 0
         self.total: object = None
+        self.squares: object = None  # variance: the sum of squares beside the sum
+        self.parts: list[str] = []  # LISTAGG
 
     def add(self, value: object) -> None:
         if value is None:
@@ -478,6 +518,19 @@ class Accumulator:
         name = self.name
         if name == "COUNT":
             return
+        if name == "LISTAGG":
+            self.parts.append(value)  # type: ignore[arg-type]
+            return
+        if name in ("BOOL_AND", "BOOL_OR"):
+            self.total = value if self.total is None else (
+                (self.total and value) if name == "BOOL_AND" else (self.total or value))
+            return
+        if name in _VARIANCE:
+            number = Decimal(value) if isinstance(value, Decimal) else value
+            self.total = number if self.total is None else self.total + number  # type: ignore[operator]
+            square = number * number  # type: ignore[operator]
+            self.squares = square if self.squares is None else self.squares + square  # type: ignore[operator]
+            return
         if self.total is None:
             self.total = value
         elif name in ("SUM", "AVG"):
@@ -488,6 +541,27 @@ class Accumulator:
         elif value > self.total:  # type: ignore[operator]
             self.total = value
 
+    def _variance(self) -> object:
+        if self.total is None:
+            return None
+        kind = self.result_type.kind
+        sample = self.name in ("STDDEV_SAMP", "STDDEV", "VAR_SAMP", "VARIANCE")
+        variance = _variance_of(kind, self.total, self.squares, self.count, sample)
+        if variance is None:
+            return None
+        if self.name.startswith("STDDEV"):
+            root = math.sqrt(max(float(variance), 0.0))  # type: ignore[arg-type]
+            if kind in T.INTEGER_BITS:
+                return int(root)
+            if kind == "DECIMAL":
+                return T.fit_decimal(Decimal(repr(root)), self.result_type)
+            return T.cast_value(root, T.DOUBLE, self.result_type) if kind == "FLOAT" else root
+        if kind == "DECIMAL":
+            return T.fit_decimal(variance, self.result_type)  # type: ignore[arg-type]
+        if kind == "FLOAT":
+            return T.cast_value(variance, T.DOUBLE, self.result_type)
+        return variance
+
     def add_row(self) -> None:
         """COUNT(*): every row counts, NULLs included."""
         self.count += 1
@@ -495,6 +569,10 @@ class Accumulator:
     def result(self) -> object:
         if self.name == "COUNT":
             return self.count
+        if self.name == "LISTAGG":
+            return self.separator.join(self.parts) if self.parts else None
+        if self.name in _VARIANCE:
+            return self._variance()
         if self.total is None:
             return None
         kind = self.result_type.kind

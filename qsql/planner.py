@@ -432,7 +432,7 @@ class Planner:
                     raise ValidationError(f"{name}(*) is not allowed; only COUNT(*)", call.span)
                 argument, types = None, []
             else:
-                if len(call.args) != 1:
+                if len(call.args) != 1 and not (name == "LISTAGG" and len(call.args) == 2):
                     raise ValidationError(f"{name} takes exactly one argument, got {len(call.args)}", call.span)
                 _no_aggregates(call.args[0], f"an argument of {name}")
                 argument = compile_expr(call.args[0], scope)
@@ -440,7 +440,10 @@ class Planner:
             result = F.aggregate_result_type(name, types, call.span)
             substitutions[call] = (len(fields), result)
             fields.append(Field(f"${name}{len(fields)}", result))
-            aggregate_calls.append((name, argument, result, call.distinct))
+            accumulator_name = name
+            if name == "LISTAGG":
+                accumulator_name = F.listagg_name(_listagg_separator(call))
+            aggregate_calls.append((accumulator_name, argument, result, call.distinct))
         step = Aggregate(
             schema=fields, input=source, keys=compiled_keys, calls=aggregate_calls, grouped=select.group_by is not None
         )
@@ -717,6 +720,15 @@ def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
         return None
     source.input = Filter(schema=source.input.schema, input=source.input, condition=compiled, text="WHERE")
     return source
+
+
+def _listagg_separator(call: ast.FunctionCall) -> str:
+    if len(call.args) < 2:
+        return ","
+    separator = call.args[1]
+    if not (isinstance(separator, ast.Literal) and isinstance(separator.value, str)):
+        raise ValidationError("LISTAGG's separator must be a string literal", separator.span)
+    return separator.value
 
 
 def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:

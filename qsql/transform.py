@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -293,8 +294,12 @@ class AstBuilder(_MetaTransformer):
     def simple_type(self, meta, children):
         name: _TypeName = children[0]
         params = [small_integer(c, span_of(c)) for c in children if isinstance(c, Token) and c.type == "INTEGER"]
-        if _Flag("without_time_zone") in children and name.name.upper() != "TIMESTAMP":
-            raise QsqlSyntaxError(f"WITHOUT TIME ZONE applies only to TIMESTAMP, not {name.name}", name.span)
+        if _Flag("without_time_zone") in children and name.name.upper() not in ("TIMESTAMP", "TIME"):
+            raise QsqlSyntaxError(f"WITHOUT TIME ZONE applies only to TIMESTAMP and TIME, not {name.name}", name.span)
+        if _Flag("with_local_time_zone") in children:
+            if name.name.upper() != "TIMESTAMP":
+                raise QsqlSyntaxError(f"WITH LOCAL TIME ZONE applies only to TIMESTAMP, not {name.name}", name.span)
+            return T.type_from_name("TIMESTAMP_LTZ", params, span_of(meta))
         return T.type_from_name(name.name, params, span_of(meta))
 
     def type_name(self, meta, children):
@@ -494,6 +499,103 @@ class AstBuilder(_MetaTransformer):
     def is_false(self, meta, children):
         return ast.IsBool(operand=children[0], value=False, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
 
+    def is_unknown(self, meta, children):
+        return ast.IsUnknown(operand=children[0], negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def is_distinct_from(self, meta, children):
+        left, right = [c for c in children if isinstance(c, ast.Expr)]
+        return ast.IsDistinctFrom(left=left, right=right, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def is_json(self, meta, children):
+        kind = next((c for c in children if isinstance(c, _Kind)), _Kind("VALUE")).name
+        return ast.IsJson(operand=children[0], kind=kind, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def json_kind(self, meta, children):
+        return _Kind(str(children[0]).upper())
+
+    def row_constructor(self, meta, children):
+        return ast.RowConstructor(items=tuple(c for c in children if isinstance(c, ast.Expr)), span=span_of(meta))
+
+    def position_call(self, meta, children):
+        name = ast.Identifier(name="POSITION", span=span_of(children[0]))
+        args = tuple(c for c in children if isinstance(c, ast.Expr))
+        return ast.FunctionCall(name=name, args=args, span=span_of(meta))
+
+    def left_right_call(self, meta, children):
+        name = ast.Identifier(name=str(children[0]).upper(), span=span_of(children[0]))
+        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+
+    def time_unit_call(self, meta, children):
+        function, unit, first, second = children
+        name = ast.Identifier(name=str(function).upper(), span=span_of(function))
+        unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
+        return ast.FunctionCall(name=name, args=(unit_arg, first, second), span=span_of(meta))
+
+    def _json_call(self, meta, children, name: str, **extra):  # type: ignore[no-untyped-def]
+        return ast.JsonCall(
+            name=name,
+            args=tuple(c for c in children if isinstance(c, ast.Expr)),
+            returning=next((c for c in children if isinstance(c, T.DataType)), None),
+            behaviors=tuple(c for c in children if isinstance(c, ast.JsonBehavior)),
+            span=span_of(meta),
+            **extra,
+        )
+
+    def json_value_call(self, meta, children):
+        return self._json_call(meta, children, "JSON_VALUE")
+
+    def json_query_call(self, meta, children):
+        wrapper = next((c.name for c in children if isinstance(c, _Kind)), None)
+        return self._json_call(meta, children, "JSON_QUERY", wrapper=wrapper)
+
+    def json_exists_call(self, meta, children):
+        return self._json_call(meta, children, "JSON_EXISTS")
+
+    def json_object_call(self, meta, children):
+        args = tuple(part for c in children if isinstance(c, tuple) for part in c)
+        on_null = next((c.name for c in children if isinstance(c, _Kind)), None)
+        return ast.JsonCall(name="JSON_OBJECT", args=args, on_null=on_null, span=span_of(meta))
+
+    def json_array_call(self, meta, children):
+        on_null = next((c.name for c in children if isinstance(c, _Kind)), None)
+        return self._json_call(meta, children, "JSON_ARRAY", on_null=on_null)
+
+    def json_returning(self, meta, children):
+        return children[0]
+
+    def json_query_returning(self, meta, children):
+        return children[0]
+
+    def simple_name_type(self, meta, children):
+        return T.type_from_name(str(children[0]), [], span_of(meta))
+
+    def json_behavior(self, meta, children):
+        response, condition = children[0], children[-1]
+        condition_word = str(condition).upper()
+        if isinstance(response, tuple):  # DEFAULT expr
+            return ast.JsonBehavior(response="DEFAULT", condition=condition_word, default=response[1], span=span_of(meta))
+        words = response.name if isinstance(response, _Kind) else str(response).upper()
+        return ast.JsonBehavior(response=words, condition=condition_word, span=span_of(meta))
+
+    def json_response(self, meta, children):
+        return _Kind(" ".join(str(c).upper() for c in children))
+
+    def json_default(self, meta, children):
+        return ("DEFAULT", children[0])
+
+    def json_wrapper(self, meta, children):
+        words = [str(c).upper() for c in children]
+        if words[0] == "WITHOUT":
+            return _Kind("WITHOUT")
+        return _Kind("CONDITIONAL" if "CONDITIONAL" in words else "UNCONDITIONAL")
+
+    def json_key_value(self, meta, children):
+        key, value = [c for c in children if isinstance(c, ast.Expr)]
+        return (key, value)
+
+    def json_on_null(self, meta, children):
+        return _Kind(str(children[0]).upper())
+
     def like(self, meta, children):
         exprs = [c for c in children if isinstance(c, ast.Expr)]
         escape = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
@@ -570,6 +672,10 @@ class AstBuilder(_MetaTransformer):
 
     def unary_op(self, meta, children):
         op, operand = children
+        if op == "-" and isinstance(operand, ast.Literal) and operand.text.isdigit():
+            # -2147483648 is an INT and -9223372036854775808 a BIGINT, as in Flink: the sign
+            # belongs to the literal, so its type is that of the negative value.
+            return number_literal("-" + operand.text, span_of(meta))
         return ast.UnaryOp(op=str(op), operand=operand, span=span_of(meta))
 
     def cast(self, meta, children):
@@ -627,6 +733,62 @@ class AstBuilder(_MetaTransformer):
             value=value, dtype=T.timestamp(precision).with_nullable(False), text=f"TIMESTAMP '{text}'", span=span_of(meta)
         )
 
+    def time_literal(self, meta, children):
+        text = unquote_string(children[1])
+        value = T.parse_time(text)
+        if value is None:
+            raise QsqlSyntaxError(f"invalid TIME literal '{text}' (expected 'HH:MM:SS[.fff]')", span_of(meta))
+        precision = T.timestamp_literal_precision("2000-01-01 " + text.strip())
+        return ast.Literal(
+            value=value, dtype=T.time(precision).with_nullable(False), text=f"TIME '{text}'", span=span_of(meta)
+        )
+
+    def unicode_string_literal(self, meta, children):
+        token = str(children[0])
+        match = _UNICODE_STRING.fullmatch(token)
+        assert match is not None, token
+        body, escape = match.group(1).replace("''", "'"), match.group(2) or "\\"
+        try:
+            text = decode_unicode_escapes(body, escape)
+        except ValueError as error:
+            raise QsqlSyntaxError(str(error), span_of(meta)) from None
+        return ast.Literal(value=text, dtype=T.char(len(text)).with_nullable(False), text=token, span=span_of(meta))
+
+    def binary_literal(self, meta, children):
+        token = str(children[0])
+        value = bytes.fromhex("".join(token[2:-1].split()))
+        return ast.Literal(value=value, dtype=T.binary(max(len(value), 1)).with_nullable(False), text=token,
+                           span=span_of(meta))
+
+    def interval_literal(self, meta, children):
+        sign = -1 if any(isinstance(c, Token) and c.type == "ADD_OP" and c == "-" for c in children) else 1
+        value_token = next(c for c in children if isinstance(c, Token) and c.type in ("STRING", "NUMBER"))
+        qualifier = children[-1]
+        text = unquote_string(value_token) if value_token.type == "STRING" else str(value_token)
+        try:
+            value, dtype = T.parse_interval(text, qualifier[0], qualifier[1], qualifier[2])
+        except ValueError as error:
+            raise QsqlSyntaxError(str(error), span_of(meta)) from None
+        if sign < 0:
+            value = -value
+        return ast.Literal(value=value, dtype=dtype.with_nullable(False), text=f"INTERVAL {value_token}", span=span_of(meta))
+
+    def interval_qualifier(self, meta, children):
+        names = [str(c).upper() for c in children if isinstance(c, Token) and c.type == "NAME"]
+        precisions = [int(c) for c in children if isinstance(c, Token) and c.type == "INTEGER"]
+        return (names[0], names[1] if len(names) > 1 else None, precisions)
+
+    def row_type(self, meta, children):
+        fields = tuple(c for c in children if isinstance(c, T.RowField))
+        return T.row(fields)
+
+    def row_field(self, meta, children):
+        comment = _first(children, _Comment)
+        return T.RowField(children[0].name, children[1], comment.text if comment else None)
+
+    def local_time_zone_suffix(self, meta, children):
+        return _Flag("with_local_time_zone")
+
     # ------------------------------------------------------------------ names
     def qualified_name(self, meta, children):
         return ast.QualifiedName(parts=tuple(children), span=span_of(meta))
@@ -648,6 +810,41 @@ def small_integer(text: str, span: Span) -> int:
     return int(text)
 
 
+_UNICODE_STRING = re.compile(r"u&'((?:[^']|'')*)'(?:\s*uescape\s*'([^'])')?", re.IGNORECASE)
+
+
+def decode_unicode_escapes(body: str, escape: str) -> str:
+    """The body of U&'...': ``\\0041`` is U+0041, ``\\+01F600`` is U+1F600, ``\\\\`` is the escape itself."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char != escape:
+            out.append(char)
+            i += 1
+            continue
+        if body[i + 1 : i + 2] == escape:
+            out.append(escape)
+            i += 2
+        elif body[i + 1 : i + 2] == "+" and _is_hex(body[i + 2 : i + 8], 6):
+            out.append(chr(int(body[i + 2 : i + 8], 16)))
+            i += 8
+        elif _is_hex(body[i + 1 : i + 5], 4):
+            out.append(chr(int(body[i + 1 : i + 5], 16)))
+            i += 5
+        else:
+            raise ValueError(f"invalid Unicode escape in U&'...' at '{body[i:i + 6]}'")
+    text = "".join(out)
+    try:  # a UTF-16 surrogate pair (\\D83D\\DE00) is one character, as in Java
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise ValueError("U&'...' holds a lone UTF-16 surrogate") from None
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
 def number_literal(text: str, span: Span) -> ast.Literal:
     """Flink's literal types: 42 is INT (BIGINT or DECIMAL when larger), 2.50 is
     DECIMAL(3, 2), 1e3 is DOUBLE."""
@@ -664,12 +861,13 @@ def number_literal(text: str, span: Span) -> ast.Literal:
     if len(text.lstrip("0")) > T.MAX_DECIMAL_PRECISION:
         raise QsqlSyntaxError(f"numeric literal {shorten(text)} is out of range", span)
     number = int(text)
-    if number <= 2**31 - 1:
+    digits = text.lstrip("-").lstrip("0")
+    if -(2**31) <= number <= 2**31 - 1:
         dtype = T.INT
-    elif number <= 2**63 - 1:
+    elif -(2**63) <= number <= 2**63 - 1:
         dtype = T.BIGINT
-    elif len(text.lstrip("0")) <= T.MAX_DECIMAL_PRECISION:
-        dtype = T.decimal(len(text.lstrip("0")), 0)
+    elif len(digits) <= T.MAX_DECIMAL_PRECISION:
+        dtype = T.decimal(len(digits), 0)
         return ast.Literal(value=Decimal(number), dtype=dtype.with_nullable(False), text=text, span=span)
     else:
         raise QsqlSyntaxError(f"numeric literal {shorten(text)} is out of range", span)

@@ -35,6 +35,7 @@ MAX_LENGTH = 2147483647
 MAX_DECIMAL_PRECISION = 38
 
 CHARACTER_KINDS = frozenset({"CHAR", "VARCHAR"})
+BINARY_KINDS = frozenset({"BINARY", "VARBINARY"})
 INTEGER_KINDS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
 APPROXIMATE_KINDS = ("FLOAT", "DOUBLE")
 NUMERIC_KINDS = frozenset(INTEGER_KINDS + APPROXIMATE_KINDS + ("DECIMAL",))
@@ -55,6 +56,7 @@ class DataType:
     scale: int | None = None
     element: DataType | None = None  # ARRAY's element, MAP's value
     key: DataType | None = None  # MAP's key
+    fields: tuple[RowField, ...] | None = None  # ROW's fields
 
     def __str__(self) -> str:
         suffix = "" if self.nullable else " NOT NULL"
@@ -70,6 +72,20 @@ class DataType:
             return f"DECIMAL({self.precision}, {self.scale})"
         if k == "TIMESTAMP":
             return f"TIMESTAMP({self.precision})"
+        if k == "TIMESTAMP_LTZ":
+            return f"TIMESTAMP_LTZ({self.precision})"
+        if k == "TIME":
+            return f"TIME({self.precision})"
+        if k == "VARBINARY":
+            return "BYTES" if self.length == MAX_LENGTH else f"VARBINARY({self.length})"
+        if k == "BINARY":
+            return f"BINARY({self.length})"
+        if k == "ROW":
+            return "ROW<" + ", ".join(str(f) for f in self.fields or ()) + ">"
+        if k == "INTERVAL_DAY_TIME":
+            return "INTERVAL SECOND(3)"  # Flink types every DAY..SECOND literal so
+        if k == "INTERVAL_YEAR_MONTH":
+            return "INTERVAL MONTH"  # and every YEAR/MONTH one so
         if k == "ARRAY":
             return f"ARRAY<{self.element}>"
         if k == "MAP":
@@ -90,6 +106,19 @@ class DataType:
     @property
     def is_integer(self) -> bool:
         return self.kind in INTEGER_BITS
+
+
+@dataclass(frozen=True)
+class RowField:
+    """One field of a ROW type: ``name type [COMMENT '...']``."""
+
+    name: str
+    dtype: DataType
+    comment: str | None = None
+
+    def __str__(self) -> str:
+        text = f"`{self.name}` {self.dtype}"
+        return text + (f" '{self.comment}'" if self.comment else "")
 
 
 @lru_cache(maxsize=4096)
@@ -126,6 +155,39 @@ def timestamp(precision: int = 6) -> DataType:
     return DataType("TIMESTAMP", precision=precision)
 
 
+def time(precision: int = 0) -> DataType:
+    return DataType("TIME", precision=precision)
+
+
+def timestamp_ltz(precision: int = 6) -> DataType:
+    return DataType("TIMESTAMP_LTZ", precision=precision)
+
+
+def binary(length: int) -> DataType:
+    return DataType("BINARY", length=length)
+
+
+def varbinary(length: int) -> DataType:
+    return DataType("VARBINARY", length=length)
+
+
+BYTES = DataType("VARBINARY", length=MAX_LENGTH)
+
+
+def row(fields: tuple[RowField, ...]) -> DataType:
+    return DataType("ROW", fields=fields)
+
+
+def interval_day_time(precision: int = 2, seconds_only: bool = False) -> DataType:
+    """INTERVAL DAY(p) TO SECOND(3); ``scale`` 1 marks INTERVAL SECOND(3) (what TIMESTAMPDIFF-free
+    literals like INTERVAL '10' SECOND have in Flink)."""
+    return DataType("INTERVAL_DAY_TIME", precision=precision, scale=1 if seconds_only else 0)
+
+
+def interval_year_month(precision: int = 2, months_only: bool = False) -> DataType:
+    return DataType("INTERVAL_YEAR_MONTH", precision=precision, scale=1 if months_only else 0)
+
+
 def array(element: DataType) -> DataType:
     return DataType("ARRAY", element=element)
 
@@ -151,8 +213,10 @@ _SIMPLE_TYPES = {
     "DOUBLE": DOUBLE,
     "DATE": DATE,
 }
-_PARAMETERISED = ("VARCHAR", "CHAR", "DECIMAL", "DEC", "NUMERIC", "TIMESTAMP")
-KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY", "MAP"})
+_SIMPLE_TYPES["BYTES"] = BYTES
+_PARAMETERISED = ("VARCHAR", "CHAR", "DECIMAL", "DEC", "NUMERIC", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME", "BINARY",
+                  "VARBINARY")
+KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY", "MAP", "ROW"})
 
 
 def type_from_name(name: str, params: list[int], span: Span | None = None) -> DataType:
@@ -181,11 +245,21 @@ def type_from_name(name: str, params: list[int], span: Span | None = None) -> Da
         _check_range(upper, "precision", precision, 1, MAX_DECIMAL_PRECISION, span)
         _check_range(upper, "scale", scale, 0, precision, span)
         return decimal(precision, scale)
-    if upper == "TIMESTAMP":
+    if upper in ("TIMESTAMP", "TIMESTAMP_LTZ"):
         _expect_params(upper, params, 0, 1, span)
         precision = params[0] if params else 6
         _check_range(upper, "precision", precision, 0, 9, span)
-        return timestamp(precision)
+        return timestamp(precision) if upper == "TIMESTAMP" else timestamp_ltz(precision)
+    if upper == "TIME":
+        _expect_params(upper, params, 0, 1, span)
+        precision = params[0] if params else 0
+        _check_range(upper, "precision", precision, 0, 9, span)
+        return time(precision)
+    if upper in ("BINARY", "VARBINARY"):
+        _expect_params(upper, params, 0, 1, span)
+        length = params[0] if params else (1 if upper == "BINARY" else MAX_LENGTH)
+        _check_range(upper, "length", length, 1, MAX_LENGTH, span)
+        return binary(length) if upper == "BINARY" else varbinary(length)
     from difflib import get_close_matches
 
     close = get_close_matches(upper, KNOWN_TYPE_NAMES, n=1)
@@ -216,6 +290,20 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
+    kind = dtype.kind if dtype is not None else None
+    if kind == "ROW" or (kind is None and isinstance(value, tuple)):
+        fields = dtype.fields if dtype is not None and dtype.fields else ()
+        types = [f.dtype for f in fields] or [None] * len(value)  # type: ignore[arg-type]
+        return "+I[" + ", ".join(format_value(v, t) for v, t in zip(value, types)) + "]"  # type: ignore[arg-type]
+    if isinstance(value, (bytes, bytearray)):
+        data = value.ljust(dtype.length or 0, b"\0") if kind == "BINARY" and dtype is not None else value
+        return "[" + ", ".join(str(b - 256 if b > 127 else b) for b in data) + "]"  # Java's signed bytes
+    if kind in ("INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"):
+        return interval_str(value, kind)
+    if isinstance(value, dt.time):
+        return time_str(value, dtype.precision if dtype is not None and dtype.precision is not None else 0, pad=True)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return java_instant_str(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -223,7 +311,8 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
             return java_float_str(value)
         return java_double_str(value)
     if isinstance(value, Decimal):
-        return format(value, "f")
+        # A DECIMAL that rounded to zero prints without a sign (-0.00 -> 0.00), as Java's BigDecimal.
+        return format(abs(value) if value.is_zero() else value, "f")
     if isinstance(value, dt.datetime):
         return java_local_datetime_str(value)
     if isinstance(value, dt.date):
@@ -281,11 +370,58 @@ def _java_floating_str(x: float, shortest: str) -> str:
 def java_local_datetime_str(value: dt.datetime) -> str:
     """Java's ``LocalDateTime.toString``: seconds omitted when zero, fractions in groups of 3."""
     text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"
-    if value.second or value.microsecond:
-        text += f":{value.second:02d}"
-        if value.microsecond:
-            text += f".{value.microsecond // 1000:03d}" if value.microsecond % 1000 == 0 else f".{value.microsecond:06d}"
+    nanos = nanos_of(value)
+    if value.second or nanos:
+        text += f":{value.second:02d}" + _java_fraction(nanos)
     return text
+
+
+def _java_fraction(nanos: int) -> str:
+    if not nanos:
+        return ""
+    if nanos % 1_000_000 == 0:
+        return f".{nanos // 1_000_000:03d}"
+    if nanos % 1000 == 0:
+        return f".{nanos // 1000:06d}"
+    return f".{nanos:09d}"
+
+
+def java_instant_str(value: dt.datetime) -> str:
+    """Java's ``Instant.toString`` (how Flink prints a TIMESTAMP_LTZ): UTC, seconds always, 'Z'."""
+    utc = value.astimezone(dt.timezone.utc)
+    text = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    return text + _java_fraction(nanos_of(value)) + "Z"
+
+
+def time_str(value: dt.time, precision: int, pad: bool) -> str:
+    """TIME as Flink prints it: ``pad`` keeps ``precision`` fraction digits (the print sink),
+    otherwise trailing zeros go (CAST to STRING)."""
+    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if precision:
+        fraction = f"{value.microsecond:06d}".ljust(9, "0")[:precision]
+        if not pad:
+            fraction = fraction.rstrip("0")
+        if fraction:
+            text += "." + fraction
+    return text
+
+
+def interval_str(value: object, kind: str) -> str:
+    """Flink's interval text: ``+1 02:03:04.500`` (day-time) and ``+1-02`` (year-month)."""
+    if kind == "INTERVAL_YEAR_MONTH":
+        months = int(value)  # type: ignore[call-overload]
+        sign = "-" if months < 0 else "+"
+        years, rest = divmod(abs(months), 12)
+        return f"{sign}{years}-{rest:02d}"
+    assert isinstance(value, dt.timedelta)
+    millis = value // dt.timedelta(milliseconds=1)
+    sign = "-" if millis < 0 else "+"
+    millis = abs(millis)
+    days, millis = divmod(millis, 86_400_000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    seconds, millis = divmod(millis, 1000)
+    return f"{sign}{days} {hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
 def _round_to_float32(x: float) -> float:
@@ -321,6 +457,14 @@ def can_cast_implicitly(source: DataType, target: DataType) -> bool:
         return True
     if s == "DATE" and t == "TIMESTAMP":
         return True
+    if s in ("TIME", "TIMESTAMP_LTZ", "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH") and s == t:
+        return True
+    if s in BINARY_KINDS and t in BINARY_KINDS:
+        return True
+    if s == "ROW" and t == "ROW":
+        return len(source.fields or ()) == len(target.fields or ()) and all(
+            can_cast_implicitly(a.dtype, b.dtype) for a, b in zip(source.fields or (), target.fields or ())
+        )
     if s == "ARRAY" and t == "ARRAY":
         assert source.element is not None and target.element is not None
         return can_cast_implicitly(source.element, target.element)
@@ -341,8 +485,14 @@ def can_cast_explicitly(source: DataType, target: DataType) -> bool:
         return True
     if (s == "BOOLEAN" and target.is_numeric) or (source.is_numeric and t == "BOOLEAN"):
         return True
-    if s == "TIMESTAMP" and t == "DATE":
+    if s in ("TIMESTAMP", "TIMESTAMP_LTZ") and t in ("DATE", "TIME", "TIMESTAMP", "TIMESTAMP_LTZ"):
         return True
+    if s == "DATE" and t == "TIMESTAMP_LTZ":
+        return True
+    if s == "ROW" and t == "ROW":
+        return len(source.fields or ()) == len(target.fields or ()) and all(
+            can_cast_explicitly(a.dtype, b.dtype) for a, b in zip(source.fields or (), target.fields or ())
+        )
     return s == "ARRAY" and t == "ARRAY" and can_cast_explicitly(source.element, target.element)  # type: ignore[arg-type]
 
 
@@ -367,7 +517,31 @@ def cast_value(value: object, source: DataType, target: DataType) -> object:
     if t == "DATE":
         return _cast_to_date(value, source, target)
     if t == "TIMESTAMP":
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)  # the session (local) time zone
         return _cast_to_timestamp(value, source, target)
+    if t == "TIMESTAMP_LTZ":
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return truncate_timestamp(value, target.precision if target.precision is not None else 6)
+        local = _cast_to_timestamp(value, source, timestamp(target.precision if target.precision is not None else 6))
+        return local.astimezone(dt.timezone.utc)
+    if t == "TIME":
+        return _cast_to_time(value, source, target)
+    if t in BINARY_KINDS:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        if not isinstance(data, (bytes, bytearray)):
+            raise _cast_error(value, source, target)
+        length = target.length or MAX_LENGTH
+        data = bytes(data[:length])
+        return data.ljust(length, b"\0") if t == "BINARY" else data
+    if t == "ROW":
+        if not isinstance(value, tuple) or source.kind != "ROW":
+            raise _cast_error(value, source, target)
+        return tuple(
+            cast_value(v, a.dtype, b.dtype) for v, a, b in zip(value, source.fields or (), target.fields or ())
+        )
+    if t in ("INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH") and source.kind == t:
+        return value
     if t == "ARRAY":
         if not isinstance(value, list):
             raise _cast_error(value, source, target)
@@ -425,6 +599,28 @@ def wrap_integer(value: int, kind: str) -> int:
 def _cast_to_string(value: object, source: DataType) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    kind = source.kind
+    if kind in ("INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"):
+        return interval_str(value, kind)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, dt.time):
+        return time_str(value, source.precision or 0, pad=False)
+    if isinstance(value, tuple):
+        types = [f.dtype for f in source.fields] if source.kind == "ROW" and source.fields else [NULL] * len(value)
+        return "(" + ", ".join("NULL" if v is None else _cast_to_string(v, t) for v, t in zip(value, types)) + ")"
+    if isinstance(value, dict):
+        key_type = source.key if source.kind == "MAP" and source.key else NULL
+        value_type = source.element if source.kind == "MAP" and source.element else NULL
+        return "{" + ", ".join(
+            ("NULL" if k is None else _cast_to_string(k, key_type)) + "="
+            + ("NULL" if v is None else _cast_to_string(v, value_type)) for k, v in value.items()
+        ) + "}"
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        local = value.astimezone().replace(tzinfo=None)
+        if getattr(value, "nanos", 0):
+            local = _nano_datetime(local, value.nanos)  # type: ignore[attr-defined]
+        return _sql_timestamp_str(local, source.precision)
     if isinstance(value, dt.datetime):
         return _sql_timestamp_str(value, source.precision if source.kind == "TIMESTAMP" else None)
     if isinstance(value, list):
@@ -442,11 +638,12 @@ def _sql_timestamp_str(value: dt.datetime, precision: int | None) -> str:
     text = value.strftime("%Y-%m-%d %H:%M:%S")
     digits = precision if precision is not None else (6 if value.microsecond else 0)
     if digits:
-        text += "." + f"{value.microsecond:06d}".ljust(9, "0")[:digits]
+        text += "." + f"{nanos_of(value):09d}"[:digits]
     return text
 
 
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_DECIMAL_TEXT_RE = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+)$")
 
 
 def _cast_to_integer(value: object, source: DataType, target: DataType) -> int:
@@ -455,17 +652,22 @@ def _cast_to_integer(value: object, source: DataType, target: DataType) -> int:
     if isinstance(value, int):
         return wrap_integer(value, target.kind)
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise _cast_error(value, source, target)
-        return wrap_integer(int(value), target.kind)
+        if math.isnan(value):
+            return 0
+        # Java's (int)/(long) cast of a double saturates at the bounds; TINYINT and SMALLINT
+        # go through int and then wrap, as Flink's generated code does.
+        bits = 64 if target.kind == "BIGINT" else 32
+        low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+        number = high if value >= high else low if value <= low else int(value)
+        return wrap_integer(number, target.kind)
     if isinstance(value, Decimal):
         return wrap_integer(int(value.to_integral_value(rounding=ROUND_DOWN)), target.kind)
     if isinstance(value, str):
         text = value.strip()
         # An integer type holds at most 19 digits; longer text cannot fit (and Python refuses to
-        # convert more than 4,300 digits at all).
-        if _INTEGER_RE.match(text) and len(text.lstrip("+-0")) <= 20:
-            number = int(text)
+        # convert more than 4,300 digits at all). '3.9' -> 3: Flink parses a decimal and truncates.
+        if (_INTEGER_RE.match(text) or _DECIMAL_TEXT_RE.match(text)) and len(text.split(".")[0].lstrip("+-0")) <= 20:
+            number = int(Decimal(text).to_integral_value(rounding=ROUND_DOWN))
             if number == wrap_integer(number, target.kind):
                 return number
         raise _cast_error(value, source, target)
@@ -541,9 +743,34 @@ def _cast_to_timestamp(value: object, source: DataType, target: DataType) -> dt.
     return truncate_timestamp(result, target.precision if target.precision is not None else 6)
 
 
+def _cast_to_time(value: object, source: DataType, target: DataType) -> dt.time:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        result = value.time()
+    elif isinstance(value, dt.time):
+        result = value
+    elif isinstance(value, str):
+        parsed = parse_time(value)
+        if parsed is None:
+            raise _cast_error(value, source, target)
+        result = parsed
+    else:
+        raise _cast_error(value, source, target)
+    precision = min(target.precision or 0, 6)
+    step = 10 ** (6 - precision)
+    return result.replace(microsecond=result.microsecond // step * step)
+
+
 def truncate_timestamp(value: dt.datetime, precision: int) -> dt.datetime:
+    nanos = getattr(value, "nanos", 0)
     if precision >= 6:
-        return value
+        if not nanos or precision >= 9:
+            return value
+        step = 10 ** (9 - precision)
+        return _nano_datetime(dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo), nanos // step * step)
+    if nanos:
+        value = dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo)
     step = 10 ** (6 - precision)
     return value.replace(microsecond=value.microsecond // step * step)
 
@@ -571,11 +798,110 @@ def parse_timestamp(text: str) -> dt.datetime | None:
     year, month, day, hour, minute, second, fraction = match.groups()
     micros = int((fraction or "").ljust(6, "0")[:6]) if fraction else 0
     try:
-        return dt.datetime(
+        value = dt.datetime(
             int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros
         )
     except ValueError:
         return None
+    return with_fraction(value, fraction) if fraction and len(fraction) > 6 else value
+
+
+class NanoDatetime(dt.datetime):
+    """A TIMESTAMP(7..9) value: a datetime plus the nanoseconds below its microsecond.
+
+    Python's datetime stops at microseconds; Flink keeps nine digits, so the extra three ride
+    along here and print. Arithmetic (and ``replace``) gives microsecond resolution."""
+
+    nanos: int = 0
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and getattr(other, "nanos", 0) == self.nanos
+
+    def __hash__(self) -> int:
+        return super().__hash__()
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_nano_datetime, (dt.datetime(*self.timetuple()[:6], self.microsecond, self.tzinfo), self.nanos))
+
+
+def _nano_datetime(base: dt.datetime, nanos: int) -> dt.datetime:
+    if not nanos:
+        return base
+    value = NanoDatetime(base.year, base.month, base.day, base.hour, base.minute, base.second, base.microsecond,
+                         base.tzinfo)
+    value.nanos = nanos
+    return value
+
+
+def nanos_of(value: dt.datetime | dt.time) -> int:
+    """Nanoseconds of the second (0..999999999), including NanoDatetime's extra digits."""
+    return value.microsecond * 1000 + getattr(value, "nanos", 0)
+
+
+def with_fraction(value: dt.datetime, fraction: str) -> dt.datetime:
+    """Set the fraction of a second from its digits as written (up to 9)."""
+    digits = fraction.ljust(9, "0")[:9]
+    base = value.replace(microsecond=int(digits[:6]))
+    return _nano_datetime(base, int(digits[6:]))
+
+
+_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?\s*$")
+
+
+def parse_time(text: str) -> dt.time | None:
+    match = _TIME_RE.match(text)
+    if not match:
+        return None
+    hour, minute, second, fraction = match.groups()
+    try:
+        return dt.time(int(hour), int(minute), int(second or 0), int((fraction or "0").ljust(6, "0")[:6]))
+    except ValueError:
+        return None
+
+
+_INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
+_DAY_TIME_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
+
+
+def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[object, DataType]:
+    """INTERVAL '<text>' <start> [TO <end>] -> (value, type): months (int) for YEAR/MONTH
+    intervals, a timedelta for DAY..SECOND ones. Raises ValueError with Flink's complaint."""
+    if start not in _INTERVAL_UNITS or (end is not None and end not in _INTERVAL_UNITS):
+        raise ValueError(f"unknown interval unit in INTERVAL '{text}' {start}{' TO ' + end if end else ''}")
+    body = text.strip()
+    sign = 1
+    if body[:1] in "+-" and body:
+        sign, body = (-1 if body[0] == "-" else 1), body[1:].strip()
+    qualifier = start + (f" TO {end}" if end else "")
+    if start in ("YEAR", "MONTH"):
+        if end not in (None, "MONTH") or (start == "MONTH" and end):
+            raise ValueError(f"Illegal interval qualifier {qualifier}")
+        match = re.fullmatch(r"(\d+)-(\d+)", body) if end else re.fullmatch(r"\d+", body)
+        if match is None:
+            raise ValueError(f"Illegal interval literal format '{text}' for INTERVAL {qualifier}")
+        if end:
+            years, months = int(match.group(1)), int(match.group(2))
+            if months > 11:
+                raise ValueError(f"Illegal interval literal '{text}' for INTERVAL {qualifier}: month out of range")
+            total = years * 12 + months
+        else:
+            total = int(body) * (12 if start == "YEAR" else 1)
+        return sign * total, interval_year_month(months_only=start == "MONTH" and end is None)
+    units = list(_DAY_TIME_SECONDS)
+    if end is not None and (end not in units or units.index(end) <= units.index(start)):
+        raise ValueError(f"Illegal interval qualifier {qualifier}")
+    wanted = units[units.index(start): units.index(end) + 1] if end else [start]
+    pattern = {"DAY": r"(\d+)", "HOUR": r"(\d+)", "MINUTE": r"(\d+)", "SECOND": r"(\d+(?:\.\d*)?)"}
+    separators = {"HOUR": " ", "MINUTE": ":", "SECOND": ":"}
+    regex = "".join((separators[u] if i else "") + pattern[u] for i, u in enumerate(wanted))
+    match = re.fullmatch(regex, body)
+    if match is None:
+        raise ValueError(f"Illegal interval literal format '{text}' for INTERVAL {qualifier}")
+    seconds = Decimal(0)
+    for unit, value in zip(wanted, match.groups()):
+        seconds += Decimal(value) * _DAY_TIME_SECONDS[unit]
+    delta = dt.timedelta(seconds=float(seconds.quantize(Decimal("0.001"), rounding=ROUND_DOWN)))
+    return sign * delta, interval_day_time(seconds_only=start == "SECOND" and end is None)
 
 
 def timestamp_literal_precision(text: str) -> int:

@@ -292,7 +292,9 @@ class FilesystemConnector(Connector):
         else:
             encode = lambda row: json_line(row, names, types)  # noqa: E731
             header = None
-        return FileSink(AtomicTarget(self.path, fmt, overwrite), encode, header)
+        # Path() drops a trailing '/', so whether the user asked for a directory is read from the option.
+        as_directory = self.options["path"].endswith(("/", os.sep))
+        return FileSink(AtomicTarget(self.path, fmt, overwrite, as_directory), encode, header)
 
 
 class _BadEncoding(Exception):
@@ -395,10 +397,10 @@ class AtomicTarget:
     finishes the deletion. The old data is never gone before the new data is in place.
     """
 
-    def __init__(self, path: Path, fmt: str, overwrite: bool) -> None:
+    def __init__(self, path: Path, fmt: str, overwrite: bool, as_directory: bool = False) -> None:
         self.overwrite = overwrite
         pid = os.getpid()
-        directory_mode = path.is_dir() or str(path).endswith(("/", os.sep))
+        directory_mode = as_directory or path.is_dir() or str(path).endswith(("/", os.sep))
         if directory_mode:
             path.mkdir(parents=True, exist_ok=True)
             self.directory: Path | None = path

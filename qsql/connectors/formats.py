@@ -41,9 +41,12 @@ def timestamp_text(value: dt.datetime) -> str:
 
 
 def decimal_text(value: Decimal) -> str:
-    normalized = value.normalize()
-    text = format(normalized, "f")
-    return "0" if text in ("-0", "0") else text
+    """Java's ``BigDecimal.stripTrailingZeros().toString()``, as Flink's csv and json formats
+    write a DECIMAL: 1.50 -> 1.5, -10.00 -> -1E+1, 100 -> 1E+2, 0.0000001 -> 1E-7, 0.00 -> 0.
+    Python's ``Decimal.normalize()`` and ``str`` follow the same specification."""
+    if value.is_zero():
+        return "0"
+    return str(value.normalize())
 
 
 def scalar_text(value: object, dtype: DataType) -> str:
@@ -88,6 +91,8 @@ class CsvDialect:
             return self.quoted(value)
         if value is None:
             return self.null_literal if self.null_literal is not None else ""
+        if isinstance(value, Decimal):
+            return decimal_text(value)  # a number: never quoted, even '-1E+1'
         if isinstance(value, list):
             assert dtype.element is not None
             text = self.array_delimiter.join(
@@ -213,6 +218,23 @@ def scalar_parser(dtype: DataType) -> Parser:
 # ----------------------------------------------------------------------- json
 
 
+_NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def json_string(text: str) -> str:
+    """A JSON string as Jackson writes it: non-ASCII kept, except characters outside the Basic
+    Multilingual Plane, which become their UTF-16 surrogate escapes (😀 -> \\uD83D\\uDE00)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    if not _NON_BMP.search(quoted):
+        return quoted
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group(0)) - 0x10000
+        return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
+
+    return _NON_BMP.sub(escape, quoted)
+
+
 def json_text(value: object, dtype: DataType | None) -> str:
     """One value as JSON text, spelled as Flink's json format spells it (1.5, 1.0E7, "a")."""
     if value is None:
@@ -222,7 +244,7 @@ def json_text(value: object, dtype: DataType | None) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json_string(value)
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, float):
@@ -240,13 +262,13 @@ def json_text(value: object, dtype: DataType | None) -> str:
         return "[" + ",".join(json_text(v, element) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ",".join(
-            f"{json.dumps(str(k), ensure_ascii=False)}:{json_text(v, element)}" for k, v in value.items()
+            f"{json_string(str(k))}:{json_text(v, element)}" for k, v in value.items()
         ) + "}"
     return json.dumps(str(value), ensure_ascii=False)
 
 
 def json_line(row: tuple, names: list[str], types: list[DataType]) -> str:
-    keys = [json.dumps(name, ensure_ascii=False) for name in names]
+    keys = [json_string(name) for name in names]
     return "{" + ",".join(f"{k}:{json_text(v, t)}" for k, v, t in zip(keys, row, types)) + "}\n"
 
 

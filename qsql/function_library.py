@@ -1,0 +1,485 @@
+"""The rest of Flink's built-in scalar functions that fit batch mode: math, strings, time
+conversion and JSON_STRING, with Flink's names, result types and NULL rules.
+
+Each entry is a :class:`~qsql.functions.Scalar`; functions.py merges them into its table.
+Results and types were checked against Flink 2.3 (tests/test_functions.py says which).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import math
+import time
+import urllib.parse
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_CEILING, Decimal
+
+from . import types as T
+from .errors import ExecutionError
+from .functions import Scalar, TypeRule, _is_char, _is_int, _is_num, _nullable, cannot_apply
+from .javatime import format_java, parse_java
+from .source import Span
+from .types import DataType
+
+# ----------------------------------------------------------------------- type rules
+
+
+def _double(name: str, arity: int | tuple[int, ...] = 1) -> TypeRule:
+    counts = (arity,) if isinstance(arity, int) else arity
+    form = f"{name}(" + ", ".join(["<NUMERIC>"] * counts[0]) + ")"
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if len(types) not in counts or not all(_is_num(t) for t in types):
+            raise cannot_apply(name, types, form, span)
+        return T.DOUBLE.with_nullable(_nullable(types))
+
+    return rule
+
+
+def _same_numeric(name: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if not _is_num(types[0]):
+            raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
+        return types[0] if types[0].kind != "NULL" else T.INT
+
+    return rule
+
+
+def _floor_ceil_type(name: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        (arg,) = types
+        if arg.kind in ("DATE", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME"):
+            return arg
+        if not _is_num(arg):
+            raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
+        if arg.kind == "DECIMAL":
+            assert arg.precision is not None
+            return T.decimal(arg.precision, 0).with_nullable(arg.nullable)
+        return arg if arg.kind != "NULL" else T.INT
+
+    return rule
+
+
+def _fixed(result: DataType, name: str, check: Callable[[list[DataType]], bool], form: str,
+           nullable: bool | None = None) -> TypeRule:
+    """A fixed result type; nullable when an argument is (or as ``nullable`` says)."""
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if not check(types):
+            raise cannot_apply(name, types, form, span)
+        return result.with_nullable(_nullable(types) if nullable is None else nullable)
+
+    return rule
+
+
+def _greatest_type(name: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        common = T.common_type(types)
+        if common is None:
+            raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>, <COMPARABLE_TYPE>, ...)", span)
+        if common.kind == "CHAR":
+            common = T.varchar(common.length or 1).with_nullable(common.nullable)
+        return common.with_nullable(_nullable(types))
+
+    return rule
+
+
+def _left_right_type(name: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if not (_is_char(types[0]) and _is_int(types[1])):
+            raise cannot_apply(name, types, f"{name}(<CHARACTER>, <INTEGER>)", span)
+        length = types[0].length if types[0].is_character else T.MAX_LENGTH
+        return T.varchar(length or 1)  # Flink: VARCHAR(n) of the input, always nullable
+
+    return rule
+
+
+def _chars_ints(*families: str) -> Callable[[list[DataType]], bool]:
+    def check(types: list[DataType]) -> bool:
+        return all((_is_char(t) if f == "c" else _is_int(t)) for t, f in zip(types, families))
+
+    return check
+
+
+def _temporal_or_string(t: DataType) -> bool:
+    return t.kind in ("TIMESTAMP", "TIMESTAMP_LTZ", "NULL") or t.is_character
+
+
+# ----------------------------------------------------------------------- implementations
+
+
+def _java_log(value: float) -> float:
+    if value < 0 or math.isnan(value):
+        return math.nan
+    if value == 0:
+        return -math.inf
+    return math.log(value)
+
+
+def _log(*args: object) -> float:
+    if len(args) == 1:
+        return _java_log(float(args[0]))  # type: ignore[arg-type]
+    base, value = float(args[0]), float(args[1])  # type: ignore[arg-type]
+    return _java_log(value) / _java_log(base)
+
+
+def _sqrt(value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    return math.nan if number < 0 else math.sqrt(number)
+
+
+def _power(base: object, exponent: object) -> float:
+    try:
+        return math.pow(float(base), float(exponent))  # type: ignore[arg-type]
+    except (ValueError, ZeroDivisionError):
+        return math.nan if float(base) < 0 else math.inf  # type: ignore[arg-type]
+    except OverflowError:
+        return math.inf
+
+
+def _exp(value: object) -> float:
+    try:
+        return math.exp(float(value))  # type: ignore[arg-type]
+    except OverflowError:
+        return math.inf
+
+
+def _sign(value: object) -> object:
+    if isinstance(value, Decimal):
+        return Decimal(0 if value == 0 else (1 if value > 0 else -1)).quantize(Decimal(1).scaleb(value.as_tuple().exponent))  # type: ignore[arg-type]
+    if isinstance(value, float):
+        return value if value == 0 or math.isnan(value) else math.copysign(1.0, value)
+    return (value > 0) - (value < 0)  # type: ignore[operator]
+
+
+def _rounding(mode: str) -> Callable[[object], object]:
+    decimal_mode = ROUND_FLOOR if mode == "floor" else ROUND_CEILING
+    python = math.floor if mode == "floor" else math.ceil
+
+    def apply(value: object) -> object:
+        if isinstance(value, Decimal):
+            return value.to_integral_value(rounding=decimal_mode)
+        if isinstance(value, float):
+            return value if math.isnan(value) or math.isinf(value) else float(python(value))
+        return value
+
+    return apply
+
+
+def _truncate(result: DataType) -> Callable[..., object]:
+    def truncate(value: object, digits: int = 0) -> object:
+        if isinstance(value, Decimal):
+            truncated = (value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN) if digits >= 0 else
+                         (value.scaleb(digits).to_integral_value(rounding=ROUND_DOWN)).scaleb(-digits))
+            return T.fit_decimal(truncated, result) if result.kind == "DECIMAL" else truncated
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value):
+                return value
+            factor = 10.0**digits
+            return math.trunc(value * factor) / factor
+        assert isinstance(value, int)
+        if digits >= 0:
+            return value
+        step = 10**-digits
+        return int(value / step) * step if value >= 0 else -(-value // step) * step
+
+    return truncate
+
+
+def truncate_type(types: list[DataType], span: Span | None, digits: int) -> DataType:
+    value = types[0]
+    if not _is_num(value) or (len(types) > 1 and not _is_int(types[1])):
+        raise cannot_apply("TRUNCATE", types, "TRUNCATE(<NUMERIC>, <INTEGER>)", span)
+    if value.kind != "DECIMAL":
+        return value.with_nullable(_nullable(types))
+    assert value.precision is not None and value.scale is not None
+    scale = min(value.scale, max(digits, 0))
+    precision = min(value.precision - value.scale + scale + 1, T.MAX_DECIMAL_PRECISION)
+    return T.decimal(precision, scale).with_nullable(_nullable(types))
+
+
+def typed_truncate(types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
+    digits = literal_args[1] if len(literal_args) > 1 and isinstance(literal_args[1], int) else 0
+    result = truncate_type(types, span, digits)
+    return Scalar("TRUNCATE", 1, 2, lambda ts, sp: result, _truncate(result))
+
+
+class JavaRandom:
+    """java.util.Random, so RAND(42) gives Flink's numbers (0.7275636800328681 first)."""
+
+    _MULTIPLIER = 0x5DEECE66D
+    _MASK = (1 << 48) - 1
+
+    def __init__(self, seed: int | None = None) -> None:
+        if seed is None:
+            seed = time.time_ns()
+        self.seed = (seed ^ self._MULTIPLIER) & self._MASK
+
+    def _next(self, bits: int) -> int:
+        self.seed = (self.seed * self._MULTIPLIER + 0xB) & self._MASK
+        value = self.seed >> (48 - bits)
+        return value - (1 << 32) if value >= 1 << 31 else value  # Java's (int) cast
+
+    def next_double(self) -> float:
+        return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
+
+    def next_int(self, bound: int) -> int:
+        if bound <= 0:
+            raise ExecutionError(f"bound must be positive, got {bound}")
+        if bound & -bound == bound:
+            return (bound * (self._next(31) & 0x7FFFFFFF)) >> 31
+        while True:
+            bits = self._next(31) & 0x7FFFFFFF
+            value = bits % bound
+            if bits - value + (bound - 1) < 1 << 31:
+                return value
+
+
+def random_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
+    """RAND([seed]) and RAND_INTEGER([seed,] bound): one generator per call site, seeded once,
+    as Flink does, so RAND(42) repeats Flink's sequence row by row."""
+    if name == "RAND":
+        if len(types) > 1 or not all(_is_int(t) for t in types):
+            raise cannot_apply(name, types, "RAND([<INTEGER>])", span)
+        generator = JavaRandom(literal_args[0] if types and isinstance(literal_args[0], int) else None)
+        return Scalar(name, 0, 1, lambda ts, sp: T.DOUBLE.with_nullable(False),
+                      lambda *args: generator.next_double(), null_propagating=False)
+    if not 1 <= len(types) <= 2 or not all(_is_int(t) for t in types):
+        raise cannot_apply(name, types, "RAND_INTEGER([<INTEGER>,] <INTEGER>)", span)
+    seeded = len(types) == 2
+    generator = JavaRandom(literal_args[0] if seeded and isinstance(literal_args[0], int) else None)
+    return Scalar(name, 1, 2, lambda ts, sp: T.INT.with_nullable(False),
+                  lambda *args: generator.next_int(args[-1]), null_propagating=True)
+
+
+def _greatest(pick: Callable) -> Callable[..., object]:  # type: ignore[type-arg]
+    def choose(*values: object) -> object:
+        return pick(values)
+
+    return choose
+
+
+def _pad(left: bool) -> Callable[[str, int, str], str | None]:
+    def pad(text: str, length: int, filler: str) -> str | None:
+        if length < 0 or (not filler and len(text) < length):
+            return None if length < 0 or not filler else text
+        if len(text) >= length:
+            return text[:length]
+        needed = length - len(text)
+        padding = (filler * (needed // len(filler) + 1))[:needed]
+        return padding + text if left else text + padding
+
+    return pad
+
+
+def _locate(needle: str, haystack: str, start: int = 1) -> int:
+    if start < 1:
+        return 0
+    return haystack.find(needle, start - 1) + 1
+
+
+def _position(needle: str, haystack: str) -> int:
+    return haystack.find(needle) + 1
+
+
+def _repeat(text: str, times: int) -> str:
+    return text * max(times, 0)
+
+
+def _left(text: str, count: int) -> str:
+    return text[: max(count, 0)]
+
+
+def _right(text: str, count: int) -> str:
+    return text[len(text) - count:] if 0 < count < len(text) else (text if count >= len(text) else "")
+
+
+def _to_date(text: str, pattern: str | None = None) -> dt.date | None:
+    if pattern is None:
+        return T.parse_date(text)
+    parsed = parse_java(text, pattern)
+    return parsed.date() if parsed else None
+
+
+def _to_timestamp(text: str, pattern: str | None = None) -> dt.datetime | None:
+    parsed = T.parse_timestamp(text) if pattern is None else parse_java(text, pattern)
+    return T.truncate_timestamp(parsed, 3) if parsed is not None else None
+
+
+def _unix_timestamp(*args: object) -> int | None:
+    if not args:
+        return int(time.time())
+    text = str(args[0])
+    parsed = T.parse_timestamp(text) if len(args) == 1 else parse_java(text, str(args[1]))
+    if parsed is None:
+        return None
+    return int(parsed.timestamp())  # local time zone, as Flink's session default
+
+
+def _from_unixtime(seconds: int, pattern: str = "yyyy-MM-dd HH:mm:ss") -> str:
+    return format_java(dt.datetime.fromtimestamp(seconds), pattern)
+
+
+def _to_timestamp_ltz_type(types: list[DataType], span: Span | None) -> DataType:
+    if not (_is_num(types[0]) and (len(types) < 2 or _is_int(types[1]))):
+        raise cannot_apply("TO_TIMESTAMP_LTZ", types, "TO_TIMESTAMP_LTZ(<NUMERIC>, <INTEGER>)", span)
+    return T.timestamp_ltz(3).with_nullable(_nullable(types))
+
+
+def _to_timestamp_ltz(epoch: object, precision: int = 3) -> dt.datetime:
+    """Epoch seconds (precision 0) or milliseconds (precision 3) -> an instant."""
+    if precision not in (0, 3):
+        raise ExecutionError(f"TO_TIMESTAMP_LTZ precision must be 0 or 3, got {precision}")
+    millis = Decimal(str(epoch)) * (1000 if precision == 0 else 1)
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return base + dt.timedelta(milliseconds=int(millis))
+
+
+def _json_string(value: object) -> str:
+    from .json_functions import to_json
+
+    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _ascii(text: str) -> int | None:
+    return ord(text[0]) if text else 0
+
+
+def _chr(code: int) -> str | None:
+    return chr(code % 256) if code >= 0 else None
+
+
+def _initcap_free(value: object) -> object:  # pragma: no cover - placeholder never registered
+    return value
+
+
+def _hex(value: object) -> str:
+    if isinstance(value, str):
+        return value.encode("utf-8").hex().upper()
+    if isinstance(value, bytes):
+        return value.hex().upper()
+    return format(int(value) & 0xFFFFFFFFFFFFFFFF, "X")  # type: ignore[arg-type]
+
+
+def _bin(value: int) -> str:
+    return format(value & 0xFFFFFFFFFFFFFFFF, "b")
+
+
+def _from_base64(text: str) -> str | None:
+    try:
+        return base64.b64decode(text).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _hash(algorithm: str) -> Callable[[str], str]:
+    def digest(text: str) -> str:
+        return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
+
+    return digest
+
+
+def _overlay(text: str, placing: str, start: int, length: int | None = None) -> str:
+    count = len(placing) if length is None else length
+    return text[: start - 1] + placing + text[start - 1 + count:]
+
+
+def _translate(text: str, source: str, target: str) -> str:
+    table = {ord(c): (target[i] if i < len(target) else None) for i, c in enumerate(source)}
+    return text.translate(table)
+
+
+def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:  # type: ignore[type-arg]
+    result: dict[str, str | None] = {}
+    for pair in text.split(pair_sep):
+        key, sep, value = pair.partition(kv_sep)
+        result[key] = value if sep else None
+    return result
+
+
+def _char_nullable_string(name: str, form: str, check: Callable[[list[DataType]], bool]) -> TypeRule:
+    return _fixed(T.STRING, name, check, form)
+
+
+_STRING_2 = _chars_ints("c", "c")
+
+EXTRA_SCALARS: list[Scalar] = [
+    # math
+    Scalar("FLOOR", 1, 1, _floor_ceil_type("FLOOR"), _rounding("floor")),
+    Scalar("CEIL", 1, 1, _floor_ceil_type("CEIL"), _rounding("ceil")),
+    Scalar("CEILING", 1, 1, _floor_ceil_type("CEILING"), _rounding("ceil")),
+    Scalar("POWER", 2, 2, _double("POWER", 2), _power),
+    Scalar("POW", 2, 2, _double("POW", 2), _power),
+    Scalar("SQRT", 1, 1, _double("SQRT"), _sqrt),
+    Scalar("EXP", 1, 1, _double("EXP"), _exp),
+    Scalar("LN", 1, 1, _double("LN"), lambda v: _java_log(float(v))),
+    Scalar("LOG", 1, 2, _double("LOG", (1, 2)), _log),
+    Scalar("LOG10", 1, 1, _double("LOG10"), lambda v: math.log10(float(v)) if float(v) > 0 else _java_log(float(v))),
+    Scalar("LOG2", 1, 1, _double("LOG2"), lambda v: _java_log(float(v)) / math.log(2)),
+    Scalar("SIN", 1, 1, _double("SIN"), lambda v: math.sin(float(v))),
+    Scalar("COS", 1, 1, _double("COS"), lambda v: math.cos(float(v))),
+    Scalar("TAN", 1, 1, _double("TAN"), lambda v: math.tan(float(v))),
+    Scalar("ASIN", 1, 1, _double("ASIN"), lambda v: math.asin(float(v)) if -1 <= float(v) <= 1 else math.nan),
+    Scalar("ACOS", 1, 1, _double("ACOS"), lambda v: math.acos(float(v)) if -1 <= float(v) <= 1 else math.nan),
+    Scalar("ATAN", 1, 1, _double("ATAN"), lambda v: math.atan(float(v))),
+    Scalar("ATAN2", 2, 2, _double("ATAN2", 2), lambda a, b: math.atan2(float(a), float(b))),
+    Scalar("DEGREES", 1, 1, _double("DEGREES"), lambda v: math.degrees(float(v))),
+    Scalar("RADIANS", 1, 1, _double("RADIANS"), lambda v: math.radians(float(v))),
+    Scalar("SIGN", 1, 1, _same_numeric("SIGN"), _sign),
+    Scalar("PI", 0, 0, _fixed(T.DOUBLE, "PI", lambda ts: not ts, "PI()", nullable=False), lambda: math.pi),
+    Scalar("E", 0, 0, _fixed(T.DOUBLE, "E", lambda ts: not ts, "E()", nullable=False), lambda: math.e),
+    Scalar("GREATEST", 1, None, _greatest_type("GREATEST"), _greatest(max)),
+    Scalar("LEAST", 1, None, _greatest_type("LEAST"), _greatest(min)),
+    Scalar("BIN", 1, 1, _fixed(T.STRING, "BIN", lambda ts: _is_int(ts[0]), "BIN(<INTEGER>)"), _bin),
+    Scalar("HEX", 1, 1, _fixed(T.STRING, "HEX", lambda ts: _is_int(ts[0]) or _is_char(ts[0]), "HEX(<INTEGER>)"), _hex),
+    # strings
+    Scalar("LPAD", 3, 3, _char_nullable_string("LPAD", "LPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)",
+                                               _chars_ints("c", "i", "c")), _pad(True)),
+    Scalar("RPAD", 3, 3, _char_nullable_string("RPAD", "RPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)",
+                                               _chars_ints("c", "i", "c")), _pad(False)),
+    Scalar("LOCATE", 2, 3, _fixed(T.INT, "LOCATE", _chars_ints("c", "c", "i"), "LOCATE(<CHARACTER>, <CHARACTER>[, <INTEGER>])"),
+           _locate),
+    Scalar("POSITION", 2, 2, _fixed(T.INT, "POSITION", _STRING_2, "POSITION(<CHARACTER> IN <CHARACTER>)"), _position),
+    Scalar("INSTR", 2, 2, _fixed(T.INT, "INSTR", _STRING_2, "INSTR(<CHARACTER>, <CHARACTER>)"),
+           lambda s, sub: s.find(sub) + 1),
+    Scalar("REPEAT", 2, 2, _char_nullable_string("REPEAT", "REPEAT(<CHARACTER>, <INTEGER>)", _chars_ints("c", "i")),
+           _repeat),
+    Scalar("REVERSE", 1, 1, _char_nullable_string("REVERSE", "REVERSE(<CHARACTER>)", _chars_ints("c")),
+           lambda s: s[::-1]),
+    Scalar("LEFT", 2, 2, _left_right_type("LEFT"), _left),
+    Scalar("RIGHT", 2, 2, _left_right_type("RIGHT"), _right),
+    Scalar("ASCII", 1, 1, _fixed(T.INT, "ASCII", _chars_ints("c"), "ASCII(<CHARACTER>)"), _ascii),
+    Scalar("CHR", 1, 1, _fixed(T.STRING, "CHR", _chars_ints("i"), "CHR(<INTEGER>)"), _chr),
+    Scalar("MD5", 1, 1, _fixed(T.STRING, "MD5", _chars_ints("c"), "MD5(<CHARACTER>)"), _hash("md5")),
+    Scalar("SHA1", 1, 1, _fixed(T.STRING, "SHA1", _chars_ints("c"), "SHA1(<CHARACTER>)"), _hash("sha1")),
+    Scalar("SHA256", 1, 1, _fixed(T.STRING, "SHA256", _chars_ints("c"), "SHA256(<CHARACTER>)"), _hash("sha256")),
+    Scalar("SHA512", 1, 1, _fixed(T.STRING, "SHA512", _chars_ints("c"), "SHA512(<CHARACTER>)"), _hash("sha512")),
+    Scalar("TO_BASE64", 1, 1, _fixed(T.STRING, "TO_BASE64", _chars_ints("c"), "TO_BASE64(<CHARACTER>)"),
+           lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")),
+    Scalar("FROM_BASE64", 1, 1, _fixed(T.STRING, "FROM_BASE64", _chars_ints("c"), "FROM_BASE64(<CHARACTER>)"),
+           _from_base64),
+    Scalar("OVERLAY", 3, 4, _fixed(T.STRING, "OVERLAY", _chars_ints("c", "c", "i", "i"),
+                                   "OVERLAY(<CHARACTER> PLACING <CHARACTER> FROM <INTEGER> [FOR <INTEGER>])"), _overlay),
+    Scalar("TRANSLATE", 3, 3, _fixed(T.STRING, "TRANSLATE", _chars_ints("c", "c", "c"),
+                                     "TRANSLATE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _translate),
+    Scalar("URL_ENCODE", 1, 1, _fixed(T.STRING, "URL_ENCODE", _chars_ints("c"), "URL_ENCODE(<CHARACTER>)"),
+           lambda s: urllib.parse.quote_plus(s, safe="*")),
+    Scalar("URL_DECODE", 1, 1, _fixed(T.STRING, "URL_DECODE", _chars_ints("c"), "URL_DECODE(<CHARACTER>)"),
+           urllib.parse.unquote_plus),
+    Scalar("STR_TO_MAP", 1, 3, _fixed(T.map_of(T.STRING, T.STRING), "STR_TO_MAP", _chars_ints("c", "c", "c"),
+                                      "STR_TO_MAP(<CHARACTER>[, <CHARACTER>, <CHARACTER>])"), _str_to_map),
+    # time conversion
+    Scalar("TO_DATE", 1, 2, _fixed(T.DATE, "TO_DATE", _STRING_2, "TO_DATE(<CHARACTER>[, <CHARACTER>])", nullable=True),
+           _to_date),
+    Scalar("TO_TIMESTAMP", 1, 2, _fixed(T.timestamp(3), "TO_TIMESTAMP", _STRING_2,
+                                        "TO_TIMESTAMP(<CHARACTER>[, <CHARACTER>])", nullable=True), _to_timestamp),
+    Scalar("UNIX_TIMESTAMP", 0, 2, _fixed(T.BIGINT, "UNIX_TIMESTAMP", _STRING_2, "UNIX_TIMESTAMP([<CHARACTER>[, <CHARACTER>]])"),
+           _unix_timestamp),
+    Scalar("FROM_UNIXTIME", 1, 2, _fixed(T.STRING, "FROM_UNIXTIME", _chars_ints("i", "c"),
+                                         "FROM_UNIXTIME(<INTEGER>[, <CHARACTER>])", nullable=True), _from_unixtime),
+    Scalar("TO_TIMESTAMP_LTZ", 1, 2, _to_timestamp_ltz_type, _to_timestamp_ltz),
+    Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _json_string),
+]

@@ -1,0 +1,170 @@
+"""Type-check and compile the SQL/JSON expressions (see json_functions for the semantics)."""
+
+from __future__ import annotations
+
+from . import ast
+from . import types as T
+from .errors import ExecutionError, QsqlTypeError
+from .json_functions import JsonPathError, JsonText, dumps, evaluate_path, is_json, json_exists, json_query_items
+from .json_functions import parse_json, scalar_text, to_json
+
+_RETURNING_KINDS = ("VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
+
+
+def compile_is_json(expr: ast.IsJson, scope):  # type: ignore[no-untyped-def]
+    from .expressions import Compiled, compile_expr
+
+    operand = compile_expr(expr.operand, scope)
+    if not (operand.dtype.is_character or operand.dtype.kind == "NULL"):
+        raise QsqlTypeError(f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'",
+                            expr.span)
+    inner, kind, negated = operand.evaluate, expr.kind, expr.negated
+
+    def evaluate(row: tuple) -> object:
+        value = inner(row)
+        if value is None:
+            return negated  # Flink: NULL IS JSON is FALSE
+        return is_json(value, kind) != negated
+
+    return Compiled(evaluate, T.BOOLEAN.with_nullable(False))
+
+
+def _behavior(expr: ast.JsonCall, condition: str):  # type: ignore[no-untyped-def]
+    return next((b for b in expr.behaviors if b.condition == condition), None)
+
+
+def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def]
+    from .expressions import Compiled, compile_expr
+
+    args = [compile_expr(a, scope) for a in expr.args]
+    name = expr.name
+    if name in ("JSON_OBJECT", "JSON_ARRAY"):
+        for arg in args:
+            if arg.dtype.kind in ("DATE", "TIME", "TIMESTAMP_LTZ", "BINARY", "VARBINARY", "INTERVAL_DAY_TIME",
+                                  "INTERVAL_YEAR_MONTH"):
+                raise QsqlTypeError(f"Type '{arg.dtype}' is not scalar or cannot be converted into JSON.", expr.span)
+        evaluators = [a.evaluate for a in args]
+        absent = (expr.on_null or ("NULL" if name == "JSON_OBJECT" else "ABSENT")) == "ABSENT"
+        if name == "JSON_OBJECT":
+            for key in args[0::2]:
+                if not (key.dtype.is_character):
+                    raise QsqlTypeError(f"JSON_OBJECT keys must be strings, got {key.dtype}", expr.span)
+
+            def build_object(row: tuple) -> object:
+                members: dict[str, object] = {}
+                for key_of, value_of in zip(evaluators[0::2], evaluators[1::2]):
+                    key, value = key_of(row), value_of(row)
+                    if key is None:
+                        raise ExecutionError("JSON_OBJECT key must not be NULL")
+                    if value is None and absent:
+                        continue
+                    members[key] = to_json(value)
+                return JsonText(dumps(members))
+
+            return Compiled(build_object, T.STRING.with_nullable(False))
+
+        def build_array(row: tuple) -> object:
+            values = [e(row) for e in evaluators]
+            return JsonText(dumps([to_json(v) for v in values if not (v is None and absent)]))
+
+        return Compiled(build_array, T.STRING.with_nullable(False))
+
+    document, path = args[0], args[1]
+    for arg in (document, path):
+        if not (arg.dtype.is_character or arg.dtype.kind == "NULL"):
+            raise QsqlTypeError(
+                f"Cannot apply '{name}' to arguments of type '{name}(<{document.dtype.name()}>, <{path.dtype.name()}>)'",
+                expr.span,
+            )
+    doc_of, path_of = document.evaluate, path.evaluate
+    on_error = _behavior(expr, "ERROR")
+    on_empty = _behavior(expr, "EMPTY")
+
+    if name == "JSON_EXISTS":
+        response = on_error.response if on_error else "FALSE"
+
+        def exists(row: tuple) -> object:
+            text, where = doc_of(row), path_of(row)
+            if text is None or where is None:
+                return None
+            return json_exists(text, where, response)
+
+        return Compiled(exists, T.BOOLEAN.with_nullable(True))
+
+    defaults = {b.condition: compile_expr(b.default, scope) for b in expr.behaviors if b.default is not None}
+
+    def respond(behavior, row: tuple, error: str | None, target):  # type: ignore[no-untyped-def]
+        if behavior is None or behavior.response == "NULL":
+            return None
+        if behavior.response == "ERROR" and error is not None:
+            raise ExecutionError(error)
+        if behavior.response == "DEFAULT":
+            compiled = defaults[behavior.condition]
+            return T.cast_value(compiled.evaluate(row), compiled.dtype, target)
+        if behavior.response == "EMPTY ARRAY":
+            return "[]"
+        if behavior.response == "EMPTY OBJECT":
+            return "{}"
+        return None
+
+    if name == "JSON_QUERY":
+        returning = expr.returning or T.STRING
+        wrapper = expr.wrapper or "WITHOUT"
+
+        def query(row: tuple) -> object:
+            text, where = doc_of(row), path_of(row)
+            if text is None or where is None:
+                return None
+            try:
+                result = json_query_items(text, where, wrapper)
+            except JsonPathError as error:
+                return _returned(respond(on_error, row, str(error), T.STRING), returning)
+            if result is None:
+                return None  # Flink 2.3: a lax path that selects nothing is NULL whatever ON EMPTY says
+            return _returned(result, returning)
+
+        return Compiled(query, returning.with_nullable(True))
+
+    returning = expr.returning or T.STRING
+    if returning.kind not in _RETURNING_KINDS and returning.kind not in ("DATE", "TIMESTAMP", "TIME"):
+        raise QsqlTypeError(f"Unsupported type '{returning}' for RETURNING in JSON_VALUE().", expr.span)
+    for condition, compiled in defaults.items():
+        if not T.can_cast_explicitly(compiled.dtype, returning):
+            raise QsqlTypeError(f"DEFAULT ON {condition} of type {compiled.dtype} does not fit RETURNING {returning}",
+                                expr.span)
+
+    def value(row: tuple) -> object:
+        text, where = doc_of(row), path_of(row)
+        if text is None or where is None:
+            return None
+        try:
+            items = evaluate_path(parse_json(text), where)
+            if not items or items[0] is None:
+                if on_empty is not None and on_empty.response == "DEFAULT":
+                    return respond(on_empty, row, None, returning)
+                return None
+            if len(items) > 1 or isinstance(items[0], (dict, list)):
+                raise JsonPathError(f"JSON path '{where}' selects no scalar value")
+            node = items[0]
+            result = scalar_text(node)
+            if returning.is_character:
+                return result
+            try:
+                return T.cast_value(result, T.STRING, returning)
+            except ExecutionError as error:
+                raise JsonPathError(str(error)) from None
+        except JsonPathError as error:
+            return respond(on_error, row, str(error), returning)
+
+    return Compiled(value, returning.with_nullable(True))
+
+
+def _returned(text: object, returning: T.DataType) -> object:
+    if text is None or returning.kind != "ARRAY":
+        return text
+    node = parse_json(str(text))
+    if not isinstance(node, list):
+        return None
+    element = returning.element or T.STRING
+    return [None if v is None else T.cast_value(dumps(v) if isinstance(v, (dict, list)) else scalar_text(v),
+                                                 T.STRING, element) for v in node]

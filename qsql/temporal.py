@@ -1,0 +1,207 @@
+"""Date/time arithmetic as Flink does it: DATE/TIMESTAMP/TIME +- INTERVAL, interval
+arithmetic, TIMESTAMPADD and TIMESTAMPDIFF.
+
+Intervals are values of two types, as in Flink: ``INTERVAL SECOND(3)`` (a
+``datetime.timedelta``; every DAY..SECOND literal has this type) and ``INTERVAL MONTH``
+(an ``int`` count of months; every YEAR/MONTH literal). Adding months clamps the day to
+the month's end (2024-02-29 + 1 YEAR = 2025-02-28), as java.time does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from . import ast
+from . import types as T
+from .errors import ExecutionError, QsqlTypeError, ValidationError
+from .source import Span
+from .types import DataType
+
+DAY_TIME = "INTERVAL_DAY_TIME"
+YEAR_MONTH = "INTERVAL_YEAR_MONTH"
+_INTERVALS = (DAY_TIME, YEAR_MONTH)
+_DATETIMES = ("DATE", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME")
+
+
+def add_months(value: dt.date, months: int) -> dt.date:
+    total = value.year * 12 + value.month - 1 + months
+    year, month = divmod(total, 12)
+    day = min(value.day, calendar.monthrange(year, month + 1)[1])
+    return value.replace(year=year, month=month + 1, day=day)
+
+
+def _shift(kind: str, value: object, delta: object, interval_kind: str) -> object:
+    """``value + delta`` for a DATE / TIMESTAMP / TIME value."""
+    if interval_kind == YEAR_MONTH:
+        if kind == "TIME":
+            return value
+        return add_months(value, int(delta))  # type: ignore[arg-type]
+    assert isinstance(delta, dt.timedelta)
+    if kind == "DATE":
+        days = int(delta / dt.timedelta(days=1))  # whole days, truncated toward zero as Java
+        return value + dt.timedelta(days=days)  # type: ignore[operator]
+    if kind == "TIME":
+        base = dt.datetime.combine(dt.date(2000, 1, 1), value)  # type: ignore[arg-type]
+        return (base + delta).time()
+    return value + delta  # type: ignore[operator]
+
+
+def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-untyped-def]
+    """The Compiled result of ``left op right`` when an operand is an interval, else None."""
+    from .expressions import Compiled
+
+    lt, rt = left.dtype, right.dtype
+    if lt.kind not in _INTERVALS and rt.kind not in _INTERVALS:
+        if lt.kind in _DATETIMES and rt.kind in _DATETIMES and expr.op in ("+", "-"):
+            raise _cannot(expr, lt, rt)
+        return None
+    op = expr.op
+    lf, rf = left.evaluate, right.evaluate
+    nullable = lt.nullable or rt.nullable
+
+    def both(operate: Callable[[object, object], object], dtype: DataType):  # type: ignore[no-untyped-def]
+        def evaluate(row: tuple) -> object:
+            a = lf(row)
+            if a is None:
+                return None
+            b = rf(row)
+            return None if b is None else operate(a, b)
+
+        return Compiled(evaluate, dtype.with_nullable(nullable))
+
+    # datetime +- interval, interval + datetime
+    if lt.kind in _DATETIMES and rt.kind in _INTERVALS and op in ("+", "-"):
+        kind, interval_kind = lt.kind, rt.kind
+        sign = 1 if op == "+" else -1
+        return both(lambda a, b: _shift(kind, a, _negate(b, sign), interval_kind), lt)
+    if lt.kind in _INTERVALS and rt.kind in _DATETIMES and op == "+":
+        kind, interval_kind = rt.kind, lt.kind
+        return both(lambda a, b: _shift(kind, b, a, interval_kind), rt)
+    # interval +- interval of the same kind
+    if lt.kind == rt.kind and op in ("+", "-"):
+        return both((lambda a, b: a + b) if op == "+" else (lambda a, b: a - b), lt)  # type: ignore[operator]
+    # interval * number, number * interval (Flink has no interval / number)
+    if op == "*":
+        interval, number = (lt, rt) if lt.kind in _INTERVALS else (rt, lt)
+        if number.is_numeric and (op == "*" or lt.kind in _INTERVALS):
+            swapped = lt.kind not in _INTERVALS
+            kind = interval.kind
+
+            def scale(a: object, b: object) -> object:
+                value, factor = (b, a) if swapped else (a, b)
+                return _scale(kind, value, factor, op)
+
+            return both(scale, interval)
+    raise _cannot(expr, lt, rt)
+
+
+def _negate(value: object, sign: int) -> object:
+    return value if sign > 0 else -value  # type: ignore[operator]
+
+
+def _scale(kind: str, value: object, factor: object, op: str) -> object:
+    number = Decimal(str(factor))
+    if op == "/" and number == 0:
+        raise ExecutionError("division by zero")
+    if kind == YEAR_MONTH:
+        result = Decimal(int(value)) * number if op == "*" else Decimal(int(value)) / number  # type: ignore[arg-type]
+        return int(result)
+    assert isinstance(value, dt.timedelta)
+    millis = Decimal(value // dt.timedelta(milliseconds=1))
+    result = millis * number if op == "*" else millis / number
+    return dt.timedelta(milliseconds=int(result))
+
+
+def _cannot(expr: ast.BinaryOp, lt: DataType, rt: DataType) -> QsqlTypeError:
+    return QsqlTypeError(
+        f"Cannot apply '{expr.op}' to arguments of type '<{lt.name()}> {expr.op} <{rt.name()}>'", expr.span
+    )
+
+
+# ----------------------------------------------------------------------- TIMESTAMPADD / TIMESTAMPDIFF
+
+_UNIT_ALIASES = {f"SQL_TSI_{u}": u for u in ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND")}
+_UNIT_ALIASES["SQL_TSI_FRAC_SECOND"] = "MICROSECOND"
+_UNITS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND",
+          "NANOSECOND")
+_MONTHS_PER = {"YEAR": 12, "QUARTER": 3, "MONTH": 1}
+_SECONDS_PER = {"WEEK": 604800, "DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1, "MILLISECOND": Decimal("0.001"),
+                "MICROSECOND": Decimal("0.000001"), "NANOSECOND": Decimal("0.000000001")}
+
+
+def _unit(unit: ast.TimeUnit) -> str:
+    name = _UNIT_ALIASES.get(unit.unit, unit.unit)
+    if name not in _UNITS:
+        raise ValidationError(f"'{unit.unit}' is not a valid time frame", unit.span,
+                              hint="one of " + ", ".join(_UNITS[:8]))
+    return name
+
+
+def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first, second, span: Span | None):  # type: ignore[no-untyped-def]
+    from .expressions import Compiled
+
+    unit = _unit(unit_node)
+    ff, sf = first.evaluate, second.evaluate
+    nullable = first.dtype.nullable or second.dtype.nullable
+    if name == "TIMESTAMPADD":
+        if not (first.dtype.is_integer or first.dtype.kind == "NULL") or second.dtype.kind not in _DATETIMES + ("NULL",):
+            raise QsqlTypeError(
+                f"Cannot apply 'TIMESTAMPADD' to arguments of type 'TIMESTAMPADD(<SYMBOL>, <{first.dtype.name()}>, "
+                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>, <DATETIME>)'", span)
+        target = second.dtype
+        kind = target.kind
+        if kind == "DATE" and unit not in _MONTHS_PER and unit not in ("WEEK", "DAY"):
+            target = T.timestamp(6).with_nullable(target.nullable)
+            kind = "TIMESTAMP"
+
+        def add(row: tuple) -> object:
+            count, value = ff(row), sf(row)
+            if count is None or value is None:
+                return None
+            if kind == "TIMESTAMP" and not isinstance(value, dt.datetime):
+                value = dt.datetime(value.year, value.month, value.day)
+            if unit in _MONTHS_PER:
+                return _shift(kind, value, count * _MONTHS_PER[unit], YEAR_MONTH)
+            seconds = Decimal(count) * Decimal(_SECONDS_PER[unit])
+            return _shift(kind, value, dt.timedelta(seconds=float(seconds)), DAY_TIME)
+
+        return Compiled(add, target.with_nullable(nullable))
+
+    for side in (first, second):
+        if side.dtype.kind not in _DATETIMES + ("NULL",):
+            raise QsqlTypeError(
+                f"Cannot apply 'TIMESTAMPDIFF' to arguments of type 'TIMESTAMPDIFF(<SYMBOL>, <{first.dtype.name()}>, "
+                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPDIFF(<ANY>, <DATETIME>, <DATETIME>)'", span)
+
+    def diff(row: tuple) -> object:
+        start, end = ff(row), sf(row)
+        if start is None or end is None:
+            return None
+        start, end = _as_datetime(start), _as_datetime(end)
+        if unit in _MONTHS_PER:
+            months = (end.year - start.year) * 12 + end.month - start.month
+            # a partial month does not count (Java's ChronoUnit.MONTHS.between)
+            if months > 0 and (end.day, end.time()) < (start.day, start.time()):
+                months -= 1
+            elif months < 0 and (end.day, end.time()) > (start.day, start.time()):
+                months += 1
+            return int(months / _MONTHS_PER[unit])
+        micros = (end - start) // dt.timedelta(microseconds=1)
+        per = Decimal(_SECONDS_PER[unit]) * 1_000_000
+        value = int(Decimal(micros) / per)
+        return T.wrap_integer(value, "INT")
+
+    return Compiled(diff, T.INT.with_nullable(nullable))
+
+
+def _as_datetime(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, dt.time):
+        return dt.datetime.combine(dt.date(1970, 1, 1), value)
+    raise ExecutionError(f"not a date/time value: {value!r}")
