@@ -163,6 +163,52 @@ class Extract(Expr):
 
 
 @dataclass(frozen=True)
+class ScalarSubquery(Expr):
+    """``(SELECT ...)`` as a value: one column, at most one row (NULL when none)."""
+
+    query: "Query"
+
+
+@dataclass(frozen=True)
+class InSubquery(Expr):
+    """``x [NOT] IN (SELECT ...)``."""
+
+    operand: Expr
+    query: "Query"
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Exists(Expr):
+    query: "Query"
+
+
+@dataclass(frozen=True)
+class FrameBound(Node):
+    """One end of a window frame: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING ..."""
+
+    kind: str  # "UNBOUNDED PRECEDING" | "PRECEDING" | "CURRENT ROW" | "FOLLOWING" | "UNBOUNDED FOLLOWING"
+    offset: Expr | None = None
+
+
+@dataclass(frozen=True)
+class WindowFrame(Node):
+    unit: str  # "ROWS" | "RANGE"
+    start: FrameBound
+    end: FrameBound
+
+
+@dataclass(frozen=True)
+class Over(Expr):
+    """``f(...) OVER (PARTITION BY ... ORDER BY ... [ROWS|RANGE ...])``."""
+
+    call: FunctionCall
+    partition_by: tuple[Expr, ...] = ()
+    order_by: tuple["OrderItem", ...] = ()
+    frame: WindowFrame | None = None
+
+
+@dataclass(frozen=True)
 class CurrentTime(Expr):
     """CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP ... (no parentheses)."""
 
@@ -262,6 +308,7 @@ class FromItem(Node):
 class TableRef(FromItem):
     name: QualifiedName
     alias: Identifier | None = None
+    columns: tuple[Identifier, ...] | None = None  # FROM t AS x (a, b)
 
 
 @dataclass(frozen=True)
@@ -279,8 +326,9 @@ class MLPredict(FromItem):
 class Join(FromItem):
     left: FromItem
     right: FromItem
-    kind: str  # "inner" | "left"
-    condition: Expr
+    kind: str  # "inner" | "left" | "right" | "full" | "cross"
+    condition: Expr | None = None  # None: CROSS JOIN, a comma join or USING
+    using: tuple[Identifier, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -312,21 +360,44 @@ class Select(Query):
     having: Expr | None = None
     order_by: tuple[OrderItem, ...] | None = None
     limit: int | None = None
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
-class UnionAll(Query):
+class SetOperation(Query):
+    """``UNION`` / ``INTERSECT`` / ``EXCEPT``, ``all`` keeping duplicates."""
+
+    op: str  # "UNION" | "INTERSECT" | "EXCEPT"
     left: Query
     right: Query
+    all: bool = False
 
 
 @dataclass(frozen=True)
 class Ordered(Query):
-    """ORDER BY / LIMIT around a query that is not a plain SELECT (a UNION ALL, VALUES)."""
+    """ORDER BY / OFFSET / LIMIT around a query that is not a plain SELECT (a set operation, VALUES)."""
 
     query: Query
     order_by: tuple[OrderItem, ...] | None = None
     limit: int | None = None
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class CommonTable(Node):
+    """One ``name [(columns)] AS (query)`` of a WITH clause."""
+
+    name: Identifier
+    columns: tuple[Identifier, ...] | None
+    query: Query
+
+
+@dataclass(frozen=True)
+class With(Query):
+    """``WITH a AS (...), b AS (...) query``: each table sees the ones before it."""
+
+    tables: tuple[CommonTable, ...]
+    query: Query
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,16 @@ from .planner import (
     Limit,
     Predict,
     Project,
+    SetOpStep,
     SingleRow,
     Sort,
     Step,
     TableScan,
     UnionAllStep,
     ValuesStep,
+    WindowStep,
 )
+from . import windows as W
 
 Row = tuple
 
@@ -101,6 +104,8 @@ def rows(step: Step, context: ExecutionContext) -> Iterator[Row]:
     runner = _RUNNERS.get(type(step))
     if runner is None:
         raise ExecutionError(f"cannot execute {step.describe()}")
+    for subquery in step.subqueries:
+        subquery.context = context
     return runner(step, context)
 
 
@@ -333,12 +338,18 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
         stats.elapsed = clock.monotonic() - started
 
 
-def _hashable(value: object) -> object:
+def hashable(value: object) -> object:
+    """A value usable as a dict key (ARRAY and MAP values are lists and dicts)."""
     if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
+        return tuple(hashable(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+        return tuple(sorted((k, hashable(v)) for k, v in value.items()))
+    if isinstance(value, tuple):
+        return tuple(hashable(v) for v in value)
     return value
+
+
+_hashable = hashable
 
 
 def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
@@ -386,11 +397,12 @@ def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
 
 def _limit(step: Limit, context: ExecutionContext) -> Iterator[Row]:
     assert step.input is not None
-    if step.count <= 0:
+    if step.count is not None and step.count <= 0:
         return
     source = rows(step.input, context)
+    end = None if step.count is None else step.offset + step.count
     try:
-        yield from itertools.islice(source, step.count)
+        yield from itertools.islice(source, step.offset, end)
     finally:
         source.close()  # stop the input early: no more model requests than the rows we keep
 
@@ -422,29 +434,100 @@ def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
     left_keys = [k.evaluate for k in step.left_keys]
     residual = step.residual.evaluate if step.residual is not None else None
     padding = (None,) * len(step.right.schema)
-    table: dict[object, list[Row]] = {}
-    everything: list[Row] = []
-    for row in rows(step.right, context):
-        if right_keys:
-            key = tuple(_hashable(k(row)) for k in right_keys)
+    keep_left = step.kind in ("left", "full")
+    keep_right = step.kind in ("right", "full")
+    right_rows = list(rows(step.right, context))
+    matched = [False] * len(right_rows) if keep_right else None
+    table: dict[object, list[int]] = {}
+    everything = range(len(right_rows))
+    if right_keys:
+        for index, row in enumerate(right_rows):
+            key = tuple(hashable(k(row)) for k in right_keys)
             if None not in key:  # NULL never equals anything
-                table.setdefault(key, []).append(row)
-        else:
-            everything.append(row)
+                table.setdefault(key, []).append(index)
     for row in rows(step.left, context):
         if left_keys:
-            key = tuple(_hashable(k(row)) for k in left_keys)
-            candidates = table.get(key, []) if None not in key else []
+            key = tuple(hashable(k(row)) for k in left_keys)
+            candidates = table.get(key, ()) if None not in key else ()
         else:
             candidates = everything
-        matched = False
-        for other in candidates:
-            joined = row + other
+        found = False
+        for index in candidates:
+            joined = row + right_rows[index]
             if residual is None or residual(joined) is True:
-                matched = True
+                found = True
+                if matched is not None:
+                    matched[index] = True
                 yield joined
-        if not matched and step.kind == "left":
+        if not found and keep_left:
             yield row + padding
+    if matched is not None:
+        left_padding = (None,) * len(step.left.schema)
+        for index, was_matched in enumerate(matched):
+            if not was_matched:
+                yield left_padding + right_rows[index]
+
+
+def _set_operation(step: SetOpStep, context: ExecutionContext) -> Iterator[Row]:
+    """INTERSECT / EXCEPT with SQL's counting rules: ALL keeps min(m, n) or m - n copies."""
+    assert step.left is not None and step.right is not None
+    left_conversions, right_conversions = step.conversions
+
+    def converted(row: Row, conversions: list) -> Row:  # type: ignore[type-arg]
+        return tuple(v if c is None else T.cast_value(v, c[0], c[1]) for v, c in zip(row, conversions))
+
+    counts: dict[object, int] = {}
+    for row in rows(step.right, context):
+        key = hashable(converted(row, right_conversions))
+        counts[key] = counts.get(key, 0) + 1
+    emitted: set = set()
+    for row in rows(step.left, context):
+        out = converted(row, left_conversions)
+        key = hashable(out)
+        remaining = counts.get(key, 0)
+        if step.op == "INTERSECT":
+            if step.all:
+                if remaining > 0:
+                    counts[key] = remaining - 1
+                    yield out
+            elif remaining > 0 and key not in emitted:
+                emitted.add(key)
+                yield out
+        else:  # EXCEPT
+            if step.all:
+                if remaining > 0:
+                    counts[key] = remaining - 1
+                else:
+                    yield out
+            elif remaining == 0 and key not in emitted:
+                emitted.add(key)
+                yield out
+
+
+def _window(step: WindowStep, context: ExecutionContext) -> Iterator[Row]:
+    """Each window spec in turn: partition, sort, compute its calls, append their columns.
+    Rows come out grouped by partition and in the window's order, as Flink batch sorts them."""
+    assert step.input is not None
+    current = list(rows(step.input, context))
+    for spec in step.specs:
+        partitions: dict[object, list[Row]] = {}
+        for row in current:
+            key = tuple(hashable(p(row)) for p in spec.partition)
+            partitions.setdefault(key, []).append(row)
+        ordered_keys = sorted(partitions, key=_partition_sort_key)
+        extended: list[Row] = []
+        for key in ordered_keys:
+            members = partitions[key]
+            W.sort_partition(members, spec.order)
+            values = W.evaluate_partition(spec, members)
+            for position, row in enumerate(members):
+                extended.append(row + tuple(column[position] for column in values))
+        current = extended
+    yield from current
+
+
+def _partition_sort_key(key: tuple) -> tuple:
+    return tuple((0, 0) if v is None else (1, v) for v in key)
 
 
 _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
@@ -459,6 +542,8 @@ _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
     Distinct: _distinct,  # type: ignore[dict-item]
     UnionAllStep: _union_all,  # type: ignore[dict-item]
     HashJoin: _hash_join,  # type: ignore[dict-item]
+    SetOpStep: _set_operation,  # type: ignore[dict-item]
+    WindowStep: _window,  # type: ignore[dict-item]
     Predict: _predict,  # type: ignore[dict-item]
 }
 

@@ -32,6 +32,9 @@ class Field:
     name: str
     dtype: DataType
     qualifier: str | None = None
+    # A column of JOIN ... USING's inputs: reachable as t.c, but neither by c alone nor by *
+    # (the joined column stands for both).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Scope:
         substitutions: dict[ast.Expr, tuple[int, DataType]] | None = None,
         input_scope: "Scope | None" = None,
         grouped_columns: dict[int, tuple[int, DataType]] | None = None,
+        outer: "OuterScope | None" = None,
+        planner: object | None = None,
+        window_slots: dict[ast.Expr, tuple[int, DataType]] | None = None,
     ) -> None:
         self.fields = fields
         self.substitutions = substitutions
@@ -65,6 +71,18 @@ class Scope:
         # (so GROUP BY t.tag lets SELECT say tag).
         self.input_scope = input_scope
         self.grouped_columns = grouped_columns or {}
+        # A subquery's view of the query around it (correlated columns), the planner that
+        # plans subqueries, and the OVER calls a window step already computed.
+        self.outer = outer
+        self.planner = planner
+        self.window_slots = window_slots
+
+    def knows(self, ref: ast.ColumnRef) -> bool:
+        """Whether ``ref`` names a column here (else it may be a correlated outer column)."""
+        parts = [p.name for p in ref.parts]
+        if len(parts) == 2:
+            return any(f.qualifier == parts[0] for f in self.fields)
+        return any(f.name == parts[-1] and not f.hidden for f in self.fields)
 
     def resolve(self, ref: ast.ColumnRef) -> int:
         parts = [p.name for p in ref.parts]
@@ -77,7 +95,8 @@ class Scope:
                 f"Table '{qualifier}' not found", ref.parts[0].span, hint=did_you_mean(qualifier, qualifiers)
             )
         matches = [
-            i for i, f in enumerate(self.fields) if f.name == name and (qualifier is None or f.qualifier == qualifier)
+            i for i, f in enumerate(self.fields)
+            if f.name == name and (f.qualifier == qualifier if qualifier is not None else not f.hidden)
         ]
         if not matches:
             names = [f.name for f in self.fields]
@@ -88,13 +107,36 @@ class Scope:
         return matches[0]
 
 
+class OuterScope:
+    """The enclosing query's scope as a correlated subquery sees it: a column of the outer
+    query reads ``cell.row``, the outer row the subquery is being evaluated for."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.row: Row = ()
+        self.used = False  # set when a column of the outer query is referenced (correlated)
+
+    def reference(self, ref: ast.ColumnRef) -> Compiled:
+        compiled = compile_expr(ref, self.scope)
+        outer = compiled.evaluate
+        self.used = True
+        return Compiled(lambda row: outer(self.row), compiled.dtype)
+
+
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
+    if scope.window_slots is not None and isinstance(expr, ast.Over):
+        slot = scope.window_slots.get(expr)
+        if slot is not None:
+            index, dtype = slot
+            return Compiled(lambda row: row[index], dtype, column_index=index)
     if scope.substitutions is not None:
         slot = scope.substitutions.get(expr)
         if slot is not None:
             index, dtype = slot
             return Compiled(lambda row: row[index], dtype, column_index=index)
         if isinstance(expr, ast.ColumnRef):
+            if scope.outer is not None and scope.input_scope is not None and not scope.input_scope.knows(expr):
+                return scope.outer.reference(expr)
             if scope.input_scope is not None:
                 index = scope.input_scope.resolve(expr)
                 if index in scope.grouped_columns:
@@ -113,6 +155,11 @@ def _literal(expr: ast.Literal, scope: Scope) -> Compiled:
 
 
 def _column(expr: ast.ColumnRef, scope: Scope) -> Compiled:
+    if scope.outer is not None and not scope.knows(expr):
+        access = _row_field_access(expr, scope)
+        if access is not None:
+            return access
+        return scope.outer.reference(expr)
     try:
         index = scope.resolve(expr)
     except ValidationError:
@@ -185,9 +232,66 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
     return Compiled(lambda row: None if (v := inner(row)) is None else -v, dtype)
 
 
+# A left-deep chain of binary operators (a OR b OR c ..., 1 + 2 + 3 ...) longer than this is
+# compiled as one loop instead of nested closures, so its depth never reaches Python's limit.
+_CHAIN_THRESHOLD = 16
+
+
+class _Pair:
+    """The (left, right) operands of one link of a flattened chain; the right operand is
+    computed only when the operator asks for it, so AND/OR still short-circuit."""
+
+    __slots__ = ("left", "right", "row")
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.left: object = None
+        self.right: Evaluator = lambda row: None
+
+    def __getitem__(self, index: int) -> object:
+        return self.left if index == 0 else self.right(self.row)
+
+
 def _binary(expr: ast.BinaryOp, scope: Scope) -> Compiled:
-    left = compile_expr(expr.left, scope)
-    right = compile_expr(expr.right, scope)
+    spine: list[ast.BinaryOp] = []
+    node: ast.Expr = expr
+    while isinstance(node, ast.BinaryOp) and (not spine or scope.substitutions is None):
+        spine.append(node)
+        node = node.left
+    if len(spine) <= _CHAIN_THRESHOLD:
+        return _combine(expr, compile_expr(expr.left, scope), compile_expr(expr.right, scope))
+    compiled = compile_expr(node, scope)
+    first = compiled.evaluate
+    links: list[tuple[Evaluator, Evaluator]] = []
+    for link in reversed(spine):
+        right = compile_expr(link.right, scope)
+        step = _combine(
+            link, Compiled(_left_operand, compiled.dtype), Compiled(_right_operand, right.dtype)
+        )
+        links.append((step.evaluate, right.evaluate))
+        compiled = step
+
+    def evaluate(row: Row) -> object:
+        pair = _Pair(row)
+        value = first(row)
+        for operate, right_of in links:
+            pair.left, pair.right = value, right_of
+            value = operate(pair)  # type: ignore[arg-type]
+        return value
+
+    return Compiled(evaluate, compiled.dtype)
+
+
+def _left_operand(pair: Row) -> object:
+    return pair[0]
+
+
+def _right_operand(pair: Row) -> object:
+    return pair[1]
+
+
+def _combine(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
+    """One binary operator over compiled operands: type check and evaluator."""
     if expr.op in ("AND", "OR"):
         return _logical(expr, left, right)
     if expr.op in ("=", "<>", "<", ">", "<=", ">="):
@@ -667,6 +771,15 @@ def _between(expr: ast.Between, scope: Scope) -> Compiled:
 
 
 def _case(expr: ast.Case, scope: Scope) -> Compiled:
+    if expr.operand is None and isinstance(expr.default, ast.Case) and expr.default.operand is None:
+        # CASE WHEN a THEN x ELSE CASE WHEN b THEN y ... END END is one CASE with more WHENs:
+        # merged here so 245 nested CASEs compile and run without deep recursion.
+        whens = list(expr.whens)
+        default: ast.Expr | None = expr.default
+        while isinstance(default, ast.Case) and default.operand is None:
+            whens.extend(default.whens)
+            default = default.default
+        expr = ast.Case(operand=None, whens=tuple(whens), default=default, span=expr.span)
     operand = compile_expr(expr.operand, scope) if expr.operand is not None else None
     conditions = [compile_expr(w, scope) for w, _ in expr.whens]
     results = [compile_expr(r, scope) for _, r in expr.whens]
@@ -824,6 +937,11 @@ def _timestamp_add_diff(name: str, expr: ast.FunctionCall, scope: Scope) -> Comp
     assert isinstance(unit, ast.TimeUnit)
     first, second = compile_expr(expr.args[1], scope), compile_expr(expr.args[2], scope)
     return timestamp_add_diff(name, unit, first, second, expr.span)
+
+
+def register_handler(node_type: type, handler: Callable[[ast.Expr, Scope], Compiled]) -> None:
+    """Lets a module that needs the planner (subqueries) compile its own expression nodes."""
+    _HANDLERS[node_type] = handler  # type: ignore[index]
 
 
 def constant_value(expr: ast.Expr) -> object:

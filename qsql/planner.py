@@ -15,8 +15,10 @@ from . import functions as F
 from . import types as T
 from .catalog import Catalog, ModelEntry, TableEntry, ViewEntry, object_name
 from .errors import QsqlTypeError, ValidationError
-from .expressions import Compiled, Field, Scope, compile_expr, constant_value
+from . import windows as W
+from .expressions import Compiled, Field, OuterScope, Scope, compile_expr, constant_value
 from .source import Span
+from .subqueries import SubqueryHandle
 from .types import DataType
 
 DEFAULT_MAX_CONCURRENT = 10
@@ -31,6 +33,9 @@ _MAX_VIEW_DEPTH = 64
 @dataclass
 class Step:
     schema: list[Field]
+    # Subqueries in this step's expressions (and its inputs' in the same query): the executor
+    # hands them the statement's context when this step starts.
+    subqueries: list[SubqueryHandle] = field(default_factory=list, kw_only=True, repr=False)
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -132,10 +137,12 @@ class Sort(Step):
 @dataclass
 class Limit(Step):
     input: Step | None = None
-    count: int = 0
+    count: int | None = 0  # None: no limit (OFFSET alone)
+    offset: int = 0
 
     def describe(self) -> str:
-        return f"Limit({self.count})"
+        offset = f", offset={self.offset}" if self.offset else ""
+        return f"Limit({'all' if self.count is None else self.count}{offset})"
 
     @property
     def children(self) -> list[Step]:
@@ -166,6 +173,40 @@ class UnionAllStep(Step):
     @property
     def children(self) -> list[Step]:
         return list(self.inputs)
+
+
+@dataclass
+class SetOpStep(Step):
+    """INTERSECT / EXCEPT [ALL] of two inputs, compared after converting to the common types."""
+
+    op: str = "INTERSECT"
+    all: bool = False
+    left: Step | None = None
+    right: Step | None = None
+    conversions: list[list[tuple[DataType, DataType] | None]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"{self.op.title()}{'All' if self.all else ''}"
+
+    @property
+    def children(self) -> list[Step]:
+        return [s for s in (self.left, self.right) if s is not None]
+
+
+@dataclass
+class WindowStep(Step):
+    """OVER windows: one extra column per window call, computed per sorted partition."""
+
+    input: Step | None = None
+    specs: list[W.WindowSpec] = field(default_factory=list)
+
+    def describe(self) -> str:
+        calls = ", ".join(c.name for spec in self.specs for c in spec.calls)
+        return f"Window({calls})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input] if self.input else []
 
 
 @dataclass
@@ -255,23 +296,106 @@ def explain(step: Step, indent: int = 0) -> str:
 # ------------------------------------------------------------------------- planner
 
 
+@dataclass
+class _CommonTableEntry:
+    """A WITH table in scope: its definition, and what its own query can see (the tables
+    before it and the query around the WITH)."""
+
+    table: ast.CommonTable
+    parent: "_CommonTableEntry | None"
+    outer: OuterScope | None
+
+    def find(self, name: str) -> "_CommonTableEntry | None":
+        entry: _CommonTableEntry | None = self
+        while entry is not None:
+            if entry.table.name.name == name:
+                return entry
+            entry = entry.parent
+        return None
+
+
 class Planner:
     def __init__(self, catalog: Catalog, settings: dict[str, str] | None = None) -> None:
         self.catalog = catalog
         self.settings = settings or {}
         self._view_depth = 0
+        self._common_tables: _CommonTableEntry | None = None
+        self._outer: OuterScope | None = None  # set while planning a subquery inside an expression
+        self._pending: list[SubqueryHandle] = []
+
+    def _scope(self, fields: list[Field], **kwargs: object) -> Scope:
+        """A scope that can plan subqueries and sees the enclosing query's columns."""
+        return Scope(fields, outer=self._outer, planner=self, **kwargs)  # type: ignore[arg-type]
 
     # -------------------------------------------------------------- queries
     def plan_query(self, query: ast.Query) -> Step:
+        saved, self._pending = self._pending, []
+        try:
+            step = self._plan_query(query)
+            step.subqueries = self._pending + step.subqueries
+        finally:
+            self._pending = saved
+        return step
+
+    def _plan_query(self, query: ast.Query) -> Step:
         if isinstance(query, ast.Values):
             return self._plan_values(query)
         if isinstance(query, ast.Select):
             return self._plan_select(query)
-        if isinstance(query, ast.UnionAll):
-            return self._plan_union(query)
+        if isinstance(query, ast.SetOperation):
+            return self._plan_set_operation(query)
         if isinstance(query, ast.Ordered):
             return self._plan_ordered(query)
+        if isinstance(query, ast.With):
+            return self._plan_with(query)
         raise ValidationError(f"{type(query).__name__} is not supported", query.span)
+
+    def plan_subquery(self, query: ast.Query, scope: Scope) -> tuple[Step, SubqueryHandle]:
+        """Plan a subquery of an expression in ``scope``; its unknown columns are the outer query's."""
+        outer = OuterScope(scope)
+        saved, self._outer = self._outer, outer
+        try:
+            step = self.plan_query(query)
+        finally:
+            self._outer = saved
+        handle = SubqueryHandle(step, outer)
+        self._pending.append(handle)
+        return step, handle
+
+    def _plan_with(self, with_: ast.With) -> Step:
+        saved = self._common_tables
+        seen: set[str] = set()
+        try:
+            for table in with_.tables:
+                if table.name.name in seen:
+                    raise ValidationError(f"Duplicate name '{table.name.name}' in WITH clause", table.name.span)
+                seen.add(table.name.name)
+                self._common_tables = _CommonTableEntry(table, self._common_tables, self._outer)
+            return self.plan_query(with_.query)
+        finally:
+            self._common_tables = saved
+
+    def _plan_common_table(self, entry: _CommonTableEntry, span: Span | None) -> Step:
+        if self._view_depth > _MAX_VIEW_DEPTH:
+            raise ValidationError(f"WITH table '{entry.table.name.name}' is nested too deeply", span)
+        saved = (self._common_tables, self._outer)
+        self._common_tables, self._outer = entry.parent, entry.outer
+        self._view_depth += 1
+        try:
+            step = self.plan_query(entry.table.query)
+        finally:
+            self._common_tables, self._outer = saved
+            self._view_depth -= 1
+        columns = entry.table.columns
+        if columns is not None:
+            if len(columns) != len(step.schema):
+                raise ValidationError(
+                    f"List of column aliases must have same degree as table; table has {len(step.schema)} columns "
+                    f"{tuple(f.name for f in step.schema)}, whereas alias list has {len(columns)} columns",
+                    columns[0].span,
+                )
+            step = _rename(step, [c.name for c in columns])
+        return step
 
     def _plan_values(self, values: ast.Values) -> ValuesStep:
         width = len(values.rows[0])
@@ -281,7 +405,7 @@ class Planner:
                     f"Values passed to VALUES operator must have the same number of columns ({width} and {len(row)})",
                     row[0].span if row else values.span,
                 )
-        compiled = [[compile_expr(expr, Scope([])) for expr in row] for row in values.rows]
+        compiled = [[compile_expr(expr, self._scope([])) for expr in row] for row in values.rows]
         schema: list[Field] = []
         for column in range(width):
             column_types = [row[column].dtype for row in compiled]
@@ -307,8 +431,20 @@ class Planner:
         return ValuesStep(schema=schema, rows=converted)
 
     def _plan_select(self, select: ast.Select) -> Step:
+        from_ = select.from_
+        where = select.where
+        if where is not None and isinstance(from_, ast.Join) and from_.kind == "cross":
+            # FROM a, b WHERE a.k = b.k: the WHERE is the join condition (a hash join, not a
+            # cross product filtered afterwards); for an inner join the rows are the same.
+            from_ = ast.Join(left=from_.left, right=from_.right, kind="inner", condition=where, span=from_.span)
+            where = None
+            select = ast.Select(
+                items=select.items, from_=from_, where=None, distinct=select.distinct, group_by=select.group_by,
+                having=select.having, order_by=select.order_by, limit=select.limit, offset=select.offset,
+                span=select.span,
+            )
         source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
-        scope = Scope(source.schema)
+        scope = self._scope(source.schema)
         if select.where is not None:
             _no_aggregates(select.where, "WHERE")
             condition = compile_expr(select.where, scope)
@@ -325,7 +461,7 @@ class Planner:
                     raise ValidationError("SELECT * needs a FROM clause", item.span)
                 fields = [
                     (i, f) for i, f in enumerate(source.schema)
-                    if item.qualifier is None or f.qualifier == item.qualifier.name
+                    if (not f.hidden if item.qualifier is None else f.qualifier == item.qualifier.name)
                 ]
                 if not fields:
                     raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
@@ -351,6 +487,9 @@ class Planner:
                 condition = compile_expr(select.having, scope)
                 _require_boolean(condition, select.having, "HAVING")
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
+        over_calls = _over_calls([e for e, _, _ in items if not isinstance(e, int)] + [o.expr for o in order_items])
+        if over_calls:
+            source, scope = self._plan_windows(over_calls, source, scope)
 
         expressions: list[Compiled] = []
         for expr, name, span in items:
@@ -397,9 +536,121 @@ class Planner:
                 expressions=[Compiled(_getter(i), schema[i].dtype, column_index=i) for i in range(visible)],
                 spans=spans[:visible],
             )
-        if select.limit is not None:
-            step = Limit(schema=step.schema, input=step, count=select.limit)
-        return step
+        return _limited(step, select.limit, select.offset, select.span)
+
+    def _plan_windows(self, calls: list[ast.Over], source: Step, scope: Scope) -> tuple[Step, Scope]:
+        """One WindowStep computing every OVER call; the calls then read its extra columns."""
+        specs: dict[tuple, W.WindowSpec] = {}
+        slots: dict[ast.Expr, tuple[int, DataType]] = {}
+        fields = list(source.schema)
+        owners: dict[int, ast.Over] = {}
+        for over in calls:
+            name = over.call.name.name.upper()
+            for part in (*over.partition_by, *(o.expr for o in over.order_by)):
+                if any(isinstance(n, ast.Over) for n in _walk(part)):
+                    raise ValidationError("OVER windows cannot be nested", part.span)
+            key = (over.partition_by, over.order_by, over.frame)
+            spec = specs.get(key)
+            if spec is None:
+                partition = [compile_expr(e, scope).evaluate for e in over.partition_by]
+                order = []
+                for item in over.order_by:
+                    compiled = compile_expr(item.expr, scope)
+                    _, descending, nulls_first = _sort_key(0, item)
+                    order.append((compiled.evaluate, descending, nulls_first))
+                frame = self._window_frame(over, scope)
+                spec = specs[key] = W.WindowSpec(partition=partition, order=order, frame=frame)
+            call = self._window_call(over, name, scope)
+            spec.calls.append(call)
+            owners[id(call)] = over
+        # Columns follow the order of the specs' calls (the step appends spec by spec).
+        for spec in specs.values():
+            for call in spec.calls:
+                slots[owners[id(call)]] = (len(fields), call.result_type)
+                fields.append(Field(f"$over{len(fields)}", call.result_type))
+        step = WindowStep(schema=fields, input=source, specs=list(specs.values()))
+        new_scope = Scope(
+            fields, scope.substitutions, input_scope=scope.input_scope, grouped_columns=scope.grouped_columns,
+            outer=scope.outer, planner=self, window_slots=slots,
+        )
+        return step, new_scope
+
+    def _window_frame(self, over: ast.Over, scope: Scope) -> W.Frame | None:
+        frame = over.frame
+        name = over.call.name.name.upper()
+        if frame is None:
+            return None
+        if name in W.RANKING or name in W.OFFSET:
+            raise ValidationError(f"ROW/RANGE not allowed with {name} function", frame.span)
+        if not over.order_by and frame.unit == "RANGE" and any(
+            b.offset is not None for b in (frame.start, frame.end)
+        ):
+            raise ValidationError("Window specification must contain an ORDER BY clause", frame.span)
+        if frame.unit == "RANGE" and len(over.order_by) != 1 and any(
+            b.offset is not None for b in (frame.start, frame.end)
+        ):
+            raise ValidationError("RANGE with an offset needs exactly one ORDER BY expression", frame.span)
+
+        def bound(b: ast.FrameBound) -> W.Bound:
+            if b.offset is None:
+                return W.Bound(b.kind)
+            try:
+                value = constant_value(b.offset)
+            except ValidationError:
+                raise ValidationError("Window frame bounds must be constants", b.offset.span) from None
+            return W.Bound(b.kind, W.check_frame_offset(value, frame.unit, b.offset.span))
+
+        start, end = bound(frame.start), bound(frame.end)
+        if start.kind == "UNBOUNDED FOLLOWING" or end.kind == "UNBOUNDED PRECEDING":
+            raise ValidationError("Window frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING",
+                                  frame.span)
+        return W.Frame(frame.unit, start, end)
+
+    def _window_call(self, over: ast.Over, name: str, scope: Scope) -> W.WindowCall:
+        call = over.call
+        W.check_arity(name, len(call.args), call.span)
+        if name in W.RANKING and name != "NTILE" and not over.order_by:
+            raise ValidationError(f"Window function {name} requires an ORDER BY clause in its OVER window", over.span)
+        if name in F.AGGREGATES:
+            for arg in call.args:
+                _no_aggregates(arg, f"an argument of {name}")
+            if call.star:
+                if name != "COUNT":
+                    raise ValidationError(f"{name}(*) is not allowed; only COUNT(*)", call.span)
+                return W.WindowCall(name, [], F.aggregate_result_type(name, [], call.span), star=True)
+            if len(call.args) != 1:
+                raise ValidationError(f"{name} takes exactly one argument, got {len(call.args)}", call.span)
+            argument = compile_expr(call.args[0], scope)
+            result = F.aggregate_result_type(name, [argument.dtype], call.span)
+            return W.WindowCall(name, [argument.evaluate], result, argument.dtype, distinct=call.distinct)
+        if name not in W.RANKING and name not in W.OFFSET and name not in W.VALUE:
+            raise ValidationError(
+                f"OVER must be applied to an aggregate or window function; {name} is neither", call.name.span
+            )
+        arguments = [compile_expr(a, scope) for a in call.args]
+        result = W.result_type(name, [a.dtype for a in arguments], call.span)
+        window_call = W.WindowCall(name, [a.evaluate for a in arguments[:1]], result,
+                                   arguments[0].dtype if arguments else None)
+        if name in W.OFFSET:
+            if len(arguments) > 1:
+                offset = _constant_int(call.args[1], f"the offset of {name}")
+                window_call.offset = offset
+            if len(arguments) > 2:
+                default = arguments[2]
+                common = T.common_type([arguments[0].dtype, default.dtype])
+                if common is None:
+                    raise QsqlTypeError(
+                        f"The default value of {name} must have the type of its value, not {default.dtype}",
+                        call.args[2].span,
+                    )
+                window_call.default = default.evaluate
+        if name == "NTILE":
+            buckets = _constant_int(call.args[0], "the argument of NTILE")
+            if buckets < 1:
+                raise ValidationError("NTILE needs a positive number of buckets", call.args[0].span)
+            window_call.buckets = buckets
+            window_call.arguments = []
+        return window_call
 
     def _plan_aggregate(
         self,
@@ -447,16 +698,20 @@ class Planner:
         step = Aggregate(
             schema=fields, input=source, keys=compiled_keys, calls=aggregate_calls, grouped=select.group_by is not None
         )
-        return step, Scope(fields, substitutions, input_scope=scope, grouped_columns=grouped)
+        return step, self._scope(fields, substitutions=substitutions, input_scope=scope, grouped_columns=grouped)
 
-    def _plan_union(self, union: ast.UnionAll) -> Step:
-        inputs = _flatten_union(union)
+    def _plan_set_operation(self, operation: ast.SetOperation) -> Step:
+        label = operation.op + (" ALL" if operation.all else "")
+        if operation.op == "UNION":
+            inputs = _flatten_set_operation(operation)
+        else:
+            inputs = [operation.left, operation.right]
         steps = [self.plan_query(q) for q in inputs]
         width = len(steps[0].schema)
         for step, query in zip(steps[1:], inputs[1:]):
             if len(step.schema) != width:
                 raise ValidationError(
-                    f"Column count mismatch in UNION ALL: {width} and {len(step.schema)} columns", query.span
+                    f"Column count mismatch in {label}: {width} and {len(step.schema)} columns", query.span
                 )
         schema: list[Field] = []
         for column in range(width):
@@ -464,7 +719,7 @@ class Planner:
             common = T.common_type(types)
             if common is None:
                 raise QsqlTypeError(
-                    f"Type mismatch in column {column + 1} of UNION ALL: " + ", ".join(map(str, types)), union.span
+                    f"Type mismatch in column {column + 1} of {label}: " + ", ".join(map(str, types)), operation.span
                 )
             if common.kind == "CHAR" and len({t.length for t in types}) > 1:
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
@@ -473,7 +728,12 @@ class Planner:
             [None if f.dtype == target.dtype else (f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
             for s in steps
         ]
-        return UnionAllStep(schema=schema, inputs=steps, conversions=conversions)
+        if operation.op == "UNION":
+            step: Step = UnionAllStep(schema=schema, inputs=steps, conversions=conversions)
+            return step if operation.all else Distinct(schema=schema, input=step)
+        return SetOpStep(
+            schema=schema, op=operation.op, all=operation.all, left=steps[0], right=steps[1], conversions=conversions
+        )
 
     def _plan_ordered(self, ordered: ast.Ordered) -> Step:
         step = self.plan_query(ordered.query)
@@ -484,19 +744,24 @@ class Planner:
                 index = _output_column(order.expr, names, len(names))
                 if index is None:
                     raise ValidationError(
-                        "ORDER BY of a UNION ALL or VALUES must name an output column or its position",
+                        "ORDER BY of a set operation or VALUES must name an output column or its position",
                         order.expr.span,
                     )
                 keys.append(_sort_key(index, order))
             step = Sort(schema=step.schema, input=step, keys=keys)
-        if ordered.limit is not None:
-            step = Limit(schema=step.schema, input=step, count=ordered.limit)
-        return step
+        return _limited(step, ordered.limit, ordered.offset, ordered.span)
 
     def _plan_from(self, item: ast.FromItem) -> Step:
         if isinstance(item, ast.TableRef):
             step = self._plan_relation(item.name)
             qualifier = item.alias.name if item.alias else object_name(item.name)
+            if item.columns is not None:
+                if len(item.columns) != len(step.schema):
+                    raise ValidationError(
+                        f"List of column aliases must have same degree as table; table has {len(step.schema)} "
+                        f"columns, whereas the alias list has {len(item.columns)} columns", item.columns[0].span,
+                    )
+                step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, qualifier)
         if isinstance(item, ast.MLPredict):
             step = self._plan_predict(item)
@@ -518,12 +783,20 @@ class Planner:
     def _plan_join(self, join: ast.Join) -> Step:
         left = self._plan_from(join.left)
         right = self._plan_from(join.right)
-        right_fields = right.schema
-        if join.kind == "left":
-            right_fields = [Field(f.name, f.dtype.with_nullable(True), f.qualifier) for f in right.schema]
-        schema = left.schema + right_fields
+        kind = join.kind
+        left_fields, right_fields = left.schema, right.schema
+        if kind in ("left", "full"):
+            right_fields = [_nullable_field(f) for f in right.schema]
+        if kind in ("right", "full"):
+            left_fields = [_nullable_field(f) for f in left.schema]
+        schema = left_fields + right_fields
+        step_kind = "inner" if kind == "cross" else kind
+        if join.using is not None:
+            return self._plan_using_join(join, left, right, schema, step_kind)
+        if join.condition is None:
+            return HashJoin(schema=schema, left=left, right=right, kind=step_kind)
         _no_aggregates(join.condition, "ON")
-        combined = Scope(schema)
+        combined = self._scope(schema)
         condition = compile_expr(join.condition, combined)
         _require_boolean(condition, join.condition, "ON")
         left_keys: list[Compiled] = []
@@ -543,11 +816,68 @@ class Planner:
                 expr = ast.BinaryOp(op="AND", left=expr, right=more, span=more.span)
             residual_condition = compile_expr(expr, combined)
         return HashJoin(
-            schema=schema, left=left, right=right, kind=join.kind,
+            schema=schema, left=left, right=right, kind=step_kind,
             left_keys=left_keys, right_keys=right_keys, residual=residual_condition,
         )
 
+    def _plan_using_join(self, join: ast.Join, left: Step, right: Step, schema: list[Field], kind: str) -> Step:
+        """JOIN ... USING (c, ...): equality on each c; the output starts with one c per name
+        (the left's, the right's for RIGHT JOIN, COALESCE of both for FULL JOIN), then the
+        other columns; t.c still names either side's column."""
+        assert join.using is not None
+        width = len(left.schema)
+        left_keys: list[Compiled] = []
+        right_keys: list[Compiled] = []
+        joined: list[tuple[str, int, int, DataType]] = []
+        for ident in join.using:
+            positions = []
+            for side, fields in (("left", left.schema), ("right", right.schema)):
+                found = [i for i, f in enumerate(fields) if f.name == ident.name and not f.hidden]
+                if not found:
+                    raise ValidationError(
+                        f"Column '{ident.name}' not found in {side} table", ident.span
+                    )
+                if len(found) > 1:
+                    raise ValidationError(f"Column name '{ident.name}' in USING clause is not unique on one side of join",
+                                          ident.span)
+                positions.append(found[0])
+            li, ri = positions
+            lt, rt = left.schema[li].dtype, right.schema[ri].dtype
+            common = T.common_type([lt, rt])
+            if common is None:
+                raise QsqlTypeError(f"Column '{ident.name}' matched using NATURAL keyword or USING clause has "
+                                    f"incompatible types: cannot compare '{lt}' to '{rt}'", ident.span)
+            left_keys.append(Compiled(_getter(li), lt, column_index=li))
+            right_keys.append(Compiled(_getter(ri), rt, column_index=ri))
+            if kind == "full":
+                dtype = common.with_nullable(lt.nullable and rt.nullable)
+            elif kind == "right":
+                dtype = rt
+            else:
+                dtype = lt
+            joined.append((ident.name, li, width + ri, dtype))
+        step = HashJoin(schema=schema, left=left, right=right, kind=kind, left_keys=left_keys, right_keys=right_keys)
+        expressions: list[Compiled] = []
+        fields: list[Field] = []
+        for name, li, ri, dtype in joined:
+            if kind == "full":
+                source_l, source_r = schema[li].dtype, schema[ri].dtype
+                expressions.append(_coalesce_columns(li, ri, source_l, source_r, dtype))
+            else:
+                index = ri if kind == "right" else li
+                expressions.append(_converted(Compiled(_getter(index), schema[index].dtype, column_index=index), dtype))
+            fields.append(Field(name, dtype))
+        hidden = {li for _, li, _, _ in joined} | {ri for _, _, ri, _ in joined}
+        for index, f in enumerate(schema):
+            expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
+            fields.append(Field(f.name, f.dtype, f.qualifier, f.hidden or index in hidden))
+        return Project(schema=fields, input=step, expressions=expressions, spans=[None] * len(fields))
+
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
+        if len(name.parts) == 1 and self._common_tables is not None:
+            common = self._common_tables.find(name.parts[0].name)
+            if common is not None:
+                return self._plan_common_table(common, name.span)
         entry = self.catalog.get_relation(name)
         if isinstance(entry, TableEntry):
             try:
@@ -562,10 +892,14 @@ class Planner:
         if self._view_depth > _MAX_VIEW_DEPTH:
             raise ValidationError(f"view '{view.name}' refers to itself", span)
         self._view_depth += 1
+        # A view sees neither the WITH tables nor the columns of the query that uses it.
+        saved = (self._common_tables, self._outer)
+        self._common_tables, self._outer = None, None
         try:
             step = self.plan_query(view.definition.query)
         finally:
             self._view_depth -= 1
+            self._common_tables, self._outer = saved
         return _rename(step, [c.name for c in view.columns])
 
     def _plan_predict(self, call: ast.MLPredict) -> Predict:
@@ -715,7 +1049,7 @@ def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
     if not isinstance(source, Predict) or source.input is None:
         return None
     input_fields = [Field(f.name, f.dtype, q.qualifier) for f, q in zip(source.input.schema, source.schema)]
-    compiled = _try_compile(condition, Scope(input_fields))
+    compiled = _try_compile(condition, Scope(input_fields))  # no subqueries: they stay after the model
     if compiled is None:
         return None
     source.input = Filter(schema=source.input.schema, input=source.input, condition=compiled, text="WHERE")
@@ -737,19 +1071,73 @@ def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:
 
 
 def _walk(expr: ast.Expr):  # type: ignore[no-untyped-def]
-    """Every expression node under ``expr``, not descending into aggregate calls."""
-    yield expr
-    if isinstance(expr, ast.FunctionCall) and expr.name.name.upper() in F.AGGREGATES:
-        return
-    for value in vars(expr).values():
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if isinstance(child, tuple):
-                for part in child:
+    """Every expression node under ``expr``, not descending into aggregate calls (nor into an
+    OVER call itself, only its arguments and window), nor into subqueries. Iterative: the depth
+    follows the user's input."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionCall) and node.name.name.upper() in F.AGGREGATES:
+            continue
+        if isinstance(node, ast.Over):
+            stack.extend(reversed([*node.call.args, *node.partition_by, *(o.expr for o in node.order_by)]))
+            continue
+        children: list[ast.Expr] = []
+        for value in vars(node).values():
+            if isinstance(value, ast.Expr):
+                children.append(value)
+            elif isinstance(value, tuple):
+                for part in value:
                     if isinstance(part, ast.Expr):
-                        yield from _walk(part)
-            elif isinstance(child, ast.Expr):
-                yield from _walk(child)
+                        children.append(part)
+                    elif isinstance(part, tuple):
+                        children.extend(p for p in part if isinstance(p, ast.Expr))
+        stack.extend(reversed(children))
+
+
+def _over_calls(exprs: list[ast.Expr]) -> list[ast.Over]:
+    calls: list[ast.Over] = []
+    for expr in exprs:
+        for node in _walk(expr):
+            if isinstance(node, ast.Over) and node not in calls:
+                calls.append(node)
+    return calls
+
+
+def _constant_int(expr: ast.Expr, what: str) -> int:
+    try:
+        value = constant_value(expr)
+    except ValidationError:
+        value = None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"{what} must be an integer literal", expr.span)
+    return value
+
+
+def _limited(step: Step, limit: int | None, offset: int | None, span: Span | None) -> Step:
+    if offset is not None and limit is None:
+        # Flink batch refuses an OFFSET without a LIMIT / FETCH (at run time, this message).
+        raise ValidationError("Not support limitEnd is max value now!", span,
+                              hint="add LIMIT n or FETCH FIRST n ROWS ONLY")
+    if limit is None:
+        return step
+    return Limit(schema=step.schema, input=step, count=limit, offset=offset or 0)
+
+
+def _nullable_field(f: Field) -> Field:
+    return Field(f.name, f.dtype.with_nullable(True), f.qualifier, f.hidden)
+
+
+def _coalesce_columns(left: int, right: int, left_type: DataType, right_type: DataType, target: DataType) -> Compiled:
+    def evaluate(row: tuple) -> object:
+        value = row[left]
+        if value is not None:
+            return T.cast_value(value, left_type, target) if left_type != target else value
+        value = row[right]
+        return T.cast_value(value, right_type, target) if value is not None and right_type != target else value
+
+    return Compiled(evaluate, target)
 
 
 def _aggregate_calls(exprs: list[ast.Expr]) -> list[ast.FunctionCall]:
@@ -788,16 +1176,29 @@ def _sort_key(index: int, order: ast.OrderItem) -> tuple[int, bool, bool]:
     return index, order.descending, nulls_first
 
 
-def _flatten_union(query: ast.Query) -> list[ast.Query]:
-    if isinstance(query, ast.UnionAll):
-        return _flatten_union(query.left) + _flatten_union(query.right)
-    return [query]
+def _flatten_set_operation(query: ast.SetOperation) -> list[ast.Query]:
+    """The inputs of a left-deep chain of the same UNION [ALL], iteratively (490 branches)."""
+    inputs: list[ast.Query] = []
+    node: ast.Query = query
+    while isinstance(node, ast.SetOperation) and node.op == query.op and node.all == query.all:
+        inputs.append(node.right)
+        node = node.left
+    inputs.append(node)
+    inputs.reverse()
+    return inputs
 
 
 def _conjuncts(expr: ast.Expr) -> list[ast.Expr]:
-    if isinstance(expr, ast.BinaryOp) and expr.op == "AND":
-        return _conjuncts(expr.left) + _conjuncts(expr.right)
-    return [expr]
+    found: list[ast.Expr] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinaryOp) and node.op == "AND":
+            stack.append(node.right)
+            stack.append(node.left)
+        else:
+            found.append(node)
+    return found
 
 
 def _equi_pair(expr: ast.Expr, left: Scope, right: Scope) -> tuple[Compiled, Compiled] | None:

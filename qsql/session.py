@@ -155,6 +155,13 @@ class Session:
                 result = self.execute_statement(statement)
             except QsqlError as error:
                 raise error.locate(statement.span, source) from error.__cause__
+            except RecursionError as error:
+                # Chains and nested CASEs are flattened; what is still deeper (functions of
+                # functions ... hundreds deep) is refused cleanly rather than crashing.
+                raise ValidationError(
+                    "statement nested too deeply", statement.span,
+                    hint="split the expression or query into views or WITH tables",
+                ).locate(statement.span, source) from error
             finally:
                 self._source = None
             if isinstance(result, list):

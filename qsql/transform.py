@@ -24,11 +24,27 @@ class _MetaTransformer(Transformer):
     v_args(meta=True) rebuilds a wrapper on every call) cost more than the AST building itself."""
 
     def transform(self, tree):  # type: ignore[no-untyped-def]
-        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
-        method = getattr(self, tree.data, None)
-        if method is None:
-            return self.__default__(tree.data, children, tree.meta)
-        return method(tree.meta, children)
+        # Iterative post-order walk: the depth of a tree follows the user's input (490 ORs,
+        # 245 nested CASEs), so recursing here would hit Python's recursion limit.
+        done: list[object] = []
+        stack: list[tuple[object, bool]] = [(tree, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if not isinstance(node, Tree):
+                done.append(node)  # a token stands for itself
+            elif expanded:
+                count = len(node.children)
+                children = done[len(done) - count:]
+                del done[len(done) - count:]
+                method = getattr(self, node.data, None)
+                if method is None:
+                    done.append(self.__default__(node.data, children, node.meta))
+                else:
+                    done.append(method(node.meta, children))
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+        return done[0]
 
 
 def unquote_string(text: str) -> str:
@@ -93,6 +109,21 @@ class _Order:
 @dataclass(frozen=True)
 class _Limit:
     count: int
+
+
+@dataclass(frozen=True)
+class _Offset:
+    count: int
+
+
+@dataclass(frozen=True)
+class _RowLimits:
+    items: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class _WithTables:
+    items: tuple[ast.CommonTable, ...]
 
 
 @dataclass(frozen=True)
@@ -347,19 +378,54 @@ class AstBuilder(_MetaTransformer):
         return ast.QueryStatement(query=children[0], span=span_of(meta))
 
     def query(self, meta, children):
-        body = children[0]
+        with_ = _first(children, _WithTables)
+        body = next(c for c in children if isinstance(c, ast.Query))
         order = _first(children, _Order)
-        limit = _first(children, _Limit)
-        if order is None and limit is None:
-            return body
-        order_by = order.items if order else None
-        count = limit.count if limit else None
-        if isinstance(body, ast.Select) and body.order_by is None and body.limit is None:
-            return replace(body, order_by=order_by, limit=count)
-        return ast.Ordered(query=body, order_by=order_by, limit=count, span=span_of(meta))
+        limits = _first(children, _RowLimits)
+        parts = limits.items if limits else ()
+        limit = _first(list(parts), _Limit)
+        offset = _first(list(parts), _Offset)
+        if order is not None or limit is not None or offset is not None:
+            order_by = order.items if order else None
+            count = limit.count if limit else None
+            skip = offset.count if offset else None
+            if isinstance(body, ast.Select) and body.order_by is None and body.limit is None and body.offset is None:
+                body = replace(body, order_by=order_by, limit=count, offset=skip)
+            else:
+                body = ast.Ordered(query=body, order_by=order_by, limit=count, offset=skip, span=span_of(meta))
+        if with_ is not None:
+            body = ast.With(tables=with_.items, query=body, span=span_of(meta))
+        return body
 
-    def union_all(self, meta, children):
-        return ast.UnionAll(left=children[0], right=children[1], span=span_of(meta))
+    def with_clause(self, meta, children):
+        return _WithTables(tuple(children))
+
+    def cte(self, meta, children):
+        columns = _first(children, _Names)
+        return ast.CommonTable(
+            name=children[0], columns=columns.items if columns else None, query=children[-1], span=span_of(meta)
+        )
+
+    def set_operation(self, meta, children):
+        left, op = children[0], children[1]
+        quantifier = _first(children, _Flag)
+        return ast.SetOperation(
+            op=str(op).upper(), left=left, right=children[-1],
+            all=quantifier is not None and quantifier.name == "ALL", span=span_of(meta),
+        )
+
+    def set_quantifier(self, meta, children):
+        return _Flag(str(children[0]).upper())
+
+    def row_limits(self, meta, children):
+        return _RowLimits(tuple(children))
+
+    def offset_clause(self, meta, children):
+        return _Offset(int(children[0]))
+
+    def fetch_clause(self, meta, children):
+        count = next((int(c) for c in children if isinstance(c, Token) and c.type == "INTEGER"), 1)
+        return _Limit(count)
 
     def select(self, meta, children):
         items = tuple(c for c in children if isinstance(c, ast.SelectItem))
@@ -379,16 +445,30 @@ class AstBuilder(_MetaTransformer):
         item = children[0]
         for join in children[1:]:
             kind, right, condition, span = join
-            item = ast.Join(left=item, right=right, kind=kind, condition=condition, span=span)
+            using = condition.items if isinstance(condition, _Names) else None
+            condition = None if isinstance(condition, _Names) else condition
+            item = ast.Join(left=item, right=right, kind=kind, condition=condition, using=using, span=span)
         return item
 
     def join(self, meta, children):
         kind = "inner"
         if isinstance(children[0], Token) and children[0].type == "JOIN_TYPE":
-            kind = "left" if children[0].lower().startswith("left") else "inner"
+            kind = children[0].split()[0].lower()
             children = children[1:]
         right, condition = children
         return (kind, right, condition, span_of(meta))
+
+    def cross_join(self, meta, children):
+        return ("cross", children[-1], None, span_of(meta))
+
+    def comma_join(self, meta, children):
+        return ("cross", children[-1], None, span_of(meta))
+
+    def using_columns(self, meta, children):
+        return _Names(tuple(children))
+
+    def parenthesized_join(self, meta, children):
+        return self.from_clause(meta, children)
 
     def subquery(self, meta, children):
         alias = next((c for c in children[1:] if isinstance(c, ast.Identifier)), None)
@@ -434,8 +514,11 @@ class AstBuilder(_MetaTransformer):
         return children[0]
 
     def table_ref(self, meta, children):
-        alias = children[1] if len(children) > 1 else None
-        return ast.TableRef(name=children[0], alias=alias, span=span_of(meta))
+        alias = next((c for c in children[1:] if isinstance(c, ast.Identifier)), None)
+        columns = _first(children, _Names)
+        return ast.TableRef(
+            name=children[0], alias=alias, columns=columns.items if columns else None, span=span_of(meta)
+        )
 
     def ml_predict(self, meta, children):
         call: ast.MLPredict = children[0]
@@ -612,6 +695,46 @@ class AstBuilder(_MetaTransformer):
     def between(self, meta, children):
         operand, low, high = [c for c in children if isinstance(c, ast.Expr)]
         return ast.Between(operand=operand, low=low, high=high, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+
+    def in_subquery(self, meta, children):
+        return ast.InSubquery(
+            operand=children[0], query=children[-1], negated=_has_token(children, "NOT_KW"), span=span_of(meta)
+        )
+
+    def scalar_subquery(self, meta, children):
+        return ast.ScalarSubquery(query=children[0], span=span_of(meta))
+
+    def exists(self, meta, children):
+        return ast.Exists(query=children[-1], span=span_of(meta))
+
+    def over_call(self, meta, children):
+        call, _over, window = children
+        partition, order, frame = window
+        return ast.Over(call=call, partition_by=partition, order_by=order, frame=frame, span=span_of(meta))
+
+    def window_spec(self, meta, children):
+        partition = next((c.items for c in children if isinstance(c, _Group)), ())
+        order = next((c.items for c in children if isinstance(c, _Order)), ())
+        frame = _first(children, ast.WindowFrame)
+        return (partition, order, frame)
+
+    def partition_clause(self, meta, children):
+        return _Group(tuple(c for c in children if isinstance(c, ast.Expr)))
+
+    def frame_clause(self, meta, children):
+        unit = str(children[0]).upper()
+        bounds = [c for c in children if isinstance(c, ast.FrameBound)]
+        end = bounds[1] if len(bounds) > 1 else ast.FrameBound(kind="CURRENT ROW", span=span_of(meta))
+        return ast.WindowFrame(unit=unit, start=bounds[0], end=end, span=span_of(meta))
+
+    def frame_unbounded(self, meta, children):
+        return ast.FrameBound(kind="UNBOUNDED " + str(children[1]).upper(), span=span_of(meta))
+
+    def frame_current(self, meta, children):
+        return ast.FrameBound(kind="CURRENT ROW", span=span_of(meta))
+
+    def frame_offset(self, meta, children):
+        return ast.FrameBound(kind=str(children[1]).upper(), offset=children[0], span=span_of(meta))
 
     def subscript(self, meta, children):
         return ast.Subscript(base=children[0], index=children[1], span=span_of(meta))

@@ -1,0 +1,126 @@
+"""Subqueries inside expressions: scalar ``(SELECT ...)``, ``x IN (SELECT ...)`` and ``EXISTS``.
+
+A subquery is planned like any query (through the planner the scope carries) and run through
+the executor when its value is first needed. An uncorrelated subquery runs once per
+statement; a correlated one runs once per distinct outer row (the outer row is in the
+``OuterScope`` cell while it runs).
+"""
+
+from __future__ import annotations
+
+from . import ast
+from . import types as T
+from .errors import ExecutionError, QsqlTypeError, ValidationError
+from .expressions import Compiled, OuterScope, Scope, compile_expr, register_handler
+
+Row = tuple
+_CACHE_LIMIT = 10_000
+
+
+class SubqueryHandle:
+    """A planned subquery and what it returned, per outer row when it is correlated.
+
+    ``context`` is set by the executor when the statement's plan starts running."""
+
+    def __init__(self, step: object, outer: OuterScope) -> None:
+        self.step = step
+        self.outer = outer
+        self.context: object | None = None
+        self._results: dict[object, tuple[list[Row], set, bool]] = {}
+
+    def results(self, outer_row: Row) -> tuple[list[Row], set, bool]:
+        """(rows, the set of non-NULL first-column values, whether a NULL was among them)."""
+        from .executor import hashable, rows
+
+        key: object = ()
+        if self.outer.used:
+            chain: list[object] = [hashable(outer_row)]
+            enclosing = self.outer.scope.outer
+            while enclosing is not None:
+                chain.append(hashable(enclosing.row))
+                enclosing = enclosing.scope.outer
+            key = tuple(chain)
+        found = self._results.get(key)
+        if found is not None:
+            return found
+        if self.context is None:
+            raise ExecutionError("a subquery was evaluated outside its statement")
+        saved = self.outer.row
+        self.outer.row = outer_row
+        try:
+            collected = list(rows(self.step, self.context))  # type: ignore[arg-type]
+        finally:
+            self.outer.row = saved
+        values = {hashable(r[0]) for r in collected if r and r[0] is not None}
+        has_null = any(r and r[0] is None for r in collected)
+        found = (collected, values, has_null)
+        if len(self._results) < _CACHE_LIMIT:
+            self._results[key] = found
+        return found
+
+
+def _plan(query: ast.Query, scope: Scope, span: object) -> tuple[object, SubqueryHandle]:
+    planner = scope.planner
+    if planner is None:
+        raise ValidationError("a subquery is not allowed here", span)  # type: ignore[arg-type]
+    return planner.plan_subquery(query, scope)  # type: ignore[attr-defined]
+
+
+def _one_column(step: object, span: object, what: str) -> T.DataType:
+    schema = step.schema  # type: ignore[attr-defined]
+    if len(schema) != 1:
+        raise ValidationError(f"{what} must return exactly one column, not {len(schema)}", span)  # type: ignore[arg-type]
+    return schema[0].dtype
+
+
+def _scalar(expr: ast.ScalarSubquery, scope: Scope) -> Compiled:
+    step, handle = _plan(expr.query, scope, expr.span)
+    dtype = _one_column(step, expr.span, "A scalar subquery")
+
+    def evaluate(row: Row) -> object:
+        found = handle.results(row)[0]
+        if len(found) > 1:
+            raise ExecutionError(
+                "a scalar subquery returned more than one row (Flink: SingleValueAggFunction received more than "
+                "one element.)",
+                expr.span,
+            )
+        return found[0][0] if found else None
+
+    return Compiled(evaluate, dtype.with_nullable(True))
+
+
+def _in(expr: ast.InSubquery, scope: Scope) -> Compiled:
+    from .executor import hashable
+
+    operand = compile_expr(expr.operand, scope)
+    step, handle = _plan(expr.query, scope, expr.span)
+    column = _one_column(step, expr.span, "The subquery of IN")
+    if T.common_type([operand.dtype, column]) is None:
+        raise QsqlTypeError(
+            f"Values passed to IN operator must have compatible types: {operand.dtype}, {column}", expr.span
+        )
+    value, negated = operand.evaluate, expr.negated
+
+    def evaluate(row: Row) -> object:
+        found, members, has_null = handle.results(row)
+        if not found:
+            return negated
+        v = value(row)
+        if v is None:
+            return None
+        if hashable(v) in members:
+            return not negated
+        return None if has_null else negated
+
+    return Compiled(evaluate, T.BOOLEAN.with_nullable(operand.dtype.nullable or column.nullable))
+
+
+def _exists(expr: ast.Exists, scope: Scope) -> Compiled:
+    _step, handle = _plan(expr.query, scope, expr.span)
+    return Compiled(lambda row: bool(handle.results(row)[0]), T.BOOLEAN.with_nullable(False))
+
+
+register_handler(ast.ScalarSubquery, _scalar)
+register_handler(ast.InSubquery, _in)
+register_handler(ast.Exists, _exists)
