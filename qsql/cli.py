@@ -73,6 +73,11 @@ examples:
   qsql logs                                 the last 10 model calls
   qsql logs -n 50 --json                    the last 50, as JSON lines
 """
+_BATCHES_EXAMPLES = """\
+examples:
+  qsql batches                              qsql's Batch API jobs: id, model, status, done/total
+  qsql batches cancel batch_abc123          cancel one (requests already finished are still billed)
+"""
 
 
 def _common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -166,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     batches = commands.add_parser(
         "batches", help="the Batch API jobs qsql started ('batch-api' = 'true')",
         description="List the Batch API jobs qsql started, or cancel one (finished requests are still billed).",
+        epilog=_BATCHES_EXAMPLES, formatter_class=raw,
     )
     batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
     batches.add_argument("id", nargs="?", help="the batch to cancel")
