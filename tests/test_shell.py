@@ -172,7 +172,7 @@ def test_completes_columns_in_select_and_where(completer: QsqlCompleter) -> None
     assert complete(completer, "SELECT rev FROM reviews", cursor=len("SELECT rev"))[0] == "review"
     assert complete(completer, "SELECT id FROM reviews WHERE rev") == ["review", "REVERSE("]
     assert complete(completer, "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(txt)) WHERE la") == [
-        "label"
+        "label", "LAST_VALUE("
     ]
 
 
