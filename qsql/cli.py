@@ -239,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         # The reader of stdout went away (qsql run x.sql | head): stop quietly, like other tools.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    finally:
+        if argv is None:  # the real process, not a caller in Python
+            interrupts.ignore_while_exiting()
 
 
 def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:

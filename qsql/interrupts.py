@@ -58,6 +58,18 @@ class InterruptHandler:
         self._cleaning_up = False
         self._extra = 0
 
+    def ignore_while_exiting(self) -> None:
+        """The work is done and qsql is about to exit with its status. The interpreter resets
+        signal handlers to the defaults while it shuts down, so a second Ctrl-C arriving then
+        killed the process by the signal (status -2) instead of the 130 already decided."""
+        if not self._cleaning_up:
+            return  # nothing was interrupted: a signal now still stops the process as usual
+        for signum in HANDLED_SIGNALS:
+            try:
+                signal.signal(signum, signal.SIG_IGN)
+            except (ValueError, OSError):
+                pass
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if not self._cleaning_up:
             self._cleaning_up = True
