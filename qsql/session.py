@@ -25,6 +25,7 @@ from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field, like_regex
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
+from .models.hooks import ModelHooks
 from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
@@ -93,6 +94,9 @@ class Session:
         # INSERTs collected between BEGIN STATEMENT SET and END (the SQL client's form).
         self._statement_set: list[ast.Insert] | None = None
         self.runtime = ModelRuntime(transport)
+        # Observer and admission control around every model call (qsql/models/hooks.py):
+        # a model-call log or a rate limiter sets them here.
+        self.model_hooks = ModelHooks()
         self.clock = clock or Clock()
         self.cache_path = cache_path
         self._cache: ResponseCache = MemoryCache()
@@ -155,7 +159,8 @@ class Session:
 
     def _context(self) -> ExecutionContext:
         return ExecutionContext(
-            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn
+            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn,
+            hooks=self.model_hooks,
         )
 
     def __enter__(self) -> "Session":
@@ -257,15 +262,8 @@ class Session:
         outputs = _columns(statement.outputs)
         config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url,
                                self.stored_key, self.config.key_env)
-        if (
-            config.provider == "qwen"
-            and config.body_options.get("response_format") == {"type": "json_object"}
-            and "json" not in config.system_prompt.lower()
-        ):
-            self.warn(
-                f"model {name}: DashScope refuses 'response-format' = 'json_object' unless a message mentions "
-                "JSON; say it in 'system-prompt' (or every row's input must)"
-            )
+        for warning in config.protocol.creation_warnings(config):
+            self.warn(warning)
         self.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
         return StatusResult(f"Model '{name}' created.")
 

@@ -142,6 +142,45 @@ def expand_env(value: str, key: str, env: Mapping[str, str], span: Span | None) 
     return _ENV_REF.sub(substitute, value)
 
 
+class _Options:
+    """The WITH options of one CREATE MODEL by canonical key; ``${VAR}`` is expanded on reading.
+
+    With ``--stub`` the 'api-key' option is not even expanded, so ``'${DASHSCOPE_API_KEY}'``
+    works offline.
+    """
+
+    def __init__(self, statement: ast.CreateModel, name: str, env: Mapping[str, str], stub: bool) -> None:
+        self.statement = statement
+        self.env = env
+        self.stub = stub
+        self.items: dict[str, ast.OptionItem] = {}
+        for item in unique_options(statement.options).values():
+            spec = SPECS_BY_KEY.get(item.key)
+            if spec is None:
+                raise OptionError(
+                    f"Unsupported option '{item.key}' for CREATE MODEL {name}", item.span,
+                    hint=_unknown_key_hint(item.key),
+                )
+            if spec.key in self.items:
+                other = self.items[spec.key].key
+                raise OptionError(
+                    f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
+                )
+            self.items[spec.key] = item
+
+    def text(self, key: str) -> str | None:
+        item = self.items.get(key)
+        if item is None:
+            return None
+        if key in SECRET_OPTION_KEYS and self.stub:
+            return item.value
+        return expand_env(item.value, item.key, self.env, item.value_span)
+
+    def value_span(self, key: str) -> Span:
+        item = self.items.get(key)
+        return item.value_span if item is not None else self.statement.span
+
+
 def resolve_model(
     statement: ast.CreateModel,
     name: str,
@@ -154,120 +193,20 @@ def resolve_model(
 ) -> ModelConfig:
     """Check every option of a CREATE MODEL and build the request configuration.
 
-    With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key:
-    the 'api-key' option is then not even expanded, so ``'${DASHSCOPE_API_KEY}'`` works offline.
+    With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key.
     Otherwise the key comes from the 'api-key' option, else the provider's environment variable
     (``key_env`` may rename it, from the config file), else ``stored_key(provider)`` (qsql keys).
     """
-    canonical: dict[str, ast.OptionItem] = {}
-    for item in unique_options(statement.options).values():
-        spec = SPECS_BY_KEY.get(item.key)
-        if spec is None:
-            raise OptionError(
-                f"Unsupported option '{item.key}' for CREATE MODEL {name}",
-                item.span,
-                hint=_unknown_key_hint(item.key),
-            )
-        if spec.key in canonical:
-            other = canonical[spec.key].key
-            raise OptionError(
-                f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
-            )
-        canonical[spec.key] = item
-
-    def value_of(key: str) -> str | None:
-        item = canonical.get(key)
-        if item is None:
-            return None
-        if key in SECRET_OPTION_KEYS and stub_base_url is not None:
-            return item.value
-        return expand_env(item.value, item.key, env, item.value_span)
-
-    provider = _provider(canonical.get("provider"), value_of("provider"), statement.span)
-    model_name = value_of("model")
-    if not model_name:
-        raise OptionError(
-            f"CREATE MODEL {name}: missing required option 'model'", statement.span,
-            hint="e.g. 'model' = 'qwen-plus'",
-        )
-    endpoint = value_of("endpoint") or provider.default_endpoint
-    if not endpoint:
-        raise OptionError(
-            f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
-            statement.span,
-            hint=_ENDPOINT_EXAMPLES.get(provider.name, "e.g. 'endpoint' = 'https://api.openai.com/v1'"),
-        )
-    endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
-    shown_endpoint = canonical["endpoint"].value if "endpoint" in canonical else endpoint
-    base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span, shown_endpoint)
-    task = endpoint_task or _task_from_model(model_name, outputs)
-
-    parsed_values: dict[str, object] = {}
-    body: dict[str, object] = {}
-    for key, item in canonical.items():
-        spec = SPECS_BY_KEY[key]
-        if spec.task is not None and spec.task != task:
-            raise OptionError(
-                f"option '{item.key}' applies to {spec.task} models, but {name} is an {task} model"
-                if task == EMBEDDINGS
-                else f"option '{item.key}' applies to {spec.task} models, but {name} is a {task} model",
-                item.span,
-            )
-        if spec.parse is None:
-            continue
-        text = value_of(key)
-        assert text is not None
-        try:
-            value = spec.parse(text)
-        except ValueError as error:
-            # item.value is the option as written: ${VAR} stays a placeholder in the message.
-            raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
-        parsed_values[key] = value
-        if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
-            body[spec.body_field] = value
-    retry = RetryPolicy(
-        strategy=str(parsed_values.get("error-handling-strategy", RETRY)),
-        retries=int(parsed_values.get("retry-num", 100)),  # type: ignore[call-overload]
-        fallback=str(parsed_values.get("retry-fallback-strategy", FAILOVER)),
-    )
+    options = _Options(statement, name, env, stub_base_url is not None)
+    provider = _provider(options.items.get("provider"), options.text("provider"), statement.span)
+    model_name = _model_name(options, name)
+    base_url, task = _endpoint_and_task(options, provider, model_name, outputs, name)
+    values, body = _parse_values(options, task, name)
+    retry = _retry_policy(values)
     _check_schema(name, task, inputs, outputs, statement.span, retry)
-    if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
-        allowed = EMBEDDING_DIMENSIONS[model_name]
-        if body["dimensions"] not in allowed:
-            raise OptionError(
-                f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
-                canonical["dimension"].value_span,
-            )
-
-    provider_batch_limit = provider.embedding_batch_limit
-    batch_size = int(parsed_values.get("batch-size", provider_batch_limit))  # type: ignore[call-overload]
-    if task == EMBEDDINGS and batch_size > provider_batch_limit:
-        raise OptionError(
-            f"option 'batch-size' must be at most {provider_batch_limit} for provider '{provider.name}', got {batch_size}",
-            canonical["batch-size"].value_span,
-        )
-    limits = [int(v) for v in (parsed_values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
-    if task == EMBEDDINGS:
-        per_row = parsed_values.get("max-tokens", EMBEDDING_INPUT_LIMITS.get(model_name))
-        if per_row is not None:
-            limits.append(int(per_row))  # type: ignore[call-overload]
-
-    if stub_base_url is not None:
-        url = f"{stub_base_url.rstrip('/')}/{'chat/completions' if task == CHAT else 'embeddings'}"
-        api_key = Secret("stub")
-    else:
-        url = f"{base_url}/{'chat/completions' if task == CHAT else 'embeddings'}"
-        env_var = (key_env or {}).get(provider.name, provider.api_key_env)
-        option_key = value_of("api-key")
-        if option_key == MASK:
-            raise OptionError(
-                f"CREATE MODEL {name}: the 'api-key' is '{MASK}', the mask qsql's history stores instead of a key",
-                canonical["api-key"].value_span,
-                hint=f"type the key again, or use '${{{env_var}}}', or store it with 'qsql keys set {provider.name}'",
-            )
-        key = option_key or env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
-        api_key = _api_key(key, provider, name, statement.span, env_var)
-    system_prompt = value_of("system-prompt")
+    _check_model_rules(options, model_name, body)
+    url, api_key = _url_and_key(options, provider, task, base_url, stub_base_url, name, stored_key, key_env)
+    system_prompt = options.text("system-prompt")
     return ModelConfig(
         name=name,
         provider=provider.name,
@@ -280,10 +219,131 @@ def resolve_model(
         body_options=body,
         options={item.key: shown_option_value(item.key, item.value) for item in statement.options},
         retry=retry,
-        batch_size=batch_size if task == EMBEDDINGS else 1,
-        max_input_tokens=min(limits) if limits else None,
-        overflow_action=str(parsed_values.get("context-overflow-action", "truncated-tail")),
+        batch_size=_batch_size(options, provider, task, values),
+        max_input_tokens=_input_limit(model_name, task, values),
+        overflow_action=str(values.get("context-overflow-action", "truncated-tail")),
+        protocol=provider.protocol,
     )
+
+
+def _model_name(options: _Options, name: str) -> str:
+    model_name = options.text("model")
+    if not model_name:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'model'", options.statement.span,
+            hint="e.g. 'model' = 'qwen-plus'",
+        )
+    return model_name
+
+
+def _endpoint_and_task(
+    options: _Options, provider: Provider, model_name: str, outputs: list[Column], name: str
+) -> tuple[str, str]:
+    """The base URL and the task: from the endpoint's path (Flink's rule), else from the model."""
+    endpoint = options.text("endpoint") or provider.default_endpoint
+    if not endpoint:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
+            options.statement.span,
+            hint=_ENDPOINT_EXAMPLES.get(provider.name, "e.g. 'endpoint' = 'https://api.openai.com/v1'"),
+        )
+    shown_endpoint = options.items["endpoint"].value if "endpoint" in options.items else endpoint
+    base_url, endpoint_task = _split_endpoint(endpoint, options.value_span("endpoint"), shown_endpoint)
+    return base_url, endpoint_task or _task_from_model(model_name, outputs)
+
+
+def _parse_values(options: _Options, task: str, name: str) -> tuple[dict[str, object], dict[str, object]]:
+    """Each option's typed value, and the request body fields they set (wire spelling)."""
+    values: dict[str, object] = {}
+    body: dict[str, object] = {}
+    for key, item in options.items.items():
+        spec = SPECS_BY_KEY[key]
+        if spec.task is not None and spec.task != task:
+            article = "an" if task == EMBEDDINGS else "a"
+            raise OptionError(
+                f"option '{item.key}' applies to {spec.task} models, but {name} is {article} {task} model", item.span
+            )
+        if spec.parse is None:
+            continue
+        text = options.text(key)
+        assert text is not None
+        try:
+            value = spec.parse(text)
+        except ValueError as error:
+            # item.value is the option as written: ${VAR} stays a placeholder in the message.
+            raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
+        values[key] = value
+        if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
+            body[spec.body_field] = value
+    return values, body
+
+
+def _retry_policy(values: dict[str, object]) -> RetryPolicy:
+    return RetryPolicy(
+        strategy=str(values.get("error-handling-strategy", RETRY)),
+        retries=int(values.get("retry-num", 100)),  # type: ignore[call-overload]
+        fallback=str(values.get("retry-fallback-strategy", FAILOVER)),
+    )
+
+
+def _check_model_rules(options: _Options, model_name: str, body: dict[str, object]) -> None:
+    """What a particular model accepts beyond the option's own range."""
+    if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
+        allowed = EMBEDDING_DIMENSIONS[model_name]
+        if body["dimensions"] not in allowed:
+            raise OptionError(
+                f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
+                options.value_span("dimension"),
+            )
+
+
+def _batch_size(options: _Options, provider: Provider, task: str, values: dict[str, object]) -> int:
+    if task != EMBEDDINGS:
+        return 1
+    limit = provider.embedding_batch_limit
+    batch_size = int(values.get("batch-size", limit))  # type: ignore[call-overload]
+    if batch_size > limit:
+        raise OptionError(
+            f"option 'batch-size' must be at most {limit} for provider '{provider.name}', got {batch_size}",
+            options.value_span("batch-size"),
+        )
+    return batch_size
+
+
+def _input_limit(model_name: str, task: str, values: dict[str, object]) -> int | None:
+    """The longest input sent as is: max-context-size, and an embedding model's per-row limit."""
+    limits = [int(v) for v in (values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
+    if task == EMBEDDINGS:
+        per_row = values.get("max-tokens", EMBEDDING_INPUT_LIMITS.get(model_name))
+        if per_row is not None:
+            limits.append(int(per_row))  # type: ignore[call-overload]
+    return min(limits) if limits else None
+
+
+def _url_and_key(
+    options: _Options,
+    provider: Provider,
+    task: str,
+    base_url: str,
+    stub_base_url: str | None,
+    name: str,
+    stored_key: Callable[[str], str | None] | None,
+    key_env: Mapping[str, str] | None,
+) -> tuple[str, Secret]:
+    """The request URL and the key: option, else environment variable, else a stored key."""
+    path = "chat/completions" if task == CHAT else "embeddings"
+    if stub_base_url is not None:
+        return f"{stub_base_url.rstrip('/')}/{path}", Secret("stub")
+    env_var = (key_env or {}).get(provider.name, provider.api_key_env)
+    option_key = options.text("api-key")
+    if option_key == MASK:
+        raise OptionError(
+            f"CREATE MODEL {name}: the 'api-key' is '{MASK}', the mask qsql's history stores instead of a key",
+            options.value_span("api-key"),
+            hint=f"type the key again, or use '${{{env_var}}}', or store it with 'qsql keys set {provider.name}'",
+        )
+    key = option_key or options.env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
+    return f"{base_url}/{path}", _api_key(key, provider, name, options.statement.span, env_var)
 
 
 def _unknown_key_hint(key: str) -> str:
