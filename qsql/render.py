@@ -100,7 +100,10 @@ def predict_summary(stats: PredictStats) -> str:
     skipped = stats.skipped_null + stats.skipped_overflow
     if skipped:
         parts.append(f"{skipped} skipped")
-    parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens")
+    tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens"
+    if stats.reasoning_tokens:
+        tokens += f" ({stats.reasoning_tokens} reasoning)"
+    parts.append(tokens)
     rate = stats.rows_in / stats.elapsed if stats.elapsed > 0 else 0.0
     parts.append(f"{stats.elapsed:.2f} s, {rate:.1f} rows/s")
     return f"ML_PREDICT({stats.model}): " + ", ".join(parts)

@@ -1,7 +1,10 @@
 """CREATE MODEL's WITH options: one schema, checked once, at CREATE MODEL time.
 
 Flink's hyphenated names are canonical (``top-p``, ``max-tokens``); the seed document's
-underscore spellings (``top_p``, ``max_tokens``) are accepted as aliases, never both at once.
+underscore spellings (``top_p``, ``max_tokens``) and Flink's deprecated keys (``systemPrompt``,
+``topP``, ``maxTokens``) are accepted as aliases, never two spellings at once. Ranges are the
+provider's own (Qwen's temperature is [0, 2), OpenAI's [0, 2]); what one model family accepts
+or demands (thinking, streaming, Qwen-MT) comes from ``families.py``.
 Any option value may say ``${VAR}`` to read an environment variable.
 """
 
@@ -18,7 +21,10 @@ from ..catalog import Column, unique_options
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
-from .config import CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, ModelConfig
+from .config import (
+    CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
+)
+from .families import ALWAYS, NEVER, OFF, ON, qwen_family, will_think
 from .providers import PROVIDERS, Provider
 from .retry import FAILOVER, IGNORE, RETRY, RetryPolicy
 
@@ -46,6 +52,7 @@ class OptionSpec:
     body_field: str | None = None  # request body field it sets, if any
     aliases: tuple[str, ...] = ()
     task: str | None = None  # CHAT / EMBEDDINGS when it applies to one task only
+    providers: tuple[str, ...] | None = None  # the providers it applies to, when not all
 
 
 def _double_in(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
@@ -82,6 +89,26 @@ def _stop(text: str) -> list[str]:
     return items
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError("must be an integer") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be in [{low}, {high}]")
+        return value
+
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be 'true' or 'false'")
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         for option in allowed:
@@ -101,16 +128,28 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("endpoint", "base URL (…/v1) or full …/chat/completions or …/embeddings URL"),
     OptionSpec("api-key", "API key; default from the provider's environment variable"),
     OptionSpec("model", "model name, e.g. qwen-plus, text-embedding-v4"),
-    OptionSpec("system-prompt", "system message of each chat request", task=CHAT),
-    OptionSpec("temperature", "sampling temperature in [0, 2)", _double_in(0, 2, high_open=True), "temperature", task=CHAT),
-    OptionSpec("top-p", "nucleus sampling in (0, 1]", _double_in(0, 1, low_open=True), "top_p", ("top_p",), CHAT),
+    OptionSpec("system-prompt", "system message of each chat request", task=CHAT, aliases=("systemPrompt",)),
+    OptionSpec("temperature", "sampling temperature: Qwen [0, 2), OpenAI/DeepSeek [0, 2]", _double_in(0, 2), "temperature", task=CHAT),
+    OptionSpec("top-p", "nucleus sampling: Qwen (0, 1], OpenAI/DeepSeek [0, 1]", _double_in(0, 1), "top_p", ("top_p", "topP"), CHAT),
     OptionSpec("stop", "comma-separated stop strings", _stop, "stop", task=CHAT),
     # Chat: the reply's limit (sent as max_tokens). Embeddings: the seed's per-row input limit.
-    OptionSpec("max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens", ("max_tokens",)),
+    OptionSpec(
+        "max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens",
+        ("max_tokens", "maxTokens"),
+    ),
     OptionSpec("presence-penalty", "in [-2, 2]", _double_in(-2, 2), "presence_penalty", task=CHAT),
     OptionSpec("seed", "sampling seed", _long(0), "seed", task=CHAT),
     OptionSpec("n", "choices per row; one output row each", _long(1), "n", task=CHAT),
     OptionSpec("response-format", "text or json_object", _response_format, "response_format", task=CHAT),
+    OptionSpec(
+        "enable-thinking", "true/false: let a hybrid Qwen model think (default: the model's own)", _boolean,
+        aliases=("enable_thinking",), task=CHAT, providers=("qwen",),
+    ),
+    OptionSpec(
+        "thinking-budget", "most tokens a Qwen model may think", _long(1), "thinking_budget",
+        ("thinking_budget",), CHAT, ("qwen",),
+    ),
+    OptionSpec("stream", "true/false: stream replies (qsql extension; on whenever the model thinks)", _boolean, task=CHAT),
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
     OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
     OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
@@ -119,6 +158,18 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
     OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
 )
+
+# Where a provider's range is narrower than the option's own (checked after the option's parse).
+PROVIDER_RANGES: dict[str, dict[str, Callable[[str], object]]] = {
+    "qwen": {
+        "temperature": _double_in(0, 2, high_open=True),
+        "top-p": _double_in(0, 1, low_open=True),
+        "n": _int_in(1, 4),
+        "seed": _int_in(0, 2**31 - 1),
+    },
+    "openai": {"n": _int_in(1, 128)},
+}
+OPENAI_STOP_ITEMS = 4
 
 SPECS_BY_KEY: dict[str, OptionSpec] = {}
 for _spec in OPTION_SPECS:
@@ -201,10 +252,11 @@ def resolve_model(
     provider = _provider(options.items.get("provider"), options.text("provider"), statement.span)
     model_name = _model_name(options, name)
     base_url, task = _endpoint_and_task(options, provider, model_name, outputs, name)
-    values, body = _parse_values(options, task, name)
+    values, body = _parse_values(options, provider, task, name)
     retry = _retry_policy(values)
     _check_schema(name, task, inputs, outputs, statement.span, retry)
     _check_model_rules(options, model_name, body)
+    stream = _thinking_and_streaming(options, provider, task, model_name, values, body, outputs)
     url, api_key = _url_and_key(options, provider, task, base_url, stub_base_url, name, stored_key, key_env)
     system_prompt = options.text("system-prompt")
     return ModelConfig(
@@ -223,6 +275,7 @@ def resolve_model(
         max_input_tokens=_input_limit(model_name, task, values),
         overflow_action=str(values.get("context-overflow-action", "truncated-tail")),
         protocol=provider.protocol,
+        stream=stream,
     )
 
 
@@ -252,7 +305,9 @@ def _endpoint_and_task(
     return base_url, endpoint_task or _task_from_model(model_name, outputs)
 
 
-def _parse_values(options: _Options, task: str, name: str) -> tuple[dict[str, object], dict[str, object]]:
+def _parse_values(
+    options: _Options, provider: Provider, task: str, name: str
+) -> tuple[dict[str, object], dict[str, object]]:
     """Each option's typed value, and the request body fields they set (wire spelling)."""
     values: dict[str, object] = {}
     body: dict[str, object] = {}
@@ -263,12 +318,20 @@ def _parse_values(options: _Options, task: str, name: str) -> tuple[dict[str, ob
             raise OptionError(
                 f"option '{item.key}' applies to {spec.task} models, but {name} is {article} {task} model", item.span
             )
+        if spec.providers is not None and provider.name not in spec.providers:
+            raise OptionError(
+                f"option '{item.key}' applies to provider {', '.join(repr(p) for p in spec.providers)} only, "
+                f"not '{provider.name}'",
+                item.span,
+            )
         if spec.parse is None:
             continue
         text = options.text(key)
         assert text is not None
         try:
-            value = spec.parse(text)
+            value = PROVIDER_RANGES.get(provider.name, {}).get(key, spec.parse)(text)
+            if key == "stop" and provider.name == "openai" and len(value) > OPENAI_STOP_ITEMS:  # type: ignore[arg-type]
+                raise ValueError(f"must have at most {OPENAI_STOP_ITEMS} items for provider 'openai'")
         except ValueError as error:
             # item.value is the option as written: ${VAR} stays a placeholder in the message.
             raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
@@ -295,6 +358,70 @@ def _check_model_rules(options: _Options, model_name: str, body: dict[str, objec
                 f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
                 options.value_span("dimension"),
             )
+
+
+def _thinking_and_streaming(
+    options: _Options,
+    provider: Provider,
+    task: str,
+    model_name: str,
+    values: dict[str, object],
+    body: dict[str, object],
+    outputs: list[Column],
+) -> bool:
+    """Decide enable_thinking / thinking_budget / stream from the family's facts (families.py)
+    and the user's options; returns whether to stream. Sends ``enable_thinking`` only when the
+    user set it and the model can think, so no model gets a flag it refuses."""
+    if task != CHAT:
+        return False
+    asked = values.get("enable-thinking")
+    stream_option = values.get("stream")
+    thinks = False
+    if provider.name == "qwen":
+        family = qwen_family(model_name)
+        if family.thinking == NEVER and asked is True:
+            raise OptionError(
+                f"model '{model_name}' ({family.name}) cannot think: DashScope refuses 'enable_thinking' for it "
+                "(InvalidParameter.NotSupportEnableThinking)",
+                options.value_span("enable-thinking"),
+            )
+        if family.thinking == ALWAYS and asked is False:
+            raise OptionError(
+                f"model '{model_name}' ({family.name}) always thinks; 'enable-thinking' = 'false' is not possible",
+                options.value_span("enable-thinking"),
+                hint="use a hybrid model such as qwen-plus or qwen3-8b to answer without thinking",
+            )
+        if family.thinking in (OFF, ON) and isinstance(asked, bool):
+            body["enable_thinking"] = asked
+        thinks = will_think(family, asked if isinstance(asked, bool) else None)
+        n = values.get("n", 1)
+        if isinstance(n, int) and n > 1 and (thinks or not family.multiple_choices):
+            why = "while it thinks" if thinks else f"for {family.name} models"
+            raise OptionError(
+                f"option 'n' > 1 is not supported by DashScope {why} (only qwen-plus and Qwen3 without thinking)",
+                options.value_span("n"),
+            )
+    if "thinking-budget" in values and not thinks:
+        raise OptionError(
+            f"option 'thinking-budget' needs a model that thinks; '{model_name}' will not"
+            + (" (set 'enable-thinking' = 'true')" if asked is None else ""),
+            options.value_span("thinking-budget"),
+        )
+    if thinks and stream_option is False:
+        raise OptionError(
+            f"model '{model_name}' thinks, and DashScope answers a thinking model only when streaming: "
+            "'stream' cannot be 'false'",
+            options.value_span("stream"),
+            hint="or set 'enable-thinking' = 'false' where the model allows it",
+        )
+    if any(c.name == REASONING_COLUMN for c in outputs) and provider.name == "qwen" and not thinks:
+        family = qwen_family(model_name)
+        if family.thinking == NEVER:
+            raise ValidationError(
+                f"output column '{REASONING_COLUMN}' needs a model that thinks; '{model_name}' cannot",
+                options.statement.span,
+            )
+    return thinks or stream_option is True
 
 
 def _batch_size(options: _Options, provider: Provider, task: str, values: dict[str, object]) -> int:
@@ -386,7 +513,7 @@ def _split_endpoint(endpoint: str, span: Span, shown: str) -> tuple[str, str | N
 
 
 def _task_from_model(model_name: str, outputs: list[Column]) -> str:
-    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS]
+    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN]
     if model_name.startswith("text-embedding"):
         return EMBEDDINGS
     if len(outputs) == 1 and outputs[0].dtype.kind == "ARRAY":
@@ -410,7 +537,15 @@ def _check_schema(
     name: str, task: str, inputs: list[Column], all_outputs: list[Column], span: Span, retry: RetryPolicy
 ) -> None:
     metadata = [c for c in all_outputs if c.name in METADATA_COLUMNS]
-    outputs = [c for c in all_outputs if c.name not in METADATA_COLUMNS]
+    reasoning = [c for c in all_outputs if c.name == REASONING_COLUMN]
+    outputs = [c for c in all_outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN]
+    for column in reasoning:
+        if task != CHAT or not column.dtype.is_character:
+            raise ValidationError(
+                f"output column '{REASONING_COLUMN}' keeps a chat model's reasoning text: it must be STRING "
+                "and the model a chat model",
+                span,
+            )
     if metadata and retry.final_action() != IGNORE:
         raise ValidationError(
             f"output column '{metadata[0].name}' is filled only when failed rows are kept: set "
