@@ -488,9 +488,16 @@ class Session:
                     f"with NULL outputs (error handling IGNORE); first: {stats.first_error}"
                 )
             if stats.skipped_overflow or stats.truncated:
+                parts = []
+                if stats.truncated:
+                    inputs = "input" if stats.truncated == 1 else "inputs"
+                    parts.append(f"{stats.truncated} {inputs} {stats.cut_note or 'cut'}")
+                if stats.skipped_overflow:
+                    rows = "row" if stats.skipped_overflow == 1 else "rows"
+                    parts.append(f"{stats.skipped_overflow} {rows} skipped (no request, no output row)")
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.truncated} input(s) truncated and "
-                    f"{stats.skipped_overflow} skipped for exceeding the model's input limit"
+                    f"ML_PREDICT({stats.model}) over {stats.source}: " + " and ".join(parts)
+                    + " for exceeding the model's input limit ('max-context-size' / 'max-tokens')"
                 )
 
 

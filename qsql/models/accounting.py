@@ -18,6 +18,7 @@ class PredictStats:
     skipped_empty: int = 0  # '' inputs: never sent (providers refuse them), no output row
     skipped_overflow: int = 0
     truncated: int = 0
+    cut_note: str | None = None  # how inputs were cut, for the warning ("cut to 100 UTF-8 bytes, ...")
     requests: int = 0
     retries: int = 0
     cache_hits: int = 0

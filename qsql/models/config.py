@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..secrets import Secret
 from .openai_compat import OpenAICompatible
 from .protocol import WireProtocol
+from .tokens import BYTES, Tokenizer
 from .retry import RetryPolicy
 
 CHAT = "chat"
@@ -49,6 +50,8 @@ class ModelConfig:
     protocol: WireProtocol = field(default_factory=OpenAICompatible, compare=False)
     # Send chat requests as server-sent events (thinking / streaming-only models, long replies).
     stream: bool = False
+    # Counts and cuts inputs for max-context-size (tokens.py).
+    tokenizer: Tokenizer = field(default=BYTES, compare=False)
 
     @property
     def choices(self) -> int:

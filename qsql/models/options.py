@@ -25,15 +25,23 @@ from .config import (
     CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
 )
 from .families import ALWAYS, NEVER, OFF, ON, qwen_family, will_think
+from .tokens import BYTES, tokenizer_for
 from .providers import PROVIDERS, Provider
 from .retry import FAILOVER, IGNORE, RETRY, RetryPolicy
 
-EMBEDDING_DIMENSIONS = {"text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64)}
-# The provider's per-input limit of embedding models, in tokens.
-EMBEDDING_INPUT_LIMITS = {
-    "text-embedding-v4": 8192, "text-embedding-v3": 8192,
-    "text-embedding-3-small": 8191, "text-embedding-3-large": 8191, "text-embedding-ada-002": 8191,
+# Dimensions each embedding model accepts (DashScope: v3's 256/128/64 are in the China docs only).
+EMBEDDING_DIMENSIONS = {
+    "text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64),
+    "text-embedding-v3": (1024, 768, 512, 256, 128, 64),
+    "text-embedding-v2": (1536,),
+    "text-embedding-v1": (1536,),
 }
+# OpenAI: the largest 'dimensions' (text-embedding-ada-002 takes none).
+OPENAI_EMBEDDING_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 0}
+# Inputs per embeddings request, where a model's limit is below its provider's.
+EMBEDDING_BATCH_LIMITS = {"text-embedding-v4": 10, "text-embedding-v3": 10, "text-embedding-v2": 25, "text-embedding-v1": 25}
+# OpenAI: at most this many tokens summed over one embeddings request.
+OPENAI_EMBEDDING_REQUEST_TOKENS = 300_000
 OVERFLOW_ACTIONS = (
     "truncated-tail", "truncated-head", "skipped", "truncated-tail-log", "truncated-head-log", "skipped-log",
 )
@@ -150,6 +158,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
         ("thinking_budget",), CHAT, ("qwen",),
     ),
     OptionSpec("stream", "true/false: stream replies (qsql extension; on whenever the model thinks)", _boolean, task=CHAT),
+    OptionSpec("target-lang", "Qwen-MT: language to translate into, e.g. English", task=CHAT, providers=("qwen",)),
+    OptionSpec("source-lang", "Qwen-MT: language of the input (default auto)", task=CHAT, providers=("qwen",)),
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
     OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
     OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
@@ -257,8 +267,10 @@ def resolve_model(
     _check_schema(name, task, inputs, outputs, statement.span, retry)
     _check_model_rules(options, model_name, body)
     stream = _thinking_and_streaming(options, provider, task, model_name, values, body, outputs)
+    system_prompt = _system_prompt_and_translation(options, provider, task, model_name, body)
+    _check_embeddings_rules(options, provider, task, model_name, body, name)
+    limit = _input_limit(task, values)
     url, api_key = _url_and_key(options, provider, task, base_url, stub_base_url, name, stored_key, key_env)
-    system_prompt = options.text("system-prompt")
     return ModelConfig(
         name=name,
         provider=provider.name,
@@ -267,12 +279,15 @@ def resolve_model(
         cache_identity=f"stub:{task}" if stub_base_url is not None else url,
         api_key=api_key,
         model=model_name,
-        system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
+        system_prompt=system_prompt,
         body_options=body,
         options={item.key: shown_option_value(item.key, item.value) for item in statement.options},
         retry=retry,
-        batch_size=_batch_size(options, provider, task, values),
-        max_input_tokens=_input_limit(model_name, task, values),
+        batch_size=_batch_size(options, provider, task, model_name, values),
+        batch_token_limit=OPENAI_EMBEDDING_REQUEST_TOKENS if provider.name == "openai" and task == EMBEDDINGS else None,
+        max_input_tokens=limit,
+        # Loaded only when there is a limit to apply (Qwen's table takes about a second to read).
+        tokenizer=tokenizer_for(provider.name, model_name) if limit is not None else BYTES,
         overflow_action=str(values.get("context-overflow-action", "truncated-tail")),
         protocol=provider.protocol,
         stream=stream,
@@ -358,6 +373,55 @@ def _check_model_rules(options: _Options, model_name: str, body: dict[str, objec
                 f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
                 options.value_span("dimension"),
             )
+    if "dimensions" in body and model_name in OPENAI_EMBEDDING_MAX_DIMENSIONS:
+        most = OPENAI_EMBEDDING_MAX_DIMENSIONS[model_name]
+        if not most:
+            raise OptionError(f"{model_name} does not take option 'dimension'", options.value_span("dimension"))
+        if body["dimensions"] > most:  # type: ignore[operator]
+            raise OptionError(f"option 'dimension' for {model_name} must be at most {most}", options.value_span("dimension"))
+
+
+def _check_embeddings_rules(
+    options: _Options, provider: Provider, task: str, model_name: str, body: dict[str, object], name: str
+) -> None:
+    if task == EMBEDDINGS and not provider.has_embeddings:
+        raise OptionError(
+            f"CREATE MODEL {name}: provider '{provider.name}' has no embeddings endpoint",
+            options.statement.span,
+            hint="use provider 'qwen' (text-embedding-v4) or 'openai' (text-embedding-3-small) for embeddings",
+        )
+
+
+def _system_prompt_and_translation(
+    options: _Options, provider: Provider, task: str, model_name: str, body: dict[str, object]
+) -> str | None:
+    """The system message (None: send none) and Qwen-MT's translation_options."""
+    prompt = options.text("system-prompt")
+    is_mt = provider.name == "qwen" and task == CHAT and qwen_family(model_name).translation
+    if not is_mt:
+        for key in ("target-lang", "source-lang"):
+            if key in options.items:
+                raise OptionError(
+                    f"option '{options.items[key].key}' applies to Qwen-MT translation models (qwen-mt-...) only",
+                    options.items[key].span,
+                )
+        return prompt if prompt is not None else "You are a helpful assistant."
+    if prompt is not None:
+        raise OptionError(
+            f"Qwen-MT model '{model_name}' takes no system message (DashScope answers 500 "
+            "'Role must be in [user, assistant]'); remove 'system-prompt'",
+            options.items["system-prompt"].span,
+            hint="set 'target-lang' (and 'source-lang') instead",
+        )
+    target = options.text("target-lang")
+    if not target or not target.strip():
+        raise OptionError(
+            f"Qwen-MT model '{model_name}' needs option 'target-lang', e.g. 'target-lang' = 'English'",
+            options.value_span("target-lang"),
+        )
+    source = (options.text("source-lang") or "auto").strip() or "auto"
+    body["translation_options"] = {"source_lang": source, "target_lang": target.strip()}
+    return None
 
 
 def _thinking_and_streaming(
@@ -424,26 +488,31 @@ def _thinking_and_streaming(
     return thinks or stream_option is True
 
 
-def _batch_size(options: _Options, provider: Provider, task: str, values: dict[str, object]) -> int:
+def _batch_size(options: _Options, provider: Provider, task: str, model_name: str, values: dict[str, object]) -> int:
     if task != EMBEDDINGS:
         return 1
-    limit = provider.embedding_batch_limit
+    limit = EMBEDDING_BATCH_LIMITS.get(model_name, provider.embedding_batch_limit) if provider.name == "qwen" else (
+        provider.embedding_batch_limit
+    )
     batch_size = int(values.get("batch-size", limit))  # type: ignore[call-overload]
     if batch_size > limit:
         raise OptionError(
-            f"option 'batch-size' must be at most {limit} for provider '{provider.name}', got {batch_size}",
+            f"option 'batch-size' must be at most {limit} for provider '{provider.name}' model '{model_name}', "
+            f"got {batch_size}",
             options.value_span("batch-size"),
         )
     return batch_size
 
 
-def _input_limit(model_name: str, task: str, values: dict[str, object]) -> int | None:
-    """The longest input sent as is: max-context-size, and an embedding model's per-row limit."""
+def _input_limit(task: str, values: dict[str, object]) -> int | None:
+    """The longest input sent as is: max-context-size, and for embeddings the seed's 'max-tokens'.
+
+    There is no default: Flink cuts nothing unless asked, and a silently cut document would get
+    a different vector. An input over the model's own limit is refused by the service, and
+    only that row fails."""
     limits = [int(v) for v in (values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
-    if task == EMBEDDINGS:
-        per_row = values.get("max-tokens", EMBEDDING_INPUT_LIMITS.get(model_name))
-        if per_row is not None:
-            limits.append(int(per_row))  # type: ignore[call-overload]
+    if task == EMBEDDINGS and values.get("max-tokens") is not None:
+        limits.append(int(values["max-tokens"]))  # type: ignore[call-overload]
     return min(limits) if limits else None
 
 

@@ -135,10 +135,13 @@ class _Call(Generic[Tag]):
         config, stats = self.config, self.stats
         if value is None:
             return _Item(tag, "", done=Skipped(NULL))  # As in Flink: no request and no output row.
-        text, cut = fit_to_limit(value, config.max_input_tokens, config.overflow_action)
+        text, cut = fit_to_limit(value, config.max_input_tokens, config.overflow_action, config.tokenizer)
         if text is None:
             return _Item(tag, "", done=Skipped(OVERFLOW))  # Flink's 'skipped': no request, no output row.
-        stats.truncated += cut
+        if cut:
+            stats.truncated += 1
+            kept = "end" if config.overflow_action.startswith("truncated-head") else "beginning"
+            stats.cut_note = f"cut to {config.max_input_tokens} {config.tokenizer.name}, keeping the {kept}"
         item = _Item(tag, text)
         if self.cache.mode != "off":
             item.key = cache_key(config.provider, config.cache_identity, config.protocol.cache_body(config, text))

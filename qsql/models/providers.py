@@ -28,7 +28,7 @@ PROVIDERS: dict[str, Provider] = {
     for p in (
         Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10, DashScope()),
         Provider("openai", "OPENAI_API_KEY", None, 2048, OpenAICompatible()),
-        Provider("deepseek", "DEEPSEEK_API_KEY", None, 1, OpenAICompatible()),
+        Provider("deepseek", "DEEPSEEK_API_KEY", None, 1, OpenAICompatible(), has_embeddings=False),
     )
 }
 
