@@ -149,7 +149,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     )
     # "" is the main output; other names are the error columns and the reasoning column.
     layout = ["" if c is main_output else c.name for c in model.outputs]
-    keeps_failed_rows = True  # under IGNORE (see below)
+    keeps_failed_rows = any(name in METADATA_COLUMNS for name in layout)
     failover = config.retry.final_action() == FAILOVER
 
     def inputs() -> Iterator[tuple[tuple[int, Row], str | None]]:

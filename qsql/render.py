@@ -95,9 +95,9 @@ def predict_summary(stats: PredictStats) -> str:
         _count(stats.requests, "request"),
         _count(stats.cache_hits, "cache hit"),
         _count(stats.retries, "retry", "retries"),
-        f"{stats.failed_rows} failed",
+        f"{stats.failed_rows} failed" + (f" ({stats.dropped_rows} dropped)" if stats.dropped_rows else ""),
     ]
-    skipped = stats.skipped_null + stats.skipped_overflow
+    skipped = stats.skipped_null + stats.skipped_empty + stats.skipped_overflow
     if skipped:
         parts.append(f"{skipped} skipped")
     tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens"

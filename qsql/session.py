@@ -480,12 +480,24 @@ class Session:
                     f"ML_PREDICT({stats.model}) over {stats.source}: skipped {stats.skipped_null} {rows} whose input "
                     "is NULL (no request sent, no output row, as in Flink)"
                 )
+            if stats.skipped_empty:
+                rows = "row" if stats.skipped_empty == 1 else "rows"
+                self.warn(
+                    f"ML_PREDICT({stats.model}) over {stats.source}: skipped {stats.skipped_empty} {rows} whose input "
+                    "is an empty string (treated like NULL: the service refuses empty input)"
+                )
             if stats.failed_rows:
                 rows = "row" if stats.failed_rows == 1 else "rows"
-                verbs = "failed and was kept" if stats.failed_rows == 1 else "failed and were kept"
+                were = "was" if stats.failed_rows == 1 else "were"
+                fate = (
+                    f"{were} dropped (error handling IGNORE, as in Flink; declare an OUTPUT column `error-string` "
+                    "to keep such rows)"
+                    if stats.dropped_rows
+                    else f"{were} kept with NULL outputs (error handling IGNORE)"
+                )
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} {verbs} "
-                    f"with NULL outputs (error handling IGNORE); first: {stats.first_error}"
+                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} failed and {fate}; "
+                    f"first: {stats.first_error}"
                 )
             if stats.skipped_overflow or stats.truncated:
                 parts = []

@@ -549,6 +549,16 @@ def _unknown_key_hint(key: str) -> str:
     return "supported options: " + ", ".join(SUPPORTED_KEYS)
 
 
+def _key_problem(key: str) -> str | None:
+    if key != key.strip():
+        return "has whitespace at its start or end"
+    if any(ord(c) < 32 or ord(c) == 127 or c.isspace() for c in key):
+        return "contains whitespace or a control character"
+    if not key.isascii():
+        return "contains a non-ASCII character (an HTTP header cannot carry it)"
+    return None
+
+
 def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Provider:
     if item is None or not value:
         raise OptionError(
@@ -666,6 +676,15 @@ def _check_schema(
 
 def _api_key(value: str | None, provider: Provider, name: str, span: Span, env_var: str) -> Secret:
     if value:
+        problem = _key_problem(value)
+        if problem:
+            # Never show the key itself: say what is wrong with it and where it came from.
+            raise OptionError(
+                f"CREATE MODEL {name}: the API key {problem} (a key read from a file with a CRLF line end?); "
+                "the key is not shown",
+                span,
+                hint=f"fix option 'api-key', the environment variable {env_var} or the stored key",
+            )
         return Secret(value)
     raise OptionError(
         f"CREATE MODEL {name}: no API key: set option 'api-key', or the environment variable {env_var}, "

@@ -19,6 +19,8 @@ marker into the input text, e.g. ``'please fail [[stub:status=503;times=2]]'``:
 ``error=CODE``       answer with a documented DashScope/OpenAI error, e.g. ``error=Arrearage``,
                      ``error=PrepaidBillOverdue``, ``error=InternalError.Algo`` (see rules.NAMED_ERRORS)
 ``inspect``          refuse the whole request as content moderation does (400 data_inspection_failed)
+``trickle=MS``       send the reply in 20 pieces, MS apart (a server trickling its body)
+``echo-auth``        fail with 400 and echo the Authorization header in the message (a bad gateway)
 
 Requests are checked against the documented rules of the model they name (``rules.py``:
 ranges, thinking and streaming per family, Qwen-MT roles and translation_options, embedding
@@ -74,6 +76,8 @@ class Fault:
     delay: float = 0.0
     error: str | None = None  # a documented error by name (rules.NAMED_ERRORS)
     inspect: bool = False
+    trickle: float = 0.0
+    echo_auth: bool = False
 
     @classmethod
     def parse(cls, text: str) -> "Fault":
@@ -99,6 +103,10 @@ class Fault:
                 fault.error = value.strip()
             elif key == "inspect":
                 fault.inspect = True
+            elif key == "trickle":
+                fault.trickle = float(value) / 1000
+            elif key == "echo-auth":
+                fault.echo_auth = True
             else:
                 raise ValueError(f"unknown stub marker '{key}'")
         return fault
@@ -285,6 +293,20 @@ class StubServer:
             if fault.error is not None:
                 status, code, message = rules.NAMED_ERRORS[fault.error]
                 self._write_json(writer, status, rules.Refusal(status, code, message).body())
+                return True
+            if fault.echo_auth:
+                message = f"gateway refused: Authorization: {headers.get('authorization', '')}"
+                self._write_json(writer, 400, rules.Refusal(400, "BadGateway", message).body())
+                return True
+            if fault.trickle:
+                data = json.dumps(_chat_reply(payload)).encode()
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+                writer.write(head.encode("latin-1"))
+                step = max(1, len(data) // 20)
+                for start in range(0, len(data), step):
+                    await asyncio.sleep(fault.trickle)
+                    writer.write(data[start:start + step])
+                    await writer.drain()
                 return True
             if fault.inspect:
                 status, code, message = rules.NAMED_ERRORS["DataInspectionFailed"]
