@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .config import ModelConfig
 
 CHAT = "chat"
+# OpenAI models that take max_completion_tokens and refuse max_tokens.
+MAX_COMPLETION_TOKENS_MODELS = ("o1", "o3", "o4", "gpt-5")
 
 
 
@@ -49,6 +51,9 @@ class OpenAICompatible(WireProtocol):
     def chat_body(self, config: "ModelConfig", text: str) -> dict[str, object]:
         body: dict[str, object] = {"model": config.model, "messages": self.messages(config, text)}
         body.update(config.body_options)
+        if "max_tokens" in body and config.model.lower().startswith(MAX_COMPLETION_TOKENS_MODELS):
+            # OpenAI's reasoning models refuse the deprecated max_tokens (400 unsupported_parameter).
+            body["max_completion_tokens"] = body.pop("max_tokens")
         return body
 
     def embeddings_body(self, config: "ModelConfig", texts: list[str]) -> dict[str, object]:

@@ -119,6 +119,16 @@ def _messages(payload: dict) -> Refusal | None:
     return None
 
 
+def _openai_messages(payload: dict) -> Refusal | None:
+    """OpenAI and DeepSeek take any role of theirs and empty content."""
+    for message in payload["messages"]:
+        if not isinstance(message, dict) or message.get("role") not in ("system", "developer", "user", "assistant", "tool"):
+            return _invalid("Invalid value for 'role'", "messages", "invalid_value")
+        if not isinstance(message.get("content"), str):
+            return _invalid("Invalid type for 'content': expected a string", "messages", "invalid_type")
+    return None
+
+
 def _qwen_mt(payload: dict) -> Refusal | None:
     family = qwen_family(payload["model"])
     if not family.translation:
@@ -253,8 +263,8 @@ def _deepseek_ranges(payload: dict) -> Refusal | None:
 
 
 QWEN_CHAT_CHECKS = (_messages, _qwen_mt, _qwen_ranges, _response_format, _thinking)
-OPENAI_CHAT_CHECKS = (_messages, _openai_ranges, _response_format)
-DEEPSEEK_CHAT_CHECKS = (_messages, _deepseek_ranges, _response_format)
+OPENAI_CHAT_CHECKS = (_openai_messages, _openai_ranges, _response_format)
+DEEPSEEK_CHAT_CHECKS = (_openai_messages, _deepseek_ranges, _response_format)
 
 
 # ---------------------------------------------------------------------------- embeddings
