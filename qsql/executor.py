@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import itertools
 import operator
-import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import Union
+from dataclasses import dataclass, field
 
 from . import functions as F
 from . import types as T
 from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
-from .models import client as model_client
-from .models.cache import ResponseCache, cache_key
-from .models.client import Prediction, Usage
-from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS
+from .models.accounting import PredictStats
+from .models.cache import ResponseCache
+from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN
+from .models.hooks import ModelHooks
+from .models.protocol import Prediction
 from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
 from .planner import (
@@ -45,29 +44,7 @@ from . import windows as W
 
 Row = tuple
 
-
-@dataclass
-class PredictStats:
-    """What one ML_PREDICT did and cost; every input row is counted exactly once in
-    ``rows_in`` and ends as an output row, a failed row, or a skipped one."""
-
-    model: str
-    source: str
-    rows_in: int = 0
-    skipped_null: int = 0
-    skipped_overflow: int = 0
-    truncated: int = 0
-    requests: int = 0
-    retries: int = 0
-    cache_hits: int = 0
-    failed_rows: int = 0
-    rows_out: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    elapsed: float = 0.0
-    first_error: str | None = None
-    total: int | None = None  # input rows, when known before running (for progress)
-    rows_done: int = 0  # input rows finished: answered, failed or skipped (rows_in counts rows read)
+__all__ = ["ExecutionContext", "PredictStats", "collect", "rows", "run_insert", "known_row_count"]
 
 
 @dataclass
@@ -81,6 +58,8 @@ class ExecutionContext:
     progress: Callable[[PredictStats], None] | None = None
     # Told about retries, so a long wait is never silent.
     warn: Callable[[str], None] | None = None
+    # Observer and admission control around every model call (qsql/models/hooks.py).
+    hooks: ModelHooks = field(default_factory=ModelHooks)
 
 
 def known_row_count(step: Step) -> int | None:
@@ -148,193 +127,84 @@ def _project(step: Project, context: ExecutionContext) -> Iterator[Row]:
         yield tuple([evaluate(row) for evaluate in evaluators])
 
 
-@dataclass
-class _Item:
-    """One input row on its way to the model."""
-
-    position: int  # 1-based, among the rows ML_PREDICT read
-    row: Row
-    text: str
-    key: str | None  # cache key, None when caching is off
-    cached: Prediction | None
-
-
-Outcome = Union[Prediction, ModelError]
-
-
-def fit_to_limit(text: str, limit: int | None, action: str) -> tuple[str | None, bool]:
-    """Apply max-context-size: (text to send or None to skip the row, whether it was cut).
-
-    Tokens are estimated as UTF-8 bytes, an upper bound for byte-level BPE tokenizers, so an
-    input that passes is never rejected by the provider for its length.
-    """
-    if limit is None:
-        return text, False
-    data = text.encode("utf-8")
-    if len(data) <= limit:
-        return text, False
-    if action.startswith("skipped"):
-        return None, False
-    if action.startswith("truncated-head"):
-        return data[-limit:].decode("utf-8", errors="ignore"), True
-    return data[:limit].decode("utf-8", errors="ignore"), True
-
-
 def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
-    import asyncio  # here, not at the top: a script that calls no model starts faster without it
+    """Rows to texts, outcomes back to rows; FAILOVER raises, IGNORE keeps or drops the row.
+
+    Everything about calling the model is :func:`qsql.models.predict.predict`'s business.
+    Under IGNORE a failed row is kept, with NULL outputs and the error, only when the model
+    declares an error column (error-string, http-status-code, http-headers-map); otherwise it
+    is dropped, as Flink 2.3's ``handleErrorsAndRespond`` does.
+    """
+    from .models.predict import predict  # here: asyncio and httpx load only when a model is called
 
     assert step.input is not None and step.model is not None
     model = step.model
     config = model.config
-    policy = config.retry
-    cache = context.cache_provider()
     clock = context.clock
-    rng = random.Random()
     stats = PredictStats(model=model.name, source=step.source_name, total=known_row_count(step.input))
     context.stats.append(stats)
     started = clock.monotonic()
     index = step.input_index
-    timeout = step.options.timeout
     input_fields = step.input.schema
-    main_output = next(c for c in model.outputs if c.name not in METADATA_COLUMNS)
+    main_output = next(c for c in model.outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN)
     convert_output: Callable[[object], object] = (
         (lambda value: T.cast_value(value, T.array(T.DOUBLE), main_output.dtype))
         if main_output.dtype.kind == "ARRAY"
         else (lambda value: value)
     )
-    layout = [c.name if c.name in METADATA_COLUMNS else "" for c in model.outputs]
-    last_retry_warning = [-1e9]
+    # "" is the main output; other names are the error columns and the reasoning column.
+    layout = ["" if c is main_output else c.name for c in model.outputs]
+    keeps_failed_rows = any(name in METADATA_COLUMNS for name in layout)
+    failover = config.retry.final_action() == FAILOVER
 
-    def report_retry(item: _Item, attempt: int, error: ModelError, delay: float) -> None:
-        now = clock.monotonic()
-        if context.warn is None or now - last_retry_warning[0] < 5:
-            return
-        last_retry_warning[0] = now
-        context.warn(
-            f"{describe(item)}: {error.message}; retry {attempt} of {policy.retries} in {delay:.1f} s "
-            f"({stats.retries} retries so far; Ctrl-C stops)"
-        )
-
-    def units() -> Iterator[list[_Item]]:
-        batch: list[_Item] = []
+    def inputs() -> Iterator[tuple[tuple[int, Row], str | None]]:
         for row in rows(step.input, context):  # type: ignore[arg-type]
             stats.rows_in += 1
             value = row[index]
-            if value is None:
-                stats.skipped_null += 1  # As in Flink: no request and no output row.
-                stats.rows_done += 1
-                continue
-            text, cut = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action)
-            if text is None:
-                stats.skipped_overflow += 1  # Flink's 'skipped': no request and no output row.
-                stats.rows_done += 1
-                continue
-            stats.truncated += cut
-            key = None
-            cached = None
-            if cache.mode != "off":
-                key = cache_key(config.provider, config.cache_identity, model_client.build_request_body(config, [text]))
-                cached = cache.get(key)
-                if cached is not None:
-                    stats.cache_hits += 1
-                    cached = replace(cached, usage=Usage())  # a cached reply costs no tokens
-            batch.append(_Item(stats.rows_in, row, text, key, cached))
-            if len(batch) >= config.batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+            yield (stats.rows_in, row), (None if value is None else str(value))
 
-    # Requests in flight by cache key, so identical rows of one statement are sent once.
-    in_flight: dict[str, asyncio.Future[Outcome]] = {}
-    stored: set[str] = set()  # keys this statement has put in the cache
+    def describe(tag: tuple[int, Row]) -> str:
+        position, row = tag
+        preview = ", ".join(f"{f.name}={T.format_value(v, f.dtype)}" for f, v in list(zip(input_fields, row))[:2])
+        return f"ML_PREDICT({model.name}) over {step.source_name}, row {position} ({preview})"
 
-    async def send_unit(unit: list[_Item]) -> list[Outcome]:
-        """One request for the rows of a unit that are neither cached nor already in flight,
-        retried per the model's policy."""
-        answers: dict[int, Outcome] = {}
-        leaders: list[_Item] = []
-        followers: dict[int, asyncio.Future[Outcome]] = {}
-        for item in unit:
-            if item.cached is not None:
-                answers[item.position] = item.cached
-            elif item.key is not None and item.key in in_flight:
-                followers[item.position] = in_flight[item.key]
-                stats.cache_hits += 1
-            else:
-                leaders.append(item)
-                if item.key is not None:
-                    in_flight[item.key] = asyncio.get_running_loop().create_future()
-        try:
-            if leaders:
-                answers.update(await send_with_retries(leaders))
-        finally:
-            for item in leaders:
-                future = in_flight.pop(item.key, None) if item.key is not None else None
-                if future is not None and not future.done():
-                    if item.position in answers:
-                        future.set_result(answers[item.position])
-                    else:
-                        future.cancel()
-        for position, future in followers.items():
-            outcome = await asyncio.shield(future)
-            # The same reply as the first such row's; its tokens were counted there.
-            answers[position] = replace(outcome, usage=Usage()) if isinstance(outcome, Prediction) else outcome
-        return [answers[item.position] for item in unit]
-
-    async def send_with_retries(items: list[_Item]) -> dict[int, Outcome]:
-        attempt = 0
-        while True:
-            stats.requests += 1
-            try:
-                predictions = await model_client.send(
-                    context.runtime.client, config, [item.text for item in items], timeout
-                )
-            except ModelError as error:
-                attempt += 1
-                if not policy.may_retry(attempt, error.retryable):
-                    return {item.position: error for item in items}
-                stats.retries += 1
-                delay = policy.delay(attempt, error.retry_after, rng)
-                report_retry(items[0], attempt, error, delay)
-                await clock.sleep(delay)
-                continue
-            return {item.position: p for item, p in zip(items, predictions)}
-
-    def describe(item: _Item) -> str:
-        preview = ", ".join(f"{f.name}={T.format_value(v, f.dtype)}" for f, v in list(zip(input_fields, item.row))[:2])
-        return f"ML_PREDICT({model.name}) over {step.source_name}, row {item.position} ({preview})"
-
+    outcomes = predict(
+        config, inputs(), stats, runtime=context.runtime, cache=context.cache_provider(), hooks=context.hooks,
+        clock=clock, concurrency=step.options.concurrency, ordered=step.options.ordered,
+        timeout=step.options.timeout, warn=context.warn, describe=describe,
+    )
     try:
-        for unit, outcomes in context.runtime.map(send_unit, units(), step.options.concurrency, step.options.ordered):
-            for item, outcome in zip(unit, outcomes):
-                if isinstance(outcome, ModelError):
-                    if policy.final_action() == FAILOVER:
-                        raise ModelError(f"{describe(item)}: {outcome.message}", hint=outcome.hint) from outcome
-                    stats.failed_rows += 1
-                    if stats.first_error is None:
-                        stats.first_error = f"{describe(item)}: {outcome.message}"
+        for tag, outcome in outcomes:
+            row = tag[1]
+            stats.rows_done += 1
+            if isinstance(outcome, ModelError):
+                if failover:
+                    raise ModelError(f"{describe(tag)}: {outcome.message}", hint=outcome.hint) from outcome
+                stats.failed_rows += 1
+                if stats.first_error is None:
+                    stats.first_error = f"{describe(tag)}: {outcome.message}"
+                if not keeps_failed_rows:
+                    stats.dropped_rows += 1
+                else:
                     metadata: dict[str, object] = {
                         ERROR_STRING: outcome.message,
                         HTTP_STATUS_CODE: outcome.status,
                         HTTP_HEADERS_MAP: outcome.headers or None,
                     }
                     stats.rows_out += 1
-                    yield item.row + tuple(metadata.get(name) for name in layout)
-                else:
-                    if item.cached is None and item.key is not None and item.key not in stored:
-                        cache.put(item.key, outcome)  # Only successes are ever cached.
-                        stored.add(item.key)
-                    stats.prompt_tokens += outcome.usage.prompt_tokens
-                    stats.completion_tokens += outcome.usage.completion_tokens
-                    for output in outcome.outputs:
-                        stats.rows_out += 1
-                        converted = convert_output(output)
-                        yield item.row + tuple(None if name else converted for name in layout)
-                stats.rows_done += 1
-                if context.progress is not None:
-                    context.progress(stats)
+                    yield row + tuple(metadata.get(name) for name in layout)
+            elif isinstance(outcome, Prediction):
+                for choice, output in enumerate(outcome.outputs):
+                    stats.rows_out += 1
+                    converted = convert_output(output)
+                    reasoning = outcome.reasoning[choice] if choice < len(outcome.reasoning) else None
+                    yield row + tuple(
+                        converted if not name else reasoning if name == REASONING_COLUMN else None for name in layout
+                    )
+            if context.progress is not None:
+                context.progress(stats)
     finally:
+        outcomes.close()
         stats.elapsed = clock.monotonic() - started
 
 

@@ -97,12 +97,15 @@ def predict_summary(stats: PredictStats, cost: str = "") -> str:
         _count(stats.requests, "request"),
         _count(stats.cache_hits, "cache hit"),
         _count(stats.retries, "retry", "retries"),
-        f"{stats.failed_rows} failed",
+        f"{stats.failed_rows} failed" + (f" ({stats.dropped_rows} dropped)" if stats.dropped_rows else ""),
     ]
-    skipped = stats.skipped_null + stats.skipped_overflow
+    skipped = stats.skipped_null + stats.skipped_empty + stats.skipped_overflow
     if skipped:
         parts.append(f"{skipped} skipped")
-    parts.append(f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens{cost}")
+    tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens"
+    if stats.reasoning_tokens:
+        tokens += f" ({stats.reasoning_tokens} reasoning)"
+    parts.append(tokens + cost)
     rate = stats.rows_in / stats.elapsed if stats.elapsed > 0 else 0.0
     parts.append(f"{stats.elapsed:.2f} s, {rate:.1f} rows/s")
     return f"ML_PREDICT({stats.model}): " + ", ".join(parts)

@@ -25,6 +25,7 @@ from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field, like_regex
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
+from .models.hooks import ModelHooks
 from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
@@ -96,6 +97,9 @@ class Session:
         # INSERTs collected between BEGIN STATEMENT SET and END (the SQL client's form).
         self._statement_set: list[ast.Insert] | None = None
         self.runtime = ModelRuntime(transport)
+        # Observer and admission control around every model call (qsql/models/hooks.py):
+        # a model-call log or a rate limiter sets them here.
+        self.model_hooks = ModelHooks()
         self.clock = clock or Clock()
         self.cache_path = cache_path
         self._cache: ResponseCache = MemoryCache()
@@ -194,7 +198,8 @@ class Session:
 
     def _context(self) -> ExecutionContext:
         return ExecutionContext(
-            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn
+            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn,
+            hooks=self.model_hooks,
         )
 
     def __enter__(self) -> "Session":
@@ -296,15 +301,8 @@ class Session:
         outputs = _columns(statement.outputs)
         config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url,
                                self.stored_key, self.config.key_env)
-        if (
-            config.provider == "qwen"
-            and config.body_options.get("response_format") == {"type": "json_object"}
-            and "json" not in config.system_prompt.lower()
-        ):
-            self.warn(
-                f"model {name}: DashScope refuses 'response-format' = 'json_object' unless a message mentions "
-                "JSON; say it in 'system-prompt' (or every row's input must)"
-            )
+        for warning in config.protocol.creation_warnings(config):
+            self.warn(warning)
         self.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
         return StatusResult(f"Model '{name}' created.")
 
@@ -535,17 +533,36 @@ class Session:
                     f"ML_PREDICT({stats.model}) over {stats.source}: skipped {stats.skipped_null} {rows} whose input "
                     "is NULL (no request sent, no output row, as in Flink)"
                 )
+            if stats.skipped_empty:
+                rows = "row" if stats.skipped_empty == 1 else "rows"
+                self.warn(
+                    f"ML_PREDICT({stats.model}) over {stats.source}: skipped {stats.skipped_empty} {rows} whose input "
+                    "is an empty string (treated like NULL: the service refuses empty input)"
+                )
             if stats.failed_rows:
                 rows = "row" if stats.failed_rows == 1 else "rows"
-                verbs = "failed and was kept" if stats.failed_rows == 1 else "failed and were kept"
+                were = "was" if stats.failed_rows == 1 else "were"
+                fate = (
+                    f"{were} dropped (error handling IGNORE, as in Flink; declare an OUTPUT column `error-string` "
+                    "to keep such rows)"
+                    if stats.dropped_rows
+                    else f"{were} kept with NULL outputs (error handling IGNORE)"
+                )
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} {verbs} "
-                    f"with NULL outputs (error handling IGNORE); first: {stats.first_error}"
+                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.failed_rows} {rows} failed and {fate}; "
+                    f"first: {stats.first_error}"
                 )
             if stats.skipped_overflow or stats.truncated:
+                parts = []
+                if stats.truncated:
+                    inputs = "input" if stats.truncated == 1 else "inputs"
+                    parts.append(f"{stats.truncated} {inputs} {stats.cut_note or 'cut'}")
+                if stats.skipped_overflow:
+                    rows = "row" if stats.skipped_overflow == 1 else "rows"
+                    parts.append(f"{stats.skipped_overflow} {rows} skipped (no request, no output row)")
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: {stats.truncated} input(s) truncated and "
-                    f"{stats.skipped_overflow} skipped for exceeding the model's input limit"
+                    f"ML_PREDICT({stats.model}) over {stats.source}: " + " and ".join(parts)
+                    + " for exceeding the model's input limit ('max-context-size' / 'max-tokens')"
                 )
 
 

@@ -16,6 +16,7 @@ def create(sql: SqlRunner, options: str, schema: str = "INPUT (input STRING) OUT
 
 
 BASE = "'provider' = 'openai', 'endpoint' = 'https://api.openai.com/v1', 'api-key' = 'sk-x', 'model' = 'gpt-4o-mini'"
+QWEN = "'provider' = 'qwen', 'api-key' = 'sk-x', 'model' = 'qwen-plus'"
 
 
 def test_minimal_chat_model(sql: SqlRunner) -> None:
@@ -91,10 +92,11 @@ def test_stub_needs_no_key_and_does_not_expand_it(sql: SqlRunner) -> None:
         ("'provider' = 'qwen', 'model' = 'x', 'api-key' = '${NOT_SET_ANYWHERE}'", "environment variable NOT_SET_ANYWHERE, which is not set", None),
         (BASE + ", 'temprature' = '0.5'", "Unsupported option 'temprature'", "did you mean 'temperature'?"),
         (BASE + ", 'frobnicate' = '1'", "Unsupported option 'frobnicate'", "supported options: provider"),
-        (BASE + ", 'temperature' = '2'", "option 'temperature' must be in [0, 2), got '2'", None),
+        (BASE + ", 'temperature' = '2.5'", "option 'temperature' must be in [0, 2], got '2.5'", None),
+        (QWEN + ", 'temperature' = '2'", "option 'temperature' must be in [0, 2), got '2'", None),
         (BASE + ", 'temperature' = 'hot'", "option 'temperature' must be a number", None),
-        (BASE + ", 'top-p' = '0'", "option 'top-p' must be in (0, 1], got '0'", None),
-        (BASE + ", 'top_p' = '1.5'", "option 'top_p' must be in (0, 1]", None),
+        (QWEN + ", 'top-p' = '0'", "option 'top-p' must be in (0, 1], got '0'", None),
+        (BASE + ", 'top_p' = '1.5'", "option 'top_p' must be in [0, 1]", None),
         (BASE + ", 'max-tokens' = '0'", "option 'max-tokens' must be > 0", None),
         (BASE + ", 'max_tokens' = 'lots'", "option 'max_tokens' must be an integer", None),
         (BASE + ", 'stop' = 'a,,b'", "option 'stop' must be a comma-separated list", None),

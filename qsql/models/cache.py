@@ -22,7 +22,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from ..private_files import ensure_private_file
-from .client import Prediction, Usage
+from .protocol import Prediction, Usage
 
 MEMORY_ENTRIES = 100_000
 
@@ -37,16 +37,18 @@ def default_disk_path() -> Path:
 
 
 def _encode(prediction: Prediction) -> str:
-    return json.dumps(
-        {"outputs": prediction.outputs, "usage": [prediction.usage.prompt_tokens, prediction.usage.completion_tokens]},
-        ensure_ascii=False,
-    )
+    usage = prediction.usage
+    data: dict[str, object] = {
+        "outputs": prediction.outputs, "usage": [usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens],
+    }
+    if prediction.reasoning:
+        data["reasoning"] = prediction.reasoning
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _decode(text: str) -> Prediction:
     data = json.loads(text)
-    prompt, completion = data["usage"]
-    return Prediction(data["outputs"], Usage(prompt, completion))
+    return Prediction(data["outputs"], Usage(*data["usage"]), data.get("reasoning") or [])
 
 
 class ResponseCache:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..secrets import Secret
+from .openai_compat import OpenAICompatible
+from .protocol import WireProtocol
+from .tokens import BYTES, Tokenizer
 from .retry import RetryPolicy
 
 CHAT = "chat"
@@ -15,6 +18,8 @@ ERROR_STRING = "error-string"
 HTTP_STATUS_CODE = "http-status-code"
 HTTP_HEADERS_MAP = "http-headers-map"
 METADATA_COLUMNS = (ERROR_STRING, HTTP_STATUS_CODE, HTTP_HEADERS_MAP)
+# An extra OUTPUT column that keeps a thinking model's reasoning text (qsql extension).
+REASONING_COLUMN = "reasoning_content"
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,16 @@ class ModelConfig:
     cache_identity: str
     api_key: Secret
     model: str
-    system_prompt: str = "You are a helpful assistant."
+    # None: the request carries no system message (Qwen-MT refuses one).
+    system_prompt: str | None = "You are a helpful assistant."
     # Request body fields the user set, already in the wire spelling (top_p, max_tokens ...).
     body_options: dict[str, object] = field(default_factory=dict)
     # Options as written, for SHOW CREATE MODEL (api-key masked there).
     options: dict[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    # Embedding inputs per request.
+    # Embedding inputs per request, and the most estimated tokens one request may carry.
     batch_size: int = 1
+    batch_token_limit: int | None = None
     # Longest input (in estimated tokens) sent as is, and what happens to a longer one.
     max_input_tokens: int | None = None
     overflow_action: str = "truncated-tail"
@@ -44,6 +51,12 @@ class ModelConfig:
     tokens_per_minute: int | None = None
     # Send rows through the provider's Batch File API (half price, results within the day).
     batch_api: bool = False
+    # The wire format, from the provider record (protocol.py).
+    protocol: WireProtocol = field(default_factory=OpenAICompatible, compare=False)
+    # Send chat requests as server-sent events (thinking / streaming-only models, long replies).
+    stream: bool = False
+    # Counts and cuts inputs for max-context-size (tokens.py).
+    tokenizer: Tokenizer = field(default=BYTES, compare=False)
 
     @property
     def choices(self) -> int:

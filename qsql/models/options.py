@@ -1,7 +1,10 @@
 """CREATE MODEL's WITH options: one schema, checked once, at CREATE MODEL time.
 
 Flink's hyphenated names are canonical (``top-p``, ``max-tokens``); the seed document's
-underscore spellings (``top_p``, ``max_tokens``) are accepted as aliases, never both at once.
+underscore spellings (``top_p``, ``max_tokens``) and Flink's deprecated keys (``systemPrompt``,
+``topP``, ``maxTokens``) are accepted as aliases, never two spellings at once. Ranges are the
+provider's own (Qwen's temperature is [0, 2), OpenAI's [0, 2]); what one model family accepts
+or demands (thinking, streaming, Qwen-MT) comes from ``families.py``.
 Any option value may say ``${VAR}`` to read an environment variable.
 """
 
@@ -18,16 +21,27 @@ from ..catalog import Column, unique_options
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
-from .config import CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, ModelConfig
+from .config import (
+    CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
+)
+from .families import ALWAYS, NEVER, OFF, ON, qwen_family, will_think
+from .tokens import BYTES, tokenizer_for
 from .providers import PROVIDERS, Provider
 from .retry import FAILOVER, IGNORE, RETRY, RetryPolicy
 
-EMBEDDING_DIMENSIONS = {"text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64)}
-# The provider's per-input limit of embedding models, in tokens.
-EMBEDDING_INPUT_LIMITS = {
-    "text-embedding-v4": 8192, "text-embedding-v3": 8192,
-    "text-embedding-3-small": 8191, "text-embedding-3-large": 8191, "text-embedding-ada-002": 8191,
+# Dimensions each embedding model accepts (DashScope: v3's 256/128/64 are in the China docs only).
+EMBEDDING_DIMENSIONS = {
+    "text-embedding-v4": (2048, 1536, 1024, 768, 512, 256, 128, 64),
+    "text-embedding-v3": (1024, 768, 512, 256, 128, 64),
+    "text-embedding-v2": (1536,),
+    "text-embedding-v1": (1536,),
 }
+# OpenAI: the largest 'dimensions' (text-embedding-ada-002 takes none).
+OPENAI_EMBEDDING_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 0}
+# Inputs per embeddings request, where a model's limit is below its provider's.
+EMBEDDING_BATCH_LIMITS = {"text-embedding-v4": 10, "text-embedding-v3": 10, "text-embedding-v2": 25, "text-embedding-v1": 25}
+# OpenAI: at most this many tokens summed over one embeddings request.
+OPENAI_EMBEDDING_REQUEST_TOKENS = 300_000
 OVERFLOW_ACTIONS = (
     "truncated-tail", "truncated-head", "skipped", "truncated-tail-log", "truncated-head-log", "skipped-log",
 )
@@ -46,6 +60,7 @@ class OptionSpec:
     body_field: str | None = None  # request body field it sets, if any
     aliases: tuple[str, ...] = ()
     task: str | None = None  # CHAT / EMBEDDINGS when it applies to one task only
+    providers: tuple[str, ...] | None = None  # the providers it applies to, when not all
 
 
 def _double_in(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
@@ -82,6 +97,26 @@ def _stop(text: str) -> list[str]:
     return items
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError("must be an integer") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be in [{low}, {high}]")
+        return value
+
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be 'true' or 'false'")
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         for option in allowed:
@@ -108,16 +143,30 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("endpoint", "base URL (…/v1) or full …/chat/completions or …/embeddings URL"),
     OptionSpec("api-key", "API key; default from the provider's environment variable"),
     OptionSpec("model", "model name, e.g. qwen-plus, text-embedding-v4"),
-    OptionSpec("system-prompt", "system message of each chat request", task=CHAT),
-    OptionSpec("temperature", "sampling temperature in [0, 2)", _double_in(0, 2, high_open=True), "temperature", task=CHAT),
-    OptionSpec("top-p", "nucleus sampling in (0, 1]", _double_in(0, 1, low_open=True), "top_p", ("top_p",), CHAT),
+    OptionSpec("system-prompt", "system message of each chat request", task=CHAT, aliases=("systemPrompt",)),
+    OptionSpec("temperature", "sampling temperature: Qwen [0, 2), OpenAI/DeepSeek [0, 2]", _double_in(0, 2), "temperature", task=CHAT),
+    OptionSpec("top-p", "nucleus sampling: Qwen (0, 1], OpenAI/DeepSeek [0, 1]", _double_in(0, 1), "top_p", ("top_p", "topP"), CHAT),
     OptionSpec("stop", "comma-separated stop strings", _stop, "stop", task=CHAT),
     # Chat: the reply's limit (sent as max_tokens). Embeddings: the seed's per-row input limit.
-    OptionSpec("max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens", ("max_tokens",)),
+    OptionSpec(
+        "max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens",
+        ("max_tokens", "maxTokens"),
+    ),
     OptionSpec("presence-penalty", "in [-2, 2]", _double_in(-2, 2), "presence_penalty", task=CHAT),
     OptionSpec("seed", "sampling seed", _long(0), "seed", task=CHAT),
     OptionSpec("n", "choices per row; one output row each", _long(1), "n", task=CHAT),
     OptionSpec("response-format", "text or json_object", _response_format, "response_format", task=CHAT),
+    OptionSpec(
+        "enable-thinking", "true/false: let a hybrid Qwen model think (default: the model's own)", _boolean,
+        aliases=("enable_thinking",), task=CHAT, providers=("qwen",),
+    ),
+    OptionSpec(
+        "thinking-budget", "most tokens a Qwen model may think", _long(1), "thinking_budget",
+        ("thinking_budget",), CHAT, ("qwen",),
+    ),
+    OptionSpec("stream", "true/false: stream replies (qsql extension; on whenever the model thinks)", _boolean, task=CHAT),
+    OptionSpec("target-lang", "Qwen-MT: language to translate into, e.g. English", task=CHAT, providers=("qwen",)),
+    OptionSpec("source-lang", "Qwen-MT: language of the input (default auto)", task=CHAT, providers=("qwen",)),
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
     OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
     OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
@@ -130,6 +179,18 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)),
     OptionSpec("batch-api", "'true': send the rows through the provider's Batch File API at half price (qsql extension)", _boolean),
 )
+
+# Where a provider's range is narrower than the option's own (checked after the option's parse).
+PROVIDER_RANGES: dict[str, dict[str, Callable[[str], object]]] = {
+    "qwen": {
+        "temperature": _double_in(0, 2, high_open=True),
+        "top-p": _double_in(0, 1, low_open=True),
+        "n": _int_in(1, 4),
+        "seed": _int_in(0, 2**31 - 1),
+    },
+    "openai": {"n": _int_in(1, 128)},
+}
+OPENAI_STOP_ITEMS = 4
 
 SPECS_BY_KEY: dict[str, OptionSpec] = {}
 for _spec in OPTION_SPECS:
@@ -153,6 +214,45 @@ def expand_env(value: str, key: str, env: Mapping[str, str], span: Span | None) 
     return _ENV_REF.sub(substitute, value)
 
 
+class _Options:
+    """The WITH options of one CREATE MODEL by canonical key; ``${VAR}`` is expanded on reading.
+
+    With ``--stub`` the 'api-key' option is not even expanded, so ``'${DASHSCOPE_API_KEY}'``
+    works offline.
+    """
+
+    def __init__(self, statement: ast.CreateModel, name: str, env: Mapping[str, str], stub: bool) -> None:
+        self.statement = statement
+        self.env = env
+        self.stub = stub
+        self.items: dict[str, ast.OptionItem] = {}
+        for item in unique_options(statement.options).values():
+            spec = SPECS_BY_KEY.get(item.key)
+            if spec is None:
+                raise OptionError(
+                    f"Unsupported option '{item.key}' for CREATE MODEL {name}", item.span,
+                    hint=_unknown_key_hint(item.key),
+                )
+            if spec.key in self.items:
+                other = self.items[spec.key].key
+                raise OptionError(
+                    f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
+                )
+            self.items[spec.key] = item
+
+    def text(self, key: str) -> str | None:
+        item = self.items.get(key)
+        if item is None:
+            return None
+        if key in SECRET_OPTION_KEYS and self.stub:
+            return item.value
+        return expand_env(item.value, item.key, self.env, item.value_span)
+
+    def value_span(self, key: str) -> Span:
+        item = self.items.get(key)
+        return item.value_span if item is not None else self.statement.span
+
+
 def resolve_model(
     statement: ast.CreateModel,
     name: str,
@@ -165,124 +265,28 @@ def resolve_model(
 ) -> ModelConfig:
     """Check every option of a CREATE MODEL and build the request configuration.
 
-    With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key:
-    the 'api-key' option is then not even expanded, so ``'${DASHSCOPE_API_KEY}'`` works offline.
+    With ``stub_base_url`` (``--stub``) every model talks to the local stub and needs no key.
     Otherwise the key comes from the 'api-key' option, else the provider's environment variable
     (``key_env`` may rename it, from the config file), else ``stored_key(provider)`` (qsql keys).
     """
-    canonical: dict[str, ast.OptionItem] = {}
-    for item in unique_options(statement.options).values():
-        spec = SPECS_BY_KEY.get(item.key)
-        if spec is None:
-            raise OptionError(
-                f"Unsupported option '{item.key}' for CREATE MODEL {name}",
-                item.span,
-                hint=_unknown_key_hint(item.key),
-            )
-        if spec.key in canonical:
-            other = canonical[spec.key].key
-            raise OptionError(
-                f"options '{other}' and '{item.key}' are the same option; give only '{spec.key}'", item.span
-            )
-        canonical[spec.key] = item
-
-    def value_of(key: str) -> str | None:
-        item = canonical.get(key)
-        if item is None:
-            return None
-        if key in SECRET_OPTION_KEYS and stub_base_url is not None:
-            return item.value
-        return expand_env(item.value, item.key, env, item.value_span)
-
-    provider = _provider(canonical.get("provider"), value_of("provider"), statement.span)
-    model_name = value_of("model")
-    if not model_name:
-        raise OptionError(
-            f"CREATE MODEL {name}: missing required option 'model'", statement.span,
-            hint="e.g. 'model' = 'qwen-plus'",
-        )
-    endpoint = value_of("endpoint") or provider.default_endpoint
-    if not endpoint:
-        raise OptionError(
-            f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
-            statement.span,
-            hint=_ENDPOINT_EXAMPLES.get(provider.name, "e.g. 'endpoint' = 'https://api.openai.com/v1'"),
-        )
-    endpoint_span = canonical["endpoint"].value_span if "endpoint" in canonical else statement.span
-    shown_endpoint = canonical["endpoint"].value if "endpoint" in canonical else endpoint
-    base_url, endpoint_task = _split_endpoint(endpoint, endpoint_span, shown_endpoint)
-    task = endpoint_task or _task_from_model(model_name, outputs)
-
-    parsed_values: dict[str, object] = {}
-    body: dict[str, object] = {}
-    for key, item in canonical.items():
-        spec = SPECS_BY_KEY[key]
-        if spec.task is not None and spec.task != task:
-            raise OptionError(
-                f"option '{item.key}' applies to {spec.task} models, but {name} is an {task} model"
-                if task == EMBEDDINGS
-                else f"option '{item.key}' applies to {spec.task} models, but {name} is a {task} model",
-                item.span,
-            )
-        if spec.parse is None:
-            continue
-        text = value_of(key)
-        assert text is not None
-        try:
-            value = spec.parse(text)
-        except ValueError as error:
-            # item.value is the option as written: ${VAR} stays a placeholder in the message.
-            raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
-        parsed_values[key] = value
-        if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
-            body[spec.body_field] = value
-    retry = RetryPolicy(
-        strategy=str(parsed_values.get("error-handling-strategy", RETRY)),
-        retries=int(parsed_values.get("retry-num", 100)),  # type: ignore[call-overload]
-        fallback=str(parsed_values.get("retry-fallback-strategy", FAILOVER)),
-    )
+    options = _Options(statement, name, env, stub_base_url is not None)
+    provider = _provider(options.items.get("provider"), options.text("provider"), statement.span)
+    model_name = _model_name(options, name)
+    base_url, task = _endpoint_and_task(options, provider, model_name, outputs, name)
+    values, body = _parse_values(options, provider, task, name)
+    retry = _retry_policy(values)
     _check_schema(name, task, inputs, outputs, statement.span, retry)
-    if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
-        allowed = EMBEDDING_DIMENSIONS[model_name]
-        if body["dimensions"] not in allowed:
-            raise OptionError(
-                f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
-                canonical["dimension"].value_span,
-            )
-
-    provider_batch_limit = provider.embedding_batch_limit
-    batch_size = int(parsed_values.get("batch-size", provider_batch_limit))  # type: ignore[call-overload]
-    if task == EMBEDDINGS and batch_size > provider_batch_limit:
-        raise OptionError(
-            f"option 'batch-size' must be at most {provider_batch_limit} for provider '{provider.name}', got {batch_size}",
-            canonical["batch-size"].value_span,
-        )
-    limits = [int(v) for v in (parsed_values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
-    if task == EMBEDDINGS:
-        per_row = parsed_values.get("max-tokens", EMBEDDING_INPUT_LIMITS.get(model_name))
-        if per_row is not None:
-            limits.append(int(per_row))  # type: ignore[call-overload]
-
-    if stub_base_url is not None:
-        url = f"{stub_base_url.rstrip('/')}/{'chat/completions' if task == CHAT else 'embeddings'}"
-        api_key = Secret("stub")
-    else:
-        url = f"{base_url}/{'chat/completions' if task == CHAT else 'embeddings'}"
-        env_var = (key_env or {}).get(provider.name, provider.api_key_env)
-        option_key = value_of("api-key")
-        if option_key == MASK:
-            raise OptionError(
-                f"CREATE MODEL {name}: the 'api-key' is '{MASK}', the mask qsql's history stores instead of a key",
-                canonical["api-key"].value_span,
-                hint=f"type the key again, or use '${{{env_var}}}', or store it with 'qsql keys set {provider.name}'",
-            )
-        key = option_key or env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
-        api_key = _api_key(key, provider, name, statement.span, env_var)
-    system_prompt = value_of("system-prompt")
-    batch_api = bool(parsed_values.get("batch-api", False))
+    _check_model_rules(options, model_name, body)
+    stream = _thinking_and_streaming(options, provider, task, model_name, values, body, outputs)
+    system_prompt = _system_prompt_and_translation(options, provider, task, model_name, body)
+    _check_embeddings_rules(options, provider, task, model_name, body, name)
+    limit = _input_limit(task, values)
+    url, api_key = _url_and_key(options, provider, task, base_url, stub_base_url, name, stored_key, key_env)
+    batch_api = bool(values.get("batch-api", False))
     if batch_api and not provider.batch_api:
         raise OptionError(
-            f"option 'batch-api': provider '{provider.name}' has no Batch File API", canonical["batch-api"].value_span,
+            f"option 'batch-api': provider '{provider.name}' has no Batch File API",
+            options.items["batch-api"].value_span,
             hint="the Batch File API is offered by qwen (DashScope) and openai",
         )
     return ModelConfig(
@@ -293,17 +297,270 @@ def resolve_model(
         cache_identity=f"stub:{task}" if stub_base_url is not None else url,
         api_key=api_key,
         model=model_name,
-        system_prompt=system_prompt if system_prompt is not None else "You are a helpful assistant.",
+        system_prompt=system_prompt,
         body_options=body,
         options={item.key: shown_option_value(item.key, item.value) for item in statement.options},
         retry=retry,
-        batch_size=batch_size if task == EMBEDDINGS else 1,
-        max_input_tokens=min(limits) if limits else None,
-        overflow_action=str(parsed_values.get("context-overflow-action", "truncated-tail")),
-        requests_per_minute=parsed_values.get("requests-per-minute"),  # type: ignore[arg-type]
-        tokens_per_minute=parsed_values.get("tokens-per-minute"),  # type: ignore[arg-type]
+        batch_size=_batch_size(options, provider, task, model_name, values),
+        batch_token_limit=OPENAI_EMBEDDING_REQUEST_TOKENS if provider.name == "openai" and task == EMBEDDINGS else None,
+        max_input_tokens=limit,
+        # Loaded only when there is a limit to apply (Qwen's table takes about a second to read).
+        tokenizer=tokenizer_for(provider.name, model_name) if limit is not None else BYTES,
+        overflow_action=str(values.get("context-overflow-action", "truncated-tail")),
+        protocol=provider.protocol,
+        stream=stream,
+        requests_per_minute=values.get("requests-per-minute"),  # type: ignore[arg-type]
+        tokens_per_minute=values.get("tokens-per-minute"),  # type: ignore[arg-type]
         batch_api=batch_api,
     )
+
+
+def _model_name(options: _Options, name: str) -> str:
+    model_name = options.text("model")
+    if not model_name:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'model'", options.statement.span,
+            hint="e.g. 'model' = 'qwen-plus'",
+        )
+    return model_name
+
+
+def _endpoint_and_task(
+    options: _Options, provider: Provider, model_name: str, outputs: list[Column], name: str
+) -> tuple[str, str]:
+    """The base URL and the task: from the endpoint's path (Flink's rule), else from the model."""
+    endpoint = options.text("endpoint") or provider.default_endpoint
+    if not endpoint:
+        raise OptionError(
+            f"CREATE MODEL {name}: missing required option 'endpoint' for provider '{provider.name}'",
+            options.statement.span,
+            hint=_ENDPOINT_EXAMPLES.get(provider.name, "e.g. 'endpoint' = 'https://api.openai.com/v1'"),
+        )
+    shown_endpoint = options.items["endpoint"].value if "endpoint" in options.items else endpoint
+    base_url, endpoint_task = _split_endpoint(endpoint, options.value_span("endpoint"), shown_endpoint)
+    return base_url, endpoint_task or _task_from_model(model_name, outputs)
+
+
+def _parse_values(
+    options: _Options, provider: Provider, task: str, name: str
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Each option's typed value, and the request body fields they set (wire spelling)."""
+    values: dict[str, object] = {}
+    body: dict[str, object] = {}
+    for key, item in options.items.items():
+        spec = SPECS_BY_KEY[key]
+        if spec.task is not None and spec.task != task:
+            article = "an" if task == EMBEDDINGS else "a"
+            raise OptionError(
+                f"option '{item.key}' applies to {spec.task} models, but {name} is {article} {task} model", item.span
+            )
+        if spec.providers is not None and provider.name not in spec.providers:
+            raise OptionError(
+                f"option '{item.key}' applies to provider {', '.join(repr(p) for p in spec.providers)} only, "
+                f"not '{provider.name}'",
+                item.span,
+            )
+        if spec.parse is None:
+            continue
+        text = options.text(key)
+        assert text is not None
+        try:
+            value = PROVIDER_RANGES.get(provider.name, {}).get(key, spec.parse)(text)
+            if key == "stop" and provider.name == "openai" and len(value) > OPENAI_STOP_ITEMS:  # type: ignore[arg-type]
+                raise ValueError(f"must have at most {OPENAI_STOP_ITEMS} items for provider 'openai'")
+        except ValueError as error:
+            # item.value is the option as written: ${VAR} stays a placeholder in the message.
+            raise OptionError(f"option '{item.key}' {error}, got '{item.value}'", item.value_span) from None
+        values[key] = value
+        if spec.body_field is not None and not (key == "max-tokens" and task == EMBEDDINGS):
+            body[spec.body_field] = value
+    return values, body
+
+
+def _retry_policy(values: dict[str, object]) -> RetryPolicy:
+    return RetryPolicy(
+        strategy=str(values.get("error-handling-strategy", RETRY)),
+        retries=int(values.get("retry-num", 100)),  # type: ignore[call-overload]
+        fallback=str(values.get("retry-fallback-strategy", FAILOVER)),
+    )
+
+
+def _check_model_rules(options: _Options, model_name: str, body: dict[str, object]) -> None:
+    """What a particular model accepts beyond the option's own range."""
+    if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
+        allowed = EMBEDDING_DIMENSIONS[model_name]
+        if body["dimensions"] not in allowed:
+            raise OptionError(
+                f"option 'dimension' for {model_name} must be one of " + ", ".join(map(str, allowed)),
+                options.value_span("dimension"),
+            )
+    if "dimensions" in body and model_name in OPENAI_EMBEDDING_MAX_DIMENSIONS:
+        most = OPENAI_EMBEDDING_MAX_DIMENSIONS[model_name]
+        if not most:
+            raise OptionError(f"{model_name} does not take option 'dimension'", options.value_span("dimension"))
+        if body["dimensions"] > most:  # type: ignore[operator]
+            raise OptionError(f"option 'dimension' for {model_name} must be at most {most}", options.value_span("dimension"))
+
+
+def _check_embeddings_rules(
+    options: _Options, provider: Provider, task: str, model_name: str, body: dict[str, object], name: str
+) -> None:
+    if task == EMBEDDINGS and not provider.has_embeddings:
+        raise OptionError(
+            f"CREATE MODEL {name}: provider '{provider.name}' has no embeddings endpoint",
+            options.statement.span,
+            hint="use provider 'qwen' (text-embedding-v4) or 'openai' (text-embedding-3-small) for embeddings",
+        )
+
+
+def _system_prompt_and_translation(
+    options: _Options, provider: Provider, task: str, model_name: str, body: dict[str, object]
+) -> str | None:
+    """The system message (None: send none) and Qwen-MT's translation_options."""
+    prompt = options.text("system-prompt")
+    is_mt = provider.name == "qwen" and task == CHAT and qwen_family(model_name).translation
+    if not is_mt:
+        for key in ("target-lang", "source-lang"):
+            if key in options.items:
+                raise OptionError(
+                    f"option '{options.items[key].key}' applies to Qwen-MT translation models (qwen-mt-...) only",
+                    options.items[key].span,
+                )
+        return prompt if prompt is not None else "You are a helpful assistant."
+    if prompt is not None:
+        raise OptionError(
+            f"Qwen-MT model '{model_name}' takes no system message (DashScope answers 500 "
+            "'Role must be in [user, assistant]'); remove 'system-prompt'",
+            options.items["system-prompt"].span,
+            hint="set 'target-lang' (and 'source-lang') instead",
+        )
+    target = options.text("target-lang")
+    if not target or not target.strip():
+        raise OptionError(
+            f"Qwen-MT model '{model_name}' needs option 'target-lang', e.g. 'target-lang' = 'English'",
+            options.value_span("target-lang"),
+        )
+    source = (options.text("source-lang") or "auto").strip() or "auto"
+    body["translation_options"] = {"source_lang": source, "target_lang": target.strip()}
+    return None
+
+
+def _thinking_and_streaming(
+    options: _Options,
+    provider: Provider,
+    task: str,
+    model_name: str,
+    values: dict[str, object],
+    body: dict[str, object],
+    outputs: list[Column],
+) -> bool:
+    """Decide enable_thinking / thinking_budget / stream from the family's facts (families.py)
+    and the user's options; returns whether to stream. Sends ``enable_thinking`` only when the
+    user set it and the model can think, so no model gets a flag it refuses."""
+    if task != CHAT:
+        return False
+    asked = values.get("enable-thinking")
+    stream_option = values.get("stream")
+    thinks = False
+    if provider.name == "qwen":
+        family = qwen_family(model_name)
+        if family.thinking == NEVER and asked is True:
+            raise OptionError(
+                f"model '{model_name}' ({family.name}) cannot think: DashScope refuses 'enable_thinking' for it "
+                "(InvalidParameter.NotSupportEnableThinking)",
+                options.value_span("enable-thinking"),
+            )
+        if family.thinking == ALWAYS and asked is False:
+            raise OptionError(
+                f"model '{model_name}' ({family.name}) always thinks; 'enable-thinking' = 'false' is not possible",
+                options.value_span("enable-thinking"),
+                hint="use a hybrid model such as qwen-plus or qwen3-8b to answer without thinking",
+            )
+        if family.thinking in (OFF, ON) and isinstance(asked, bool):
+            body["enable_thinking"] = asked
+        thinks = will_think(family, asked if isinstance(asked, bool) else None)
+        n = values.get("n", 1)
+        if isinstance(n, int) and n > 1 and (thinks or not family.multiple_choices):
+            why = "while it thinks" if thinks else f"for {family.name} models"
+            raise OptionError(
+                f"option 'n' > 1 is not supported by DashScope {why} (only qwen-plus and Qwen3 without thinking)",
+                options.value_span("n"),
+            )
+    if "thinking-budget" in values and not thinks:
+        raise OptionError(
+            f"option 'thinking-budget' needs a model that thinks; '{model_name}' will not"
+            + (" (set 'enable-thinking' = 'true')" if asked is None else ""),
+            options.value_span("thinking-budget"),
+        )
+    if thinks and stream_option is False:
+        raise OptionError(
+            f"model '{model_name}' thinks, and DashScope answers a thinking model only when streaming: "
+            "'stream' cannot be 'false'",
+            options.value_span("stream"),
+            hint="or set 'enable-thinking' = 'false' where the model allows it",
+        )
+    if any(c.name == REASONING_COLUMN for c in outputs) and provider.name == "qwen" and not thinks:
+        family = qwen_family(model_name)
+        if family.thinking == NEVER:
+            raise ValidationError(
+                f"output column '{REASONING_COLUMN}' needs a model that thinks; '{model_name}' cannot",
+                options.statement.span,
+            )
+    return thinks or stream_option is True
+
+
+def _batch_size(options: _Options, provider: Provider, task: str, model_name: str, values: dict[str, object]) -> int:
+    if task != EMBEDDINGS:
+        return 1
+    limit = EMBEDDING_BATCH_LIMITS.get(model_name, provider.embedding_batch_limit) if provider.name == "qwen" else (
+        provider.embedding_batch_limit
+    )
+    batch_size = int(values.get("batch-size", limit))  # type: ignore[call-overload]
+    if batch_size > limit:
+        raise OptionError(
+            f"option 'batch-size' must be at most {limit} for provider '{provider.name}' model '{model_name}', "
+            f"got {batch_size}",
+            options.value_span("batch-size"),
+        )
+    return batch_size
+
+
+def _input_limit(task: str, values: dict[str, object]) -> int | None:
+    """The longest input sent as is: max-context-size, and for embeddings the seed's 'max-tokens'.
+
+    There is no default: Flink cuts nothing unless asked, and a silently cut document would get
+    a different vector. An input over the model's own limit is refused by the service, and
+    only that row fails."""
+    limits = [int(v) for v in (values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
+    if task == EMBEDDINGS and values.get("max-tokens") is not None:
+        limits.append(int(values["max-tokens"]))  # type: ignore[call-overload]
+    return min(limits) if limits else None
+
+
+def _url_and_key(
+    options: _Options,
+    provider: Provider,
+    task: str,
+    base_url: str,
+    stub_base_url: str | None,
+    name: str,
+    stored_key: Callable[[str], str | None] | None,
+    key_env: Mapping[str, str] | None,
+) -> tuple[str, Secret]:
+    """The request URL and the key: option, else environment variable, else a stored key."""
+    path = "chat/completions" if task == CHAT else "embeddings"
+    if stub_base_url is not None:
+        return f"{stub_base_url.rstrip('/')}/{path}", Secret("stub")
+    env_var = (key_env or {}).get(provider.name, provider.api_key_env)
+    option_key = options.text("api-key")
+    if option_key == MASK:
+        raise OptionError(
+            f"CREATE MODEL {name}: the 'api-key' is '{MASK}', the mask qsql's history stores instead of a key",
+            options.value_span("api-key"),
+            hint=f"type the key again, or use '${{{env_var}}}', or store it with 'qsql keys set {provider.name}'",
+        )
+    key = option_key or options.env.get(env_var) or (stored_key(provider.name) if stored_key is not None else None)
+    return f"{base_url}/{path}", _api_key(key, provider, name, options.statement.span, env_var)
 
 
 def _unknown_key_hint(key: str) -> str:
@@ -311,6 +568,16 @@ def _unknown_key_hint(key: str) -> str:
     if close:
         return f"did you mean '{SPECS_BY_KEY[close[0]].key}'?"
     return "supported options: " + ", ".join(SUPPORTED_KEYS)
+
+
+def _key_problem(key: str) -> str | None:
+    if key != key.strip():
+        return "has whitespace at its start or end"
+    if any(ord(c) < 32 or ord(c) == 127 or c.isspace() for c in key):
+        return "contains whitespace or a control character"
+    if not key.isascii():
+        return "contains a non-ASCII character (an HTTP header cannot carry it)"
+    return None
 
 
 def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Provider:
@@ -346,7 +613,7 @@ def _split_endpoint(endpoint: str, span: Span, shown: str) -> tuple[str, str | N
 
 
 def _task_from_model(model_name: str, outputs: list[Column]) -> str:
-    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS]
+    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN]
     if model_name.startswith("text-embedding"):
         return EMBEDDINGS
     if len(outputs) == 1 and outputs[0].dtype.kind == "ARRAY":
@@ -370,7 +637,15 @@ def _check_schema(
     name: str, task: str, inputs: list[Column], all_outputs: list[Column], span: Span, retry: RetryPolicy
 ) -> None:
     metadata = [c for c in all_outputs if c.name in METADATA_COLUMNS]
-    outputs = [c for c in all_outputs if c.name not in METADATA_COLUMNS]
+    reasoning = [c for c in all_outputs if c.name == REASONING_COLUMN]
+    outputs = [c for c in all_outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN]
+    for column in reasoning:
+        if task != CHAT or not column.dtype.is_character:
+            raise ValidationError(
+                f"output column '{REASONING_COLUMN}' keeps a chat model's reasoning text: it must be STRING "
+                "and the model a chat model",
+                span,
+            )
     if metadata and retry.final_action() != IGNORE:
         raise ValidationError(
             f"output column '{metadata[0].name}' is filled only when failed rows are kept: set "
@@ -422,6 +697,15 @@ def _check_schema(
 
 def _api_key(value: str | None, provider: Provider, name: str, span: Span, env_var: str) -> Secret:
     if value:
+        problem = _key_problem(value)
+        if problem:
+            # Never show the key itself: say what is wrong with it and where it came from.
+            raise OptionError(
+                f"CREATE MODEL {name}: the API key {problem} (a key read from a file with a CRLF line end?); "
+                "the key is not shown",
+                span,
+                hint=f"fix option 'api-key', the environment variable {env_var} or the stored key",
+            )
         return Secret(value)
     raise OptionError(
         f"CREATE MODEL {name}: no API key: set option 'api-key', or the environment variable {env_var}, "

@@ -1,9 +1,13 @@
-"""The providers qsql knows. They share one wire protocol (OpenAI's chat completions and
-embeddings) and differ only in these facts, so each is a record, not a class."""
+"""The providers qsql knows. Each is a record of facts plus the wire protocol it speaks
+(``protocol.py``); OpenAI and DeepSeek speak OpenAI's format, Qwen DashScope's superset."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .openai_compat import OpenAICompatible
+from .protocol import WireProtocol
+from .qwen import DashScope
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,9 @@ class Provider:
     default_endpoint: str | None
     # Most inputs one embeddings request may carry.
     embedding_batch_limit: int
+    protocol: WireProtocol
+    # Whether the provider has an embeddings endpoint at all.
+    has_embeddings: bool = True
     # Whether it offers the OpenAI-compatible Batch File API (/files, /batches) at its base URL.
     batch_api: bool = False
 
@@ -21,9 +28,10 @@ class Provider:
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
-        Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10, batch_api=True),
-        Provider("openai", "OPENAI_API_KEY", None, 2048, batch_api=True),
-        Provider("deepseek", "DEEPSEEK_API_KEY", None, 1),
+        Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10, DashScope(),
+                 batch_api=True),
+        Provider("openai", "OPENAI_API_KEY", None, 2048, OpenAICompatible(), batch_api=True),
+        Provider("deepseek", "DEEPSEEK_API_KEY", None, 1, OpenAICompatible(), has_embeddings=False),
     )
 }
 

@@ -1,9 +1,11 @@
-"""When and how long to wait before sending a failed request again.
+"""When and how long to wait before sending a failed request again, and the loop that does it.
 
 The rules follow openai-python and Flink's option names: retry 408, 409, 429, 5xx, timeouts,
-dropped connections and malformed replies; never another 4xx. The wait doubles from 0.5 s up
-to 20 s, with jitter, unless the server says how long (Retry-After, seconds or an HTTP date).
-The clock is injectable so tests can check every wait without sleeping.
+dropped connections and malformed replies; never another 4xx, nor what the wire protocol
+calls permanent (a 429 that is a billing state, a deterministic 500, a refused connection).
+The wait doubles from 0.5 s up to 20 s, with jitter; a server's Retry-After (seconds or an
+HTTP date) lengthens it but never shortens it below the backoff, so ``Retry-After: 0`` cannot
+cause a retry storm. The clock is injectable so tests can check every wait without sleeping.
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from ..errors import ModelError
+
+T = TypeVar("T")
 
 RETRY = "RETRY"
 FAILOVER = "FAILOVER"
@@ -40,7 +48,7 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.timezone.utc)
         seconds = (when - (now or dt.datetime.now(dt.timezone.utc))).total_seconds()
-    return max(0.0, seconds)
+    return max(0.0, seconds)  # a negative value means "now", floored by the backoff later
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,35 @@ class RetryPolicy:
         return self.strategy
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
         base = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
-        return base * (1 - 0.25 * rng.random())
+        backoff = base * (1 - 0.25 * rng.random())
+        if retry_after is not None:
+            # Floored by the backoff: 'Retry-After: 0' (or negative) must not mean "hammer me".
+            return max(backoff, min(retry_after, self.max_retry_after))
+        return backoff
+
+
+async def run_with_retries(
+    send: Callable[[int], Awaitable[T]],
+    policy: RetryPolicy,
+    clock: "Clock",
+    rng: random.Random,
+    on_retry: Callable[[int, ModelError, float], None] | None = None,
+) -> T:
+    """Call ``send(attempt)`` (attempt 1, 2, ...) until it returns, or raise its last ModelError
+    once the policy says stop. ``on_retry(attempt, error, delay)`` hears of each wait."""
+    attempt = 0
+    while True:
+        try:
+            return await send(attempt + 1)
+        except ModelError as error:
+            attempt += 1
+            if not policy.may_retry(attempt, error.retryable):
+                raise
+            delay = policy.delay(attempt, error.retry_after, rng)
+            if on_retry is not None:
+                on_retry(attempt, error, delay)
+            await clock.sleep(delay)
 
 
 class Clock:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # imported when the first request is sent, not at start-up
     import asyncio
+    import ssl
 
     import httpx
 
@@ -28,6 +29,25 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 _END = object()
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _ca_bundle_context() -> "ssl.SSLContext | bool":
+    """REQUESTS_CA_BUNDLE (the requests library's variable, common in corporate setups) when
+    SSL_CERT_FILE, which httpx reads itself, is not set."""
+    import os
+
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+    if not bundle or os.environ.get("SSL_CERT_FILE"):
+        return True
+    import ssl
+
+    try:
+        return ssl.create_default_context(cafile=bundle)
+    except (OSError, ssl.SSLError) as error:
+        from ..errors import ExecutionError
+
+        raise ExecutionError(f"REQUESTS_CA_BUNDLE names {bundle}, which is not a readable CA bundle: {error}") from None
 
 
 class ModelRuntime:
@@ -38,11 +58,19 @@ class ModelRuntime:
 
     @property
     def client(self) -> httpx.AsyncClient:
+        """One pool for every model. The environment's HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE and
+        friends are honoured as httpx does (``trust_env``), so qsql works behind a corporate
+        proxy; loopback (the offline stub, a local gateway) is always reached directly."""
         if self._client is None:
             import httpx
 
             limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-            self._client = httpx.AsyncClient(transport=self._transport, limits=limits, trust_env=False)
+            verify = _ca_bundle_context()
+            direct = self._transport or httpx.AsyncHTTPTransport(limits=limits, verify=verify)
+            loopback = {f"all://{host}": direct for host in LOOPBACK_HOSTS}
+            self._client = httpx.AsyncClient(
+                transport=self._transport, limits=limits, trust_env=True, mounts=loopback, verify=verify
+            )
         return self._client
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:

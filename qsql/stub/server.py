@@ -16,6 +16,18 @@ marker into the input text, e.g. ``'please fail [[stub:status=503;times=2]]'``:
 ``malformed``        answer 200 with a body that is not JSON
 ``drop``             close the connection without answering
 ``delay=MS``         wait that long before answering this row
+``error=CODE``       answer with a documented DashScope/OpenAI error, e.g. ``error=Arrearage``,
+                     ``error=PrepaidBillOverdue``, ``error=InternalError.Algo`` (see rules.NAMED_ERRORS)
+``inspect``          refuse the whole request as content moderation does (400 data_inspection_failed)
+``trickle=MS``       send the reply in 20 pieces, MS apart (a server trickling its body)
+``echo-auth``        fail with 400 and echo the Authorization header in the message (a bad gateway)
+
+Requests are checked against the documented rules of the model they name (``rules.py``:
+ranges, thinking and streaming per family, Qwen-MT roles and translation_options, embedding
+batch/dimension/empty-input limits, json_object) and refused with the service's error body,
+unless ``StubOptions.strict`` is off. ``"stream": true`` gets server-sent events: reasoning
+deltas first when the model thinks, then the answer, then a usage chunk when
+``stream_options.include_usage`` is set.
 
 It is asyncio on one thread: one ``write`` per response, HTTP/1.1 keep-alive, a listen
 backlog of 4096, so it keeps up with hundreds of concurrent requests on a small machine.
@@ -37,6 +49,8 @@ from dataclasses import dataclass, field
 
 from .batch import BatchOptions, BatchService
 from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
+from . import rules
+from ..models.families import qwen_family
 
 DEFAULT_EMBEDDING_DIMENSION = 8
 _MARKER = re.compile(r"\[\[stub:([^\]]*)\]\]")
@@ -62,6 +76,10 @@ class Fault:
     malformed: bool = False
     drop: bool = False
     delay: float = 0.0
+    error: str | None = None  # a documented error by name (rules.NAMED_ERRORS)
+    inspect: bool = False
+    trickle: float = 0.0
+    echo_auth: bool = False
 
     @classmethod
     def parse(cls, text: str) -> "Fault":
@@ -81,6 +99,16 @@ class Fault:
                 fault.drop = True
             elif key == "delay":
                 fault.delay = float(value) / 1000
+            elif key == "error":
+                if value.strip() not in rules.NAMED_ERRORS:
+                    raise ValueError(f"unknown stub error '{value}'")
+                fault.error = value.strip()
+            elif key == "inspect":
+                fault.inspect = True
+            elif key == "trickle":
+                fault.trickle = float(value) / 1000
+            elif key == "echo-auth":
+                fault.echo_auth = True
             else:
                 raise ValueError(f"unknown stub marker '{key}'")
         return fault
@@ -99,6 +127,7 @@ class StubOptions:
     rate_limits: RateLimits | None = None
     # The Batch File API's injectable outcomes (qsql/stub/batch.py).
     batch: BatchOptions = field(default_factory=BatchOptions)
+    strict: bool = True  # refuse what the documented service refuses (rules.py)
 
 
 @dataclass
@@ -280,15 +309,47 @@ class StubServer:
             if fault.malformed:
                 self._write(writer, 200, b'{"choices": [ this is not json', "application/json")
                 return True
+            if fault.error is not None:
+                status, code, message = rules.NAMED_ERRORS[fault.error]
+                self._write_json(writer, status, rules.Refusal(status, code, message).body())
+                return True
+            if fault.echo_auth:
+                message = f"gateway refused: Authorization: {headers.get('authorization', '')}"
+                self._write_json(writer, 400, rules.Refusal(400, "BadGateway", message).body())
+                return True
+            if fault.trickle:
+                data = json.dumps(_chat_reply(payload)).encode()
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+                writer.write(head.encode("latin-1"))
+                step = max(1, len(data) // 20)
+                for start in range(0, len(data), step):
+                    await asyncio.sleep(fault.trickle)
+                    writer.write(data[start:start + step])
+                    await writer.drain()
+                return True
+            if fault.inspect:
+                status, code, message = rules.NAMED_ERRORS["DataInspectionFailed"]
+                self._write_json(writer, status, rules.Refusal(status, code, message).body())
+                return True
             if fault.status is not None:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 message = f"injected failure (HTTP {fault.status})"
                 self._write_json(writer, fault.status, _error_body(fault.status, message, None), extra)
                 return True
-            if path.rstrip("/").endswith("/chat/completions"):
-                self._write_json(writer, 200, _chat_reply(payload))
-            elif path.rstrip("/").endswith("/embeddings"):
-                self._write_json(writer, 200, _embeddings_reply(payload, self.options.embedding_dimension))
+            route = path.rstrip("/")
+            if route.endswith("/chat/completions") or route.endswith("/embeddings"):
+                chat = route.endswith("/chat/completions")
+                if self.options.strict and isinstance(payload, dict):
+                    refusal = rules.check_chat(payload) if chat else rules.check_embeddings(payload)
+                    if refusal is not None:
+                        self._write_json(writer, refusal.status, refusal.body())
+                        return True
+                if not chat:
+                    self._write_json(writer, 200, _embeddings_reply(payload, self.options.embedding_dimension))
+                elif payload.get("stream") is True:
+                    self._write(writer, 200, _chat_stream(payload), "text/event-stream")
+                else:
+                    self._write_json(writer, 200, _chat_reply(payload))
             else:
                 self._write_json(writer, 404, _error_body(404, f"no such endpoint: {path}", "not_found"))
             return True
@@ -380,27 +441,87 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _chat_reply(payload: dict) -> dict:
+def _thinks(payload: dict) -> bool:
+    model = payload.get("model")
+    if not isinstance(model, str) or rules.vendor(model) != "qwen":
+        return False
+    return rules._thinks(payload)
+
+
+def _answers(payload: dict) -> tuple[list[tuple[str, str | None]], int, int, int]:
+    """Each choice's (content, reasoning) and the usage: prompt, completion, reasoning tokens."""
     messages = payload.get("messages") if isinstance(payload.get("messages"), list) else []
     user = next((m.get("content", "") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), "")
     system = next((m.get("content", "") for m in messages if isinstance(m, dict) and m.get("role") == "system"), "")
     n = payload.get("n", 1) if isinstance(payload.get("n", 1), int) else 1
-    choices = []
+    model = payload.get("model") if isinstance(payload.get("model"), str) else "stub"
+    translation = payload.get("translation_options")
+    thinks = _thinks(payload)
+    answers = []
     for index in range(max(1, n)):
         prefix = "[stub]" if index == 0 else f"[stub #{index}]"
-        content = f"{prefix} {user}"
-        choices.append(
-            {"index": index, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-        )
-    completion = sum(_words(c["message"]["content"]) for c in choices)
+        if isinstance(translation, dict) and qwen_family(model).translation:
+            prefix += f" [{translation.get('source_lang', 'auto')}->{translation.get('target_lang')}]"
+        reasoning = f"[stub reasoning] thinking about: {user}" if thinks else None
+        answers.append((f"{prefix} {user}", reasoning))
+    reasoning_tokens = sum(_words(r) for _, r in answers if r)
+    completion = sum(_words(c) for c, _ in answers) + reasoning_tokens
     prompt = _words(system) + _words(str(user))
+    return answers, prompt, completion, reasoning_tokens
+
+
+def _usage(prompt: int, completion: int, reasoning: int) -> dict:
+    usage: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    if reasoning:
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+    return usage
+
+
+def _chat_reply(payload: dict) -> dict:
+    answers, prompt, completion, reasoning = _answers(payload)
+    choices = []
+    for index, (content, thought) in enumerate(answers):
+        message: dict = {"role": "assistant", "content": content}
+        if thought is not None:
+            message["reasoning_content"] = thought
+        choices.append({"index": index, "message": message, "finish_reason": "stop"})
     return {
         "id": "chatcmpl-stub",
         "object": "chat.completion",
         "model": payload.get("model", "stub"),
         "choices": choices,
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "usage": _usage(prompt, completion, reasoning),
     }
+
+
+def _chat_stream(payload: dict) -> bytes:
+    """The reply as server-sent events: reasoning deltas, then content deltas (two words a chunk),
+    a finish chunk per choice, a usage chunk when asked for, and [DONE]."""
+    answers, prompt, completion, reasoning = _answers(payload)
+    model = payload.get("model", "stub")
+    events: list[dict] = []
+
+    def chunk(choices: list, usage: dict | None = None) -> None:
+        events.append({
+            "id": "chatcmpl-stub", "object": "chat.completion.chunk", "model": model, "choices": choices,
+            "usage": usage,
+        })
+
+    for index, (content, thought) in enumerate(answers):
+        chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+        for field_name, text in (("reasoning_content", thought), ("content", content)):
+            if not text:
+                continue
+            words = text.split(" ")
+            for start in range(0, len(words), 2):
+                piece = " ".join(words[start:start + 2]) + (" " if start + 2 < len(words) else "")
+                chunk([{"index": index, "delta": {field_name: piece}, "finish_reason": None}])
+        chunk([{"index": index, "delta": {}, "finish_reason": "stop"}])
+    options = payload.get("stream_options")
+    if isinstance(options, dict) and options.get("include_usage") is True:
+        chunk([], _usage(prompt, completion, reasoning))
+    lines = [f"data: {json.dumps(event, ensure_ascii=False)}\n\n" for event in events] + ["data: [DONE]\n\n"]
+    return "".join(lines).encode()
 
 
 def embedding_vector(text: str, dimension: int) -> list[float]:
