@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .executor import ExecutionContext, fit_to_limit, rows
+from .executor import ExecutionContext, rows
 from .models.config import CHAT
+from .models.tokens import fit_to_limit
 from .planner import Predict, Step
 from .pricing import Price, estimate_tokens, format_cost
 
@@ -41,7 +42,7 @@ class PredictEstimate:
         text = (f"{self.rows} row{'s' if self.rows != 1 else ''}, {self.requests} request"
                 f"{'s' if self.requests != 1 else ''}, ~{self.input_tokens} input tokens")
         if self.skipped:
-            text += f" ({self.skipped} row{'s' if self.skipped != 1 else ''} skipped: NULL or too long)"
+            text += f" ({self.skipped} row{'s' if self.skipped != 1 else ''} skipped: NULL, empty or too long)"
         if self.max_output_tokens is not None:
             text += f", at most {self.max_output_tokens} output tokens"
         if self.price is None:
@@ -79,10 +80,10 @@ def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tu
         for row in rows(predict.input, context):
             result.rows += 1
             value = row[predict.input_index]
-            if value is None:
+            if value is None or value == "":  # NULL and empty inputs are never sent
                 result.skipped += 1
                 continue
-            text, _ = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action)
+            text, _ = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action, config.tokenizer)
             if text is None:
                 result.skipped += 1
                 continue

@@ -195,7 +195,7 @@ def test_explain_estimates_requests_tokens_and_cost_without_sending(httpx_mock) 
     assert httpx_mock.get_requests() == []
     (line,) = [l for l in text.splitlines() if l.startswith("ML_PREDICT(m) [qwen-plus]")]
     # 3 requests; tokens: texts 2 + 2 + 1, plus per request 1 (system prompt) + 8 (framing) = 32
-    assert "4 rows, 3 requests, ~32 input tokens (1 row skipped: NULL or too long), at most 300 output tokens" in line
+    assert "4 rows, 3 requests, ~32 input tokens (1 row skipped: NULL, empty or too long), at most 300 output tokens" in line
     assert "est. input cost $0.000013" in line and "total at most $0.0004" in line  # 32*0.4/1e6, +300*1.2/1e6
     (line,) = [l for l in embed.splitlines() if l.startswith("ML_PREDICT(e)")]
     assert "4 rows, 2 requests, ~5 input tokens" in line and "no price for this model" in line
