@@ -216,11 +216,13 @@ class Session:
         """What CREATE does when the name is taken: keep it (IF NOT EXISTS), replace it (OR
         REPLACE: None, go on), or fail."""
         name = object_name(statement.name)
-        if not self.catalog.relation_exists(name) or statement.or_replace:
+        # A temporary and a permanent object may share a name (the temporary one shadows).
+        same = self.catalog.find_relation_of(name, statement.temporary)
+        if same is None or statement.or_replace:
             return None
         if statement.if_not_exists:
             return StatusResult(f"{kind.capitalize()} '{name}' already exists; kept as it is.")
-        existing = self.catalog.get_relation(statement.name).kind
+        existing = same.kind
         raise CatalogError(
             f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists", statement.name.span,
             hint=f"use CREATE {kind.upper()} IF NOT EXISTS to keep the existing one, or CREATE OR REPLACE",
@@ -373,6 +375,19 @@ class Session:
         if isinstance(entry, TableEntry):
             return TextResult(show_create_table(entry))
         return TextResult(show_create_view(entry))
+
+    def _ShowColumns(self, statement: ast.ShowColumns) -> Result:
+        described = self._Describe(ast.Describe(name=statement.name, span=statement.span))
+        assert isinstance(described, QueryResult)
+        rows = described.rows
+        if statement.pattern is not None:
+            insensitive = statement.case_insensitive
+            regex = like_regex(statement.pattern.lower() if insensitive else statement.pattern, None)
+            rows = [
+                r for r in rows
+                if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
+            ]
+        return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
 
     def _Describe(self, statement: ast.Describe) -> Result:
         text = STRING.with_nullable(False)
