@@ -854,7 +854,7 @@ class Planner:
             left_keys.append(Compiled(_getter(li), lt, column_index=li))
             right_keys.append(Compiled(_getter(ri), rt, column_index=ri))
             if kind == "full":
-                dtype = common.with_nullable(lt.nullable and rt.nullable)
+                dtype = common.with_nullable(True)  # as Calcite types COALESCE of two outer sides
             elif kind == "right":
                 dtype = rt
             else:
