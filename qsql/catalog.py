@@ -49,6 +49,7 @@ class ViewEntry:
     definition: ast.CreateView
     temporary: bool = False
     query_text: str = ""  # the query as written, for SHOW CREATE VIEW
+    expanded_text: str | None = None  # Calcite's expanded query, as Flink's SHOW CREATE VIEW prints it
     kind: str = field(default="view", init=False)
 
 

@@ -20,6 +20,7 @@ from .config import Config
 from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
 from .connectors import CONNECTORS
 from .connectors.base import SinkContext
+from .expand import expand_query
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field, like_regex
@@ -281,7 +282,8 @@ class Session:
         if self._source is not None:
             query_text = self._source.text[statement.query.span.start_pos : statement.query.span.end_pos]
         self.catalog.add_relation(
-            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text)
+            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text,
+                      expanded_text=expand_query(statement.query, self.catalog))
         )
         return StatusResult(f"View '{name}' created.")
 

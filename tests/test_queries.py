@@ -250,3 +250,36 @@ def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
         sql("SELECT 1;\nSELECT " + "ABS(" * 3000 + "1" + ")" * 3000)
     assert caught.value.message == "statement nested too deeply"
     assert caught.value.span is not None and caught.value.span.line == 2
+
+
+def test_show_create_view_prints_flinks_expanded_query(sql: SqlRunner) -> None:
+    sql(DATA)
+    sql("CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT, ts TIMESTAMP(3)) "
+        "WITH ('connector' = 'datagen', 'number-of-rows' = '3');"
+        "create temporary view v1 as select * from orders;"
+        "create view v3 as select o.`user`, SUM(amount) AS total from orders o where amount > 10 AND product LIKE 'a%' "
+        "group by o.`user` having COUNT(*) > 1 order by total desc limit 5;"
+        "CREATE TEMPORARY VIEW v9 AS SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag;")
+    # (Flink 2.3)
+    assert sql("SHOW CREATE VIEW v1").results[-1].text == (
+        "CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v1` (\n  `user`,\n  `product`,\n  `amount`,\n"
+        "  `ts`\n)\nAS SELECT `orders`.`user`, `orders`.`product`, `orders`.`amount`, `orders`.`ts`\n"
+        "FROM `default_catalog`.`default_database`.`orders` AS `orders`\n"
+    )
+    # (Flink 2.3)
+    assert sql("SHOW CREATE VIEW v3").results[-1].text == (
+        "CREATE VIEW `default_catalog`.`default_database`.`v3` (\n  `user`,\n  `total`\n)\n"
+        "AS SELECT `o`.`user`, SUM(`o`.`amount`) AS `total`\n"
+        "FROM `default_catalog`.`default_database`.`orders` AS `o`\n"
+        "WHERE `o`.`amount` > 10 AND `o`.`product` LIKE 'a%'\n"
+        "GROUP BY `o`.`user`\nHAVING COUNT(*) > 1\nORDER BY `total` DESC\nFETCH NEXT 5 ROWS ONLY\n"
+    )
+    # (Flink 2.3)
+    assert sql("SHOW CREATE VIEW v9").results[-1].text == (
+        "CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v9` (\n  `id`,\n  `label`\n)\n"
+        "AS SELECT `t`.`id`, `r`.`label`\nFROM `default_catalog`.`default_database`.`t` AS `t`\n"
+        "LEFT JOIN `default_catalog`.`default_database`.`r` AS `r` ON `t`.`tag` = `r`.`tag`\n"
+    )
+    # What the expander does not print as Calcite would stays as written.
+    sql("CREATE VIEW w AS SELECT CAST(id AS STRING) AS s FROM t")
+    assert sql("SHOW CREATE VIEW w").results[-1].text.endswith("AS SELECT CAST(id AS STRING) AS s FROM t\n")

@@ -39,7 +39,6 @@ create temporary view if not exists v2 as select * from v1;
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: SHOW CREATE VIEW prints the query as written, not Calcite's expanded SQL
 show create view v1;
 +-+
 | result |
@@ -57,7 +56,6 @@ FROM `default_catalog`.`default_database`.`orders` AS `orders`
 1 row in set
 !ok
 
-# qsql-differs: SHOW CREATE VIEW prints the query as written, not Calcite's expanded SQL
 show create view v2;
 +-+
 | result |
@@ -114,7 +112,6 @@ create view permanent_v1 as select * from orders;
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: SHOW CREATE VIEW prints the query as written, not Calcite's expanded SQL
 show create view permanent_v1;
 +-+
 | result |
