@@ -514,6 +514,16 @@ class ShowCreate(Statement):
 
 
 @dataclass(frozen=True)
+class ShowColumns(Statement):
+    """``SHOW COLUMNS FROM|IN t [NOT] [I]LIKE 'pattern'``: DESCRIBE's rows, filtered by name."""
+
+    name: QualifiedName
+    pattern: str | None = None
+    negated: bool = False
+    case_insensitive: bool = False
+
+
+@dataclass(frozen=True)
 class Describe(Statement):
     name: QualifiedName
     model: bool = False

@@ -49,6 +49,7 @@ class ViewEntry:
     definition: ast.CreateView
     temporary: bool = False
     query_text: str = ""  # the query as written, for SHOW CREATE VIEW
+    expanded_text: str | None = None  # Calcite's expanded query, as Flink's SHOW CREATE VIEW prints it
     kind: str = field(default="view", init=False)
 
 
@@ -103,13 +104,32 @@ class Catalog:
 
     def __init__(self) -> None:
         self._relations: dict[str, Relation] = {}
+        # A permanent table or view hidden by a temporary one of the same name (Flink allows
+        # both; the temporary one wins until it is dropped).
+        self._shadowed: dict[str, Relation] = {}
         self._models: dict[str, ModelEntry] = {}
 
     # -------------------------------------------------------------- relations
     def relation_exists(self, name: str) -> bool:
         return name in self._relations
 
+    def find_relation_of(self, name: str, temporary: bool) -> Relation | None:
+        """The temporary (or the permanent) relation of that name, even when shadowed."""
+        entry = self._relations.get(name)
+        if entry is not None and entry.temporary == temporary:
+            return entry
+        shadowed = self._shadowed.get(name)
+        return shadowed if shadowed is not None and not temporary else None
+
     def add_relation(self, entry: Relation) -> None:
+        current = self._relations.get(entry.name)
+        if current is not None and current.temporary != entry.temporary:
+            if entry.temporary:
+                self._shadowed[entry.name] = current
+                self._relations[entry.name] = entry
+            else:
+                self._shadowed[entry.name] = entry  # the temporary one still shadows it
+            return
         self._relations[entry.name] = entry
 
     def find_relation(self, name: str) -> Relation | None:
@@ -134,6 +154,9 @@ class Catalog:
 
     def drop_relation(self, name: str) -> None:
         del self._relations[name]
+        shadowed = self._shadowed.pop(name, None)
+        if shadowed is not None:
+            self._relations[name] = shadowed
 
     # -------------------------------------------------------------- models
     def model_exists(self, name: str) -> bool:

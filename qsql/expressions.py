@@ -80,8 +80,8 @@ class Scope:
     def knows(self, ref: ast.ColumnRef) -> bool:
         """Whether ``ref`` names a column here (else it may be a correlated outer column)."""
         parts = [p.name for p in ref.parts]
-        if len(parts) == 2:
-            return any(f.qualifier == parts[0] for f in self.fields)
+        if len(parts) >= 2:  # t.c, or r.f with r a ROW column
+            return any(f.qualifier == parts[0] or (f.name == parts[0] and not f.hidden) for f in self.fields)
         return any(f.name == parts[-1] and not f.hidden for f in self.fields)
 
     def resolve(self, ref: ast.ColumnRef) -> int:

@@ -27,7 +27,7 @@ from .executor import PredictStats
 from .pricing import UsageTotals, format_cost
 from .render import DEFAULT_MAX_COLUMN_WIDTH, NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
 from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
-from .settings import MAX_COLUMN_WIDTH, OUTPUT_EXPANDED, OUTPUT_FORMAT, SHELL_MAX_ROWS, TIMING, is_on
+from .settings import OUTPUT_EXPANDED, OUTPUT_FORMAT, SHELL_MAX_ROWS, TIMING, is_on, max_column_width
 
 FORMATS = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")
 # Formats whose output is a table for people to read; the rest are for programs.
@@ -247,7 +247,7 @@ class Display:
     def _show_query(self, result: QueryResult, elapsed: float) -> None:
         fmt = self.format
         settings = self.session.settings
-        width = int(settings.get(MAX_COLUMN_WIDTH, DEFAULT_MAX_COLUMN_WIDTH))
+        width = max_column_width(settings, DEFAULT_MAX_COLUMN_WIDTH)
         limit = int(settings.get(SHELL_MAX_ROWS, "200")) if self.options.interactive else None
         body = format_rows(result, fmt, max_width=width, expanded=self.expanded, limit=limit)
         count = len(result.rows)

@@ -536,7 +536,7 @@ class Planner:
                 expressions=[Compiled(_getter(i), schema[i].dtype, column_index=i) for i in range(visible)],
                 spans=spans[:visible],
             )
-        return _limited(step, select.limit, select.offset, select.span)
+        return _limited(step, select.limit, select.offset, select.span, bool(sort_keys))
 
     def _plan_windows(self, calls: list[ast.Over], source: Step, scope: Scope) -> tuple[Step, Scope]:
         """One WindowStep computing every OVER call; the calls then read its extra columns."""
@@ -611,7 +611,7 @@ class Planner:
         W.check_arity(name, len(call.args), call.span)
         if name in W.RANKING and name != "NTILE" and not over.order_by:
             raise ValidationError(f"Window function {name} requires an ORDER BY clause in its OVER window", over.span)
-        if name in F.AGGREGATES:
+        if name in F.AGGREGATES and name not in W.VALUE:
             for arg in call.args:
                 _no_aggregates(arg, f"an argument of {name}")
             if call.star:
@@ -622,6 +622,10 @@ class Planner:
                 raise ValidationError(f"{name} takes exactly one argument, got {len(call.args)}", call.span)
             argument = compile_expr(call.args[0], scope)
             result = F.aggregate_result_type(name, [argument.dtype], call.span)
+            if _always_non_empty(over.frame) and name != "COUNT":
+                # As Calcite: a frame that always holds the current row is never empty, so the
+                # aggregate is NULL only when its argument can be (SUM(id) OVER (...) is INT NOT NULL).
+                result = result.with_nullable(argument.dtype.nullable)
             return W.WindowCall(name, [argument.evaluate], result, argument.dtype, distinct=call.distinct)
         if name not in W.RANKING and name not in W.OFFSET and name not in W.VALUE:
             raise ValidationError(
@@ -749,7 +753,7 @@ class Planner:
                     )
                 keys.append(_sort_key(index, order))
             step = Sort(schema=step.schema, input=step, keys=keys)
-        return _limited(step, ordered.limit, ordered.offset, ordered.span)
+        return _limited(step, ordered.limit, ordered.offset, ordered.span, bool(ordered.order_by))
 
     def _plan_from(self, item: ast.FromItem) -> Step:
         if isinstance(item, ast.TableRef):
@@ -850,7 +854,7 @@ class Planner:
             left_keys.append(Compiled(_getter(li), lt, column_index=li))
             right_keys.append(Compiled(_getter(ri), rt, column_index=ri))
             if kind == "full":
-                dtype = common.with_nullable(lt.nullable and rt.nullable)
+                dtype = common.with_nullable(True)  # as Calcite types COALESCE of two outer sides
             elif kind == "right":
                 dtype = rt
             else:
@@ -1105,6 +1109,14 @@ def _over_calls(exprs: list[ast.Expr]) -> list[ast.Over]:
     return calls
 
 
+def _always_non_empty(frame: ast.WindowFrame | None) -> bool:
+    if frame is None:
+        return True
+    return frame.start.kind in ("UNBOUNDED PRECEDING", "PRECEDING", "CURRENT ROW") and frame.end.kind in (
+        "CURRENT ROW", "FOLLOWING", "UNBOUNDED FOLLOWING"
+    )
+
+
 def _constant_int(expr: ast.Expr, what: str) -> int:
     try:
         value = constant_value(expr)
@@ -1115,12 +1127,12 @@ def _constant_int(expr: ast.Expr, what: str) -> int:
     return value
 
 
-def _limited(step: Step, limit: int | None, offset: int | None, span: Span | None) -> Step:
-    if offset is not None and limit is None:
-        # Flink batch refuses an OFFSET without a LIMIT / FETCH (at run time, this message).
+def _limited(step: Step, limit: int | None, offset: int | None, span: Span | None, ordered: bool) -> Step:
+    if offset is not None and limit is None and ordered:
+        # Flink batch refuses ORDER BY ... OFFSET n without a LIMIT / FETCH (this message).
         raise ValidationError("Not support limitEnd is max value now!", span,
                               hint="add LIMIT n or FETCH FIRST n ROWS ONLY")
-    if limit is None:
+    if limit is None and not offset:
         return step
     return Limit(schema=step.schema, input=step, count=limit, offset=offset or 0)
 

@@ -20,6 +20,7 @@ from .config import Config
 from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
 from .connectors import CONNECTORS
 from .connectors.base import SinkContext
+from .expand import expand_query
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field, like_regex
@@ -221,11 +222,13 @@ class Session:
         """What CREATE does when the name is taken: keep it (IF NOT EXISTS), replace it (OR
         REPLACE: None, go on), or fail."""
         name = object_name(statement.name)
-        if not self.catalog.relation_exists(name) or statement.or_replace:
+        # A temporary and a permanent object may share a name (the temporary one shadows).
+        same = self.catalog.find_relation_of(name, statement.temporary)
+        if same is None or statement.or_replace:
             return None
         if statement.if_not_exists:
             return StatusResult(f"{kind.capitalize()} '{name}' already exists; kept as it is.")
-        existing = self.catalog.get_relation(statement.name).kind
+        existing = same.kind
         raise CatalogError(
             f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists", statement.name.span,
             hint=f"use CREATE {kind.upper()} IF NOT EXISTS to keep the existing one, or CREATE OR REPLACE",
@@ -284,7 +287,8 @@ class Session:
         if self._source is not None:
             query_text = self._source.text[statement.query.span.start_pos : statement.query.span.end_pos]
         self.catalog.add_relation(
-            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text)
+            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text,
+                      expanded_text=expand_query(statement.query, self.catalog))
         )
         return StatusResult(f"View '{name}' created.")
 
@@ -371,6 +375,19 @@ class Session:
         if isinstance(entry, TableEntry):
             return TextResult(show_create_table(entry))
         return TextResult(show_create_view(entry))
+
+    def _ShowColumns(self, statement: ast.ShowColumns) -> Result:
+        described = self._Describe(ast.Describe(name=statement.name, span=statement.span))
+        assert isinstance(described, QueryResult)
+        rows = described.rows
+        if statement.pattern is not None:
+            insensitive = statement.case_insensitive
+            regex = like_regex(statement.pattern.lower() if insensitive else statement.pattern, None)
+            rows = [
+                r for r in rows
+                if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
+            ]
+        return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
 
     def _Describe(self, statement: ast.Describe) -> Result:
         text = STRING.with_nullable(False)

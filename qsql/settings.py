@@ -14,6 +14,7 @@ from .source import Span
 
 CACHE = "qsql.cache"
 MAX_COLUMN_WIDTH = "sql-client.display.max-column-width"
+TABLE_MAX_COLUMN_WIDTH = "table.display.max-column-width"  # Flink's current key; the one above is its old name
 SHELL_MAX_ROWS = "qsql.shell.max-rows"
 CACHE_MODES = ("memory", "disk", "off")
 OUTPUT_FORMAT = "qsql.output.format"
@@ -64,6 +65,8 @@ KNOWN_SETTINGS: dict[str, Setting] = {
         Setting(CACHE, "memory", "model response cache: memory (this session), disk (across runs) or off "
                 "(qsql extension)", _one_of(*CACHE_MODES)),
         Setting(MAX_COLUMN_WIDTH, "30", "widest column of a query's table before cells are cut", _positive_int),
+        Setting(TABLE_MAX_COLUMN_WIDTH, "30", "the same as sql-client.display.max-column-width (Flink's newer key, "
+                "which wins when both are set)", _positive_int),
         Setting(SHELL_MAX_ROWS, "200", "rows of a query the shell shows before it says how many more (qsql extension)",
                 _positive_int),
         Setting(OUTPUT_FORMAT, "tableau in scripts, table in the shell",
@@ -90,3 +93,12 @@ def check_setting(key: str, value: str, span: Span | None) -> None:
     problem = setting.check(value)
     if problem:
         raise ValidationError(f"setting '{key}' {problem}, got '{value}'", span)
+
+
+def max_column_width(settings: dict[str, str], default: int) -> int:
+    """The tableau's column width: Flink's 'table.display.max-column-width', else its deprecated
+    name 'sql-client.display.max-column-width', else the default."""
+    for key in (TABLE_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH):
+        if key in settings:
+            return int(settings[key])
+    return default

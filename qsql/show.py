@@ -56,6 +56,9 @@ def show_create_view(view: ViewEntry) -> str:
     lines.append(")")
     if view.definition.comment:
         lines.append(f"COMMENT {_string(view.definition.comment)}")
+    if view.expanded_text is not None:
+        lines.append(f"AS {view.expanded_text}")
+        return "\n".join(lines)
     lines.append(f"AS {view.query_text}")
     return "\n".join(lines) + "\n"
 

@@ -255,6 +255,13 @@ class AstBuilder(_MetaTransformer):
     def show_create(self, meta, children):
         return ast.ShowCreate(kind=children[0].name, name=children[1], span=span_of(meta))
 
+    def show_columns(self, meta, children):
+        pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
+        return ast.ShowColumns(
+            name=_first(children, ast.QualifiedName), pattern=pattern, negated=_has_token(children, "NOT_KW"),
+            case_insensitive=_has_token(children, "ILIKE"), span=span_of(meta),
+        )
+
     def describe(self, meta, children):
         return ast.Describe(
             name=_first(children, ast.QualifiedName), model=_has_token(children, "MODEL_KW"), span=span_of(meta)
@@ -355,7 +362,8 @@ class AstBuilder(_MetaTransformer):
     def set_statement(self, meta, children):
         if not children:
             return ast.SetOption(key=None, value=None, span=span_of(meta))
-        return ast.SetOption(key=unquote_string(children[0]), value=unquote_string(children[1]), span=span_of(meta))
+        key, value = (unquote_string(c) if c.type == "STRING" else str(c) for c in children)
+        return ast.SetOption(key=key, value=value, span=span_of(meta))
 
     def reset_statement(self, meta, children):
         return ast.ResetOption(key=unquote_string(children[0]) if children else None, span=span_of(meta))

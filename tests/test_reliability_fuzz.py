@@ -239,13 +239,6 @@ def fuzz(count: int, seed: int, stub_url: str) -> Outcome:
     for number, kind, text in _cases(corpus, count, seed):
         try:
             result = _run_case(text, stub_url)
-        except RecursionError:
-            # TODO(issue 10): deeply nested queries overflow the recursive transformer/planner;
-            # issue 10's query half removes the recursion. Until then this one known error
-            # class is tolerated for deep-nesting cases only (and counted).
-            if kind != "deep-nesting":
-                outcome.failures.append(f"case {number} ({kind}): RecursionError\n{text[:300]!r}")
-            result = "recursion-error (issue 10)"
         except Exception as error:  # the failure this test exists to find
             outcome.failures.append(f"case {number} ({kind}): {type(error).__name__}: {error}"[:500]
                                     + f"\n{text[:300]!r}")
