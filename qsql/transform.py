@@ -879,7 +879,10 @@ class AstBuilder(_MetaTransformer):
 
     def binary_literal(self, meta, children):
         token = str(children[0])
-        value = bytes.fromhex("".join(token[2:-1].split()))
+        digits = "".join(token[2:-1].split())
+        if len(digits) % 2:
+            raise QsqlSyntaxError(f"binary literal {token} needs an even number of hex digits", span_of(meta))
+        value = bytes.fromhex(digits)
         return ast.Literal(value=value, dtype=T.binary(max(len(value), 1)).with_nullable(False), text=token,
                            span=span_of(meta))
 
