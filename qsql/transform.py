@@ -604,6 +604,15 @@ class AstBuilder(_MetaTransformer):
         args = tuple(c for c in children if isinstance(c, ast.Expr))
         return ast.FunctionCall(name=name, args=args, span=span_of(meta))
 
+    def floor_ceil_to(self, meta, children):
+        function, operand, unit = children
+        if str(function).upper() not in ("FLOOR", "CEIL", "CEILING"):
+            raise QsqlSyntaxError(f"'{function}(... TO unit)' is not a function form; only FLOOR and CEIL take TO",
+                                  span_of(meta))
+        name = ast.Identifier(name=str(function).upper(), span=span_of(function))
+        unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
+        return ast.FunctionCall(name=name, args=(operand, unit_arg), span=span_of(meta))
+
     def left_right_call(self, meta, children):
         name = ast.Identifier(name=str(children[0]).upper(), span=span_of(children[0]))
         return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))

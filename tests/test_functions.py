@@ -245,3 +245,29 @@ def test_columns_may_still_be_called_position_value_key_or_time(sql: SqlRunner) 
         "SELECT position, `value`, key, `time` FROM (VALUES (1, 2, 3, 4)) AS t(position, `value`, key, `time`)"
     )
     assert rows == [(1, 2, 3, 4)]
+
+
+MORE_CASES = [
+    # (Flink 2.3) TYPEOF spells types as Flink does
+    ("SELECT TYPEOF(1), TYPEOF(CAST(NULL AS ROW<x INT, y STRING>)), TYPEOF(MAP['a', CAST(NULL AS INT)])",
+     [("INT NOT NULL", "ROW<`x` INT, `y` STRING>", "MAP<CHAR(1) NOT NULL, INT> NOT NULL")]),
+    # Flink's documented semantics
+    ("SELECT IFNULL(CAST(NULL AS INT), 3), ARRAY_CONTAINS(ARRAY[1, 2], 2), ARRAY_POSITION(ARRAY['a', 'b'], 'b'), "
+     "ARRAY_DISTINCT(ARRAY[1, 1, 2]), ARRAY_REMOVE(ARRAY[1, 2, 1], 1), ARRAY_REVERSE(ARRAY[1, 2]), "
+     "ARRAY_SLICE(ARRAY[1, 2, 3, 4], 2, 3), ARRAY_JOIN(ARRAY['a', 'b'], '-'), ARRAY_MAX(ARRAY[3, 9, 1]), "
+     "SPLIT('a,b', ','), MAP_KEYS(MAP['a', 1, 'b', 2]), MAP_VALUES(MAP['a', 1, 'b', 2])",
+     [(3, True, 2, [1, 2], [2], [2, 1], [2, 3], "a-b", 9, ["a", "b"], ["a", "b"], [1, 2])]),
+    ("SELECT YEAR(DATE '2026-03-05'), QUARTER(DATE '2026-03-05'), MONTH(DATE '2026-03-05'), "
+     "DAYOFMONTH(DATE '2026-03-05'), HOUR(TIMESTAMP '2026-03-05 10:20:30'), MINUTE(TIMESTAMP '2026-03-05 10:20:30'), "
+     "SECOND(TIMESTAMP '2026-03-05 10:20:30'), STARTSWITH('abc', 'ab'), REGEXP('abc', 'b.'), "
+     "CONVERT_TZ('2026-03-05 10:00:00', 'UTC', 'Asia/Shanghai')",
+     [(2026, 1, 3, 5, 10, 20, 30, True, True, "2026-03-05 18:00:00")]),
+    ("SELECT FLOOR(TIMESTAMP '2026-03-05 10:20:30' TO HOUR), CEIL(DATE '2026-03-05' TO MONTH), "
+     "FLOOR(DATE '2026-03-05' TO YEAR), CEIL(TIMESTAMP '2026-03-05 10:00:00' TO HOUR)",
+     [(TS(2026, 3, 5, 10), dt.date(2026, 4, 1), dt.date(2026, 1, 1), TS(2026, 3, 5, 10))]),
+]
+
+
+@pytest.mark.parametrize("query, rows", MORE_CASES)
+def test_more_functions(sql: SqlRunner, query: str, rows: list[tuple]) -> None:
+    assert sql.query(query)[1] == rows

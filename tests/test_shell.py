@@ -170,7 +170,7 @@ def test_completes_columns_in_select_and_where(completer: QsqlCompleter) -> None
     # the cursor is after "SELECT rev": the columns come from the FROM that follows it
     # columns first; functions that share the prefix (REVERSE) follow
     assert complete(completer, "SELECT rev FROM reviews", cursor=len("SELECT rev"))[0] == "review"
-    assert complete(completer, "SELECT id FROM reviews WHERE rev") == ["review"]
+    assert complete(completer, "SELECT id FROM reviews WHERE rev")[0] == "review"
     assert complete(completer, "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(txt)) WHERE la") == [
         "label"
     ]

@@ -61,6 +61,12 @@ def scalar_text(value: object, dtype: DataType) -> str:
         return timestamp_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")  # Jackson writes byte[] as base64
+    if isinstance(value, dt.time):
+        return T.time_str(value, dtype.precision or 0, pad=False)
     return str(value)
 
 
@@ -257,6 +263,8 @@ def json_text(value: object, dtype: DataType | None) -> str:
         return json.dumps(timestamp_text(value))
     if isinstance(value, dt.date):
         return json.dumps(value.isoformat())
+    if isinstance(value, (bytes, bytearray, dt.time)):
+        return json.dumps(scalar_text(value, dtype or T.BYTES))
     element = dtype.element if dtype is not None else None
     if isinstance(value, list):
         return "[" + ",".join(json_text(v, element) for v in value) + "]"
