@@ -367,7 +367,7 @@ SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "SUM0", "BOOL_AND", "BOOL_OR", "FIRST_VALUE", "LAST_VALUE", "COLLECT", "ARRAY_AGG",
+    "LISTAGG", "BOOL_AND", "BOOL_OR",
 })
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
