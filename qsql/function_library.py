@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import math
 import time
 import urllib.parse
@@ -338,10 +337,13 @@ def _to_timestamp_ltz(epoch: object, precision: int = 3) -> dt.datetime:
     return base + dt.timedelta(milliseconds=int(millis))
 
 
-def _json_string(value: object) -> str:
-    from .json_functions import to_json
+def json_string_scalar(types: list[DataType], span: Span | None) -> Scalar:
+    """JSON_STRING(v): the value as JSON text (a ROW as an object of its field names)."""
+    from .json_functions import dumps, to_json
 
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))
+    (dtype,) = types
+    return Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(dtype.nullable),
+                  lambda value: dumps(to_json(value, dtype)))
 
 
 def _ascii(text: str) -> int | None:
@@ -350,10 +352,6 @@ def _ascii(text: str) -> int | None:
 
 def _chr(code: int) -> str | None:
     return chr(code % 256) if code >= 0 else None
-
-
-def _initcap_free(value: object) -> object:  # pragma: no cover - placeholder never registered
-    return value
 
 
 def _hex(value: object) -> str:
@@ -612,5 +610,4 @@ EXTRA_SCALARS: list[Scalar] = [
     _datetime_part("SECOND", lambda d: getattr(d, "second", 0)),
     Scalar("CONVERT_TZ", 3, 3, _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"),
                                       "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _convert_tz),
-    Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _json_string),
 ]

@@ -359,12 +359,12 @@ _SCALARS: list[Scalar] = [
     Scalar("DATE_FORMAT", 2, 2, _date_format_type, _date_format),
 ]
 # The rest of Flink's library lives in function_library (it imports this module's helpers).
-from .function_library import EXTRA_SCALARS, random_scalar, typed_truncate  # noqa: E402
+from .function_library import EXTRA_SCALARS, json_string_scalar, random_scalar, typed_truncate  # noqa: E402
 
 SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 
 # Functions whose implementation depends on the result type or holds state (built per call site).
-TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER"}
+TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
     "LISTAGG", "BOOL_AND", "BOOL_OR",
@@ -380,6 +380,10 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
     call site has its own generator. So they are made per call."""
     if name == "TRUNCATE":
         return typed_truncate(types, literal_args, span)
+    if name == "JSON_STRING":
+        if len(types) != 1:
+            raise QsqlTypeError(f"JSON_STRING takes 1 argument(s), got {len(types)}", span)
+        return json_string_scalar(types, span)
     if name in ("RAND", "RAND_INTEGER"):
         return random_scalar(name, types, literal_args, span)
     if name == "ROUND":

@@ -613,6 +613,14 @@ class AstBuilder(_MetaTransformer):
         unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
         return ast.FunctionCall(name=name, args=(operand, unit_arg), span=span_of(meta))
 
+    def overlay_call(self, meta, children):
+        function = children[0]
+        if str(function).upper() != "OVERLAY":
+            raise QsqlSyntaxError(f"'{function}(... PLACING ...)' is not a function form; only OVERLAY takes PLACING",
+                                  span_of(meta))
+        name = ast.Identifier(name="OVERLAY", span=span_of(function))
+        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+
     def left_right_call(self, meta, children):
         name = ast.Identifier(name=str(children[0]).upper(), span=span_of(children[0]))
         return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))

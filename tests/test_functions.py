@@ -271,3 +271,30 @@ MORE_CASES = [
 @pytest.mark.parametrize("query, rows", MORE_CASES)
 def test_more_functions(sql: SqlRunner, query: str, rows: list[tuple]) -> None:
     assert sql.query(query)[1] == rows
+
+
+def test_json_object_and_json_string_spell_values_as_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3) members in key order, DECIMAL with its scale, timestamps ISO, ROW as an object
+    # of its field names, nested JSON_ARRAY as JSON but a JSON_QUERY result as a string
+    columns, rows = sql.query(
+        "SELECT JSON_OBJECT('n' VALUE JSON_OBJECT('m' VALUE 2.50), 'arr' VALUE JSON_ARRAY(1, 'two', TRUE)), "
+        "JSON_OBJECT('t' VALUE TIMESTAMP '2026-03-05 10:20:30', 'f' VALUE 1.5e0, 'arr' VALUE ARRAY[1,2], 'm' VALUE MAP['k', 1]), "
+        "JSON_STRING(1.5e0), JSON_STRING(2.50), JSON_STRING(TIMESTAMP '2026-03-05 10:20:30'), JSON_STRING(MAP['k', 1]), "
+        "JSON_STRING(ROW(1, 'a')), JSON_OBJECT('k' VALUE U&'\\D83D\\DE00'), JSON_STRING('é😀'), "
+        "JSON_ARRAY(JSON_ARRAY(1), '[2]', JSON_QUERY('{\"a\":[3]}', '$.a'))"
+    )
+    assert rows == [(
+        '{"arr":[1,"two",true],"n":{"m":2.50}}', '{"arr":[1,2],"f":1.5,"m":{"k":1},"t":"2026-03-05T10:20:30"}', "1.5",
+        "2.50", '"2026-03-05T10:20:30"', '{"k":1}', '{"EXPR$0":1,"EXPR$1":"a"}', '{"k":"😀"}', '"é😀"', '[[1],"[2]","[3]"]',
+    )]
+
+
+def test_more_text_functions_match_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3)
+    assert sql.query(
+        "SELECT ASCII('a'), CHR(97), INSTR('abcb', 'b'), BIN(5), HEX(255), MD5('a'), TO_BASE64('hi'), FROM_BASE64('aGk='), "
+        "OVERLAY('abcdef' PLACING 'XY' FROM 2 FOR 3), URL_ENCODE('a b&c'), URL_DECODE('a+b%26c'), "
+        "ARRAY_JOIN(ARRAY['a', CAST(NULL AS STRING), 'b'], '-'), DAYOFWEEK(DATE '2026-03-05'), WEEK(DATE '2026-03-05'), "
+        "LOG(0), SQRT(-1), POWER(0, -1), SIGN(-2.50)"
+    )[1] == [(97, "a", 2, "101", "FF", "0cc175b9c0f1b6a831c399e269772661", "aGk=", "hi", "aXYef", "a+b%26c", "a b&c",
+              "a-b", 5, 10, float("-inf"), pytest.approx(float("nan"), nan_ok=True), float("inf"), D("-1.00"))]
