@@ -142,9 +142,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
         try:
             items = evaluate_path(parse_json(text), where)
             if not items or items[0] is None:
-                if on_empty is not None and on_empty.response == "DEFAULT":
-                    return respond(on_empty, row, None, returning)
-                return None
+                return None  # Flink 2.3: an empty result is NULL whatever ON EMPTY says (even DEFAULT)
             if len(items) > 1 or isinstance(items[0], (dict, list)):
                 raise JsonPathError(f"JSON path '{where}' selects no scalar value")
             node = items[0]

@@ -2,8 +2,8 @@
 JSON_ARRAY and JSON_STRING.
 
 Paths are SQL/JSON paths (``lax``/``strict`` mode, ``$.a.b``, ``$.a[0]``, ``$['k']``, ``$.a[*]``).
-In lax mode a missing member gives an empty result (Flink then returns NULL, whatever ON EMPTY
-says, except DEFAULT); in strict mode it is an error handled by ON ERROR. JSON text is written
+In lax mode a missing member gives an empty result (Flink 2.3 then returns NULL, whatever ON EMPTY
+says, DEFAULT included); in strict mode it is an error handled by ON ERROR. JSON text is written
 compact, as Jackson does (``{"a":1}``), non-ASCII kept as is.
 """
 
