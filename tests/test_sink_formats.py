@@ -73,3 +73,15 @@ def test_varchar_into_a_char_sink_column_is_refused(sql: SqlRunner) -> None:
         with pytest.raises(QsqlError) as info:
             sql(f"INSERT INTO ch {query}")
         assert "incompatible types for sink column 'a' at position 1" in info.value.message
+
+
+def test_time_and_bytes_round_trip_through_csv(sql: SqlRunner, tmp_path: Path) -> None:
+    import datetime as dt
+
+    out = tmp_path / "x.csv"
+    sql(
+        f"CREATE TABLE x (t TIME(1), b BYTES) WITH ('connector' = 'filesystem', 'path' = '{out}', 'format' = 'csv');"
+        "INSERT INTO x VALUES (TIME '10:20:00.5', x'6869');"
+    )
+    assert out.read_text() == "10:20:00.5,aGk=\n"  # bytes as base64, as Jackson writes byte[]
+    assert sql.query("SELECT * FROM x")[1] == [(dt.time(10, 20, 0, 500000), b"hi")]

@@ -218,7 +218,33 @@ def scalar_parser(dtype: DataType) -> Parser:
             return T.truncate_timestamp(value, precision)
 
         return parse_timestamp
+    if kind in ("TIME", "TIMESTAMP_LTZ") or kind in T.BINARY_KINDS:
+        return _parser_of_new_types(dtype)
     raise ValueError_(f"cannot read {dtype.name()} from text")
+
+
+def _parser_of_new_types(dtype: DataType) -> Parser:
+    """TIME ('10:20:30[.5]'), TIMESTAMP_LTZ (a local date-time, read in the session's time zone)
+    and BINARY/VARBINARY/BYTES (base64, as Flink's formats write bytes)."""
+    kind = dtype.kind
+
+    def parse(text: str) -> object:
+        if kind in T.BINARY_KINDS:
+            import base64
+            import binascii
+
+            try:
+                data = base64.b64decode(text.strip(), validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError_(f"'{text}' is not base64 for {dtype.name()}") from None
+            return T.cast_value(data, T.BYTES, dtype)
+        source = T.STRING
+        try:
+            return T.cast_value(text.strip(), source, dtype)
+        except Exception:  # noqa: BLE001 - any failure is "not a TIME/TIMESTAMP_LTZ"
+            raise ValueError_(f"'{text}' is not a {dtype.name()}") from None
+
+    return parse
 
 
 # ----------------------------------------------------------------------- json
