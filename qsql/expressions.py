@@ -592,6 +592,8 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
         )
     if name in ("TIMESTAMPADD", "TIMESTAMPDIFF"):
         return _timestamp_add_diff(name, expr, scope)
+    if len(expr.args) == 2 and isinstance(expr.args[1], ast.TimeUnit):
+        return floor_ceil_to(name, compile_expr(expr.args[0], scope), expr.args[1], expr.span)
     if name not in F.SCALARS and name not in F.TYPED_SCALARS and scope.substitutions is not None \
             and scope.input_scope is not None:
         # Not a function qsql knows: say so (with the argument types as Flink shows them)
@@ -600,6 +602,9 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
     else:
         args = [compile_expr(a, scope) for a in expr.args]
     types = [a.dtype for a in args]
+    if name == "TYPEOF" and len(types) == 1:
+        text = str(types[0])  # Flink's TYPEOF: the type as Flink spells it, e.g. 'INT NOT NULL'
+        return Compiled(lambda row: text, T.STRING.with_nullable(False), constant=True)
     if name in F.TYPED_SCALARS:
         literals = [a.evaluate(()) if a.constant else None for a in args]
         scalar = F.typed_scalar(name, types, literals, expr.span)
@@ -883,8 +888,10 @@ def _extract(expr: ast.Extract, scope: Scope) -> Compiled:
     unit = _EXTRACT_UNITS.get(expr.unit)
     if unit is None:
         raise ValidationError(f"unknown EXTRACT unit '{expr.unit}'", expr.span, hint="one of " + ", ".join(_EXTRACT_UNITS))
-    if operand.dtype.kind not in ("DATE", "TIMESTAMP", "NULL"):
-        raise QsqlTypeError(f"EXTRACT needs a DATE or TIMESTAMP, got {operand.dtype}", expr.span)
+    if operand.dtype.kind not in ("DATE", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME", "NULL"):
+        raise QsqlTypeError(f"EXTRACT needs a DATE, TIME or TIMESTAMP, got {operand.dtype}", expr.span)
+    if operand.dtype.kind == "TIME" and expr.unit not in ("HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"):
+        raise QsqlTypeError(f"cannot EXTRACT {expr.unit} from a TIME", expr.span)
     if operand.dtype.kind == "DATE" and expr.unit in ("HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"):
         raise QsqlTypeError(f"cannot EXTRACT {expr.unit} from a DATE", expr.span)
     inner = operand.evaluate
@@ -925,7 +932,7 @@ _HANDLERS: dict[type, Callable[..., Compiled]] = {
 }
 
 
-from .temporal import temporal_arithmetic, timestamp_add_diff  # noqa: E402
+from .temporal import floor_ceil_to, temporal_arithmetic, timestamp_add_diff  # noqa: E402
 from .json_compile import compile_is_json, compile_json_call  # noqa: E402
 
 _HANDLERS[ast.IsJson] = compile_is_json

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import math
 import time
 import urllib.parse
@@ -338,10 +337,13 @@ def _to_timestamp_ltz(epoch: object, precision: int = 3) -> dt.datetime:
     return base + dt.timedelta(milliseconds=int(millis))
 
 
-def _json_string(value: object) -> str:
-    from .json_functions import to_json
+def json_string_scalar(types: list[DataType], span: Span | None) -> Scalar:
+    """JSON_STRING(v): the value as JSON text (a ROW as an object of its field names)."""
+    from .json_functions import dumps, to_json
 
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))
+    (dtype,) = types
+    return Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(dtype.nullable),
+                  lambda value: dumps(to_json(value, dtype)))
 
 
 def _ascii(text: str) -> int | None:
@@ -350,10 +352,6 @@ def _ascii(text: str) -> int | None:
 
 def _chr(code: int) -> str | None:
     return chr(code % 256) if code >= 0 else None
-
-
-def _initcap_free(value: object) -> object:  # pragma: no cover - placeholder never registered
-    return value
 
 
 def _hex(value: object) -> str:
@@ -400,11 +398,94 @@ def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:  # t
     return result
 
 
+def _ifnull_type(types: list[DataType], span: Span | None) -> DataType:
+    common = T.common_type(types)
+    if common is None:
+        raise cannot_apply("IFNULL", types, "IFNULL(<T>, <T>)", span)
+    if common.kind == "CHAR":
+        common = T.varchar(common.length or 1)
+    return common.with_nullable(types[0].nullable and types[1].nullable)
+
+
 def _char_nullable_string(name: str, form: str, check: Callable[[list[DataType]], bool]) -> TypeRule:
     return _fixed(T.STRING, name, check, form)
 
 
 _STRING_2 = _chars_ints("c", "c")
+
+
+def _array_arg(name: str, form: str, result: Callable[[DataType, list[DataType]], DataType]) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if types[0].kind != "ARRAY":
+            raise cannot_apply(name, types, form, span)
+        return result(types[0], types).with_nullable(_nullable(types[:1]) if name != "ARRAY_CONCAT" else _nullable(types))
+
+    return rule
+
+
+def _element_or_null(array: DataType, types: list[DataType]) -> DataType:
+    assert array.element is not None
+    return array.element.with_nullable(True)
+
+
+def _map_part(which: str) -> TypeRule:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if types[0].kind != "MAP":
+            raise cannot_apply(f"MAP_{which}", types, f"MAP_{which}(<MAP>)", span)
+        part = types[0].key if which == "KEYS" else types[0].element
+        assert part is not None
+        return T.array(part).with_nullable(types[0].nullable)
+
+    return rule
+
+
+def _array_slice(values: list, start: int, end: int | None = None) -> list:  # type: ignore[type-arg]
+    size = len(values)
+    first = start + size + 1 if start < 0 else max(start, 1)
+    last = size if end is None else (end + size + 1 if end < 0 else min(end, size))
+    return values[first - 1:last] if first <= last else []
+
+
+def _distinct(values: list) -> list:  # type: ignore[type-arg]
+    seen: list[object] = []
+    for v in values:
+        if v not in seen:
+            seen.append(v)
+    return seen
+
+
+def _array_join(values: list, separator: str, null_text: str | None = None) -> str:  # type: ignore[type-arg]
+    return separator.join(str(v) if v is not None else null_text for v in values if v is not None or null_text is not None)  # type: ignore[misc]
+
+
+def _extreme(pick: Callable) -> Callable[[list], object]:  # type: ignore[type-arg]
+    def choose(values: list) -> object:  # type: ignore[type-arg]
+        present = [v for v in values if v is not None]
+        return pick(present) if present else None
+
+    return choose
+
+
+def _datetime_part(name: str, part: Callable[[dt.date], int]) -> Scalar:
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if types[0].kind not in ("DATE", "TIMESTAMP", "TIMESTAMP_LTZ", "NULL"):
+            raise cannot_apply(name, types, f"{name}(<DATETIME>)", span)
+        return T.BIGINT.with_nullable(types[0].nullable)
+
+    return Scalar(name, 1, 1, rule, part)
+
+
+def _convert_tz(text: str, source: str, target: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    parsed = T.parse_timestamp(text)
+    if parsed is None:
+        return None
+    try:
+        moved = parsed.replace(tzinfo=ZoneInfo(source)).astimezone(ZoneInfo(target))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ExecutionError(f"unknown time zone: {error}") from None
+    return moved.strftime("%Y-%m-%d %H:%M:%S")
 
 EXTRA_SCALARS: list[Scalar] = [
     # math
@@ -481,5 +562,52 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("FROM_UNIXTIME", 1, 2, _fixed(T.STRING, "FROM_UNIXTIME", _chars_ints("i", "c"),
                                          "FROM_UNIXTIME(<INTEGER>[, <CHARACTER>])", nullable=True), _from_unixtime),
     Scalar("TO_TIMESTAMP_LTZ", 1, 2, _to_timestamp_ltz_type, _to_timestamp_ltz),
-    Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _json_string),
+    Scalar("IFNULL", 2, 2, lambda ts, sp: _ifnull_type(ts, sp), lambda a, b: a if a is not None else b,
+           null_propagating=False),
+    Scalar("UUID", 0, 0, _fixed(T.char(36), "UUID", lambda ts: not ts, "UUID()", nullable=False),
+           lambda: __import__("uuid").uuid4().__str__()),
+    Scalar("TYPEOF", 1, 1, lambda ts, sp: T.STRING.with_nullable(False), lambda v: None, null_propagating=False),
+    Scalar("REGEXP", 2, 2, _fixed(T.BOOLEAN, "REGEXP", _STRING_2, "REGEXP(<CHARACTER>, <CHARACTER>)"),
+           lambda s, p: __import__("re").search(p, s) is not None),
+    Scalar("STARTSWITH", 2, 2, _fixed(T.BOOLEAN, "STARTSWITH", _STRING_2, "STARTSWITH(<CHARACTER>, <CHARACTER>)"),
+           lambda s, p: s.startswith(p)),
+    Scalar("ENDSWITH", 2, 2, _fixed(T.BOOLEAN, "ENDSWITH", _STRING_2, "ENDSWITH(<CHARACTER>, <CHARACTER>)"),
+           lambda s, p: s.endswith(p)),
+    Scalar("IS_DIGIT", 1, 1, _fixed(T.BOOLEAN, "IS_DIGIT", _chars_ints("c"), "IS_DIGIT(<CHARACTER>)", nullable=False),
+           lambda s: s is not None and s != "" and s.isdigit() and s.isascii(), null_propagating=False),
+    Scalar("IS_ALPHA", 1, 1, _fixed(T.BOOLEAN, "IS_ALPHA", _chars_ints("c"), "IS_ALPHA(<CHARACTER>)", nullable=False),
+           lambda s: s is not None and s != "" and s.isalpha(), null_propagating=False),
+    Scalar("SPLIT", 2, 2, _fixed(T.array(T.STRING), "SPLIT", _STRING_2, "SPLIT(<CHARACTER>, <CHARACTER>)"),
+           lambda s, d: s.split(d) if d else list(s)),
+    Scalar("ARRAY_CONTAINS", 2, 2, _array_arg("ARRAY_CONTAINS", "ARRAY_CONTAINS(<ARRAY>, <ELEMENT>)",
+                                              lambda a, ts: T.BOOLEAN), lambda a, v: v in a),
+    Scalar("ARRAY_POSITION", 2, 2, _array_arg("ARRAY_POSITION", "ARRAY_POSITION(<ARRAY>, <ELEMENT>)",
+                                              lambda a, ts: T.INT), lambda a, v: a.index(v) + 1 if v in a else 0),
+    Scalar("ARRAY_DISTINCT", 1, 1, _array_arg("ARRAY_DISTINCT", "ARRAY_DISTINCT(<ARRAY>)", lambda a, ts: a), _distinct),
+    Scalar("ARRAY_REMOVE", 2, 2, _array_arg("ARRAY_REMOVE", "ARRAY_REMOVE(<ARRAY>, <ELEMENT>)", lambda a, ts: a),
+           lambda a, v: [x for x in a if x != v]),
+    Scalar("ARRAY_REVERSE", 1, 1, _array_arg("ARRAY_REVERSE", "ARRAY_REVERSE(<ARRAY>)", lambda a, ts: a),
+           lambda a: a[::-1]),
+    Scalar("ARRAY_SLICE", 2, 3, _array_arg("ARRAY_SLICE", "ARRAY_SLICE(<ARRAY>, <INTEGER>[, <INTEGER>])",
+                                           lambda a, ts: a), _array_slice),
+    Scalar("ARRAY_CONCAT", 1, None, _array_arg("ARRAY_CONCAT", "ARRAY_CONCAT(<ARRAY>, ...)", lambda a, ts: a),
+           lambda *arrays: [v for a in arrays for v in a]),
+    Scalar("ARRAY_JOIN", 2, 3, _array_arg("ARRAY_JOIN", "ARRAY_JOIN(<ARRAY>, <CHARACTER>[, <CHARACTER>])",
+                                          lambda a, ts: T.STRING), _array_join),
+    Scalar("ARRAY_MAX", 1, 1, _array_arg("ARRAY_MAX", "ARRAY_MAX(<ARRAY>)", _element_or_null), _extreme(max)),
+    Scalar("ARRAY_MIN", 1, 1, _array_arg("ARRAY_MIN", "ARRAY_MIN(<ARRAY>)", _element_or_null), _extreme(min)),
+    Scalar("MAP_KEYS", 1, 1, _map_part("KEYS"), lambda m: list(m.keys())),
+    Scalar("MAP_VALUES", 1, 1, _map_part("VALUES"), lambda m: list(m.values())),
+    _datetime_part("YEAR", lambda d: d.year),
+    _datetime_part("QUARTER", lambda d: (d.month - 1) // 3 + 1),
+    _datetime_part("MONTH", lambda d: d.month),
+    _datetime_part("WEEK", lambda d: d.isocalendar()[1]),
+    _datetime_part("DAYOFYEAR", lambda d: d.timetuple().tm_yday),
+    _datetime_part("DAYOFMONTH", lambda d: d.day),
+    _datetime_part("DAYOFWEEK", lambda d: d.isoweekday() % 7 + 1),
+    _datetime_part("HOUR", lambda d: getattr(d, "hour", 0)),
+    _datetime_part("MINUTE", lambda d: getattr(d, "minute", 0)),
+    _datetime_part("SECOND", lambda d: getattr(d, "second", 0)),
+    Scalar("CONVERT_TZ", 3, 3, _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"),
+                                      "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _convert_tz),
 ]

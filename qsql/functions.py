@@ -11,7 +11,6 @@ Results checked against Flink 2.3 are in tests/test_language.py.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Callable
@@ -170,43 +169,6 @@ def _round_decimal_type(types: list[DataType], digits: int | None) -> DataType:
     return T.decimal(precision, scale).with_nullable(_nullable(types))
 
 
-_JSON_PATH_STEP = re.compile(r"\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
-
-
-def json_value(text: str, path: str) -> str | None:
-    """JSON_VALUE with Flink's defaults (NULL ON EMPTY, NULL ON ERROR): a scalar at a lax path."""
-    try:
-        node: object = json.loads(text)
-    except (json.JSONDecodeError, TypeError):
-        return None
-    stripped = path.strip()
-    if stripped.startswith("lax "):
-        stripped = stripped[4:].strip()
-    if not stripped.startswith("$"):
-        return None
-    position = 1
-    while position < len(stripped):
-        match = _JSON_PATH_STEP.match(stripped, position)
-        if match is None:
-            return None
-        key, index, quoted, double_quoted = match.groups()
-        if index is not None:
-            if not isinstance(node, list) or int(index) >= len(node):
-                return None
-            node = node[int(index)]
-        else:
-            name = key if key is not None else (quoted if quoted is not None else double_quoted)
-            if not isinstance(node, dict) or name not in node:
-                return None
-            node = node[name]
-        position = match.end()
-    if node is None or isinstance(node, (dict, list)):
-        return None
-    if isinstance(node, bool):
-        return "true" if node else "false"
-    return str(node)
-
-
 def date_format(value: dt.datetime | dt.date, pattern: str) -> str:
     """Java DateTimeFormatter patterns, as Flink's DATE_FORMAT (see qsql/javatime.py)."""
     from .javatime import format_java
@@ -355,12 +317,6 @@ def _date_format_type(types: list[DataType], span: Span | None) -> DataType:
     return T.STRING
 
 
-def _json_value_type(types: list[DataType], span: Span | None) -> DataType:
-    if not (_is_char(types[0]) and _is_char(types[1])):
-        raise cannot_apply("JSON_VALUE", types, "JSON_VALUE(<CHARACTER>, <CHARACTER>)", span)
-    return T.STRING
-
-
 def _char_length_type(name: str) -> TypeRule:
     check = _require(name, f"{name}(<CHARACTER>)", lambda ts: _is_char(ts[0]))
 
@@ -400,21 +356,23 @@ _SCALARS: list[Scalar] = [
     Scalar("NULLIF", 2, 2, _nullif_type, _nullif, null_propagating=False),
     Scalar("ABS", 1, 1, _abs_type, abs),
     Scalar("CARDINALITY", 1, 1, _cardinality_type, _cardinality),
-    Scalar("JSON_VALUE", 2, 2, _json_value_type, json_value),
     Scalar("DATE_FORMAT", 2, 2, _date_format_type, _date_format),
 ]
 # The rest of Flink's library lives in function_library (it imports this module's helpers).
-from .function_library import EXTRA_SCALARS, random_scalar, typed_truncate  # noqa: E402
+from .function_library import EXTRA_SCALARS, json_string_scalar, random_scalar, typed_truncate  # noqa: E402
 
 SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 
 # Functions whose implementation depends on the result type or holds state (built per call site).
-TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER"}
+TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "SUM0", "BOOL_AND", "BOOL_OR", "FIRST_VALUE", "LAST_VALUE", "COLLECT", "ARRAY_AGG",
+    "LISTAGG", "BOOL_AND", "BOOL_OR",
 })
-KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | {"TRIM"})
+# Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
+SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
+                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING"}
+KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | SYNTAX_FUNCTIONS)
 
 
 def typed_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
@@ -422,6 +380,10 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
     call site has its own generator. So they are made per call."""
     if name == "TRUNCATE":
         return typed_truncate(types, literal_args, span)
+    if name == "JSON_STRING":
+        if len(types) != 1:
+            raise QsqlTypeError(f"JSON_STRING takes 1 argument(s), got {len(types)}", span)
+        return json_string_scalar(types, span)
     if name in ("RAND", "RAND_INTEGER"):
         return random_scalar(name, types, literal_args, span)
     if name == "ROUND":

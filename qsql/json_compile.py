@@ -44,6 +44,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
                                   "INTERVAL_YEAR_MONTH"):
                 raise QsqlTypeError(f"Type '{arg.dtype}' is not scalar or cannot be converted into JSON.", expr.span)
         evaluators = [a.evaluate for a in args]
+        value_types = [a.dtype for a in args]
         absent = (expr.on_null or ("NULL" if name == "JSON_OBJECT" else "ABSENT")) == "ABSENT"
         if name == "JSON_OBJECT":
             for key in args[0::2]:
@@ -52,20 +53,21 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
 
             def build_object(row: tuple) -> object:
                 members: dict[str, object] = {}
-                for key_of, value_of in zip(evaluators[0::2], evaluators[1::2]):
+                for key_of, value_of, value_type in zip(evaluators[0::2], evaluators[1::2], value_types[1::2]):
                     key, value = key_of(row), value_of(row)
                     if key is None:
                         raise ExecutionError("JSON_OBJECT key must not be NULL")
                     if value is None and absent:
                         continue
-                    members[key] = to_json(value)
-                return JsonText(dumps(members))
+                    members[key] = to_json(value, value_type)
+                # Flink 2.3 writes JSON_OBJECT's members in key order
+                return JsonText(dumps(dict(sorted(members.items()))))
 
             return Compiled(build_object, T.STRING.with_nullable(False))
 
         def build_array(row: tuple) -> object:
             values = [e(row) for e in evaluators]
-            return JsonText(dumps([to_json(v) for v in values if not (v is None and absent)]))
+            return JsonText(dumps([to_json(v, t) for v, t in zip(values, value_types) if not (v is None and absent)]))
 
         return Compiled(build_array, T.STRING.with_nullable(False))
 
@@ -140,9 +142,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
         try:
             items = evaluate_path(parse_json(text), where)
             if not items or items[0] is None:
-                if on_empty is not None and on_empty.response == "DEFAULT":
-                    return respond(on_empty, row, None, returning)
-                return None
+                return None  # Flink 2.3: an empty result is NULL whatever ON EMPTY says (even DEFAULT)
             if len(items) > 1 or isinstance(items[0], (dict, list)):
                 raise JsonPathError(f"JSON path '{where}' selects no scalar value")
             node = items[0]

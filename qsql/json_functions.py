@@ -2,8 +2,8 @@
 JSON_ARRAY and JSON_STRING.
 
 Paths are SQL/JSON paths (``lax``/``strict`` mode, ``$.a.b``, ``$.a[0]``, ``$['k']``, ``$.a[*]``).
-In lax mode a missing member gives an empty result (Flink then returns NULL, whatever ON EMPTY
-says, except DEFAULT); in strict mode it is an error handled by ON ERROR. JSON text is written
+In lax mode a missing member gives an empty result (Flink 2.3 then returns NULL, whatever ON EMPTY
+says, DEFAULT included); in strict mode it is an error handled by ON ERROR. JSON text is written
 compact, as Jackson does (``{"a":1}``), non-ASCII kept as is.
 """
 
@@ -81,8 +81,14 @@ def evaluate_path(document: object, path: str) -> list[object]:
     return items
 
 
-def to_json(value: object) -> object:
-    """A SQL value as a JSON-ready Python value (rows become arrays, maps objects)."""
+def to_json(value: object, dtype: object = None) -> object:
+    """A SQL value as a JSON-ready Python value: a ROW becomes an object of its field names,
+    a MAP an object, an ARRAY an array (Flink 2.3's JSON_STRING / JSON_OBJECT)."""
+    fields = getattr(dtype, "fields", None)
+    if isinstance(value, tuple) and fields:
+        return {f.name: to_json(v, f.dtype) for f, v in zip(fields, value)}
+    if isinstance(value, JsonText):
+        return _RawJson(value)
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -99,10 +105,11 @@ def to_json(value: object) -> object:
         return java_local_datetime_str(value)
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
+    element = getattr(dtype, "element", None)
     if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v, element) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
+        return [to_json(v, element) for v in value]
     if isinstance(value, bytes):
         import base64
 

@@ -1026,7 +1026,9 @@ class Planner:
             )
         for position, (target, query_type) in enumerate(zip(targets, query_types)):
             column = sink_columns[target]
-            if not T.can_cast_implicitly(query_type, column.dtype):
+            # Flink refuses VARCHAR into a CHAR(n) sink column (a CHAR of any length is padded or cut).
+            varchar_into_char = column.dtype.kind == "CHAR" and query_type.kind == "VARCHAR"
+            if varchar_into_char or not T.can_cast_implicitly(query_type, column.dtype):
                 span = None
                 if isinstance(query, Project) and position < len(query.spans):
                     span = query.spans[position]

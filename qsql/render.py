@@ -37,7 +37,7 @@ def column_width(dtype: DataType, max_width: int) -> int:
         return widths[kind]
     if kind == "DECIMAL":
         return (dtype.precision or 10) + 2
-    if kind == "TIMESTAMP":
+    if kind in ("TIMESTAMP", "TIMESTAMP_LTZ"):
         precision = dtype.precision if dtype.precision is not None else 6
         return 19 if precision == 0 else 23 if precision <= 3 else 26 if precision <= 6 else 29
     return max_width

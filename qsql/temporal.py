@@ -205,3 +205,67 @@ def _as_datetime(value: object) -> dt.datetime:
     if isinstance(value, dt.time):
         return dt.datetime.combine(dt.date(1970, 1, 1), value)
     raise ExecutionError(f"not a date/time value: {value!r}")
+
+
+_FLOOR_UNITS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND")
+
+
+def _floor_datetime(value: dt.datetime, unit: str) -> dt.datetime:
+    if unit == "YEAR":
+        return dt.datetime(value.year, 1, 1)
+    if unit == "QUARTER":
+        return dt.datetime(value.year, (value.month - 1) // 3 * 3 + 1, 1)
+    if unit == "MONTH":
+        return dt.datetime(value.year, value.month, 1)
+    if unit == "WEEK":  # weeks start on Sunday, as Calcite's
+        start = value - dt.timedelta(days=(value.weekday() + 1) % 7)
+        return dt.datetime(start.year, start.month, start.day)
+    if unit == "DAY":
+        return dt.datetime(value.year, value.month, value.day)
+    if unit == "HOUR":
+        return value.replace(minute=0, second=0, microsecond=0)
+    if unit == "MINUTE":
+        return value.replace(second=0, microsecond=0)
+    if unit == "SECOND":
+        return value.replace(microsecond=0)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _ceil_datetime(value: dt.datetime, unit: str) -> dt.datetime:
+    floor = _floor_datetime(value, unit)
+    if floor == value:
+        return floor
+    if unit in ("YEAR", "QUARTER", "MONTH"):
+        return dt.datetime.combine(add_months(floor.date(), {"YEAR": 12, "QUARTER": 3, "MONTH": 1}[unit]), dt.time())
+    step = {"WEEK": dt.timedelta(weeks=1), "DAY": dt.timedelta(days=1), "HOUR": dt.timedelta(hours=1),
+            "MINUTE": dt.timedelta(minutes=1), "SECOND": dt.timedelta(seconds=1),
+            "MILLISECOND": dt.timedelta(milliseconds=1)}[unit]
+    return floor + step
+
+
+def floor_ceil_to(name: str, operand, unit_node: ast.TimeUnit, span: Span | None):  # type: ignore[no-untyped-def]
+    """FLOOR(t TO unit) / CEIL(t TO unit) for a DATE or TIMESTAMP: the same type, rounded."""
+    from .expressions import Compiled
+
+    unit = unit_node.unit
+    if name not in ("FLOOR", "CEIL", "CEILING"):
+        raise ValidationError(f"{name} takes no time unit", unit_node.span)
+    if unit not in _FLOOR_UNITS:
+        raise ValidationError(f"'{unit}' is not a valid time frame", unit_node.span)
+    dtype = operand.dtype
+    if dtype.kind not in ("DATE", "TIMESTAMP", "NULL"):
+        raise QsqlTypeError(
+            f"Cannot apply '{name}' to arguments of type '{name}(<{dtype.name()}> TO <SYMBOL>)'. "
+            f"Supported form(s): '{name}(<DATETIME> TO <TIME_UNIT>)'", span)
+    round_ = _floor_datetime if name == "FLOOR" else _ceil_datetime
+    inner, is_date = operand.evaluate, dtype.kind == "DATE"
+
+    def evaluate(row: tuple) -> object:
+        value = inner(row)
+        if value is None:
+            return None
+        if is_date:
+            return round_(dt.datetime(value.year, value.month, value.day), unit).date()
+        return round_(value, unit)
+
+    return Compiled(evaluate, dtype)

@@ -612,6 +612,23 @@ class AstBuilder(_MetaTransformer):
         args = tuple(c for c in children if isinstance(c, ast.Expr))
         return ast.FunctionCall(name=name, args=args, span=span_of(meta))
 
+    def floor_ceil_to(self, meta, children):
+        function, operand, unit = children
+        if str(function).upper() not in ("FLOOR", "CEIL", "CEILING"):
+            raise QsqlSyntaxError(f"'{function}(... TO unit)' is not a function form; only FLOOR and CEIL take TO",
+                                  span_of(meta))
+        name = ast.Identifier(name=str(function).upper(), span=span_of(function))
+        unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
+        return ast.FunctionCall(name=name, args=(operand, unit_arg), span=span_of(meta))
+
+    def overlay_call(self, meta, children):
+        function = children[0]
+        if str(function).upper() != "OVERLAY":
+            raise QsqlSyntaxError(f"'{function}(... PLACING ...)' is not a function form; only OVERLAY takes PLACING",
+                                  span_of(meta))
+        name = ast.Identifier(name="OVERLAY", span=span_of(function))
+        return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
+
     def left_right_call(self, meta, children):
         name = ast.Identifier(name=str(children[0]).upper(), span=span_of(children[0]))
         return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
@@ -887,7 +904,10 @@ class AstBuilder(_MetaTransformer):
 
     def binary_literal(self, meta, children):
         token = str(children[0])
-        value = bytes.fromhex("".join(token[2:-1].split()))
+        digits = "".join(token[2:-1].split())
+        if len(digits) % 2:
+            raise QsqlSyntaxError(f"binary literal {token} needs an even number of hex digits", span_of(meta))
+        value = bytes.fromhex(digits)
         return ast.Literal(value=value, dtype=T.binary(max(len(value), 1)).with_nullable(False), text=token,
                            span=span_of(meta))
 

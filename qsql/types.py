@@ -630,7 +630,11 @@ def _cast_to_string(value: object, source: DataType) -> str:
 
 
 def sql_string(value: object, dtype: DataType) -> str:
-    """``CAST(value AS STRING)``: how Flink's SQL client shows a non-NULL value in a table."""
+    """``CAST(value AS STRING)``: how Flink's SQL client shows a non-NULL value in a table.
+    Printing differs from CAST in one place, as in Flink's BinaryToStringCastRule: bytes show
+    as ``x'6869'``, not as their UTF-8 text."""
+    if isinstance(value, (bytes, bytearray)):
+        return "x'" + bytes(value).hex() + "'"
     return value if isinstance(value, str) else _cast_to_string(value, dtype)
 
 

@@ -129,6 +129,13 @@ CASES = [
      "CAST(INTERVAL '2' DAY * 3 AS STRING), CAST(-INTERVAL '2' DAY AS STRING), CAST(INTERVAL '1' DAY + INTERVAL '2' HOUR AS STRING)",
      None, [("2026-02-07", "2026-03-05 09:55:00", "2027-04-05 10:00:00", "2026-03-04 09:00:00", "2025-01-31",
              "2025-02-28 00:00:00", "+6 00:00:00.000", "-2 00:00:00.000", "+1 02:00:00.000")]),
+    # (Flink 2.3) an empty result is NULL whatever ON EMPTY says
+    ("SELECT JSON_VALUE('{\"a\": 5}', '$.b' DEFAULT 'x' ON EMPTY), JSON_VALUE('{\"a\": null}', '$.a' DEFAULT 'd' ON EMPTY), "
+     "JSON_VALUE('{\"a\": 5}', 'strict $.b' DEFAULT 'e' ON ERROR), JSON_VALUE('{\"a\": {\"b\": 1}}', '$.a'), "
+     "JSON_VALUE('{\"a\": 1e2}', '$.a'), JSON_VALUE('{\"a\": 10000000000}', '$.a'), JSON_VALUE('{\"a\": 1.50}', '$.a'), "
+     "JSON_QUERY('{\"a\": \"x\"}', '$.a' WITH UNCONDITIONAL WRAPPER), JSON_VALUE('{\"a\": \"x\"}', 'lax $.a'), "
+     "JSON_VALUE('{\"a\": 5}', '$.a' RETURNING INT ERROR ON ERROR), LPAD('hi', -1, '*')",
+     None, [(None, None, "e", None, "1E+2", "10000000000", "1.50", '["x"]', "x", 5, None)]),
     # (Flink 2.3) SQL/JSON
     ("SELECT JSON_VALUE('{\"a\": 5}', '$.a' RETURNING INT), JSON_VALUE('{\"a\": [1]}', '$.a'), "
      "JSON_VALUE('[1,2]', '$[1]'), JSON_VALUE('{\"a\": 5}', '$.b' ERROR ON EMPTY)",
@@ -245,3 +252,67 @@ def test_columns_may_still_be_called_position_value_key_or_time(sql: SqlRunner) 
         "SELECT position, `value`, key, `time` FROM (VALUES (1, 2, 3, 4)) AS t(position, `value`, key, `time`)"
     )
     assert rows == [(1, 2, 3, 4)]
+
+
+MORE_CASES = [
+    # (Flink 2.3) TYPEOF spells types as Flink does
+    ("SELECT TYPEOF(1), TYPEOF(CAST(NULL AS ROW<x INT, y STRING>)), TYPEOF(MAP['a', CAST(NULL AS INT)])",
+     [("INT NOT NULL", "ROW<`x` INT, `y` STRING>", "MAP<CHAR(1) NOT NULL, INT> NOT NULL")]),
+    # Flink's documented semantics
+    ("SELECT IFNULL(CAST(NULL AS INT), 3), ARRAY_CONTAINS(ARRAY[1, 2], 2), ARRAY_POSITION(ARRAY['a', 'b'], 'b'), "
+     "ARRAY_DISTINCT(ARRAY[1, 1, 2]), ARRAY_REMOVE(ARRAY[1, 2, 1], 1), ARRAY_REVERSE(ARRAY[1, 2]), "
+     "ARRAY_SLICE(ARRAY[1, 2, 3, 4], 2, 3), ARRAY_JOIN(ARRAY['a', 'b'], '-'), ARRAY_MAX(ARRAY[3, 9, 1]), "
+     "SPLIT('a,b', ','), MAP_KEYS(MAP['a', 1, 'b', 2]), MAP_VALUES(MAP['a', 1, 'b', 2])",
+     [(3, True, 2, [1, 2], [2], [2, 1], [2, 3], "a-b", 9, ["a", "b"], ["a", "b"], [1, 2])]),
+    ("SELECT YEAR(DATE '2026-03-05'), QUARTER(DATE '2026-03-05'), MONTH(DATE '2026-03-05'), "
+     "DAYOFMONTH(DATE '2026-03-05'), HOUR(TIMESTAMP '2026-03-05 10:20:30'), MINUTE(TIMESTAMP '2026-03-05 10:20:30'), "
+     "SECOND(TIMESTAMP '2026-03-05 10:20:30'), STARTSWITH('abc', 'ab'), REGEXP('abc', 'b.'), "
+     "CONVERT_TZ('2026-03-05 10:00:00', 'UTC', 'Asia/Shanghai')",
+     [(2026, 1, 3, 5, 10, 20, 30, True, True, "2026-03-05 18:00:00")]),
+    ("SELECT FLOOR(TIMESTAMP '2026-03-05 10:20:30' TO HOUR), CEIL(DATE '2026-03-05' TO MONTH), "
+     "FLOOR(DATE '2026-03-05' TO YEAR), CEIL(TIMESTAMP '2026-03-05 10:00:00' TO HOUR)",
+     [(TS(2026, 3, 5, 10), dt.date(2026, 4, 1), dt.date(2026, 1, 1), TS(2026, 3, 5, 10))]),
+]
+
+
+@pytest.mark.parametrize("query, rows", MORE_CASES)
+def test_more_functions(sql: SqlRunner, query: str, rows: list[tuple]) -> None:
+    assert sql.query(query)[1] == rows
+
+
+def test_json_object_and_json_string_spell_values_as_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3) members in key order, DECIMAL with its scale, timestamps ISO, ROW as an object
+    # of its field names, nested JSON_ARRAY as JSON but a JSON_QUERY result as a string
+    columns, rows = sql.query(
+        "SELECT JSON_OBJECT('n' VALUE JSON_OBJECT('m' VALUE 2.50), 'arr' VALUE JSON_ARRAY(1, 'two', TRUE)), "
+        "JSON_OBJECT('t' VALUE TIMESTAMP '2026-03-05 10:20:30', 'f' VALUE 1.5e0, 'arr' VALUE ARRAY[1,2], 'm' VALUE MAP['k', 1]), "
+        "JSON_STRING(1.5e0), JSON_STRING(2.50), JSON_STRING(TIMESTAMP '2026-03-05 10:20:30'), JSON_STRING(MAP['k', 1]), "
+        "JSON_STRING(ROW(1, 'a')), JSON_OBJECT('k' VALUE U&'\\D83D\\DE00'), JSON_STRING('é😀'), "
+        "JSON_ARRAY(JSON_ARRAY(1), '[2]', JSON_QUERY('{\"a\":[3]}', '$.a'))"
+    )
+    assert rows == [(
+        '{"arr":[1,"two",true],"n":{"m":2.50}}', '{"arr":[1,2],"f":1.5,"m":{"k":1},"t":"2026-03-05T10:20:30"}', "1.5",
+        "2.50", '"2026-03-05T10:20:30"', '{"k":1}', '{"EXPR$0":1,"EXPR$1":"a"}', '{"k":"😀"}', '"é😀"', '[[1],"[2]","[3]"]',
+    )]
+
+
+def test_more_text_functions_match_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3)
+    assert sql.query(
+        "SELECT ASCII('a'), CHR(97), INSTR('abcb', 'b'), BIN(5), HEX(255), MD5('a'), TO_BASE64('hi'), FROM_BASE64('aGk='), "
+        "OVERLAY('abcdef' PLACING 'XY' FROM 2 FOR 3), URL_ENCODE('a b&c'), URL_DECODE('a+b%26c'), "
+        "ARRAY_JOIN(ARRAY['a', CAST(NULL AS STRING), 'b'], '-'), DAYOFWEEK(DATE '2026-03-05'), WEEK(DATE '2026-03-05'), "
+        "LOG(0), SQRT(-1), POWER(0, -1), SIGN(-2.50)"
+    )[1] == [(97, "a", 2, "101", "FF", "0cc175b9c0f1b6a831c399e269772661", "aGk=", "hi", "aXYef", "a+b%26c", "a b&c",
+              "a-b", 5, 10, float("-inf"), pytest.approx(float("nan"), nan_ok=True), float("inf"), D("-1.00"))]
+
+
+def test_sql_client_cells_of_the_new_types(sql: SqlRunner) -> None:
+    from qsql.render import cell_text
+
+    result = sql(
+        "SELECT INTERVAL '2' HOUR, ROW(1, 'x'), TIME '10:20:30', x'6869', TIMESTAMP '2026-03-05 10:20:30.123456789'"
+    ).results[-1]
+    cells = [cell_text(v, f.dtype) for v, f in zip(result.rows[0], result.columns)]  # type: ignore[union-attr]
+    # CAST AS STRING as Flink 2.3 gives it, except bytes, which Flink's printing shows as x'..'
+    assert cells == ["+0 02:00:00.000", "(1, x)", "10:20:30", "x'6869'", "2026-03-05 10:20:30.123456789"]

@@ -58,3 +58,30 @@ def test_a_path_ending_in_a_slash_is_a_directory_of_part_files_even_before_it_ex
     for directory, text in ((new_dir, "1\n"), (existing, "2\n")):
         parts = [p for p in directory.iterdir() if not p.name.startswith(".")]
         assert len(parts) == 1 and parts[0].name.startswith("part-") and parts[0].read_text() == text
+
+
+def test_varchar_into_a_char_sink_column_is_refused(sql: SqlRunner) -> None:
+    from qsql.errors import QsqlError
+    import pytest
+
+    sql("CREATE TABLE ch (a CHAR(3), b INT) WITH ('connector' = 'blackhole');")
+    # (Flink 2.3) CHAR literals of any length are accepted (padded or cut) ...
+    sql("INSERT INTO ch SELECT 'ab', 1; INSERT INTO ch VALUES ('abcd', 1);")
+    # (Flink 2.3) ... VARCHAR and STRING are not: "Incompatible types for sink column 'a' at position 1"
+    for query in ("SELECT CAST('ab' AS VARCHAR(5)), 1", "SELECT s, 1 FROM (VALUES ('x'), ('yy')) AS t(s)",
+                  "SELECT CAST('ab' AS STRING), 1"):
+        with pytest.raises(QsqlError) as info:
+            sql(f"INSERT INTO ch {query}")
+        assert "incompatible types for sink column 'a' at position 1" in info.value.message
+
+
+def test_time_and_bytes_round_trip_through_csv(sql: SqlRunner, tmp_path: Path) -> None:
+    import datetime as dt
+
+    out = tmp_path / "x.csv"
+    sql(
+        f"CREATE TABLE x (t TIME(1), b BYTES) WITH ('connector' = 'filesystem', 'path' = '{out}', 'format' = 'csv');"
+        "INSERT INTO x VALUES (TIME '10:20:00.5', x'6869');"
+    )
+    assert out.read_text() == "10:20:00.5,aGk=\n"  # bytes as base64, as Jackson writes byte[]
+    assert sql.query("SELECT * FROM x")[1] == [(dt.time(10, 20, 0, 500000), b"hi")]

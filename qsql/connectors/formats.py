@@ -61,6 +61,12 @@ def scalar_text(value: object, dtype: DataType) -> str:
         return timestamp_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")  # Jackson writes byte[] as base64
+    if isinstance(value, dt.time):
+        return T.time_str(value, dtype.precision or 0, pad=False)
     return str(value)
 
 
@@ -212,7 +218,33 @@ def scalar_parser(dtype: DataType) -> Parser:
             return T.truncate_timestamp(value, precision)
 
         return parse_timestamp
+    if kind in ("TIME", "TIMESTAMP_LTZ") or kind in T.BINARY_KINDS:
+        return _parser_of_new_types(dtype)
     raise ValueError_(f"cannot read {dtype.name()} from text")
+
+
+def _parser_of_new_types(dtype: DataType) -> Parser:
+    """TIME ('10:20:30[.5]'), TIMESTAMP_LTZ (a local date-time, read in the session's time zone)
+    and BINARY/VARBINARY/BYTES (base64, as Flink's formats write bytes)."""
+    kind = dtype.kind
+
+    def parse(text: str) -> object:
+        if kind in T.BINARY_KINDS:
+            import base64
+            import binascii
+
+            try:
+                data = base64.b64decode(text.strip(), validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError_(f"'{text}' is not base64 for {dtype.name()}") from None
+            return T.cast_value(data, T.BYTES, dtype)
+        source = T.STRING
+        try:
+            return T.cast_value(text.strip(), source, dtype)
+        except Exception:  # noqa: BLE001 - any failure is "not a TIME/TIMESTAMP_LTZ"
+            raise ValueError_(f"'{text}' is not a {dtype.name()}") from None
+
+    return parse
 
 
 # ----------------------------------------------------------------------- json
@@ -257,6 +289,8 @@ def json_text(value: object, dtype: DataType | None) -> str:
         return json.dumps(timestamp_text(value))
     if isinstance(value, dt.date):
         return json.dumps(value.isoformat())
+    if isinstance(value, (bytes, bytearray, dt.time)):
+        return json.dumps(scalar_text(value, dtype or T.BYTES))
     element = dtype.element if dtype is not None else None
     if isinstance(value, list):
         return "[" + ",".join(json_text(v, element) for v in value) + "]"
