@@ -196,6 +196,7 @@ def _run_case(text: str, stub_url: str) -> str:
             pass
         return "ok"
     except QsqlError as error:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         render_error(error)  # rendering must not fail either
         return "qsql-error"
     except CaseTimeout:
