@@ -373,9 +373,11 @@ def _run_on_flink(args: argparse.Namespace) -> int:
     from .source import Source
 
     try:
-        scripts = [_read(path) for path in args.files]
+        scripts = ([_read(args.init)] if args.init else []) + [_read(path) for path in args.files]
         if args.flink_parallelism < 1:
             raise UsageError("--flink-parallelism must be at least 1")
+        if args.format and args.format != "tableau":
+            raise UsageError(f"--format {args.format} is for qsql's engine; on Flink a query prints Flink's table")
         load_pyflink()
     except UsageError as error:
         sys.stderr.write(f"qsql: error: {error.message}\n")

@@ -59,6 +59,7 @@ CASES = [
     "relational.sql",
     "chat.sql",
     "embeddings.sql",
+    "statements.sql",
 ]
 
 

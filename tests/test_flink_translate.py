@@ -197,6 +197,8 @@ def test_engine_flink_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     sample = str(ROOT / "samples" / "desensitize.sql")
     assert main(["run", "--engine", "flink", "--flink-parallelism", "0", sample]) == 2
     assert "--flink-parallelism must be at least 1" in capsys.readouterr().err
+    assert main(["run", "--engine", "flink", "--format", "csv", sample]) == 2
+    assert "--format csv is for qsql's engine" in capsys.readouterr().err
 
 
 def test_running_uses_the_stored_key_when_the_variable_is_unset() -> None:

@@ -8,9 +8,9 @@ aggregate once (``+I``) as qsql does, and one task keeps rows in qsql's order wi
 ``task>`` prefix. Without ``address`` the job runs on a local mini-cluster inside the JVM that
 PyFlink starts; with it, on a remote cluster over its REST endpoint.
 
-On a local cluster the JVM's System.out/System.err (where the print connector and
-``TableResult.print()`` write) are redirected to files this process tails, so sink rows reach
-Python's own stdout in order with everything else qsql prints (and can be captured in-process).
+The JVM's System.out/System.err (where ``TableResult.print()`` and, on a local cluster, the
+print connector write) are redirected to files this process tails, so those lines reach Python's
+own stdout in order with everything else qsql prints (and can be captured in-process).
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ class FlinkRunner:
                 raise UsageError(f"--flink-jar {jar}: no such file")
         self.remote = parse_address(options.address) if options.address else None
         table = load_pyflink()
-        self._capture = _JvmOutput(self.stdout, self.stderr) if self.remote is None else None
         from pyflink.common import Configuration
 
         config = Configuration()
@@ -100,8 +99,9 @@ class FlinkRunner:
         settings = table.EnvironmentSettings.new_instance().in_batch_mode().with_configuration(config).build()
         started = time.monotonic()
         self.t_env = table.TableEnvironment.create(settings)
-        if self._capture is not None:
-            self._capture.start()
+        # The client JVM's own output (query tables); a remote job's print sinks write on the cluster.
+        self._capture = _JvmOutput(self.stdout, self.stderr)
+        self._capture.start()
         self.info(f"Flink {'cluster at ' + options.address if self.remote else 'local mini-cluster'} ready "
                   f"in {time.monotonic() - started:.1f}s (batch mode, parallelism {options.parallelism})")
         self._statement_set: list[FlinkStatement] | None = None
@@ -135,7 +135,9 @@ class FlinkRunner:
         if statement.kind == "insert" and self._statement_set is not None:
             self._statement_set.append(statement)
             return
-        if statement.kind in ("insert", "statement-set"):
+        if statement.kind in ("set", "reset"):
+            self._setting(statement)
+        elif statement.kind in ("insert", "statement-set"):
             self._run_job(statement, translation)
         elif statement.kind == "query":
             self._run_query(statement)
@@ -145,6 +147,19 @@ class FlinkRunner:
                 self.drain()
                 self._call(result.print)
                 self.drain()
+
+    def _setting(self, statement: FlinkStatement) -> None:
+        """SET/RESET are SQL-client commands that TableEnvironment.execute_sql refuses: apply them
+        to the environment's configuration, as the SQL client does."""
+        key, value = statement.setting or (None, None)
+        configuration = self.t_env.get_config().get_configuration()
+        if statement.kind == "set" and key is not None and value is not None:
+            self._call(lambda: self.t_env.get_config().set(key, value))
+        elif statement.kind == "reset" and key is not None:
+            self._call(lambda: configuration._j_configuration.removeKey(key))
+        else:
+            self.info(f"'{' '.join(statement.sql.split())}' has no effect with --engine flink (it lists or resets "
+                      "every setting in Flink's SQL client)")
 
     def _run_job(self, statement: FlinkStatement, translation: Translation) -> None:
         started = time.monotonic()
@@ -184,31 +199,12 @@ class FlinkRunner:
         job_id = str(client.get_job_id()) if client is not None else "?"
         self.drain()
         try:
-            if self.remote is None:
-                self._call(result.print)  # Flink's own tableau, through the captured System.out
-            else:
-                # The client prints a remote query's rows too, but into the JVM's stdout; take them here.
-                self._print_rows(result)
+            self._call(result.print)  # Flink's own tableau, through the captured System.out
         except KeyboardInterrupt:
             self._cancel(client, job_id)
             raise
         self.drain()
         self.info(f"Job {job_id} (query) finished in {time.monotonic() - started:.2f}s")
-
-    def _print_rows(self, result: Any) -> None:
-        from pyflink.java_gateway import get_gateway
-
-        jvm = get_gateway().jvm
-        buffer = jvm.java.io.ByteArrayOutputStream()
-        stream = jvm.java.io.PrintStream(buffer, True, "UTF-8")
-        previous = jvm.System.out
-        jvm.System.setOut(stream)
-        try:
-            self._call(result.print)
-        finally:
-            jvm.System.setOut(previous)
-        self.stdout.write(buffer.toString("UTF-8"))
-        self.stdout.flush()
 
     def _cancel(self, client: Any, job_id: str) -> None:
         if client is None:
@@ -248,12 +244,10 @@ class FlinkRunner:
             self.stderr.flush()
 
     def drain(self) -> None:
-        if self._capture is not None:
-            self._capture.drain()
+        self._capture.drain()
 
     def close(self) -> None:
-        if self._capture is not None:
-            self._capture.stop()
+        self._capture.stop()
 
 
 class _JvmOutput:

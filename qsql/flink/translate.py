@@ -75,6 +75,7 @@ class FlinkStatement:
     span: Span
     source: str
     sink_tables: tuple[str, ...] = ()  # INSERT targets (for reporting where rows went)
+    setting: tuple[str | None, str | None] | None = None  # SET/RESET key and value: TableEnvironment has no SQL for them
 
 
 @dataclass
@@ -388,6 +389,9 @@ def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int,
     inner = [(s - start, e - start, r) for s, e, r in edits if start <= s and e <= end]
     sql = _apply(text[start:end], inner, [])
     sinks: tuple[str, ...] = ()
+    setting = None
+    if isinstance(statement, (ast.SetOption, ast.ResetOption)):
+        setting = (statement.key, getattr(statement, "value", None))
     if isinstance(statement, ast.Insert):
         kind, sinks = "insert", (_last(statement.table),)
     elif isinstance(statement, ast.StatementSet):
@@ -406,7 +410,7 @@ def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int,
         kind = "ddl"
     else:
         kind = "other"
-    return FlinkStatement(sql=sql, kind=kind, span=statement.span, source=source, sink_tables=sinks)
+    return FlinkStatement(sql=sql, kind=kind, span=statement.span, source=source, sink_tables=sinks, setting=setting)
 
 
 def _inserts(statements: list[ast.Statement]) -> list[ast.Insert]:
