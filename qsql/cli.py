@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 
 
 
 FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
-COMMANDS = ("run", "export", "stub", "cache", "keys", "logs", "batches")
+# The subcommands are read from the parser (command_names), so a new one is never taken for a script.
 # Options that take a value, so the word after them is not the script of 'qsql file.sql'.
 _VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
 
@@ -185,7 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _with_implicit_run(argv: list[str]) -> list[str]:
+def command_names(parser: argparse.ArgumentParser) -> tuple[str, ...]:
+    """The parser's subcommands (run, stub, cache ...)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return tuple(action.choices)
+    return ()
+
+
+def _with_implicit_run(argv: list[str], commands: tuple[str, ...]) -> list[str]:
     """``qsql file.sql`` means ``qsql run file.sql``: the first word that is neither an option,
     an option's value nor a command names a script."""
     expects_value = False
@@ -198,7 +206,7 @@ def _with_implicit_run(argv: list[str]) -> list[str]:
         if word.startswith("-"):
             expects_value = word in _VALUE_OPTIONS
             continue
-        if word in COMMANDS:
+        if word in commands:
             return argv
         return [*argv[:position], "run", *argv[position:]]
     return argv
@@ -206,7 +214,8 @@ def _with_implicit_run(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(_with_implicit_run(list(sys.argv[1:] if argv is None else argv)))
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_with_implicit_run(words, command_names(parser)))
     # SIGTERM and SIGHUP unwind like Ctrl-C, so every statement cleans up; a second signal
     # during that clean-up does not interrupt it.
     interrupts = InterruptHandler().install()
