@@ -236,7 +236,9 @@ class _Call(Generic[Tag]):
 
     async def send_with_retries(self, items: list[_Item[Tag]]) -> list[Prediction]:
         texts = [item.text for item in items]
-        estimate = sum(estimate_tokens(text) for text in texts)
+
+        def estimate() -> int:
+            return sum(estimate_tokens(text) for text in texts)
 
         async def attempt(number: int) -> list[Prediction]:
             self.stats.requests += 1

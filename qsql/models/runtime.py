@@ -32,6 +32,14 @@ _END = object()
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
+def _proxy_configured() -> bool:
+    """Whether the environment names a proxy (httpx reads *_PROXY in either case). Without one
+    no loopback mounts are needed, and each request skips matching them."""
+    import os
+
+    return any(key.lower() in ("http_proxy", "https_proxy", "all_proxy") and value for key, value in os.environ.items())
+
+
 def _ca_bundle_context() -> "ssl.SSLContext | bool":
     """REQUESTS_CA_BUNDLE (the requests library's variable, common in corporate setups) when
     SSL_CERT_FILE, which httpx reads itself, is not set."""
@@ -66,8 +74,10 @@ class ModelRuntime:
 
             limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
             verify = _ca_bundle_context()
-            direct = self._transport or httpx.AsyncHTTPTransport(limits=limits, verify=verify)
-            loopback = {f"all://{host}": direct for host in LOOPBACK_HOSTS}
+            loopback: dict[str, httpx.AsyncBaseTransport] = {}
+            if _proxy_configured():
+                direct = self._transport or httpx.AsyncHTTPTransport(limits=limits, verify=verify)
+                loopback = {f"all://{host}": direct for host in LOOPBACK_HOSTS}
             self._client = httpx.AsyncClient(
                 transport=self._transport, limits=limits, trust_env=True, mounts=loopback, verify=verify
             )

@@ -15,15 +15,16 @@ import json
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..errors import ModelError
 from .config import ModelConfig
-from .hooks import CallRecord, ModelHooks, Ticket
+from .hooks import Admission, CallRecord, ModelHooks, Slot, Ticket
 from .openai_compat import excerpt
-from .protocol import MalformedReply, Prediction
+from .protocol import MalformedReply, Prediction, WireRequest
 from .retry import parse_retry_after
 
 _STATUS_HINTS = {
@@ -53,47 +54,29 @@ async def send_attempt(
     timeout: float,
     hooks: ModelHooks,
     attempt: int = 1,
-    estimated_tokens: int = 0,
+    estimated_tokens: Callable[[], int] | int = 0,
 ) -> list[Prediction]:
-    """Send one request (one chat row, or a batch of embedding inputs); one Prediction per text."""
-    protocol = config.protocol
-    request = protocol.request(config, texts, stream=config.stream)
-    host = host_of(request.url)
-    ticket = Ticket(config.name, config.provider, host, len(texts), estimated_tokens)
-    status: int | None = None
-    reply_text = ""
-    error: ModelError | None = None
-    predictions: list[Prediction] = []
-    async with hooks.admission.attempt(ticket) as slot:
-        started = time.monotonic()
-        try:
-            async with asyncio.timeout(timeout):
-                if request.stream:
-                    status, reply_text, predictions = await _streamed(client, config, request, timeout)
-                else:
-                    status, reply_text, predictions = await _whole(client, config, request, texts, timeout)
-        except TimeoutError:
-            error = ModelError(f"no reply from {request.url} within {timeout:g} s", retryable=True)
-        except httpx.TimeoutException:
-            error = ModelError(f"no reply from {request.url} within {timeout:g} s", retryable=True)
-        except httpx.HTTPError as failure:
-            error = _connection_error(request.url, failure)
-        except ModelError as failure:
-            error = failure
-            status = failure.status
-        slot.latency = time.monotonic() - started
-        slot.status = status
-        if error is not None:
-            slot.retry_after = error.retry_after
-        else:
-            slot.prompt_tokens = sum(p.usage.prompt_tokens for p in predictions)
-            slot.completion_tokens = sum(p.usage.completion_tokens for p in predictions)
+    """Send one request (one chat row, or a batch of embedding inputs); one Prediction per text.
+
+    ``estimated_tokens`` (a number, or a function computed only when an admission controller
+    asks) goes into the admission ticket."""
+    request = config.protocol.request(config, texts, stream=config.stream)
+    admission = hooks.admission
+    if type(admission) is Admission:  # the default admits at once: skip the context manager
+        slot = Slot()
+        outcome = await _perform(client, config, request, texts, timeout, slot)
+    else:
+        tokens = estimated_tokens() if callable(estimated_tokens) else estimated_tokens
+        ticket = Ticket(config.name, config.provider, host_of(request.url), len(texts), tokens)
+        async with admission.attempt(ticket) as slot:
+            outcome = await _perform(client, config, request, texts, timeout, slot)
+    status, reply_text, predictions, error = outcome
     if hooks.observer is not None:
         hooks.observe(
             CallRecord(
-                model=config.name, provider=config.provider, model_id=config.model, host=host, url=request.url,
-                attempt=attempt, inputs=len(texts), status=status, ok=error is None, latency=slot.latency,
-                prompt_tokens=slot.prompt_tokens, completion_tokens=slot.completion_tokens,
+                model=config.name, provider=config.provider, model_id=config.model, host=host_of(request.url),
+                url=request.url, attempt=attempt, inputs=len(texts), status=status, ok=error is None,
+                latency=slot.latency, prompt_tokens=slot.prompt_tokens, completion_tokens=slot.completion_tokens,
                 reasoning_tokens=sum(p.usage.reasoning_tokens for p in predictions),
                 streamed=request.stream, error=error.message if error else None,
                 request_text=json.dumps(request.body, ensure_ascii=False), reply_text=scrub(reply_text, config),
@@ -102,6 +85,39 @@ async def send_attempt(
     if error is not None:
         raise error
     return predictions
+
+
+async def _perform(
+    client: httpx.AsyncClient, config: ModelConfig, request: WireRequest, texts: list[str], timeout: float, slot: Slot
+) -> tuple[int | None, str, list[Prediction], ModelError | None]:
+    """The attempt itself, bounded as a whole by ``timeout``; fills in ``slot``."""
+    status: int | None = None
+    reply_text = ""
+    error: ModelError | None = None
+    predictions: list[Prediction] = []
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(timeout):
+            if request.stream:
+                status, reply_text, predictions = await _streamed(client, config, request, timeout)
+            else:
+                status, reply_text, predictions = await _whole(client, config, request, texts, timeout)
+    except (TimeoutError, httpx.TimeoutException):
+        error = ModelError(f"no reply from {request.url} within {timeout:g} s", retryable=True)
+    except httpx.HTTPError as failure:
+        error = _connection_error(request.url, failure)
+    except ModelError as failure:
+        error = failure
+        status = failure.status
+    slot.latency = time.monotonic() - started
+    slot.status = status
+    if error is not None:
+        slot.retry_after = error.retry_after
+    else:
+        for prediction in predictions:
+            slot.prompt_tokens += prediction.usage.prompt_tokens
+            slot.completion_tokens += prediction.usage.completion_tokens
+    return status, reply_text, predictions, error
 
 
 async def _whole(
