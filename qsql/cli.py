@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--requests-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute")
     stub.add_argument("--tokens-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute")
     stub.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="how long the rate-limit minute lasts (default 60; shorter for benchmarks)")
+    stub.add_argument("--lenient", action="store_true",
+                      help="accept what the real services refuse (ranges, thinking/streaming rules ...)")
 
     cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
                                 description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
@@ -472,6 +474,7 @@ def _serve_stub(args: argparse.Namespace) -> int:
         fail_every=args.fail_every,
         global_fault=fault,
         embedding_dimension=args.embedding_dim,
+        strict=not args.lenient,
     )
     server = StubServer(args.host, args.port, options)
 

@@ -297,6 +297,23 @@ def test_stub_command_injects_failures_every_nth_request() -> None:
         process.wait(10)
 
 
+
+@pytest.mark.parametrize("flags, status", [([], 400), (["--lenient"], 200)])
+def test_stub_command_is_strict_unless_lenient(flags: list[str], status: int) -> None:
+    process = subprocess.Popen([*QSQL, "stub", "--port", "0", *flags], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{int(line.split()[1])}/v1/chat/completions"
+        import httpx
+
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            body = {"model": "qwen-plus", "temperature": 2, "messages": [{"role": "user", "content": "hi"}]}
+            assert client.post(url, json=body).status_code == status  # Qwen's temperature is [0, 2)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 # ------------------------------------------------------------------ output formats, file shorthand, help
 def test_format_csv_to_a_file_just_works(tmp_path: Path) -> None:
     result = qsql("-e", "SELECT * FROM (VALUES (1, 'a, b'), (2, CAST(NULL AS STRING))) AS t (n, s);", "--format", "csv")

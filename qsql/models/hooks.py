@@ -15,8 +15,9 @@ without touching the call path.
 
   A rate limiter or adaptive-concurrency controller implements :class:`Admission`: wait in
   ``attempt`` before yielding (admit), read ``slot`` after the ``yield`` (learn from the
-  outcome). The default admits at once. ``ticket`` says which model/host and how many
-  inputs and estimated tokens the attempt carries.
+  outcome). The default admits at once and is not even entered (it costs nothing per
+  request); any subclass is. ``ticket`` says which model/host and how many inputs and
+  estimated tokens the attempt carries. Install one with ``session.model_hooks.admission = ...``.
 """
 
 from __future__ import annotations
