@@ -206,8 +206,9 @@ def test_admission_wraps_every_attempt_and_learns_the_outcome(runtime_for) -> No
         async def attempt(self, ticket: Ticket) -> AsyncIterator[Slot]:
             slot = Slot()
             yield slot
-            seen.append((ticket.host, slot.status))
+            seen.append((ticket.host, slot.status, slot.code))
 
-    server = Server(lambda body: httpx.Response(429, json={}) if len(server.bodies) == 1 else None)
+    quota = {"error": {"message": "tpm", "code": "Throttling.AllocationQuota"}}
+    server = Server(lambda body: httpx.Response(429, json=quota) if len(server.bodies) == 1 else None)
     run(config(), ["a"], runtime_for(server), hooks=ModelHooks(admission=Recording()))
-    assert seen == [("dashscope.example", 429), ("dashscope.example", 200)]
+    assert seen == [("dashscope.example", 429, "Throttling.AllocationQuota"), ("dashscope.example", 200, None)]

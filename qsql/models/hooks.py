@@ -43,6 +43,7 @@ class Slot:
     """Filled in by the transport before the ``attempt`` block ends."""
 
     status: int | None = None  # HTTP status, None when no reply came (timeout, connection error)
+    code: str | None = None  # the server's error code of a failed reply (Throttling.RateQuota ...)
     retry_after: float | None = None
     latency: float = 0.0
     prompt_tokens: int = 0
