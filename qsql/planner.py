@@ -7,6 +7,7 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -438,11 +439,7 @@ class Planner:
             # cross product filtered afterwards); for an inner join the rows are the same.
             from_ = ast.Join(left=from_.left, right=from_.right, kind="inner", condition=where, span=from_.span)
             where = None
-            select = ast.Select(
-                items=select.items, from_=from_, where=None, distinct=select.distinct, group_by=select.group_by,
-                having=select.having, order_by=select.order_by, limit=select.limit, offset=select.offset,
-                span=select.span,
-            )
+            select = dataclasses.replace(select, from_=from_, where=None)
         source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
         scope = self._scope(source.schema)
         if select.where is not None:
@@ -489,7 +486,7 @@ class Planner:
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
         over_calls = _over_calls([e for e, _, _ in items if not isinstance(e, int)] + [o.expr for o in order_items])
         if over_calls:
-            source, scope = self._plan_windows(over_calls, source, scope)
+            source, scope = self._plan_windows(over_calls, source, scope, select.windows)
 
         expressions: list[Compiled] = []
         for expr, name, span in items:
@@ -538,13 +535,31 @@ class Planner:
             )
         return _limited(step, select.limit, select.offset, select.span, bool(sort_keys))
 
-    def _plan_windows(self, calls: list[ast.Over], source: Step, scope: Scope) -> tuple[Step, Scope]:
+    def _plan_windows(
+        self, calls: list[ast.Over], source: Step, scope: Scope, named: tuple = ()
+    ) -> tuple[Step, Scope]:
         """One WindowStep computing every OVER call; the calls then read its extra columns."""
+        windows: dict[str, tuple] = {}
+        for name, partition, order, frame in named:
+            if name.name in windows:
+                raise ValidationError(f"Duplicate window names are not allowed: '{name.name}'", name.span)
+            windows[name.name] = (partition, order, frame)
+        resolved: list[ast.Over] = []
+        for over in calls:
+            if over.window_name is not None:
+                definition = windows.get(over.window_name.name)
+                if definition is None:
+                    raise ValidationError(f"Window '{over.window_name.name}' not found", over.window_name.span)
+                partition, order, frame = definition
+                over = dataclasses.replace(over, partition_by=partition, order_by=order, frame=frame, window_name=None)
+            resolved.append(over)
+        originals = calls
+        calls = resolved
         specs: dict[tuple, W.WindowSpec] = {}
         slots: dict[ast.Expr, tuple[int, DataType]] = {}
         fields = list(source.schema)
         owners: dict[int, ast.Over] = {}
-        for over in calls:
+        for position, over in enumerate(calls):
             name = over.call.name.name.upper()
             for part in (*over.partition_by, *(o.expr for o in over.order_by)):
                 if any(isinstance(n, ast.Over) for n in _walk(part)):
@@ -562,7 +577,7 @@ class Planner:
                 spec = specs[key] = W.WindowSpec(partition=partition, order=order, frame=frame)
             call = self._window_call(over, name, scope)
             spec.calls.append(call)
-            owners[id(call)] = over
+            owners[id(call)] = originals[position]  # the node the select list holds
         # Columns follow the order of the specs' calls (the step appends spec by spec).
         for spec in specs.values():
             for call in spec.calls:
@@ -757,7 +772,7 @@ class Planner:
 
     def _plan_from(self, item: ast.FromItem) -> Step:
         if isinstance(item, ast.TableRef):
-            step = self._plan_relation(item.name)
+            step = self._plan_hinted_table(item) if item.options is not None else self._plan_relation(item.name)
             qualifier = item.alias.name if item.alias else object_name(item.name)
             if item.columns is not None:
                 if len(item.columns) != len(step.schema):
@@ -876,6 +891,30 @@ class Planner:
             expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
             fields.append(Field(f.name, f.dtype, f.qualifier, f.hidden or index in hidden))
         return Project(schema=fields, input=step, expressions=expressions, spans=[None] * len(fields))
+
+    def _plan_hinted_table(self, item: ast.TableRef) -> Step:
+        """``t /*+ OPTIONS('k' = 'v') */``: Flink's dynamic table options, over the table's own
+        for this scan only; a view (or WITH table) cannot take them, as in Flink."""
+        assert item.options is not None
+        name = object_name(item.name)
+        is_common = len(item.name.parts) == 1 and self._common_tables is not None and \
+            self._common_tables.find(name) is not None
+        entry = None if is_common else self.catalog.get_relation(item.name)
+        if not isinstance(entry, TableEntry):
+            raise ValidationError(
+                f"View '`default_catalog`.`default_database`.`{name}`' cannot be enriched with new options. "
+                "Hints can only be applied to tables.", item.span,
+            )
+        items = {option.key: option for option in entry.definition.options}
+        items.update({option.key: option for option in item.options})
+        options = {key: option.value for key, option in items.items()}
+        connector = type(entry.connector)(entry.name, entry.columns, options, items)
+        hinted = dataclasses.replace(entry, options=options, connector=connector)
+        try:
+            connector.check_source()
+        except ValidationError as error:
+            raise error.locate(item.name.span, None)
+        return TableScan(schema=[Field(c.name, c.dtype) for c in hinted.columns], table=hinted)
 
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
         if len(name.parts) == 1 and self._common_tables is not None:
