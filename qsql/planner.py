@@ -432,15 +432,20 @@ class Planner:
         return ValuesStep(schema=schema, rows=converted)
 
     def _plan_select(self, select: ast.Select) -> Step:
-        from_ = select.from_
-        where = select.where
-        if where is not None and isinstance(from_, ast.Join) and from_.kind == "cross":
-            # FROM a, b WHERE a.k = b.k: the WHERE is the join condition (a hash join, not a
-            # cross product filtered afterwards); for an inner join the rows are the same.
-            from_ = ast.Join(left=from_.left, right=from_.right, kind="inner", condition=where, span=from_.span)
-            where = None
-            select = dataclasses.replace(select, from_=from_, where=None)
-        source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
+        if select.where is not None and isinstance(select.from_, ast.Join) and select.from_.kind == "cross":
+            # FROM a, b, c WHERE a.k = b.k AND b.j = c.j: each conjunct becomes the condition of
+            # the lowest comma / cross join that sees its columns (hash joins, not a cross product
+            # filtered afterwards; for inner joins the rows are the same). The rest stays a WHERE.
+            remaining = _conjuncts(select.where)
+            source = self._plan_cross_chain(select.from_, remaining)
+            rest: ast.Expr | None = None
+            for conjunct in remaining:
+                rest = conjunct if rest is None else ast.BinaryOp(op="AND", left=rest, right=conjunct, span=conjunct.span)
+            select = dataclasses.replace(select, where=rest)
+        elif select.from_ is not None:
+            source = self._plan_from(select.from_)
+        else:
+            source = SingleRow(schema=[])
         scope = self._scope(source.schema)
         if select.where is not None:
             _no_aggregates(select.where, "WHERE")
@@ -799,9 +804,30 @@ class Planner:
             return self._plan_join(item)
         raise ValidationError(f"{type(item).__name__} is not supported in FROM", item.span)
 
+    def _plan_cross_chain(self, item: ast.FromItem, remaining: list[ast.Expr]) -> Step:
+        """Plan a chain of comma / CROSS joins, taking from ``remaining`` the WHERE conjuncts
+        each join can evaluate (plain ones: no subqueries, no aggregates, no outer columns)."""
+        if not (isinstance(item, ast.Join) and item.kind == "cross"):
+            return self._plan_from(item)
+        left = self._plan_cross_chain(item.left, remaining)
+        right = self._plan_from(item.right)
+        plain = Scope(left.schema + right.schema)
+        mine = [c for c in remaining if not _has_aggregate(c) and _try_compile(c, plain) is not None]
+        for conjunct in mine:
+            remaining.remove(conjunct)
+        condition: ast.Expr | None = None
+        for conjunct in mine:
+            condition = conjunct if condition is None else ast.BinaryOp(
+                op="AND", left=condition, right=conjunct, span=conjunct.span
+            )
+        kind = "cross" if condition is None else "inner"
+        return self._join_steps(ast.Join(left=item.left, right=item.right, kind=kind, condition=condition,
+                                         span=item.span), left, right)
+
     def _plan_join(self, join: ast.Join) -> Step:
-        left = self._plan_from(join.left)
-        right = self._plan_from(join.right)
+        return self._join_steps(join, self._plan_from(join.left), self._plan_from(join.right))
+
+    def _join_steps(self, join: ast.Join, left: Step, right: Step) -> Step:
         kind = join.kind
         left_fields, right_fields = left.schema, right.schema
         if kind in ("left", "full"):
@@ -1202,6 +1228,10 @@ def _aggregate_calls(exprs: list[ast.Expr]) -> list[ast.FunctionCall]:
                     _no_aggregates(arg, f"an argument of {node.name.name.upper()}")
                 calls.append(node)
     return calls
+
+
+def _has_aggregate(expr: ast.Expr) -> bool:
+    return any(isinstance(n, ast.FunctionCall) and n.name.name.upper() in F.AGGREGATES for n in _walk(expr))
 
 
 def _no_aggregates(expr: ast.Expr, where: str) -> None:
