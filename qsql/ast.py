@@ -206,6 +206,7 @@ class Over(Expr):
     partition_by: tuple[Expr, ...] = ()
     order_by: tuple["OrderItem", ...] = ()
     frame: WindowFrame | None = None
+    window_name: Identifier | None = None  # OVER w: the SELECT's WINDOW clause defines w
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,7 @@ class TableRef(FromItem):
     name: QualifiedName
     alias: Identifier | None = None
     columns: tuple[Identifier, ...] | None = None  # FROM t AS x (a, b)
+    options: tuple["OptionItem", ...] | None = None  # FROM t /*+ OPTIONS('k' = 'v') */
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,9 @@ class Select(Query):
     order_by: tuple[OrderItem, ...] | None = None
     limit: int | None = None
     offset: int | None = None
+    hints: tuple[str, ...] = ()  # SELECT /*+ BROADCAST(t) */: the hint names
+    # WINDOW w AS (...): name -> (PARTITION BY, ORDER BY, frame)
+    windows: tuple[tuple[Identifier, tuple, tuple, "WindowFrame | None"], ...] = ()
 
 
 @dataclass(frozen=True)

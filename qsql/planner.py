@@ -7,6 +7,7 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -431,19 +432,20 @@ class Planner:
         return ValuesStep(schema=schema, rows=converted)
 
     def _plan_select(self, select: ast.Select) -> Step:
-        from_ = select.from_
-        where = select.where
-        if where is not None and isinstance(from_, ast.Join) and from_.kind == "cross":
-            # FROM a, b WHERE a.k = b.k: the WHERE is the join condition (a hash join, not a
-            # cross product filtered afterwards); for an inner join the rows are the same.
-            from_ = ast.Join(left=from_.left, right=from_.right, kind="inner", condition=where, span=from_.span)
-            where = None
-            select = ast.Select(
-                items=select.items, from_=from_, where=None, distinct=select.distinct, group_by=select.group_by,
-                having=select.having, order_by=select.order_by, limit=select.limit, offset=select.offset,
-                span=select.span,
-            )
-        source = self._plan_from(select.from_) if select.from_ is not None else SingleRow(schema=[])
+        if select.where is not None and isinstance(select.from_, ast.Join) and select.from_.kind == "cross":
+            # FROM a, b, c WHERE a.k = b.k AND b.j = c.j: each conjunct becomes the condition of
+            # the lowest comma / cross join that sees its columns (hash joins, not a cross product
+            # filtered afterwards; for inner joins the rows are the same). The rest stays a WHERE.
+            remaining = _conjuncts(select.where)
+            source = self._plan_cross_chain(select.from_, remaining)
+            rest: ast.Expr | None = None
+            for conjunct in remaining:
+                rest = conjunct if rest is None else ast.BinaryOp(op="AND", left=rest, right=conjunct, span=conjunct.span)
+            select = dataclasses.replace(select, where=rest)
+        elif select.from_ is not None:
+            source = self._plan_from(select.from_)
+        else:
+            source = SingleRow(schema=[])
         scope = self._scope(source.schema)
         if select.where is not None:
             _no_aggregates(select.where, "WHERE")
@@ -489,7 +491,7 @@ class Planner:
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
         over_calls = _over_calls([e for e, _, _ in items if not isinstance(e, int)] + [o.expr for o in order_items])
         if over_calls:
-            source, scope = self._plan_windows(over_calls, source, scope)
+            source, scope = self._plan_windows(over_calls, source, scope, select.windows)
 
         expressions: list[Compiled] = []
         for expr, name, span in items:
@@ -538,13 +540,31 @@ class Planner:
             )
         return _limited(step, select.limit, select.offset, select.span, bool(sort_keys))
 
-    def _plan_windows(self, calls: list[ast.Over], source: Step, scope: Scope) -> tuple[Step, Scope]:
+    def _plan_windows(
+        self, calls: list[ast.Over], source: Step, scope: Scope, named: tuple = ()
+    ) -> tuple[Step, Scope]:
         """One WindowStep computing every OVER call; the calls then read its extra columns."""
+        windows: dict[str, tuple] = {}
+        for name, partition, order, frame in named:
+            if name.name in windows:
+                raise ValidationError(f"Duplicate window names are not allowed: '{name.name}'", name.span)
+            windows[name.name] = (partition, order, frame)
+        resolved: list[ast.Over] = []
+        for over in calls:
+            if over.window_name is not None:
+                definition = windows.get(over.window_name.name)
+                if definition is None:
+                    raise ValidationError(f"Window '{over.window_name.name}' not found", over.window_name.span)
+                partition, order, frame = definition
+                over = dataclasses.replace(over, partition_by=partition, order_by=order, frame=frame, window_name=None)
+            resolved.append(over)
+        originals = calls
+        calls = resolved
         specs: dict[tuple, W.WindowSpec] = {}
         slots: dict[ast.Expr, tuple[int, DataType]] = {}
         fields = list(source.schema)
         owners: dict[int, ast.Over] = {}
-        for over in calls:
+        for position, over in enumerate(calls):
             name = over.call.name.name.upper()
             for part in (*over.partition_by, *(o.expr for o in over.order_by)):
                 if any(isinstance(n, ast.Over) for n in _walk(part)):
@@ -562,7 +582,7 @@ class Planner:
                 spec = specs[key] = W.WindowSpec(partition=partition, order=order, frame=frame)
             call = self._window_call(over, name, scope)
             spec.calls.append(call)
-            owners[id(call)] = over
+            owners[id(call)] = originals[position]  # the node the select list holds
         # Columns follow the order of the specs' calls (the step appends spec by spec).
         for spec in specs.values():
             for call in spec.calls:
@@ -757,7 +777,7 @@ class Planner:
 
     def _plan_from(self, item: ast.FromItem) -> Step:
         if isinstance(item, ast.TableRef):
-            step = self._plan_relation(item.name)
+            step = self._plan_hinted_table(item) if item.options is not None else self._plan_relation(item.name)
             qualifier = item.alias.name if item.alias else object_name(item.name)
             if item.columns is not None:
                 if len(item.columns) != len(step.schema):
@@ -784,9 +804,30 @@ class Planner:
             return self._plan_join(item)
         raise ValidationError(f"{type(item).__name__} is not supported in FROM", item.span)
 
+    def _plan_cross_chain(self, item: ast.FromItem, remaining: list[ast.Expr]) -> Step:
+        """Plan a chain of comma / CROSS joins, taking from ``remaining`` the WHERE conjuncts
+        each join can evaluate (plain ones: no subqueries, no aggregates, no outer columns)."""
+        if not (isinstance(item, ast.Join) and item.kind == "cross"):
+            return self._plan_from(item)
+        left = self._plan_cross_chain(item.left, remaining)
+        right = self._plan_from(item.right)
+        plain = Scope(left.schema + right.schema)
+        mine = [c for c in remaining if not _has_aggregate(c) and _try_compile(c, plain) is not None]
+        for conjunct in mine:
+            remaining.remove(conjunct)
+        condition: ast.Expr | None = None
+        for conjunct in mine:
+            condition = conjunct if condition is None else ast.BinaryOp(
+                op="AND", left=condition, right=conjunct, span=conjunct.span
+            )
+        kind = "cross" if condition is None else "inner"
+        return self._join_steps(ast.Join(left=item.left, right=item.right, kind=kind, condition=condition,
+                                         span=item.span), left, right)
+
     def _plan_join(self, join: ast.Join) -> Step:
-        left = self._plan_from(join.left)
-        right = self._plan_from(join.right)
+        return self._join_steps(join, self._plan_from(join.left), self._plan_from(join.right))
+
+    def _join_steps(self, join: ast.Join, left: Step, right: Step) -> Step:
         kind = join.kind
         left_fields, right_fields = left.schema, right.schema
         if kind in ("left", "full"):
@@ -876,6 +917,30 @@ class Planner:
             expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
             fields.append(Field(f.name, f.dtype, f.qualifier, f.hidden or index in hidden))
         return Project(schema=fields, input=step, expressions=expressions, spans=[None] * len(fields))
+
+    def _plan_hinted_table(self, item: ast.TableRef) -> Step:
+        """``t /*+ OPTIONS('k' = 'v') */``: Flink's dynamic table options, over the table's own
+        for this scan only; a view (or WITH table) cannot take them, as in Flink."""
+        assert item.options is not None
+        name = object_name(item.name)
+        is_common = len(item.name.parts) == 1 and self._common_tables is not None and \
+            self._common_tables.find(name) is not None
+        entry = None if is_common else self.catalog.get_relation(item.name)
+        if not isinstance(entry, TableEntry):
+            raise ValidationError(
+                f"View '`default_catalog`.`default_database`.`{name}`' cannot be enriched with new options. "
+                "Hints can only be applied to tables.", item.span,
+            )
+        items = {option.key: option for option in entry.definition.options}
+        items.update({option.key: option for option in item.options})
+        options = {key: option.value for key, option in items.items()}
+        connector = type(entry.connector)(entry.name, entry.columns, options, items)
+        hinted = dataclasses.replace(entry, options=options, connector=connector)
+        try:
+            connector.check_source()
+        except ValidationError as error:
+            raise error.locate(item.name.span, None)
+        return TableScan(schema=[Field(c.name, c.dtype) for c in hinted.columns], table=hinted)
 
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
         if len(name.parts) == 1 and self._common_tables is not None:
@@ -1163,6 +1228,10 @@ def _aggregate_calls(exprs: list[ast.Expr]) -> list[ast.FunctionCall]:
                     _no_aggregates(arg, f"an argument of {node.name.name.upper()}")
                 calls.append(node)
     return calls
+
+
+def _has_aggregate(expr: ast.Expr) -> bool:
+    return any(isinstance(n, ast.FunctionCall) and n.name.name.upper() in F.AGGREGATES for n in _walk(expr))
 
 
 def _no_aggregates(expr: ast.Expr, where: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -114,6 +115,11 @@ class _Limit:
 @dataclass(frozen=True)
 class _Offset:
     count: int
+
+
+@dataclass(frozen=True)
+class _Windows:
+    items: tuple[tuple, ...]
 
 
 @dataclass(frozen=True)
@@ -441,11 +447,14 @@ class AstBuilder(_MetaTransformer):
         where = _first(children, _Where)
         group = _first(children, _Group)
         having = _first(children, _Having)
+        windows = _first(children, _Windows)
         return ast.Select(
             items=items, from_=from_, where=where.condition if where else None,
             distinct=_has_token(children, "DISTINCT"),
             group_by=group.items if group else None,
             having=having.condition if having else None,
+            windows=windows.items if windows else (),
+            hints=query_hint_names(next((c for c in children if isinstance(c, Token) and c.type == "HINT"), None)),
             span=span_of(meta),
         )
 
@@ -524,8 +533,10 @@ class AstBuilder(_MetaTransformer):
     def table_ref(self, meta, children):
         alias = next((c for c in children[1:] if isinstance(c, ast.Identifier)), None)
         columns = _first(children, _Names)
+        hint = next((c for c in children if isinstance(c, Token) and c.type == "HINT"), None)
         return ast.TableRef(
-            name=children[0], alias=alias, columns=columns.items if columns else None, span=span_of(meta)
+            name=children[0], alias=alias, columns=columns.items if columns else None,
+            options=table_hint_options(hint) if hint is not None else None, span=span_of(meta),
         )
 
     def ml_predict(self, meta, children):
@@ -736,6 +747,17 @@ class AstBuilder(_MetaTransformer):
         call, _over, window = children
         partition, order, frame = window
         return ast.Over(call=call, partition_by=partition, order_by=order, frame=frame, span=span_of(meta))
+
+    def over_named(self, meta, children):
+        call, _over, name = children
+        return ast.Over(call=call, window_name=name, span=span_of(meta))
+
+    def window_clause(self, meta, children):
+        return _Windows(tuple(children))
+
+    def named_window(self, meta, children):
+        name, (partition, order, frame) = children
+        return (name, partition, order, frame)
 
     def window_spec(self, meta, children):
         partition = next((c.items for c in children if isinstance(c, _Group)), ())
@@ -1060,3 +1082,54 @@ def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
         span=span,
     )
 
+
+
+# ---------------------------------------------------------------------- hints
+_HINT_ITEM = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\((?:'(?:[^']|'')*'|[^()'])*\))?\s*,?")
+_OPTION = re.compile(r"\s*('(?:[^']|'')*')\s*=\s*('(?:[^']|'')*')\s*,?")
+# Flink's query hints (join strategies, lookup, state TTL): accepted; qsql picks its own plan.
+QUERY_HINTS = frozenset({"BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP", "LOOKUP", "STATE_TTL"})
+
+
+def _hints(token: Token) -> list[tuple[str, str]]:
+    """``/*+ A(x), B('k' = 'v') */`` -> [("A", "x"), ("B", "'k' = 'v'")]."""
+    body = str(token)[3:-2]
+    found: list[tuple[str, str]] = []
+    position = 0
+    while position < len(body) and body[position:].strip():
+        match = _HINT_ITEM.match(body, position)
+        if match is None or match.end() == position:
+            raise QsqlSyntaxError(f"cannot read the hint {str(token)}", span_of(token))
+        found.append((match.group(1).upper(), (match.group(2) or "()")[1:-1]))
+        position = match.end()
+    return found
+
+
+def table_hint_options(token: Token) -> tuple[ast.OptionItem, ...]:
+    """A table hint: only OPTIONS('k' = 'v', ...), Flink's dynamic table options."""
+    items: list[ast.OptionItem] = []
+    span = span_of(token)
+    for name, arguments in _hints(token):
+        if name != "OPTIONS":
+            raise QsqlSyntaxError(f"unknown table hint {name}: a table takes OPTIONS('key' = 'value', ...)", span)
+        position = 0
+        while arguments[position:].strip():
+            match = _OPTION.match(arguments, position)
+            if match is None or match.end() == position:
+                raise QsqlSyntaxError("OPTIONS hint needs 'key' = 'value' pairs", span)
+            items.append(ast.OptionItem(key=unquote_string(match.group(1)), value=unquote_string(match.group(2)),
+                                        value_span=span, span=span))
+            position = match.end()
+    return tuple(items)
+
+
+def query_hint_names(token: Token | None) -> tuple[str, ...]:
+    if token is None:
+        return ()
+    names = []
+    for name, _arguments in _hints(token):
+        if name not in QUERY_HINTS:
+            raise QsqlSyntaxError(f"Hint: {name} should be registered in the HintStrategyTable", span_of(token),
+                                  hint="Flink's query hints: " + ", ".join(sorted(QUERY_HINTS)))
+        names.append(name)
+    return tuple(names)

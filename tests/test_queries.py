@@ -138,6 +138,8 @@ CASES = [
     ("SELECT tag FROM t GROUP BY tag HAVING COUNT(*) > (SELECT COUNT(*) FROM r) - 1 ORDER BY tag", [("a",), ("b",)]),
     ("SELECT a.id, b.id FROM t a JOIN t b ON a.id + 1 = b.id AND b.tag <> 'x' ORDER BY a.id", [(1, 2), (2, 3), (3, 4)]),
     ("SELECT x.id FROM (t AS x JOIN r ON x.tag = r.tag) ORDER BY x.id", [(1,), (3,)]),
+    ("SELECT id, SUM(id) OVER w AS s, ROW_NUMBER() OVER w AS rn FROM t WINDOW w AS (PARTITION BY tag ORDER BY id) "
+     "ORDER BY id", [(1, 1, 1), (2, 2, 1), (3, 4, 2), (4, 6, 2)]),
 ]
 
 
@@ -209,7 +211,8 @@ ERRORS = [
     ("SELECT ROW_NUMBER() OVER (ORDER BY id ROWS 1 PRECEDING) FROM t", "ROW/RANGE not allowed with ROW_NUMBER"),
     ("SELECT SUM(id) OVER (ORDER BY id ROWS BETWEEN id PRECEDING AND CURRENT ROW) FROM t", "must be constants"),
     ("SELECT LAG(id, name) OVER (ORDER BY id) FROM t", "must be an integer literal"),
-    ("SELECT id FROM t WHERE ROW_NUMBER() OVER (ORDER BY id) = 1", None),
+    # (Flink 2.3) Window 'w' not found
+    ("SELECT id, SUM(id) OVER w FROM t", "Window 'w' not found"),
 ]
 
 
@@ -250,6 +253,30 @@ def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
         sql("SELECT 1;\nSELECT " + "ABS(" * 3000 + "1" + ")" * 3000)
     assert caught.value.message == "statement nested too deeply"
     assert caught.value.span is not None and caught.value.span.line == 2
+
+
+def test_hints_as_flink(sql: SqlRunner) -> None:
+    sql("CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT) "
+        "WITH ('connector' = 'datagen', 'number-of-rows' = '3'); create temporary view v1 as select * from orders")
+    # (Flink 2.3) OPTIONS applies to that scan; a join hint is accepted
+    assert sql.query("select count(*) from orders /*+ OPTIONS('number-of-rows' = '1') */")[1] == [(1,)]
+    assert sql.query("select /*+ BROADCAST(orders) */ count(*) from orders")[1] == [(3,)]
+    assert sql.query("select count(*) /* a comment */ from orders")[1] == [(3,)]
+    refused = [
+        # (Flink 2.3)
+        ("select * from v1 /*+ OPTIONS('number-of-rows' = '1') */",
+         "View '`default_catalog`.`default_database`.`v1`' cannot be enriched with new options. Hints can only be "
+         "applied to tables."),
+        # (Flink 2.3) Unsupported options found for 'datagen'.
+        ("select count(*) from orders /*+ OPTIONS('no-such-option' = '1') */", "no-such-option"),
+        # (Flink 2.3)
+        ("select /*+ NO_SUCH_HINT(orders) */ count(*) from orders",
+         "Hint: NO_SUCH_HINT should be registered in the HintStrategyTable"),
+    ]
+    for query, message in refused:
+        with pytest.raises(QsqlError) as caught:
+            sql(query)
+        assert message in caught.value.message
 
 
 def test_show_create_view_prints_flinks_expanded_query(sql: SqlRunner) -> None:

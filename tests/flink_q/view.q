@@ -29,7 +29,6 @@ create temporary view if not exists v1 as select * from orders;
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql reads /*+ ... */ as a comment, so an OPTIONS hint on a view is not refused
 select * from v1 /*+ OPTIONS('number-of-rows' = '1') */;
 [ERROR] Could not execute SQL statement. Reason:
 org.apache.flink.table.api.ValidationException: View '`default_catalog`.`default_database`.`v1`' cannot be enriched with new options. Hints can only be applied to tables.
