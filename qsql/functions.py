@@ -367,7 +367,7 @@ SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "BOOL_AND", "BOOL_OR",
+    "LISTAGG",
 })
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
@@ -415,10 +415,6 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
         if not _is_char(arg):
             raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)
         return T.STRING
-    if name in ("BOOL_AND", "BOOL_OR"):
-        if arg.kind not in ("BOOLEAN", "NULL"):
-            raise cannot_apply(name, types, f"{name}(<BOOLEAN>)", span)
-        return T.BOOLEAN
     if name in _VARIANCE:
         if not arg.is_numeric:
             raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
@@ -482,10 +478,6 @@ class Accumulator:
             return
         if name == "LISTAGG":
             self.parts.append(value)  # type: ignore[arg-type]
-            return
-        if name in ("BOOL_AND", "BOOL_OR"):
-            self.total = value if self.total is None else (
-                (self.total and value) if name == "BOOL_AND" else (self.total or value))
             return
         if name in _VARIANCE:
             number = Decimal(value) if isinstance(value, Decimal) else value
