@@ -502,7 +502,7 @@ def _map_entries_type(types: list[DataType], span: Span | None) -> DataType:
     key, value = types[0].key, types[0].element
     assert key is not None and value is not None
     fields = (T.RowField("key", key), T.RowField("value", value))
-    return T.array(T.row(fields).with_nullable(False)).with_nullable(types[0].nullable)
+    return T.array(T.row(fields)).with_nullable(types[0].nullable)
 
 
 def _map_from_arrays_type(types: list[DataType], span: Span | None) -> DataType:
@@ -528,7 +528,7 @@ def _map_union_type(types: list[DataType], span: Span | None) -> DataType:
 def _is_decimal(text: str | None) -> bool:
     import re as _re
 
-    return text is not None and _re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text) is not None
+    return text is not None and _re.fullmatch(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", text) is not None
 
 
 def _regexp_count(text: str, pattern: str) -> int:
@@ -540,13 +540,17 @@ def _regexp_count(text: str, pattern: str) -> int:
         raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
 
 
-def _regexp_extract_all(text: str, pattern: str, group: int = 0) -> list[str]:
+def _regexp_extract_all(text: str, pattern: str, group: int = 1) -> list[str] | None:
+    """Flink's default group is 1; a pattern without that group gives NULL."""
     import re as _re
 
     try:
-        return [m.group(group) for m in _re.finditer(pattern, text)]
-    except (_re.error, IndexError) as error:
-        raise ExecutionError(f"REGEXP_EXTRACT_ALL('{pattern}', {group}): {error}") from None
+        compiled = _re.compile(pattern)
+    except _re.error as error:
+        raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
+    if not 0 <= group <= compiled.groups:
+        return None
+    return [m.group(group) for m in compiled.finditer(text)]
 
 
 def _elt(index: int, *values: object) -> object:
@@ -559,8 +563,6 @@ def _elt_type(types: list[DataType], span: Span | None) -> DataType:
     common = T.common_type(types[1:])
     if common is None:
         raise cannot_apply("ELT", types, "ELT(<INTEGER>, <ANY>, ...)", span)
-    if common.kind == "CHAR":
-        common = T.varchar(common.length or 1)
     return common.with_nullable(True)
 
 
@@ -714,10 +716,11 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("MAP_UNION", 1, None, _map_union_type, lambda *maps: {k: v for m in maps for k, v in m.items()}),
     Scalar("IS_DECIMAL", 1, 1, _fixed(T.BOOLEAN, "IS_DECIMAL", _chars_ints("c"), "IS_DECIMAL(<CHARACTER>)", nullable=False),
            _is_decimal, null_propagating=False),
-    Scalar("REGEXP_COUNT", 2, 2, _fixed(T.INT, "REGEXP_COUNT", _STRING_2, "REGEXP_COUNT(<CHARACTER>, <CHARACTER>)"),
+    Scalar("REGEXP_COUNT", 2, 2, _fixed(T.INT, "REGEXP_COUNT", _STRING_2, "REGEXP_COUNT(<CHARACTER>, <CHARACTER>)",
+                                        nullable=True),
            _regexp_count),
     Scalar("REGEXP_EXTRACT_ALL", 2, 3, _fixed(T.array(T.STRING), "REGEXP_EXTRACT_ALL", _chars_ints("c", "c", "i"),
-                                              "REGEXP_EXTRACT_ALL(<CHARACTER>, <CHARACTER>[, <INTEGER>])"),
+                                              "REGEXP_EXTRACT_ALL(<CHARACTER>, <CHARACTER>[, <INTEGER>])", nullable=True),
            _regexp_extract_all),
     Scalar("ELT", 2, None, _elt_type, _elt, null_propagating=False),
     Scalar("SHA224", 1, 1, _fixed(T.STRING, "SHA224", _chars_ints("c"), "SHA224(<CHARACTER>)"), _hash("sha224")),
