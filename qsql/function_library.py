@@ -475,6 +475,104 @@ def _datetime_part(name: str, part: Callable[[dt.date], int]) -> Scalar:
     return Scalar(name, 1, 1, rule, part)
 
 
+def _same_array(name: str, count: int) -> TypeRule:
+    form = f"{name}(" + ", ".join(["<ARRAY>"] * count) + ")"
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        if any(t.kind != "ARRAY" for t in types):
+            raise cannot_apply(name, types, form, span)
+        common = T.common_type(types)
+        if common is None:
+            raise cannot_apply(name, types, form, span)
+        return common.with_nullable(_nullable(types))
+
+    return rule
+
+
+def _array_sort(values: list, ascending: bool = True, nulls_first: bool | None = None) -> list:  # type: ignore[type-arg]
+    present = sorted((v for v in values if v is not None), reverse=not ascending)
+    nulls = [None] * (len(values) - len(present))
+    first = ascending if nulls_first is None else nulls_first
+    return nulls + present if first else present + nulls
+
+
+def _map_entries_type(types: list[DataType], span: Span | None) -> DataType:
+    if types[0].kind != "MAP":
+        raise cannot_apply("MAP_ENTRIES", types, "MAP_ENTRIES(<MAP>)", span)
+    key, value = types[0].key, types[0].element
+    assert key is not None and value is not None
+    fields = (T.RowField("key", key), T.RowField("value", value))
+    return T.array(T.row(fields)).with_nullable(types[0].nullable)
+
+
+def _map_from_arrays_type(types: list[DataType], span: Span | None) -> DataType:
+    if len(types) != 2 or any(t.kind != "ARRAY" for t in types):
+        raise cannot_apply("MAP_FROM_ARRAYS", types, "MAP_FROM_ARRAYS(<ARRAY>, <ARRAY>)", span)
+    assert types[0].element is not None and types[1].element is not None
+    return T.map_of(types[0].element, types[1].element).with_nullable(_nullable(types))
+
+
+def _map_from_arrays(keys: list, values: list) -> dict:  # type: ignore[type-arg]
+    if len(keys) != len(values):
+        raise ExecutionError("MAP_FROM_ARRAYS needs two arrays of the same length")
+    return dict(zip(keys, values))
+
+
+def _map_union_type(types: list[DataType], span: Span | None) -> DataType:
+    if any(t.kind != "MAP" for t in types):
+        raise cannot_apply("MAP_UNION", types, "MAP_UNION(<MAP>, <MAP>, ...)", span)
+    common = T.common_type(types) if all(t == types[0] for t in types) else types[0]
+    return (common or types[0]).with_nullable(_nullable(types))
+
+
+def _is_decimal(text: str | None) -> bool:
+    import re as _re
+
+    return text is not None and _re.fullmatch(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", text) is not None
+
+
+def _regexp_count(text: str, pattern: str) -> int:
+    import re as _re
+
+    try:
+        return len(_re.findall(pattern, text))
+    except _re.error as error:
+        raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
+
+
+def _regexp_extract_all(text: str, pattern: str, group: int = 1) -> list[str] | None:
+    """Flink's default group is 1; a pattern without that group gives NULL."""
+    import re as _re
+
+    try:
+        compiled = _re.compile(pattern)
+    except _re.error as error:
+        raise ExecutionError(f"invalid regular expression '{pattern}': {error}") from None
+    if not 0 <= group <= compiled.groups:
+        return None
+    return [m.group(group) for m in compiled.finditer(text)]
+
+
+def _elt(index: int, *values: object) -> object:
+    return values[index - 1] if 1 <= index <= len(values) else None
+
+
+def _elt_type(types: list[DataType], span: Span | None) -> DataType:
+    if len(types) < 2 or not _is_int(types[0]):
+        raise cannot_apply("ELT", types, "ELT(<INTEGER>, <ANY>, ...)", span)
+    common = T.common_type(types[1:])
+    if common is None:
+        raise cannot_apply("ELT", types, "ELT(<INTEGER>, <ANY>, ...)", span)
+    return common.with_nullable(True)
+
+
+def _sha2(text: str, bits: int) -> str | None:
+    names = {224: "sha224", 256: "sha256", 384: "sha384", 512: "sha512"}
+    if bits not in names:
+        return None
+    return hashlib.new(names[bits], text.encode("utf-8")).hexdigest()
+
+
 def _convert_tz(text: str, source: str, target: str) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -608,6 +706,30 @@ EXTRA_SCALARS: list[Scalar] = [
     _datetime_part("HOUR", lambda d: getattr(d, "hour", 0)),
     _datetime_part("MINUTE", lambda d: getattr(d, "minute", 0)),
     _datetime_part("SECOND", lambda d: getattr(d, "second", 0)),
+    Scalar("ARRAY_SORT", 1, 3, _array_arg("ARRAY_SORT", "ARRAY_SORT(<ARRAY>[, <BOOLEAN>[, <BOOLEAN>]])",
+                                          lambda a, ts: a), _array_sort),
+    Scalar("ARRAY_UNION", 2, 2, _same_array("ARRAY_UNION", 2), lambda a, b: _distinct(a + b)),
+    Scalar("ARRAY_INTERSECT", 2, 2, _same_array("ARRAY_INTERSECT", 2), lambda a, b: _distinct([v for v in a if v in b])),
+    Scalar("ARRAY_EXCEPT", 2, 2, _same_array("ARRAY_EXCEPT", 2), lambda a, b: _distinct([v for v in a if v not in b])),
+    Scalar("MAP_ENTRIES", 1, 1, _map_entries_type, lambda m: [(k, v) for k, v in m.items()]),
+    Scalar("MAP_FROM_ARRAYS", 2, 2, _map_from_arrays_type, _map_from_arrays),
+    Scalar("MAP_UNION", 1, None, _map_union_type, lambda *maps: {k: v for m in maps for k, v in m.items()}),
+    Scalar("IS_DECIMAL", 1, 1, _fixed(T.BOOLEAN, "IS_DECIMAL", _chars_ints("c"), "IS_DECIMAL(<CHARACTER>)", nullable=False),
+           _is_decimal, null_propagating=False),
+    Scalar("REGEXP_COUNT", 2, 2, _fixed(T.INT, "REGEXP_COUNT", _STRING_2, "REGEXP_COUNT(<CHARACTER>, <CHARACTER>)",
+                                        nullable=True),
+           _regexp_count),
+    Scalar("REGEXP_EXTRACT_ALL", 2, 3, _fixed(T.array(T.STRING), "REGEXP_EXTRACT_ALL", _chars_ints("c", "c", "i"),
+                                              "REGEXP_EXTRACT_ALL(<CHARACTER>, <CHARACTER>[, <INTEGER>])", nullable=True),
+           _regexp_extract_all),
+    Scalar("ELT", 2, None, _elt_type, _elt, null_propagating=False),
+    Scalar("SHA224", 1, 1, _fixed(T.STRING, "SHA224", _chars_ints("c"), "SHA224(<CHARACTER>)"), _hash("sha224")),
+    Scalar("SHA384", 1, 1, _fixed(T.STRING, "SHA384", _chars_ints("c"), "SHA384(<CHARACTER>)"), _hash("sha384")),
+    Scalar("SHA2", 2, 2, _fixed(T.STRING, "SHA2", _chars_ints("c", "i"), "SHA2(<CHARACTER>, <INTEGER>)"), _sha2),
+    Scalar("COT", 1, 1, _double("COT"), lambda v: 1 / math.tan(float(v)) if math.tan(float(v)) else math.inf),
+    Scalar("SINH", 1, 1, _double("SINH"), lambda v: math.sinh(float(v))),
+    Scalar("COSH", 1, 1, _double("COSH"), lambda v: math.cosh(float(v))),
+    Scalar("TANH", 1, 1, _double("TANH"), lambda v: math.tanh(float(v))),
     Scalar("CONVERT_TZ", 3, 3, _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"),
                                       "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _convert_tz),
 ]

@@ -367,7 +367,7 @@ SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "BOOL_AND", "BOOL_OR",
+    "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG",
 })
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
@@ -411,14 +411,14 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     if name == "COUNT":
         return T.BIGINT.with_nullable(False)
     (arg,) = types
+    if name in ("FIRST_VALUE", "LAST_VALUE"):
+        return arg.with_nullable(True)
+    if name == "ARRAY_AGG":
+        return T.array(arg).with_nullable(False)
     if name == "LISTAGG":
         if not _is_char(arg):
             raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)
         return T.STRING
-    if name in ("BOOL_AND", "BOOL_OR"):
-        if arg.kind not in ("BOOLEAN", "NULL"):
-            raise cannot_apply(name, types, f"{name}(<BOOLEAN>)", span)
-        return T.BOOLEAN
     if name in _VARIANCE:
         if not arg.is_numeric:
             raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
@@ -469,6 +469,9 @@ class Accumulator:
         self.parts: list[str] = []  # LISTAGG
 
     def add(self, value: object) -> None:
+        if self.name == "ARRAY_AGG":  # keeps NULLs, as Flink's ARRAY_AGG
+            self.parts.append(value)  # type: ignore[arg-type]
+            return
         if value is None:
             return
         if self.seen is not None:
@@ -483,9 +486,9 @@ class Accumulator:
         if name == "LISTAGG":
             self.parts.append(value)  # type: ignore[arg-type]
             return
-        if name in ("BOOL_AND", "BOOL_OR"):
-            self.total = value if self.total is None else (
-                (self.total and value) if name == "BOOL_AND" else (self.total or value))
+        if name in ("FIRST_VALUE", "LAST_VALUE"):  # NULLs are skipped, as in Flink
+            if self.total is None or name == "LAST_VALUE":
+                self.total = value
             return
         if name in _VARIANCE:
             number = Decimal(value) if isinstance(value, Decimal) else value
@@ -533,6 +536,8 @@ class Accumulator:
             return self.count
         if self.name == "LISTAGG":
             return self.separator.join(self.parts) if self.parts else None
+        if self.name == "ARRAY_AGG":
+            return list(self.parts) if self.parts else None
         if self.name in _VARIANCE:
             return self._variance()
         if self.total is None:

@@ -316,3 +316,23 @@ def test_sql_client_cells_of_the_new_types(sql: SqlRunner) -> None:
     cells = [cell_text(v, f.dtype) for v, f in zip(result.rows[0], result.columns)]  # type: ignore[union-attr]
     # CAST AS STRING as Flink 2.3 gives it, except bytes, which Flink's printing shows as x'..'
     assert cells == ["+0 02:00:00.000", "(1, x)", "10:20:30", "x'6869'", "2026-03-05 10:20:30.123456789"]
+
+
+def test_collection_functions_and_value_aggregates_match_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3)
+    result = sql(
+        "SELECT IS_DECIMAL('1.5'), IS_DECIMAL('a'), REGEXP_COUNT('abab', 'b'), REGEXP_EXTRACT_ALL('a1b22', '\\d+'), "
+        "ELT(2, 'a', 'b'), MAP_ENTRIES(MAP['a', 1]), MAP_FROM_ARRAYS(ARRAY['a'], ARRAY[1]), "
+        "ARRAY_SORT(ARRAY[3, 1, CAST(NULL AS INT)]), IS_DECIMAL('1e3'), IS_DECIMAL(' 1')"
+    ).results[-1]
+    assert result.rows == [(True, False, 2, None, "b", [("a", 1)], {"a": 1}, [None, 1, 3], True, True)]  # type: ignore[union-attr]
+    types = [str(c.dtype) for c in result.columns]  # type: ignore[union-attr]
+    assert types[2] == "INT" and types[4] == "CHAR(1)" and types[8] == "BOOLEAN NOT NULL"
+    assert types[5] == "ARRAY<ROW<`key` CHAR(1) NOT NULL, `value` INT NOT NULL>> NOT NULL"
+    # (Flink 2.3) FIRST_VALUE/LAST_VALUE skip NULLs, ARRAY_AGG keeps them
+    result = sql(
+        "SELECT ARRAY_AGG(x), FIRST_VALUE(x), LAST_VALUE(x), FIRST_VALUE(y), LAST_VALUE(y), ARRAY_AGG(y) "
+        "FROM (VALUES (1, 'a', CAST(NULL AS INT)), (2, 'b', 5), (3, 'c', CAST(NULL AS INT))) AS t(x, s, y)"
+    ).results[-1]
+    assert result.rows == [([1, 2, 3], 1, 3, 5, 5, [None, 5, None])]  # type: ignore[union-attr]
+    assert [str(c.dtype) for c in result.columns][:2] == ["ARRAY<INT NOT NULL> NOT NULL", "INT"]  # type: ignore[union-attr]
