@@ -160,3 +160,29 @@ def test_an_interrupt_stops_the_progress_bar(monkeypatch: pytest.MonkeyPatch, tm
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     assert stopped
+
+
+def test_sigterm_in_the_shell_cancels_the_statement_and_leaves(tmp_path: Path) -> None:
+    import pexpect
+
+    (tmp_path / "out.csv").write_text(OLD)
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120")
+    child = pexpect.spawn(sys.executable, ["-m", "qsql", "--stub"], cwd=str(tmp_path), env=env, encoding="utf-8",
+                          timeout=60, dimensions=(40, 120))
+    try:
+        child.expect("qsql>")
+        statements = _script(tmp_path, "(1, 'a [[stub:delay=60000]]')").read_text().replace("\n", " ")
+        child.sendline(statements)
+        deadline = time.monotonic() + 60
+        while not _temporaries(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _temporaries(tmp_path), child.before
+        child.kill(signal.SIGTERM)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 143, child.before
+        assert not any(noise in child.before for noise in NOISE), child.before
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+    assert (tmp_path / "out.csv").read_text() == OLD and _temporaries(tmp_path) == []
