@@ -144,7 +144,10 @@ def test_the_export_is_accepted_by_flinks_parser_and_planner(
     )
     for statement in parse(exported, "exported.sql"):
         sql = exported[statement.span.start_pos:statement.span.end_pos]
-        if type(statement).__name__ in ("Insert", "QueryStatement", "StatementSet"):
+        kind = type(statement).__name__
+        if kind in ("Insert", "QueryStatement", "StatementSet"):
             assert t_env.explain_sql(sql)  # parsed, validated, optimized: the model provider is created
-        else:
+        elif kind == "SetOption":  # a SQL-client command: TableEnvironment takes it as configuration
+            t_env.get_config().set(statement.key, statement.value)  # type: ignore[attr-defined]
+        elif kind not in ("BeginStatementSet", "EndStatementSet"):  # SQL-client brackets around INSERTs
             t_env.execute_sql(sql)

@@ -207,3 +207,10 @@ def test_running_uses_the_stored_key_when_the_variable_is_unset() -> None:
     assert with_options(script)["api-key"] == "sk-stored"
     with pytest.raises(QsqlError, match="DASHSCOPE_API_KEY, which is not set"):
         flink(sql, secrets="inline", stored_key=lambda provider: None)
+
+
+def test_an_embedding_output_flink_cannot_give_is_reported() -> None:
+    sql = "CREATE MODEL e INPUT (t STRING) OUTPUT (v ARRAY<DOUBLE>) WITH ('provider' = 'qwen', 'model' = 'text-embedding-v4');"
+    _, findings = flink(sql)
+    assert findings == ["t.sql:1:41: output column 'v' of e is ARRAY<DOUBLE>; Flink's openai provider gives only "
+                        "ARRAY<FLOAT>: declare ARRAY<FLOAT>"]

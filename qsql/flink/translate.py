@@ -216,6 +216,12 @@ class _Context:
                 continue
             self.report(f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no "
                         "equivalent; left out", item.span)
+        for column in statement.outputs:
+            dtype = column.dtype
+            if task == EMBEDDINGS_SUFFIX and dtype.kind == "ARRAY" and dtype.element is not None \
+                    and dtype.element.kind == "DOUBLE":
+                self.report(f"output column '{column.name.name}' of {name} is ARRAY<DOUBLE>; Flink's openai provider "
+                            "gives only ARRAY<FLOAT>: declare ARRAY<FLOAT>", column.span)
         self.replace_options(statement.options, rendered, statement.span)
         if notes:
             self.comment(statement.span, notes)
