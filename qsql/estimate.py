@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .executor import ExecutionContext, rows
-from .models.config import CHAT
-from .models.tokens import fit_to_limit
+from .models.config import CHAT, EMBEDDINGS
+from .models.tokens import BYTES, fit_to_limit
 from .planner import Predict, Step
 from .pricing import Price, estimate_tokens, format_cost
 
@@ -76,19 +76,23 @@ def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tu
             continue
         sent = 0
         chat = config.task == CHAT
-        system_tokens = estimate_tokens(config.system_prompt) if chat else 0
+        tokenizer = config.tokenizer
+        # The model's own tokenizer when qsql has it; otherwise an estimate (bytes overcount English 4x).
+        count = estimate_tokens if tokenizer is BYTES else tokenizer.count
+        system_tokens = count(config.system_prompt) if chat else 0
+        skips_empty = config.task == EMBEDDINGS or config.provider == "qwen"  # as the model package does
         for row in rows(predict.input, context):
             result.rows += 1
             value = row[predict.input_index]
-            if value is None or value == "":  # NULL and empty inputs are never sent
+            if value is None or (value == "" and skips_empty):
                 result.skipped += 1
                 continue
-            text, _ = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action, config.tokenizer)
+            text, _ = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action, tokenizer)
             if text is None:
                 result.skipped += 1
                 continue
             sent += 1
-            result.input_tokens += estimate_tokens(text) + (system_tokens + CHAT_OVERHEAD_TOKENS if chat else 0)
+            result.input_tokens += count(text) + (system_tokens + CHAT_OVERHEAD_TOKENS if chat else 0)
         batch = max(1, config.batch_size)
         result.requests = sent if chat else -(-sent // batch)
         max_tokens = config.body_options.get("max_tokens") if chat else None

@@ -26,18 +26,19 @@ from .executor import ExecutionContext, PredictStats, collect, run_insert
 from .expressions import Field, like_regex
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
-from .models.hooks import ModelHooks
+from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
 from .models.runtime import ModelRuntime
 from .parser import parse
 from .pricing import Price, PriceTable, UsageTotals, load_prices
 from .planner import Planner, explain
 from .show import show_create_model, show_create_table, show_create_view
-from .settings import CACHE, check_setting
+from .settings import CACHE, LOG, check_setting
 from .source import Source
 from .types import BOOLEAN, STRING
 
 if TYPE_CHECKING:  # httpx is imported only when a model is called
+    from .calllog import CallLog
     import httpx
 
 
@@ -101,6 +102,11 @@ class Session:
         # Observer and admission control around every model call (qsql/models/hooks.py):
         # a model-call log or a rate limiter sets them here.
         self.model_hooks = ModelHooks()
+        # The model-call log ('qsql.log'): opened on the first call it records.
+        self.model_hooks.observer = self._log_call
+        self._call_log: CallLog | None = None
+        self._call_log_failed = False
+        self.call_log_path: Path | None = None  # None: calls.db in the user data directory
         self.clock = clock or Clock()
         self.cache_path = cache_path
         self._cache: ResponseCache = MemoryCache()
@@ -187,6 +193,25 @@ class Session:
     def close(self) -> None:
         self.runtime.close()
         self._cache.close()
+        if self._call_log is not None:
+            self._call_log.close()
+            self._call_log = None
+
+    def _log_call(self, call: CallRecord) -> None:
+        """The observer of every model call: one row in the call log when 'qsql.log' asks."""
+        mode = self.settings.get(LOG, "off").lower()
+        if mode == "off" or self._call_log_failed:
+            return
+        try:
+            if self._call_log is None:
+                from .calllog import CallLog
+
+                self._call_log = CallLog(self.call_log_path)
+            self._call_log.record(call, mode)
+        except Exception as error:  # the log must never stop a run; say so once
+            self._call_log_failed = True
+            self.warn(f"the model-call log stopped: cannot write {self._call_log.path if self._call_log else 'it'}: "
+                      f"{error}")
 
     @property
     def cache(self) -> ResponseCache:

@@ -77,6 +77,8 @@ KNOWN_SETTINGS: dict[str, Setting] = {
                 _one_of(*_ON, *_OFF)),
         Setting(PAGER, "on", "page long results through $PAGER or 'less -SRXF' on a terminal: on, off or a command "
                 "(qsql extension)", lambda v: None),
+        Setting(LOG, "off", "log every model call to SQLite (qsql logs): on, meta (no request/reply text) or off "
+                "(qsql extension)", _one_of(*LOG_MODES)),
         Setting(EDITING_MODE, "emacs", "the shell's key bindings: emacs or vi (qsql extension)", _one_of("emacs", "vi")),
         Setting(PREDICT_PREFIX + "max-concurrent-operations", "10", "ML_PREDICT requests in flight", _positive_int),
         Setting(PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered",
