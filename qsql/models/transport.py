@@ -85,6 +85,7 @@ async def send_attempt(
         slot.status = status
         if error is not None:
             slot.retry_after = error.retry_after
+            slot.code = error.code  # Throttling.RateQuota ... (the rate controller tells quotas apart by it)
         else:
             slot.prompt_tokens = sum(p.usage.prompt_tokens for p in predictions)
             slot.completion_tokens = sum(p.usage.completion_tokens for p in predictions)
@@ -177,6 +178,7 @@ def http_error(config: ModelConfig, url: str, response: httpx.Response) -> Model
         retryable=verdict.retryable,
         retry_after=parse_retry_after(response.headers.get("retry-after")),
         headers=response_headers(response, config),
+        code=str(code) if code else None,
     )
 
 
