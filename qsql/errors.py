@@ -87,8 +87,10 @@ class ModelError(QsqlError):
         retryable: bool = False,
         retry_after: float | None = None,
         headers: dict[str, list[str]] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message, span, hint=hint)
+        self.code = code  # the server's error code (Throttling.RateQuota ...), when it gave one
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after

@@ -60,6 +60,8 @@ class ExecutionContext:
     warn: Callable[[str], None] | None = None
     # Observer and admission control around every model call (qsql/models/hooks.py).
     hooks: ModelHooks = field(default_factory=ModelHooks)
+    # Told how a Batch API job is doing (status, requests done).
+    note: Callable[[str], None] | None = None
 
 
 def known_row_count(step: Step) -> int | None:
@@ -171,7 +173,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     outcomes = predict(
         config, inputs(), stats, runtime=context.runtime, cache=context.cache_provider(), hooks=context.hooks,
         clock=clock, concurrency=step.options.concurrency, ordered=step.options.ordered,
-        timeout=step.options.timeout, warn=context.warn, describe=describe,
+        timeout=step.options.timeout, warn=context.warn, describe=describe, note=context.note,
     )
     try:
         for tag, outcome in outcomes:

@@ -244,6 +244,16 @@ class PredictOptions:
         return self.max_concurrent if self.asynchronous else 1
 
 
+def _throughput(config: object) -> str:
+    """How requests are paced or batched, for EXPLAIN (qsql extensions)."""
+    if getattr(config, "batch_api", False):
+        return ", Batch File API: batch price applies (50% of real-time)"
+    limits = [f"{value} {unit}/min" for value, unit in (
+        (getattr(config, "requests_per_minute", None), "requests"), (getattr(config, "tokens_per_minute", None), "tokens"),
+    ) if value]
+    return ", paced to " + " and ".join(limits) if limits else ", adaptive to the provider's rate limit"
+
+
 @dataclass
 class Predict(Step):
     input: Step | None = None
@@ -264,7 +274,7 @@ class Predict(Step):
         return (
             f"ML_PREDICT(model={self.model.name} [{config.provider} {config.task} {config.model} -> {config.url}], "
             f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}{batching}, "
-            f"timeout={o.timeout:g}s, errors={policy})"
+            f"timeout={o.timeout:g}s, errors={policy}{_throughput(config)})"
         )
 
     @property

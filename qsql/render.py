@@ -108,7 +108,7 @@ def predict_summary(stats: PredictStats, cost: str = "") -> str:
     parts.append(tokens + cost)
     rate = stats.rows_in / stats.elapsed if stats.elapsed > 0 else 0.0
     parts.append(f"{stats.elapsed:.2f} s, {rate:.1f} rows/s")
-    return f"ML_PREDICT({stats.model}): " + ", ".join(parts)
+    return f"ML_PREDICT({stats.model}): " + ", ".join(parts) + "".join(f"; {note}" for note in stats.notes)
 
 
 def insert_summary(result: InsertResult, cost_of: Callable[[PredictStats], str] = lambda stats: "") -> str:

@@ -28,6 +28,7 @@ from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.options import resolve_model
 from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
+from .models.admission import RateAdmission
 from .models.runtime import ModelRuntime
 from .parser import parse
 from .pricing import Price, PriceTable, UsageTotals, load_prices
@@ -112,6 +113,9 @@ class Session:
         self._cache: ResponseCache = MemoryCache()
         # Called with each running ML_PREDICT's stats (the CLI's progress bar); None: quiet.
         self.progress: Callable[[PredictStats], None] | None = None
+        # Paces every model's requests under its quota, declared or found (qsql/models/ratelimit.py).
+        self.rate_admission: RateAdmission | None = RateAdmission(self.clock)
+        self.model_hooks.admission = self.rate_admission
         # Starting values from the user's config file (see apply_config); empty until then.
         self.config = Config()
         # Where a model's key comes from after its option and environment variable (qsql keys).
@@ -226,13 +230,30 @@ class Session:
         return ExecutionContext(
             self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn,
             hooks=self.model_hooks,
+            note=self.note,
         )
+
+    def disable_rate_control(self) -> None:
+        """Send at the statement's fixed concurrency whatever the provider answers (benchmarks
+        compare with it); there is no SQL setting for this."""
+        from .models.hooks import Admission
+
+        self.rate_admission = None
+        self.model_hooks.admission = Admission()
 
     def __enter__(self) -> "Session":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def note(self, message: str) -> None:
+        """A progress line of a long wait (a Batch API job), on stderr."""
+        above = getattr(self.progress, "print_above", None)
+        if above is not None and above(f"[INFO] {message}"):
+            return
+        self.err.write(f"[INFO] {message}\n")
+        self.err.flush()
 
     def warn(self, message: str) -> None:
         # While a progress bar is drawn, it prints the line above itself (no bar fragments).

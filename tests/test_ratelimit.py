@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from qsql.models.ratelimit import (
-    REQUESTS, TOKENS, MinuteWindow, RateController, TokenBucket, throttling_kind,
+    BURST, REQUESTS, TOKENS, MinuteWindow, RateController, TokenBucket, throttling_kind,
 )
 from qsql.stub.ratelimit import RateLimits, SlidingWindowLimiter
 
@@ -81,8 +81,8 @@ def simulate(
 
 def test_throttling_kinds() -> None:
     assert throttling_kind(429, "Throttling.RateQuota") == REQUESTS
-    assert throttling_kind(429, "Throttling.BurstRate") == REQUESTS
-    assert throttling_kind(429, None) == REQUESTS
+    assert throttling_kind(429, "Throttling.BurstRate") == BURST
+    assert throttling_kind(429, None) == BURST
     assert throttling_kind(429, "Throttling.AllocationQuota") == TOKENS
     assert throttling_kind(429, "insufficient_quota") == TOKENS
     assert throttling_kind(429, "PrepaidBillOverdue") is None
@@ -124,7 +124,7 @@ def test_token_bucket_corrections_refund_and_charge() -> None:
     assert bucket.level == pytest.approx(50)
     bucket.correct(10, 110)  # far more: the bucket owes 100
     assert bucket.level == pytest.approx(-50)
-    assert bucket.wait_time(1) if hasattr(bucket, "wait_time") else True
+    assert bucket.wait_time(1) == pytest.approx(51 / 98)
     assert bucket.reserve(1) == pytest.approx(51 / 98)
 
 
@@ -283,3 +283,32 @@ def test_a_token_quota_found_is_reported_in_tokens_per_minute() -> None:
     report = outcome.controller.summary()
     assert report.settled_tpm == pytest.approx(6_000, rel=0.15)
     assert "tokens/minute" in report.describe()
+
+
+def test_a_429_before_any_success_or_for_a_burst_only_lowers_concurrency() -> None:
+    clock = SimClock()
+    controller = RateController(clock, max_concurrency=8)
+
+    async def go() -> None:
+        async with controller.attempt(1) as slot:
+            slot.status, slot.code = 429, "Throttling.RateQuota"
+        async with controller.attempt(1) as slot:
+            slot.status = 200
+        async with controller.attempt(1) as slot:
+            slot.status, slot.code = 429, "Throttling.BurstRate"
+
+    clock.run(go())
+    assert controller.request_quota is None and controller.token_quota is None
+    assert controller.concurrency < 8
+
+
+def test_a_429_that_is_not_throttling_teaches_nothing() -> None:
+    clock = SimClock()
+    controller = RateController(clock, max_concurrency=8)
+
+    async def go() -> None:
+        async with controller.attempt(1) as slot:
+            slot.status, slot.code = 429, "PrepaidBillOverdue"
+
+    clock.run(go())
+    assert controller.concurrency == 8 and controller.summary().throttled == 0

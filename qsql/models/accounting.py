@@ -3,7 +3,7 @@ and tokens; the executor counts rows (in, out, failed, dropped, skipped)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -32,3 +32,6 @@ class PredictStats:
     first_error: str | None = None
     total: int | None = None  # input rows, when known before running (for progress)
     rows_done: int = 0  # input rows finished: answered, failed or skipped (rows_in counts rows read)
+    # What the summary adds: the rate limit qsql found or kept to, the batch price (qsql extensions).
+    notes: list[str] = field(default_factory=list)
+    batch_api: bool = False  # answered through the Batch File API (billed at the batch price)

@@ -21,10 +21,11 @@ class RateAdmission:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._controllers: dict[str, tuple[tuple[Any, ...], RateController]] = {}
+        self._extra: dict[str, int] = {}  # tokens every request carries besides its input (the system prompt)
 
     def for_model(
         self, name: str, max_concurrency: int, requests_per_minute: float | None = None,
-        tokens_per_minute: float | None = None,
+        tokens_per_minute: float | None = None, extra_tokens: int = 0,
     ) -> RateController:
         """The model's controller for a new statement (made anew when its declared limits changed)."""
         limits = (requests_per_minute, tokens_per_minute)
@@ -36,7 +37,12 @@ class RateAdmission:
             controller = known[1]
             controller.set_max_concurrency(max_concurrency)
         controller.new_report()
+        self._extra[name.lower()] = extra_tokens
         return controller
+
+    def in_flight(self) -> int:
+        """Requests on the wire now, over every model."""
+        return sum(controller.in_flight for _, controller in self._controllers.values())
 
     @asynccontextmanager
     async def attempt(self, ticket: Any) -> AsyncIterator[Slot]:
@@ -44,5 +50,6 @@ class RateAdmission:
         if known is None:
             yield Slot()
             return
-        async with known[1].attempt(int(getattr(ticket, "estimated_tokens", 0) or 0)) as slot:
+        estimate = int(getattr(ticket, "estimated_tokens", 0) or 0) + self._extra.get(str(ticket.model).lower(), 0)
+        async with known[1].attempt(estimate) as slot:
             yield slot

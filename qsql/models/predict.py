@@ -39,6 +39,9 @@ from .protocol import Prediction, Usage
 from .retry import Clock, run_with_retries
 from .runtime import ModelRuntime
 from .tokens import estimate_tokens, fit_to_limit
+from .admission import RateAdmission
+from .protocol import MalformedReply
+from .throughput import batch_units, rate_note
 from .transport import host_of, send_attempt
 
 Tag = TypeVar("Tag")
@@ -83,6 +86,7 @@ def predict(
     timeout: float = DEFAULT_TIMEOUT,
     warn: Callable[[str], None] | None = None,
     describe: Callable[[Tag], str] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[Tag, Outcome]]:
     """Yield ``(tag, outcome)`` for each ``(tag, text)`` of ``inputs``, pulled lazily, with up to
     ``concurrency`` requests in flight; in input order when ``ordered``.
@@ -94,10 +98,26 @@ def predict(
         timeout, warn, describe,
     )
     units = call.units(inputs)
-    for unit, outcomes in runtime.map(call.send_unit, units, concurrency, ordered):
-        for item, outcome in zip(unit, outcomes):
-            call.account(item, outcome)
-            yield item.tag, outcome
+    controller = None
+    if config.batch_api:  # one Batch File API job for the whole input (throughput.py)
+        mapped = call.batch(units, note)
+    else:
+        admission = call.hooks.admission
+        if isinstance(admission, RateAdmission):
+            controller = admission.for_model(
+                config.name, concurrency, config.requests_per_minute, config.tokens_per_minute,
+                extra_tokens=estimate_tokens(config.system_prompt) if config.task != EMBEDDINGS else 0,
+            )
+        mapped = runtime.map(call.send_unit, units, concurrency, ordered)
+    try:
+        for unit, outcomes in mapped:
+            for item, outcome in zip(unit, outcomes):
+                call.account(item, outcome)
+                yield item.tag, outcome
+    finally:
+        said = rate_note(controller)
+        if said:
+            stats.notes.append(said)
 
 
 class _Call(Generic[Tag]):
@@ -261,6 +281,43 @@ class _Call(Generic[Tag]):
             f"{self.describe(item.tag)}: {error.message}; retry {attempt} of {self.config.retry.retries} in "
             f"{delay:.1f} s ({self.stats.retries} retries so far; Ctrl-C stops)"
         )
+
+    def batch(self, units: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None):
+        """``(unit, outcomes)`` from one Batch File API job; successes are cached as usual."""
+        config = self.config
+        self.stats.batch_api = True
+
+        def key_of(item: _Item[Tag]) -> str:
+            return item.key or cache_key(config.provider, config.cache_identity, config.protocol.cache_body(config, item.text))
+
+        def parse(body: dict) -> Prediction:
+            try:
+                return config.protocol.parse_reply(config, body, 1)[0]
+            except MalformedReply as error:
+                raise ModelError(f"malformed batch reply from {config.url}: {error}") from None
+
+        def count(requests: int) -> None:
+            self.stats.requests += requests
+
+        seen: set[str] = set()
+        for unit, outcomes in batch_units(
+            config, units, pending=lambda item: item.done is None, key_of=key_of,
+            body_of=lambda item: config.protocol.request(config, [item.text]).body,
+            answer_of=lambda item: item.done, parse=parse, run=self.runtime.run, http_client=self.runtime.client,
+            clock=self.clock, notes=self.stats.notes, count_requests=count, on_progress=note,
+        ):
+            answered = []
+            for item, outcome in zip(unit, outcomes):
+                if item.done is None and isinstance(outcome, Prediction):
+                    key = key_of(item)
+                    if key in seen:  # the same request twice: its tokens were counted once
+                        outcome = replace(outcome, usage=Usage())
+                    seen.add(key)
+                    if item.key is not None and item.key not in self.stored:
+                        self.cache.put(item.key, outcome)
+                        self.stored.add(item.key)
+                answered.append(outcome)
+            yield unit, answered
 
     # ------------------------------------------------------------------ results
     def account(self, item: _Item[Tag], outcome: Outcome) -> None:

@@ -39,17 +39,15 @@ MARGIN = 0.02  # declared limits are run at 98%: slack for clock skew between cl
 
 # Codes of 429 replies that mean "slow down" (DashScope's error-code page); other 429s
 # (arrears, purchases, free quota used up) are not throttling and teach the controller nothing.
-REQUEST_THROTTLING_CODES = frozenset(
-    {"throttling", "throttling.ratequota", "limitrequests", "limit_requests", "throttling.burstrate",
-     "limit_burst_rate", "rate_limit_exceeded"}
-)
+REQUEST_QUOTA_CODES = frozenset({"throttling.ratequota", "limitrequests", "limit_requests", "rate_limit_exceeded"})
 TOKEN_THROTTLING_CODES = frozenset({"throttling.allocationquota", "insufficient_quota", "limit_tokens"})
 NOT_THROTTLING_CODES = frozenset(
     {"commoditynotpurchased", "prepaidbilloverdue", "postpaidbilloverdue", "allocationquota.freetieronly"}
 )
 
-REQUESTS = "requests"
-TOKENS = "tokens"
+REQUESTS = "requests"  # over the requests-per-minute quota
+TOKENS = "tokens"  # over the tokens-per-minute quota
+BURST = "burst"  # throttled for a burst, or without saying which quota
 
 
 class Clock(Protocol):
@@ -59,7 +57,7 @@ class Clock(Protocol):
 
 
 def throttling_kind(status: int | None, code: str | None) -> str | None:
-    """REQUESTS or TOKENS when a reply says the caller is over a rate quota, else None."""
+    """REQUESTS, TOKENS or BURST when a reply says the caller is sending too much, else None."""
     if status != 429:
         return None
     normalized = (code or "").strip().lower()
@@ -67,7 +65,9 @@ def throttling_kind(status: int | None, code: str | None) -> str | None:
         return None
     if normalized in TOKEN_THROTTLING_CODES:
         return TOKENS
-    return REQUESTS  # Throttling.RateQuota, BurstRate, or a 429 that names no code
+    if normalized in REQUEST_QUOTA_CODES:
+        return REQUESTS
+    return BURST  # Throttling.BurstRate, plain Throttling, or a 429 that names no code
 
 
 class TokenBucket:
@@ -80,7 +80,9 @@ class TokenBucket:
     waiting callers go in arrival order, each exactly as long as it must.
     """
 
-    def __init__(self, per_minute: float, clock: Clock, capacity: float = 1.0, margin: float = MARGIN) -> None:
+    def __init__(
+        self, per_minute: float, clock: Clock, capacity: float = 1.0, margin: float = MARGIN, corrected: bool = False,
+    ) -> None:
         if per_minute <= 0:
             raise ValueError("a rate limit must be positive")
         self.per_minute = per_minute
@@ -89,22 +91,34 @@ class TokenBucket:
         self.clock = clock
         self.level = self.capacity
         self._updated = clock.monotonic()
+        # Costs corrected after the fact (tokens): a caller looks again when its wait is over
+        # instead of holding a reservation, so a refund is used by whoever comes next.
+        self.corrected = corrected
+        self._line: deque = deque()  # callers waiting their turn (corrected costs only)
 
     def _refill(self) -> None:
         now = self.clock.monotonic()
         self.level = min(self.capacity, self.level + (now - self._updated) * self.rate)
         self._updated = now
 
+    def wait_time(self, cost: float) -> float:
+        self._refill()
+        need = min(cost, self.capacity)
+        # (The tolerance keeps float rounding from asking for a wait too short to pass.)
+        return 0.0 if self.level >= need - 1e-9 else (need - self.level) / self.rate
+
     def reserve(self, cost: float) -> float:
         """Take ``cost`` tokens now; returns how long to wait before using them."""
         self._refill()
         need = min(cost, self.capacity)
-        delay = 0.0 if self.level >= need else (need - self.level) / self.rate
+        delay = 0.0 if self.level >= need - 1e-9 else (need - self.level) / self.rate
         self.level -= cost
         return delay
 
     async def acquire(self, cost: float) -> float:
         """Wait for ``cost`` tokens; returns the seconds waited. Cancelled while waiting: refunded."""
+        if self.corrected:
+            return await self._acquire_in_turn(cost)
         delay = self.reserve(cost)
         if delay > 0:
             try:
@@ -113,6 +127,28 @@ class TokenBucket:
                 self.correct(cost, 0)
                 raise
         return delay
+
+    async def _acquire_in_turn(self, cost: float) -> float:
+        """First come first served; only the first in line watches the clock, the others wait
+        for their turn (no herd of sleepers waking to find the bucket empty again)."""
+        import asyncio
+
+        turn = asyncio.get_running_loop().create_future()
+        self._line.append(turn)
+        if self._line[0] is turn:
+            turn.set_result(None)
+        waited = 0.0
+        try:
+            await turn
+            while (delay := self.wait_time(cost)) > 0:
+                await self.clock.sleep(delay)
+                waited += delay
+            self.level -= cost
+            return waited
+        finally:
+            self._line.remove(turn)
+            if self._line and not self._line[0].done():
+                self._line[0].set_result(None)
 
     def correct(self, estimated: float, actual: float) -> None:
         """The reply said it cost ``actual``, not the ``estimated`` taken: settle the difference."""
@@ -211,7 +247,7 @@ class RateController:
         self.decrease = decrease
         self.request_bucket = TokenBucket(requests_per_minute, clock) if requests_per_minute else None
         self.token_bucket = (
-            TokenBucket(tokens_per_minute, clock, capacity=max(1.0, tokens_per_minute * 0.01))
+            TokenBucket(tokens_per_minute, clock, capacity=max(1.0, tokens_per_minute * 0.01), corrected=True)
             if tokens_per_minute else None
         )
         self.request_quota: MinuteWindow | None = None  # learned from throttling 429s
@@ -361,6 +397,10 @@ class RateController:
         self._last_decrease_round = self._round
         self.concurrency = max(1.0, self.concurrency * self.decrease)
         self._trim(self.clock.monotonic())
+        if kind == BURST or not self._accepted:
+            # A burst limit, or nothing accepted yet to measure a quota by: fewer in flight
+            # (and the retry's backoff) is all there is to go on.
+            return
         tokens = kind == TOKENS
         accepted = float(sum(t for _, t in self._accepted)) if tokens else float(len(self._accepted))
         found = max(1.0, accepted * (1 - MARGIN))

@@ -90,6 +90,10 @@ class ModelRuntime:
             self._loop = asyncio.new_event_loop()
         return self._loop
 
+    def run(self, coroutine: Awaitable[Out]) -> Out:
+        """Run one coroutine to completion on the session's loop (a Batch API job, say)."""
+        return self._event_loop().run_until_complete(coroutine)
+
     def map(
         self,
         function: Callable[[In], Awaitable[Out]],

@@ -113,7 +113,7 @@ async def _perform(
     slot.status = status
     if error is not None:
         slot.retry_after = error.retry_after
-        slot.code = getattr(error, "code", None)  # e.g. Throttling.AllocationQuota: a rate limiter tells kinds apart
+        slot.code = error.code  # e.g. Throttling.AllocationQuota: a rate limiter tells kinds apart
     else:
         for prediction in predictions:
             slot.prompt_tokens += prediction.usage.prompt_tokens
@@ -187,16 +187,15 @@ def http_error(config: ModelConfig, url: str, response: httpx.Response) -> Model
     hint = _STATUS_HINTS.get(response.status_code)
     if response.status_code == 429 and not verdict.retryable:
         hint = "check the account's billing, purchases and quota in the provider's console"
-    error = ModelError(
+    return ModelError(
         text,
         hint=hint,
         status=response.status_code,
         retryable=verdict.retryable,
         retry_after=parse_retry_after(response.headers.get("retry-after")),
         headers=response_headers(response, config),
+        code=str(code) if code else None,  # for admission control: Throttling.RateQuota ...
     )
-    error.code = code  # type: ignore[attr-defined]  # the server's error code, for admission control
-    return error
 
 
 def _malformed(config: ModelConfig, url: str, what: str, response: httpx.Response) -> ModelError:

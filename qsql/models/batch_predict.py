@@ -1,0 +1,89 @@
+"""ML_PREDICT through the Batch File API ('batch-api' = 'true'): every request of a statement
+goes into one job (split into files of at most 50,000), and each row gets its reply — or
+its line's error — by ``custom_id``, which is the request's reply-cache key.
+
+The caller prepares the texts (skips, truncation, cache lookups) and applies the error policy
+per row; this module turns ``{key: text}`` into ``{key: Prediction | ModelError}``. Retries
+do not apply inside a batch (the provider runs each line once); a line that failed is sent
+again by the next run of the script, while every reply that succeeded (and so was billed) is
+kept and never requested again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError
+from .batch_api import BatchClient, BatchResult, endpoint_path
+from .batch_job import JobReport, run_job
+from .batch_store import BatchStore
+from .config import ModelConfig
+from .ratelimit import Clock
+
+# Printed by EXPLAIN and the summary.
+PRICE_NOTE = "Batch File API: the batch price applies (50% of the real-time price)"
+
+
+def base_url_of(config: ModelConfig) -> str:
+    url = config.url.rstrip("/")
+    for suffix in ("/chat/completions", "/embeddings"):
+        if url.endswith(suffix):
+            return url[: -len(suffix)]
+    return url
+
+
+def run_batch(
+    config: ModelConfig,
+    bodies: dict[str, dict[str, Any]],
+    *,
+    run: Callable[[Any], Any],
+    http_client: Any,
+    clock: Clock,
+    parse: Callable[[dict[str, Any]], Any],
+    on_progress: Callable[[JobReport], None] | None = None,
+    store_path: Path | None = None,
+    poll_interval: float = 5.0,
+) -> tuple[dict[str, Any], JobReport]:
+    """Run the job; ``run`` runs a coroutine to completion on the session's event loop and
+    ``parse(body)`` reads one reply body into a Prediction (raising ModelError if it cannot)."""
+    report = JobReport()
+    if not bodies:
+        return {}, report
+    try:
+        store = BatchStore(store_path)
+    except Exception as error:
+        raise ModelError(
+            f"cannot open the batch record in the disk cache: {error}",
+            hint="the Batch API needs it so that an interrupted run never pays twice",
+        ) from error
+    client = BatchClient(
+        http_client, base_url_of(config),
+        {"Authorization": f"Bearer {config.api_key.reveal()}"},
+    )
+    try:
+        results = run(run_job(
+            client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
+            model=config.model, poll_interval=poll_interval, on_progress=on_progress, report=report,
+        ))
+    finally:
+        store.close()
+    outcomes: dict[str, Any] = {}
+    for key in bodies:
+        outcomes[key] = _outcome(results.get(key), parse, report)
+    return outcomes, report
+
+
+def _outcome(result: BatchResult | None, parse: Callable[[dict[str, Any]], Any], report: JobReport) -> Any:
+    if result is None:
+        states = ", ".join(sorted({s.status for s in report.statuses.values()})) or "unknown"
+        return ModelError(f"the Batch API returned no result for this request (batch {states})", retryable=False)
+    if result.ok:
+        try:
+            return parse(result.body or {})
+        except ModelError as error:
+            return error
+    status = f"HTTP {result.status_code}" if result.status_code else "failed"
+    code = f" ({result.error_code})" if result.error_code else ""
+    return ModelError(f"batch request {status}: {result.error_message}{code}", status=result.status_code)

@@ -1,0 +1,94 @@
+"""Where ML_PREDICT meets rate control and the Batch File API: two small adapters, so the call
+path only has to (1) send each HTTP attempt through :func:`paced` and (2) map its units
+through :func:`batch_units` instead of the concurrent runtime when 'batch-api' = 'true'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import ModelError
+from .batch_job import JobReport
+from .batch_predict import PRICE_NOTE, run_batch
+from .config import ModelConfig
+from .ratelimit import Clock, RateController
+
+Item = TypeVar("Item")
+T = TypeVar("T")
+
+
+async def paced(controller: RateController | None, send: Callable[[], Awaitable[list[T]]], estimated_tokens: int) -> list[T]:
+    """One HTTP attempt under the model's rate controller; it learns from the outcome."""
+    if controller is None:
+        return await send()
+    async with controller.attempt(estimated_tokens) as slot:
+        try:
+            predictions = await send()
+        except ModelError as error:
+            slot.status, slot.code, slot.retry_after = error.status, error.code, error.retry_after
+            raise
+        slot.status = 200
+        for prediction in predictions:
+            usage = getattr(prediction, "usage", None)
+            slot.prompt_tokens += getattr(usage, "prompt_tokens", 0)
+            slot.completion_tokens += getattr(usage, "completion_tokens", 0)
+        return predictions
+
+
+def rate_note(controller: RateController | None) -> str | None:
+    """The summary's word on rate limits: what qsql found, or the declared pace."""
+    if controller is None:
+        return None
+    return controller.summary().describe()
+
+
+def batch_units(
+    config: ModelConfig,
+    units: Iterable[list[Item]],
+    *,
+    pending: Callable[[Item], bool],
+    key_of: Callable[[Item], str],
+    body_of: Callable[[Item], dict[str, Any]],
+    answer_of: Callable[[Item], Any],
+    parse: Callable[[dict[str, Any]], Any],
+    run: Callable[[Any], Any],
+    http_client: Any,
+    clock: Clock,
+    notes: list[str],
+    count_requests: Callable[[int], None],
+    on_progress: Callable[[str], None] | None = None,
+    store_path: Path | None = None,
+) -> Iterator[tuple[list[Item], list[Any]]]:
+    """``(unit, outcomes)`` like the runtime's map, after one Batch API job for every pending item.
+
+    Reads the whole input first (a batch job is one upload); identical requests go once."""
+    collected = list(units)
+    bodies: dict[str, dict[str, Any]] = {}
+    for unit in collected:
+        for item in unit:
+            if pending(item):
+                bodies.setdefault(key_of(item), body_of(item))
+    last = [""]
+
+    def progress(report: JobReport) -> None:
+        line = report.progress_line()
+        if line != last[0] and on_progress is not None:
+            on_progress(line)
+        last[0] = line
+
+    outcomes, report = run_batch(
+        config, bodies, run=run, http_client=http_client, clock=clock, parse=parse, on_progress=progress,
+        store_path=store_path,
+    )
+    sent = len(bodies) - report.already_paid
+    count_requests(sent)
+    detail = f"{sent} requests in {len(report.statuses)} batch{'es' if len(report.statuses) != 1 else ''}"
+    if report.resumed:
+        detail += f" ({len(report.resumed)} resumed from an earlier run)"
+    if report.already_paid:
+        detail += f", {report.already_paid} answered from earlier batches"
+    notes.append(f"{PRICE_NOTE}: {detail}")
+    for unit in collected:
+        yield unit, [outcomes[key_of(item)] if pending(item) else answer_of(item) for item in unit]

@@ -1,0 +1,307 @@
+"""Rate limits and the Batch File API through SQL, against the stub on loopback. Time is a fake
+clock shared by qsql and the stub's quota, advanced only by qsql's waits: nothing sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qsql.errors import ModelError
+from qsql.models.batch_store import BatchStore
+from qsql.stub import BatchOptions, RateLimits, StubOptions, StubServer
+from qsql.stub.ratelimit import SlidingWindowLimiter
+
+from .conftest import SqlRunner
+
+
+class FakeClock:
+    """Virtual time: when every task is asleep on this clock, time jumps to the earliest wake-up
+    and that sleeper wakes (looked at every 2 ms of real time). Waits of many minutes take
+    milliseconds, concurrent sleepers wake in order, and no time passes while a request is on
+    the wire, so the stub's quota, which reads the same clock, sees what real time would show."""
+
+    def __init__(self, interrupt_after_sleeps: int | None = None) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+        self.interrupt_after = interrupt_after_sleeps
+        self._sleepers: list = []
+        self._order = itertools.count()
+        self._ticking = False
+        self._last_look: object = None
+        self.busy: Callable[[], bool] | None = None  # requests on the wire, when known
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if self.interrupt_after is not None and len(self.sleeps) > self.interrupt_after:
+            raise KeyboardInterrupt
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._order), future))
+        if not self._ticking:
+            self._ticking = True
+            loop.call_later(0.002, self._tick, loop)
+        await future
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Time stands still while any task is doing something else (a request on the wire):
+        # only when every task but the runtime's waiter sleeps on this clock does it jump.
+        # And only when that was already so at the previous look with the same tasks, since a
+        # request that just finished leaves a moment before the runtime starts the next one.
+        # With a rate controller, "something else" is exactly its requests in flight (tasks may
+        # also wait their turn behind a sleeper, not on the clock).
+        sleeping = sum(1 for _, _, future in self._sleepers if not future.done())
+        tasks = asyncio.all_tasks(loop)
+        busy = self.busy() if self.busy is not None else sleeping < len(tasks) - 1
+        snapshot = (sleeping, frozenset(id(task) for task in tasks), busy)
+        settled, self._last_look = snapshot == self._last_look, snapshot
+        if busy or not settled:
+            loop.call_later(0.002, self._tick, loop)
+            return
+        while self._sleepers:
+            wake, _, future = heapq.heappop(self._sleepers)
+            if not future.done():
+                self.now = max(self.now, wake)
+                future.set_result(None)
+                break
+        if self._sleepers:
+            loop.call_later(0.002, self._tick, loop)
+        else:
+            self._ticking = False
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def paced_runner(server: StubServer, clock: FakeClock) -> SqlRunner:
+    runner = SqlRunner(stub_base_url=server.base_url, clock=clock)
+    admission = runner.session.rate_admission
+    clock.busy = (lambda: admission.in_flight() > 0) if admission is not None else None
+    return runner
+
+
+def limited_stub(limits: RateLimits, clock: FakeClock) -> StubServer:
+    server = StubServer(options=StubOptions(rate_limits=limits))
+    server.rate_limiter = SlidingWindowLimiter(limits, clock=clock.monotonic)
+    return server
+
+
+def model(options: str = "", outputs: str = "content STRING") -> str:
+    return (f"CREATE MODEL m INPUT (input STRING) OUTPUT ({outputs}) "
+            f"WITH ('provider' = 'qwen', 'model' = 'qwen-plus'{options});")
+
+
+def rows_view(count: int) -> str:
+    return "CREATE TEMPORARY VIEW t (id, txt) AS VALUES " + ", ".join(f"({i}, 'row {i}')" for i in range(count)) + ";"
+
+
+def predict(concurrency: int = 10) -> str:
+    return (f"SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), "
+            f"MAP['max-concurrent-operations', '{concurrency}'])")
+
+
+# ------------------------------------------------------------------ rate limits
+
+
+def test_a_declared_request_quota_is_never_exceeded() -> None:
+    clock = FakeClock()
+    with limited_stub(RateLimits(requests_per_minute=6), clock) as server:
+        runner = paced_runner(server, clock)
+        try:
+            runner(model(", 'requests-per-minute' = '6'") + rows_view(20))
+            run = runner(predict())
+        finally:
+            runner.close()
+        assert server.rate_limiter.refused == 0
+    (result,) = run.results
+    assert sorted(result.rows) == [(i, f"[stub] row {i}") for i in range(20)]
+    # 20 requests at 6 a minute less the 2% margin: at least 19 gaps of 60/5.88 s.
+    assert clock.now - 1000.0 >= 19 * 60 / 5.88 - 1e-6
+    assert "paced to 6 requests/minute" in result.predict[0].notes[0]
+
+
+def test_a_declared_token_quota_is_never_exceeded() -> None:
+    clock = FakeClock()
+    # Each row costs 5 (system) + 2 (row i) + 3 ([stub] row i) = 10 tokens.
+    with limited_stub(RateLimits(tokens_per_minute=60), clock) as server:
+        runner = paced_runner(server, clock)
+        try:
+            runner(model(", 'tokens-per-minute' = '60'") + rows_view(15))
+            (result,) = runner(predict()).results
+        finally:
+            runner.close()
+        assert server.rate_limiter.refused == 0
+    assert len(result.rows) == 15
+
+
+def test_an_undeclared_quota_is_found_and_reported() -> None:
+    clock = FakeClock()
+    with limited_stub(RateLimits(requests_per_minute=10), clock) as server:
+        runner = paced_runner(server, clock)
+        try:
+            runner(model() + rows_view(40))
+            (result,) = runner(predict(concurrency=8)).results
+        finally:
+            runner.close()
+        refused, admitted = server.rate_limiter.refused, server.rate_limiter.admitted
+    assert len(result.rows) == 40 and result.predict[0].failed_rows == 0
+    assert admitted == 40
+    # Without the controller every row past the tenth would be refused again and again (see
+    # test_fixed_concurrency_without_the_controller); with it, few are.
+    assert refused <= 10
+    note = result.predict[0].notes[0]
+    assert note.startswith("provider rate limit found: settled at ~") and "requests/s" in note
+
+
+def test_fixed_concurrency_without_the_controller_is_refused_much_more() -> None:
+    clock = FakeClock()
+    with limited_stub(RateLimits(requests_per_minute=10), clock) as server:
+        runner = SqlRunner(stub_base_url=server.base_url, clock=clock)
+        runner.session.disable_rate_control()
+        try:
+            runner(model() + rows_view(40))
+            (result,) = runner(predict(concurrency=8)).results
+        finally:
+            runner.close()
+        refused = server.rate_limiter.refused
+    assert len(result.rows) == 40 and refused > 30
+    assert result.predict[0].notes == []
+
+
+def test_the_summary_line_says_what_limit_was_found(tmp_path: Path) -> None:
+    from qsql.render import predict_summary
+
+    clock = FakeClock()
+    with limited_stub(RateLimits(requests_per_minute=10), clock) as server:
+        runner = paced_runner(server, clock)
+        try:
+            runner(model() + rows_view(30))
+            (result,) = runner(predict(concurrency=8)).results
+        finally:
+            runner.close()
+    assert "; provider rate limit found: settled at ~" in predict_summary(result.predict[0])
+
+
+def test_explain_says_how_requests_are_paced(sql: SqlRunner) -> None:
+    sql(model(", 'api-key' = 'k', 'requests-per-minute' = '600'") + rows_view(1))
+    (plan,) = sql("EXPLAIN " + predict()).results
+    assert "paced to 600 requests/min" in plan.text
+    sql("DROP MODEL m;" + model(", 'api-key' = 'k'"))
+    assert "adaptive to the provider's rate limit" in sql("EXPLAIN " + predict()).results[0].text
+
+
+# ------------------------------------------------------------------ the Batch File API
+
+
+@pytest.fixture
+def batch_stub():
+    with StubServer() as server:
+        yield server
+
+
+def batch_runner(server: StubServer, clock: FakeClock | None = None) -> SqlRunner:
+    return SqlRunner(stub_base_url=server.base_url, clock=clock or FakeClock())
+
+
+def test_batch_api_answers_every_row_through_one_batch(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        run = runner(model(", 'batch-api' = 'true'") + rows_view(5) + predict())
+    finally:
+        runner.close()
+    result = run.results[-1]
+    assert sorted(result.rows) == [(i, f"[stub] row {i}") for i in range(5)]
+    assert len(batch_stub.batches.batches) == 1
+    assert batch_stub.stats.by_path.get("/v1/chat/completions", 0) == 0  # nothing went the real-time way
+    stats = result.predict[0]
+    assert stats.requests == 5 and stats.prompt_tokens > 0
+    assert stats.notes == ["Batch File API: the batch price applies (50% of the real-time price): 5 requests in 1 batch"]
+    assert "[INFO] Batch API: 1 batch completed, 5/5 requests done" in run.err
+
+
+def test_batch_failures_follow_the_error_policy(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'",
+                     outputs="content STRING, `error-string` STRING, `http-status-code` INT")
+               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');")
+        (result,) = runner("SELECT id, content, `error-string`, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+        assert sorted(result.rows, key=lambda r: r[0])[0] == (1, "[stub] fine", None, None)
+        failed = sorted(result.rows, key=lambda r: r[0])[1]
+        assert failed[1] is None and failed[3] == 400 and "injected failure" in failed[2]
+        runner("DROP MODEL m;" + model(", 'batch-api' = 'true'"))
+        with pytest.raises(ModelError, match=r"row 2 .*batch request HTTP 400"):
+            runner("SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))")
+    finally:
+        runner.close()
+
+
+def test_an_interrupted_batch_run_resumes_instead_of_paying_twice(batch_stub: StubServer) -> None:
+    script = model(", 'batch-api' = 'true'") + rows_view(4)
+    first = batch_runner(batch_stub, FakeClock(interrupt_after_sleeps=1))
+    try:
+        first(script)
+        with pytest.raises(KeyboardInterrupt):
+            first(predict())
+    finally:
+        first.close()
+    assert len(batch_stub.batches.batches) == 1
+    (record,) = BatchStore().all()
+    assert not record.collected
+    second = batch_runner(batch_stub)
+    try:
+        second(script)
+        run = second(predict())
+    finally:
+        second.close()
+    assert len(batch_stub.batches.batches) == 1  # resumed, not submitted again
+    assert sorted(run.results[-1].rows) == [(i, f"[stub] row {i}") for i in range(4)]
+    assert "1 resumed from an earlier run" in run.results[-1].predict[0].notes[0]
+    # A third run pays nothing at all: every reply was kept.
+    third = batch_runner(batch_stub)
+    try:
+        third(script)
+        run = third(predict())
+    finally:
+        third.close()
+    assert len(batch_stub.batches.batches) == 1
+    assert run.results[-1].predict[0].requests == 0
+
+
+def test_an_expired_batch_fails_the_rows_it_did_not_run() -> None:
+    with StubServer(options=StubOptions(batch=BatchOptions(expire=True))) as server:
+        runner = batch_runner(server)
+        try:
+            runner(model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'") + rows_view(4))
+            (result,) = runner(predict()).results
+        finally:
+            runner.close()
+    answered = sorted(row for row in result.rows if row[1] is not None)
+    assert answered == [(0, "[stub] row 0"), (1, "[stub] row 1")]
+    assert result.predict[0].failed_rows == 2
+    assert "batch_expired" in result.predict[0].first_error
+
+
+def test_explain_and_the_summary_say_the_batch_price_applies(sql: SqlRunner) -> None:
+    from qsql.render import predict_summary
+
+    sql(model(", 'api-key' = 'k', 'batch-api' = 'true'") + rows_view(1))
+    (plan,) = sql("EXPLAIN " + predict()).results
+    assert "Batch File API: batch price applies (50% of real-time)" in plan.text
+
+
+def test_cached_rows_are_not_sent_to_the_batch(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true'") + rows_view(3))
+        runner(predict())
+        runner("CREATE TEMPORARY VIEW t2 (id, txt) AS VALUES (0, 'row 0'), (9, 'row 9');")
+        (result,) = runner("SELECT id, content FROM ML_PREDICT(TABLE t2, MODEL m, DESCRIPTOR(txt))").results
+    finally:
+        runner.close()
+    assert sorted(result.rows) == [(0, "[stub] row 0"), (9, "[stub] row 9")]
+    assert result.predict[0].cache_hits == 1 and result.predict[0].requests == 1
