@@ -79,7 +79,7 @@ def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tu
         tokenizer = config.tokenizer
         # The model's own tokenizer when qsql has it; otherwise an estimate (bytes overcount English 4x).
         count = estimate_tokens if tokenizer is BYTES else tokenizer.count
-        system_tokens = count(config.system_prompt) if chat else 0
+        system_tokens = count(config.system_prompt or "") if chat else 0
         skips_empty = config.task == EMBEDDINGS or config.provider == "qwen"  # as the model package does
         for row in rows(predict.input, context):
             result.rows += 1

@@ -106,7 +106,7 @@ def predict(
         if isinstance(admission, RateAdmission):
             controller = admission.for_model(
                 config.name, concurrency, config.requests_per_minute, config.tokens_per_minute,
-                extra_tokens=estimate_tokens(config.system_prompt) if config.task != EMBEDDINGS else 0,
+                extra_tokens=estimate_tokens(config.system_prompt or "") if config.task != EMBEDDINGS else 0,
             )
         mapped = runtime.map(call.send_unit, units, concurrency, ordered)
     try:
