@@ -53,7 +53,7 @@ CASES = [
     ("SELECT id, (SELECT label FROM r WHERE r.tag = t.tag) AS lbl FROM t", SORTED,
      [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)]),
     # (Flink 2.3)
-    ("SELECT * FROM (VALUES (1), (2)) AS v(x) WHERE x IN (VALUES (1), (3))", [(1,)]),
+    ("SELECT * FROM (VALUES (1), (2)) AS v(x) WHERE x IN (VALUES 1, 3)", [(1,)]),
     # Correlated EXISTS: Flink 2.3 fails on these VALUES views with "unexpected correlate variable"
     # (its decorrelation of Values); qsql runs them with SQL's meaning.
     ("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM r WHERE r.tag = t.tag)", SORTED, [(1,), (3,)]),
