@@ -641,7 +641,7 @@ class Planner:
         W.check_arity(name, len(call.args), call.span)
         if name in W.RANKING and name != "NTILE" and not over.order_by:
             raise ValidationError(f"Window function {name} requires an ORDER BY clause in its OVER window", over.span)
-        if name in F.AGGREGATES and name not in W.VALUE:
+        if name in F.AGGREGATES:  # FIRST_VALUE / LAST_VALUE too: they skip NULLs over the frame, as in Flink
             for arg in call.args:
                 _no_aggregates(arg, f"an argument of {name}")
             if call.star:

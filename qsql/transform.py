@@ -581,6 +581,9 @@ class AstBuilder(_MetaTransformer):
     def row(self, meta, children):
         return tuple(children)
 
+    def scalar_row(self, meta, children):
+        return (children[0],)  # VALUES 1, 2: one-column rows, as Calcite reads them
+
     # ------------------------------------------------------------------ expressions
     def or_op(self, meta, children):
         return ast.BinaryOp(op="OR", left=children[0], right=children[1], span=span_of(meta))

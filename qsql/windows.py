@@ -223,14 +223,8 @@ def _evaluate_call(call: WindowCall, rows: list[Row], bounds: list[tuple[int, in
                 out.append(call.default(rows[i]) if call.default is not None else None)
         return out
     results: list[object] = []
+    # Aggregates over each row's frame; FIRST_VALUE / LAST_VALUE are aggregates that skip NULLs.
     for first, last in bounds:
-        if name in VALUE:
-            assert argument is not None
-            if first > last:
-                results.append(None)
-            else:
-                results.append(argument(rows[first] if name == "FIRST_VALUE" else rows[last]))
-            continue
         accumulator = F.Accumulator(name, call.result_type, call.distinct)
         for j in range(first, last + 1):
             if argument is None:

@@ -53,7 +53,7 @@ CASES = [
     ("SELECT id, (SELECT label FROM r WHERE r.tag = t.tag) AS lbl FROM t", SORTED,
      [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)]),
     # (Flink 2.3)
-    ("SELECT * FROM (VALUES (1), (2)) AS v(x) WHERE x IN (VALUES (1), (3))", [(1,)]),
+    ("SELECT * FROM (VALUES (1), (2)) AS v(x) WHERE x IN (VALUES 1, 3)", [(1,)]),
     # Correlated EXISTS: Flink 2.3 fails on these VALUES views with "unexpected correlate variable"
     # (its decorrelation of Values); qsql runs them with SQL's meaning.
     ("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM r WHERE r.tag = t.tag)", SORTED, [(1,), (3,)]),
@@ -138,6 +138,12 @@ CASES = [
     ("SELECT tag FROM t GROUP BY tag HAVING COUNT(*) > (SELECT COUNT(*) FROM r) - 1 ORDER BY tag", [("a",), ("b",)]),
     ("SELECT a.id, b.id FROM t a JOIN t b ON a.id + 1 = b.id AND b.tag <> 'x' ORDER BY a.id", [(1, 2), (2, 3), (3, 4)]),
     ("SELECT x.id FROM (t AS x JOIN r ON x.tag = r.tag) ORDER BY x.id", [(1,), (3,)]),
+    # (Flink 2.3) FIRST_VALUE / LAST_VALUE skip NULLs within the frame
+    ("SELECT id, FIRST_VALUE(name) OVER (PARTITION BY tag ORDER BY id) AS fv, LAST_VALUE(name) OVER (PARTITION BY tag "
+     "ORDER BY id) AS lv, LAST_VALUE(name) OVER (PARTITION BY tag ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+     "UNBOUNDED FOLLOWING) AS lv2 FROM (VALUES (1, CAST(NULL AS STRING), 'a'), (2, 'bob', 'a'), "
+     "(3, CAST(NULL AS STRING), 'a'), (4, 'dan', 'b')) AS v (id, name, tag) ORDER BY id",
+     [(1, None, None, "bob"), (2, "bob", "bob", "bob"), (3, "bob", "bob", "bob"), (4, "dan", "dan", "dan")]),
     ("SELECT id, SUM(id) OVER w AS s, ROW_NUMBER() OVER w AS rn FROM t WINDOW w AS (PARTITION BY tag ORDER BY id) "
      "ORDER BY id", [(1, 1, 1), (2, 2, 1), (3, 4, 2), (4, 6, 2)]),
 ]
