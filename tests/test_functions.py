@@ -341,3 +341,15 @@ def test_collection_functions_and_value_aggregates_match_flink(sql: SqlRunner) -
     ).results[-1]
     assert result.rows == [([1, 2, 3], 1, 3, 5, 5, [None, 5, None])]  # type: ignore[union-attr]
     assert [str(c.dtype) for c in result.columns][:2] == ["ARRAY<INT NOT NULL> NOT NULL", "INT"]  # type: ignore[union-attr]
+
+
+def test_result_types_as_flinks_typeof_says(sql: SqlRunner) -> None:
+    # (Flink 2.3) TYPEOF of each, copied verbatim
+    assert sql.query(
+        "SELECT TYPEOF(JSON_OBJECT('a' VALUE 1)), TYPEOF(JSON_ARRAY(1)), TYPEOF(JSON_QUERY('{}', '$')), "
+        "TYPEOF(JSON_VALUE('{}', '$.a')), TYPEOF(JSON_EXISTS('{}', '$.a')), TYPEOF('x' IS JSON), TYPEOF(RIGHT('abcdef', 2)), "
+        "TYPEOF(MAP['a', 1, 'a', 2]), TYPEOF(U&'\\0041\\00e9'), TYPEOF(REPEAT('ab', 3)), TYPEOF(TO_DATE('2026-03-05')), "
+        "TYPEOF(FROM_UNIXTIME(0, 'yyyy')), TYPEOF(LOCATE('b', 'abc', 2))"
+    )[1] == [("STRING NOT NULL", "STRING NOT NULL", "STRING", "STRING", "BOOLEAN", "BOOLEAN NOT NULL", "VARCHAR(6)",
+              "MAP<CHAR(1) NOT NULL, INT NOT NULL> NOT NULL", "CHAR(2) NOT NULL", "STRING NOT NULL", "DATE", "STRING",
+              "INT NOT NULL")]
