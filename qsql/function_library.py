@@ -573,6 +573,73 @@ def _sha2(text: str, bits: int) -> str | None:
     return hashlib.new(names[bits], text.encode("utf-8")).hexdigest()
 
 
+def _encode(text: str, charset: str) -> bytes:
+    try:
+        return text.encode(charset)
+    except LookupError:
+        raise ExecutionError(f"unsupported charset '{charset}'") from None
+
+
+def _decode(data: bytes, charset: str) -> str:
+    try:
+        return bytes(data).decode(charset)
+    except LookupError:
+        raise ExecutionError(f"unsupported charset '{charset}'") from None
+    except UnicodeDecodeError as error:
+        raise ExecutionError(f"bytes are not {charset}: {error}") from None
+
+
+def _parse_url(url: str, part: str, key: str | None = None) -> str | None:
+    """Java's java.net.URL parts, as Flink's PARSE_URL: HOST, PATH, QUERY [key], REF, PROTOCOL,
+    FILE, AUTHORITY, USERINFO; NULL for an unknown part or a missing one."""
+    parsed = urllib.parse.urlsplit(url)
+    if not parsed.scheme:
+        return None
+    query = parsed.query or None
+    if part == "QUERY" and key is not None:
+        values = urllib.parse.parse_qs(parsed.query, keep_blank_values=True).get(key)
+        return values[0] if values else None
+    values = {
+        "HOST": parsed.hostname, "PATH": parsed.path, "QUERY": query, "REF": parsed.fragment or None,
+        "PROTOCOL": parsed.scheme, "FILE": parsed.path + ("?" + parsed.query if parsed.query else ""),
+        "AUTHORITY": parsed.netloc or None,
+        "USERINFO": parsed.netloc.rpartition("@")[0] if "@" in parsed.netloc else None,
+    }
+    return values.get(part.upper())
+
+
+def _printf(pattern: str | None, *values: object) -> str | None:
+    """Java's String.format for the common conversions (%s %d %f %x %e %% with flags/width)."""
+    import re as _re
+
+    if pattern is None:
+        return None
+    position = iter(values)
+
+    def convert(match: _re.Match[str]) -> str:
+        spec, conversion = match.group(1), match.group(2)
+        if conversion == "%":
+            return "%"
+        if conversion == "n":
+            return "\n"
+        try:
+            value = next(position)
+        except StopIteration:
+            raise ExecutionError(f"PRINTF: no argument for '%{spec}{conversion}'") from None
+        if conversion in "sS":
+            text = "null" if value is None else T.format_value(value)
+            text = ("%" + spec + "s") % text
+            return text.upper() if conversion == "S" else text
+        if value is None:
+            return "null"
+        try:
+            return ("%" + spec + conversion) % (float(value) if conversion in "feEgG" else int(value))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            raise ExecutionError(f"PRINTF: '%{spec}{conversion}' cannot format {value!r}") from None
+
+    return _re.sub(r"%([-#+ 0,(]*\d*(?:\.\d+)?)([sSdfeExXgGo%n])", convert, pattern)
+
+
 def _convert_tz(text: str, source: str, target: str) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -730,6 +797,12 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("SINH", 1, 1, _double("SINH"), lambda v: math.sinh(float(v))),
     Scalar("COSH", 1, 1, _double("COSH"), lambda v: math.cosh(float(v))),
     Scalar("TANH", 1, 1, _double("TANH"), lambda v: math.tanh(float(v))),
+    Scalar("ENCODE", 2, 2, _fixed(T.BYTES, "ENCODE", _STRING_2, "ENCODE(<CHARACTER>, <CHARACTER>)"), _encode),
+    Scalar("DECODE", 2, 2, _fixed(T.STRING, "DECODE", lambda ts: ts[0].kind in T.BINARY_KINDS | {"NULL"} and _is_char(ts[1]),
+                                  "DECODE(<BINARY>, <CHARACTER>)"), _decode),
+    Scalar("PARSE_URL", 2, 3, _fixed(T.STRING, "PARSE_URL", _chars_ints("c", "c", "c"),
+                                     "PARSE_URL(<CHARACTER>, <CHARACTER>[, <CHARACTER>])", nullable=True), _parse_url),
+    Scalar("PRINTF", 1, None, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _printf, null_propagating=False),
     Scalar("CONVERT_TZ", 3, 3, _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"),
                                       "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _convert_tz),
 ]

@@ -269,6 +269,11 @@ MORE_CASES = [
      "SECOND(TIMESTAMP '2026-03-05 10:20:30'), STARTSWITH('abc', 'ab'), REGEXP('abc', 'b.'), "
      "CONVERT_TZ('2026-03-05 10:00:00', 'UTC', 'Asia/Shanghai')",
      [(2026, 1, 3, 5, 10, 20, 30, True, True, "2026-03-05 18:00:00")]),
+    # (Flink 2.3) for PRINTF('%s-%d', 'a', 5); the rest Flink's documented semantics
+    ("SELECT PRINTF('%s-%d', 'a', 5), PRINTF('%.2f|%5s|%%', 1.5, 'x'), ENCODE('hi', 'UTF-8'), DECODE(x'6869', 'UTF-8'), "
+     "PARSE_URL('http://a.com/p?q=1#r', 'HOST'), PARSE_URL('http://a.com/p?q=1', 'QUERY', 'q'), "
+     "PARSE_URL('http://u@a.com/p?q=1', 'FILE'), PRINTF(CAST(NULL AS STRING), 1)",
+     [("a-5", "1.50|    x|%", b"hi", "hi", "a.com", "1", "/p?q=1", None)]),
     ("SELECT FLOOR(TIMESTAMP '2026-03-05 10:20:30' TO HOUR), CEIL(DATE '2026-03-05' TO MONTH), "
      "FLOOR(DATE '2026-03-05' TO YEAR), CEIL(TIMESTAMP '2026-03-05 10:00:00' TO HOUR)",
      [(TS(2026, 3, 5, 10), dt.date(2026, 4, 1), dt.date(2026, 1, 1), TS(2026, 3, 5, 10))]),
@@ -336,3 +341,15 @@ def test_collection_functions_and_value_aggregates_match_flink(sql: SqlRunner) -
     ).results[-1]
     assert result.rows == [([1, 2, 3], 1, 3, 5, 5, [None, 5, None])]  # type: ignore[union-attr]
     assert [str(c.dtype) for c in result.columns][:2] == ["ARRAY<INT NOT NULL> NOT NULL", "INT"]  # type: ignore[union-attr]
+
+
+def test_result_types_as_flinks_typeof_says(sql: SqlRunner) -> None:
+    # (Flink 2.3) TYPEOF of each, copied verbatim
+    assert sql.query(
+        "SELECT TYPEOF(JSON_OBJECT('a' VALUE 1)), TYPEOF(JSON_ARRAY(1)), TYPEOF(JSON_QUERY('{}', '$')), "
+        "TYPEOF(JSON_VALUE('{}', '$.a')), TYPEOF(JSON_EXISTS('{}', '$.a')), TYPEOF('x' IS JSON), TYPEOF(RIGHT('abcdef', 2)), "
+        "TYPEOF(MAP['a', 1, 'a', 2]), TYPEOF(U&'\\0041\\00e9'), TYPEOF(REPEAT('ab', 3)), TYPEOF(TO_DATE('2026-03-05')), "
+        "TYPEOF(FROM_UNIXTIME(0, 'yyyy')), TYPEOF(LOCATE('b', 'abc', 2))"
+    )[1] == [("STRING NOT NULL", "STRING NOT NULL", "STRING", "STRING", "BOOLEAN", "BOOLEAN NOT NULL", "VARCHAR(6)",
+              "MAP<CHAR(1) NOT NULL, INT NOT NULL> NOT NULL", "CHAR(2) NOT NULL", "STRING NOT NULL", "DATE", "STRING",
+              "INT NOT NULL")]
