@@ -1,5 +1,6 @@
 -- ML_PREDICT with a chat model: options in both spellings, n = 2, a NULL input (no request,
--- no row), and a row the service refuses, kept with a NULL reply under IGNORE.
+-- no row), and a row the service refuses, dropped under IGNORE (as Flink does without an
+-- `error-string` output column).
 CREATE MODEL assistant
 INPUT (prompt STRING)
 OUTPUT (reply STRING)

@@ -173,9 +173,8 @@ public class OpenAiStandInFactory implements ModelProviderFactory {
                 String why = error != null ? String.valueOf(error.getMessage())
                         : "HTTP " + status + " from " + request.uri() + ": " + response.body();
                 boolean ignore = "IGNORE".equals(s.strategy()) || ("RETRY".equals(s.strategy()) && "IGNORE".equals(s.fallback()));
-                if (ignore) {
-                    GenericRowData empty = new GenericRowData(1);
-                    return CompletableFuture.completedFuture((Collection<RowData>) Collections.<RowData>singletonList(empty));
+                if (ignore) {  // as Flink's provider does without error metadata columns: the row is dropped
+                    return CompletableFuture.completedFuture((Collection<RowData>) Collections.<RowData>emptyList());
                 }
                 return CompletableFuture.<Collection<RowData>>failedFuture(new RuntimeException("openai stand-in: " + why));
             }).thenCompose(future -> future);
