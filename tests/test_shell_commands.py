@@ -221,3 +221,16 @@ def test_shell_commands_and_their_arguments_complete(completer) -> None:  # noqa
     assert complete(completer, "\\format j") == ["json", "jsonl"]
     assert complete(completer, "\\dm s") == ["sentiment"]
     assert complete(completer, "\\d re") == ["recent", "reviews"]
+
+
+def test_usage_shows_the_session_total(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    driven = Driven(tmp_path, stub_base_url=stub.base_url)
+    try:
+        text = driven.run("\\usage" + ENTER
+                          + "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', "
+                          "'model' = 'qwen-plus'); CREATE VIEW v (i) AS VALUES ('a');" + ENTER
+                          + "SELECT o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));" + ENTER + "\\usage" + ENTER)
+    finally:
+        driven.session.close()
+    assert "no model calls yet in this session" in text
+    assert "[INFO] session total: 1 request," in text and "est. $" in text
