@@ -273,8 +273,11 @@ class Display:
         model_id, price = self.session.price_of(stats.model)
         if price is None:
             return ""
+        batch = getattr(stats, "batch_api", False)
+        if batch:
+            price = price.batch()
         return ", est. " + format_cost(price.cost(stats.prompt_tokens, stats.completion_tokens,
-                                                  getattr(stats, "reasoning_tokens", 0)))
+                                                  getattr(stats, "reasoning_tokens", 0))) + (" at the batch price" if batch else "")
 
     def _statement_total(self, predict: list[PredictStats], usage: UsageTotals | None) -> None:
         if usage is not None and len(predict) > 1:

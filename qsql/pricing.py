@@ -24,6 +24,10 @@ class Price:
     def cost(self, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> float:
         return (prompt_tokens * self.input + (completion_tokens + reasoning_tokens) * self.output) / PER
 
+    def batch(self) -> "Price":
+        """The Batch File API's price: half of the real-time one (DashScope, OpenAI)."""
+        return Price(self.input / 2, self.output / 2, f"{self.origin}, batch price (50%)")
+
 
 @dataclass(frozen=True)
 class PriceTable:
@@ -122,9 +126,12 @@ def totals_of(stats: Iterable[object], model_ids: Mapping[str, str], table: Pric
     totals = UsageTotals()
     for entry in stats:
         model_id = model_ids.get(getattr(entry, "model"), getattr(entry, "model"))
+        price = table.get(model_id)
+        if price is not None and getattr(entry, "batch_api", False):
+            price = price.batch()
         totals.add(getattr(entry, "requests", 0), getattr(entry, "cache_hits", 0), getattr(entry, "prompt_tokens", 0),
                    getattr(entry, "completion_tokens", 0), getattr(entry, "reasoning_tokens", 0),
-                   model_id, table.get(model_id))
+                   model_id, price)
     return totals
 
 

@@ -144,6 +144,8 @@ class Session:
         totals = UsageTotals(statements=1)
         for entry in stats:
             model_id, price = self.price_of(entry.model)
+            if price is not None and entry.batch_api:
+                price = price.batch()  # the Batch File API bills half
             totals.add(entry.requests, entry.cache_hits, entry.prompt_tokens, entry.completion_tokens,
                        getattr(entry, "reasoning_tokens", 0), model_id, price)
         self.usage.merge(totals)

@@ -92,7 +92,7 @@ def test_throttling_kinds() -> None:
 
 def test_token_bucket_paces_evenly_at_the_limit_less_the_margin() -> None:
     clock = SimClock()
-    bucket = TokenBucket(600, clock)  # 600/minute at 98%: one every 1/9.8 s
+    bucket = TokenBucket(600, clock)  # 600/minute at 97%: one every 1/9.7 s
     sent: list[float] = []
 
     async def go() -> None:
@@ -105,15 +105,15 @@ def test_token_bucket_paces_evenly_at_the_limit_less_the_margin() -> None:
     clock.run(go())
     gaps = [b - a for a, b in zip(sent, sent[1:])]
     assert sent[0] == clock.start
-    assert min(gaps) == pytest.approx(1 / 9.8)
-    assert max(gaps) == pytest.approx(1 / 9.8)
+    assert min(gaps) == pytest.approx(1 / 9.7)
+    assert max(gaps) == pytest.approx(1 / 9.7)
 
 
 def test_token_bucket_lets_a_large_request_through_and_makes_the_next_wait() -> None:
     clock = SimClock()
-    bucket = TokenBucket(6000, clock, capacity=60)  # 98 tokens/s
+    bucket = TokenBucket(6000, clock, capacity=60)  # 97 tokens/s
     assert bucket.reserve(500) == 0  # more than the capacity: goes when the bucket is full ...
-    assert bucket.reserve(10) == pytest.approx(450 / 98)  # ... and the next waits for the debt
+    assert bucket.reserve(10) == pytest.approx(450 / 97)  # ... and the next waits for the debt
 
 
 def test_token_bucket_corrections_refund_and_charge() -> None:
@@ -124,13 +124,13 @@ def test_token_bucket_corrections_refund_and_charge() -> None:
     assert bucket.level == pytest.approx(50)
     bucket.correct(10, 110)  # far more: the bucket owes 100
     assert bucket.level == pytest.approx(-50)
-    assert bucket.wait_time(1) == pytest.approx(51 / 98)
-    assert bucket.reserve(1) == pytest.approx(51 / 98)
+    assert bucket.wait_time(1) == pytest.approx(51 / 97)
+    assert bucket.reserve(1) == pytest.approx(51 / 97)
 
 
 def test_a_cancelled_wait_gives_its_tokens_back() -> None:
     clock = SimClock()
-    bucket = TokenBucket(60, clock)  # 0.98/s
+    bucket = TokenBucket(60, clock)  # 0.97/s
 
     async def go() -> None:
         await bucket.acquire(1)

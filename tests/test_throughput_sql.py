@@ -119,8 +119,8 @@ def test_a_declared_request_quota_is_never_exceeded() -> None:
         assert server.rate_limiter.refused == 0
     (result,) = run.results
     assert sorted(result.rows) == [(i, f"[stub] row {i}") for i in range(20)]
-    # 20 requests at 6 a minute less the 2% margin: at least 19 gaps of 60/5.88 s.
-    assert clock.now - 1000.0 >= 19 * 60 / 5.88 - 1e-6
+    # 20 requests at 6 a minute less the 3% margin: at least 19 gaps of 60/5.82 s.
+    assert clock.now - 1000.0 >= 19 * 60 / 5.82 - 1e-6
     assert "paced to 6 requests/minute" in result.predict[0].notes[0]
 
 
@@ -305,3 +305,23 @@ def test_cached_rows_are_not_sent_to_the_batch(batch_stub: StubServer) -> None:
         runner.close()
     assert sorted(result.rows) == [(0, "[stub] row 0"), (9, "[stub] row 9")]
     assert result.predict[0].cache_hits == 1 and result.predict[0].requests == 1
+
+
+def test_the_estimated_cost_is_the_batch_price() -> None:
+    from qsql.pricing import Price
+
+    price = Price(0.8, 2.0, "test")
+    assert price.batch().cost(1_000_000, 1_000_000) == pytest.approx(price.cost(1_000_000, 1_000_000) / 2)
+    with StubServer() as server:
+        runner = batch_runner(server)
+        try:
+            runner(model(", 'batch-api' = 'true'") + rows_view(2))
+            (result,) = runner(predict()).results
+            model_id, real_time = runner.session.price_of("m")
+        finally:
+            runner.close()
+    stats = result.predict[0]
+    assert stats.batch_api
+    if real_time is not None:  # qwen-plus is in qsql's price table
+        assert runner.session.usage.cost == pytest.approx(
+            real_time.batch().cost(stats.prompt_tokens, stats.completion_tokens))

@@ -48,7 +48,6 @@ class Slot:
     latency: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    code: str | None = None  # the error code of a failed reply (Throttling.RateQuota ...)
 
 
 class Admission:

@@ -5,8 +5,8 @@ Throttling.RateQuota`` (requests) or ``429 Throttling.AllocationQuota`` (tokens)
 Two ways to stay under the limit, used together:
 
 * **Declared limits** (model options 'requests-per-minute', 'tokens-per-minute'): a token
-  bucket per limit. It refills at the limit less a 2% margin and holds almost nothing in
-  reserve, so requests go out evenly and no minute — however the provider counts it, a
+  bucket per limit. It refills at the limit less a 3% margin and holds only 1% of a minute in
+  reserve (enough to catch up after the client was held up), so requests go out evenly and no minute — however the provider counts it, a
   sliding window or fixed ones — sees more than the limit. Tokens are estimated before a
   request (its prompt estimate times the ratio of total to prompt tokens seen so far) and the
   bucket is corrected by the reply's ``usage`` afterwards.
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 MINUTE = 60.0
-MARGIN = 0.02  # declared limits are run at 98%: slack for clock skew between client and server
+MARGIN = 0.03  # declared limits are run at 97%: slack for clock skew and stalls between client and server
 
 # Codes of 429 replies that mean "slow down" (DashScope's error-code page); other 429s
 # (arrears, purchases, free quota used up) are not throttling and teach the controller nothing.
@@ -245,7 +245,12 @@ class RateController:
         self.max_concurrency = max(1, max_concurrency)
         self.concurrency = float(self.max_concurrency)
         self.decrease = decrease
-        self.request_bucket = TokenBucket(requests_per_minute, clock) if requests_per_minute else None
+        # Both buckets hold 1% of their minute (at least one request): enough to catch up after a
+        # stall of the client, far less than the margin, so no minute ever sees more than the limit.
+        self.request_bucket = (
+            TokenBucket(requests_per_minute, clock, capacity=max(1.0, requests_per_minute * 0.01))
+            if requests_per_minute else None
+        )
         self.token_bucket = (
             TokenBucket(tokens_per_minute, clock, capacity=max(1.0, tokens_per_minute * 0.01), corrected=True)
             if tokens_per_minute else None
