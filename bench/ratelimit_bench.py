@@ -85,7 +85,7 @@ def start_stub(limits: RateLimits, latency: float) -> tuple[subprocess.Popen, st
         command += ["--requests-per-minute", str(limits.requests_per_minute)]
     if limits.tokens_per_minute:
         command += ["--tokens-per-minute", str(limits.tokens_per_minute)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()  # type: ignore[union-attr]
     if not line.startswith("LISTENING "):
         process.kill()
