@@ -10,6 +10,7 @@ mini-cluster; the line after it says how long the job itself took (from qsql's [
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,8 +39,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         jar = build_provider_jar(Path(work) / "jar")
         for name in files:
-            qsql_time, _ = timed(["run", "--stub", "-q", name], ROOT)
-            flink_time, err = timed(["run", "--engine", "flink", "--stub", "--flink-jar", str(jar), name], Path(work))
+            # Each engine in its own copy of samples/ (relative paths; Flink writes directories).
+            places = [Path(work) / engine for engine in ("qsql", "flink")]
+            for place in places:
+                shutil.rmtree(place, ignore_errors=True)
+                shutil.copytree(ROOT / "samples", place / "samples", ignore=shutil.ignore_patterns("out"))
+            script = str((ROOT / name).resolve())
+            qsql_time, _ = timed(["run", "--stub", "-q", script], places[0])
+            flink_time, err = timed(["run", "--engine", "flink", "--stub", "--flink-jar", str(jar), script], places[1])
             jobs = sum(float(s) for s in re.findall(r"\] Job \S+ (?:\(query\) )?finished in ([\d.]+)s", err))
             ready = re.search(r"ready in ([\d.]+)s", err)
             print(f"{name}: qsql {qsql_time:.2f}s | flink {flink_time:.2f}s "
