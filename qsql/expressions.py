@@ -381,8 +381,10 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
                 value = math.copysign(math.inf, a) * math.copysign(1.0, b)
         elif op == "/":
             value = a / b
+        elif math.isinf(a) or math.isnan(a) or math.isnan(b):
+            value = math.nan  # Java: Infinity % y is NaN
         else:
-            value = math.fmod(a, b)
+            value = math.fmod(a, b)  # x % Infinity is x, as in Java
         return T.cast_value(value, T.DOUBLE, result) if kind == "FLOAT" else value
 
     return approximate
