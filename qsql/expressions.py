@@ -382,10 +382,20 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
         elif op == "/":
             value = a / b
         else:
-            value = math.fmod(a, b)
+            value = java_fmod(a, b)
         return T.cast_value(value, T.DOUBLE, result) if kind == "FLOAT" else value
 
     return approximate
+
+
+def java_fmod(a: float, b: float) -> float:
+    """Java's double %: NaN for an infinite dividend (Python's fmod raises), the dividend for
+    an infinite divisor."""
+    if math.isinf(a) or math.isnan(a) or math.isnan(b) or b == 0.0:
+        return math.nan
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
 
 
 def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
