@@ -381,13 +381,21 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
                 value = math.copysign(math.inf, a) * math.copysign(1.0, b)
         elif op == "/":
             value = a / b
-        elif math.isinf(a) or math.isnan(a) or math.isnan(b):
-            value = math.nan  # Java: Infinity % y is NaN
         else:
-            value = math.fmod(a, b)  # x % Infinity is x, as in Java
+            value = java_fmod(a, b)
         return T.cast_value(value, T.DOUBLE, result) if kind == "FLOAT" else value
 
     return approximate
+
+
+def java_fmod(a: float, b: float) -> float:
+    """Java's double %: NaN for an infinite dividend (Python's fmod raises), the dividend for
+    an infinite divisor."""
+    if math.isinf(a) or math.isnan(a) or math.isnan(b) or b == 0.0:
+        return math.nan
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
 
 
 def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:

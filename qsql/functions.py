@@ -212,7 +212,9 @@ def _mod(result: DataType) -> Callable[[object, object], object]:
             quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return a - b * quotient
         if isinstance(a, float) or isinstance(b, float):
-            return math.fmod(float(a), float(b))  # type: ignore[arg-type]
+            from .expressions import java_fmod
+
+            return java_fmod(float(a), float(b))  # type: ignore[arg-type]
         return T.fit_decimal(Decimal(a) % Decimal(b), result)  # type: ignore[arg-type]
 
     return mod

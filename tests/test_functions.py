@@ -353,3 +353,10 @@ def test_result_types_as_flinks_typeof_says(sql: SqlRunner) -> None:
     )[1] == [("STRING NOT NULL", "STRING NOT NULL", "STRING", "STRING", "BOOLEAN", "BOOLEAN NOT NULL", "VARCHAR(6)",
               "MAP<CHAR(1) NOT NULL, INT NOT NULL> NOT NULL", "CHAR(2) NOT NULL", "STRING NOT NULL", "DATE", "STRING",
               "INT NOT NULL")]
+
+
+def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
+    import math
+
+    (a, b, c), = sql.query("SELECT -1e400 % 3, MOD(1e400, 2e0), 5e0 % 1e400")[1]
+    assert math.isnan(a) and math.isnan(b) and c == 5.0
