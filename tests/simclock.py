@@ -60,3 +60,20 @@ class SimClock:
             return main.result()
 
         return asyncio.run(drive())
+
+
+class RecordingClock:
+    """Records every wait and returns at once; time advances by the waits. For tests of retry
+    and backoff, where what matters is how long qsql would have waited, not waiting."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.sleeps: list[float] = []
+        self.now = start
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+    def monotonic(self) -> float:
+        return self.now

@@ -15,32 +15,17 @@ from qsql.errors import ModelError
 from qsql.models.retry import RetryPolicy, parse_retry_after
 from qsql.stub import StubServer
 
+from .simclock import RecordingClock
 from .conftest import SqlRunner
 
 
-class FakeClock:
-    """Records every wait and returns at once; time advances by the waits."""
-
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.now = 1000.0
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-    def monotonic(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> RecordingClock:
+    return RecordingClock(1000.0)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def runner(stub: StubServer, clock: FakeClock, tmp_path: Path):
+def runner(stub: StubServer, clock: RecordingClock, tmp_path: Path):
     sql = SqlRunner(stub_base_url=stub.base_url, clock=clock, cache_path=tmp_path / "cache.sqlite3")
     yield sql
     sql.close()
@@ -62,7 +47,7 @@ PREDICT = "SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))"
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
-def test_each_retryable_status_is_retried_then_succeeds(runner: SqlRunner, stub: StubServer, clock: FakeClock, status: int) -> None:
+def test_each_retryable_status_is_retried_then_succeeds(runner: SqlRunner, stub: StubServer, clock: RecordingClock, status: int) -> None:
     runner(chat_model() + view(f"x [[stub:status={status};times=2]]"))
     _, rows = runner.query(PREDICT)
     assert rows[0][2].startswith("[stub] x")
@@ -82,7 +67,7 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
     assert max(delays) <= 20.0
 
 
-def test_retry_after_seconds_is_honoured(runner: SqlRunner, clock: FakeClock) -> None:
+def test_retry_after_seconds_is_honoured(runner: SqlRunner, clock: RecordingClock) -> None:
     runner(chat_model() + view("x [[stub:status=429;retry-after=7;times=1]]"))
     runner.query(PREDICT)
     assert clock.sleeps == [7.0]
@@ -103,7 +88,7 @@ def test_malformed_replies_and_dropped_connections_count_as_failed_attempts(runn
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 413])
-def test_non_retryable_4xx_fails_fast(runner: SqlRunner, stub: StubServer, clock: FakeClock, status: int) -> None:
+def test_non_retryable_4xx_fails_fast(runner: SqlRunner, stub: StubServer, clock: RecordingClock, status: int) -> None:
     runner(chat_model() + view(f"x [[stub:status={status}]]"))
     with pytest.raises(ModelError) as info:
         runner.query(PREDICT)
@@ -111,7 +96,7 @@ def test_non_retryable_4xx_fails_fast(runner: SqlRunner, stub: StubServer, clock
     assert stub.stats.requests == 1 and clock.sleeps == []
 
 
-def test_retries_run_out_then_failover(runner: SqlRunner, stub: StubServer, clock: FakeClock) -> None:
+def test_retries_run_out_then_failover(runner: SqlRunner, stub: StubServer, clock: RecordingClock) -> None:
     runner(chat_model(", 'retry-num' = '3'") + view("x [[stub:status=503]]"))
     with pytest.raises(ModelError) as info:
         runner.query(PREDICT)
@@ -129,7 +114,7 @@ def test_failover_fails_at_once_without_retrying(runner: SqlRunner, stub: StubSe
     assert "row 2 (id=2, txt=bad [[stub:status=400]]): HTTP 400" in info.value.message
 
 
-def test_ignore_keeps_every_row_with_metadata_columns(runner: SqlRunner, stub: StubServer, clock: FakeClock) -> None:
+def test_ignore_keeps_every_row_with_metadata_columns(runner: SqlRunner, stub: StubServer, clock: RecordingClock) -> None:
     outputs = "content STRING, `error-string` STRING, `http-status-code` INT, `http-headers-map` MAP<STRING, ARRAY<STRING>>"
     runner(chat_model(", 'error-handling-strategy' = 'IGNORE'", outputs) + MIXED)
     run = runner(PREDICT)
@@ -147,7 +132,7 @@ def test_ignore_keeps_every_row_with_metadata_columns(runner: SqlRunner, stub: S
     assert "3 rows failed and were kept with NULL outputs" in run.err
 
 
-def test_retry_then_ignore_fallback(runner: SqlRunner, stub: StubServer, clock: FakeClock) -> None:
+def test_retry_then_ignore_fallback(runner: SqlRunner, stub: StubServer, clock: RecordingClock) -> None:
     runner(chat_model(", 'retry-num' = '2', 'retry-fallback-strategy' = 'IGNORE'", "content STRING, `error-string` STRING") + MIXED)
     rows = runner.query(PREDICT)[1]
     by_id = {row[0]: row for row in rows}
@@ -207,7 +192,7 @@ def test_cache_off_sends_every_time(runner: SqlRunner, stub: StubServer) -> None
     assert stub.stats.requests == 2
 
 
-def test_disk_cache_survives_the_session_and_never_stores_the_key(stub: StubServer, tmp_path: Path, clock: FakeClock) -> None:
+def test_disk_cache_survives_the_session_and_never_stores_the_key(stub: StubServer, tmp_path: Path, clock: RecordingClock) -> None:
     path = tmp_path / "cache.sqlite3"
     script = (
         "SET 'qsql.cache' = 'disk';"

@@ -17,30 +17,17 @@ from qsql.models.runtime import ModelRuntime
 from qsql.models.transport import _connection_error
 from qsql.stub import StubServer
 
+from .simclock import RecordingClock
 from .conftest import SqlRunner
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.now = 0.0
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-    def monotonic(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> RecordingClock:
+    return RecordingClock()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def runner(stub: StubServer, clock: FakeClock, tmp_path: Path):
+def runner(stub: StubServer, clock: RecordingClock, tmp_path: Path):
     sql = SqlRunner(stub_base_url=stub.base_url, clock=clock, cache_path=tmp_path / "cache.sqlite3")
     yield sql
     sql.close()
@@ -109,7 +96,7 @@ def test_empty_chat_input_is_skipped_for_qwen(runner: SqlRunner, stub: StubServe
         ("AllocationQuota.FreeTierOnly", 403, "free tier"),
     ],
 )
-def test_permanent_failures_are_not_retried(runner: SqlRunner, stub: StubServer, clock: FakeClock, error: str, status: int, said: str) -> None:
+def test_permanent_failures_are_not_retried(runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str, status: int, said: str) -> None:
     runner(chat() + view(f"x [[stub:error={error}]]"))
     with pytest.raises(ModelError) as info:
         runner.query(PREDICT)
@@ -118,13 +105,13 @@ def test_permanent_failures_are_not_retried(runner: SqlRunner, stub: StubServer,
 
 
 @pytest.mark.parametrize("error", ["Throttling", "Throttling.RateQuota", "Throttling.BurstRate", "Throttling.AllocationQuota", "InternalError", "ModelServingError"])
-def test_rate_limits_and_outages_are_ridden_out(runner: SqlRunner, stub: StubServer, clock: FakeClock, error: str) -> None:
+def test_rate_limits_and_outages_are_ridden_out(runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str) -> None:
     runner(chat() + view(f"x [[stub:error={error};times=2]]"))
     assert runner.query(PREDICT)[1][0][2].startswith("[stub] x")
     assert stub.stats.requests == 3 and len(clock.sleeps) == 2
 
 
-def test_openai_insufficient_quota_is_not_retried(stub: StubServer, clock: FakeClock) -> None:
+def test_openai_insufficient_quota_is_not_retried(stub: StubServer, clock: RecordingClock) -> None:
     sql = SqlRunner(stub_base_url=stub.base_url, clock=clock)
     try:
         sql("CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
@@ -136,13 +123,13 @@ def test_openai_insufficient_quota_is_not_retried(stub: StubServer, clock: FakeC
         sql.close()
 
 
-def test_retry_after_zero_is_floored_by_the_backoff(runner: SqlRunner, clock: FakeClock) -> None:
+def test_retry_after_zero_is_floored_by_the_backoff(runner: SqlRunner, clock: RecordingClock) -> None:
     runner(chat() + view("x [[stub:status=503;retry-after=0;times=3]]", "y [[stub:status=429;retry-after=-5;times=1]]"))
     runner.query(PREDICT)
     assert len(clock.sleeps) == 4 and all(delay >= 0.375 for delay in clock.sleeps)
 
 
-def test_a_refused_connection_fails_fast(clock: FakeClock) -> None:
+def test_a_refused_connection_fails_fast(clock: RecordingClock) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the request: nothing listens
@@ -217,7 +204,7 @@ def test_a_damaged_key_is_refused_at_create_model_without_showing_it(key: str, p
         sql.close()
 
 
-def test_the_key_is_scrubbed_from_what_a_server_echoes(stub: StubServer, clock: FakeClock) -> None:
+def test_the_key_is_scrubbed_from_what_a_server_echoes(stub: StubServer, clock: RecordingClock) -> None:
     stub.options.api_key = None
     sql = SqlRunner(clock=clock, env={"DASHSCOPE_API_KEY": "sk-very-secret-key"})
     try:

@@ -22,21 +22,9 @@ from qsql.models.retry import RetryPolicy
 from qsql.models.runtime import ModelRuntime
 from qsql.secrets import Secret
 
+from .simclock import RecordingClock
+
 KEY = "sk-unit-test-key"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.now = 0.0
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 class Server:
@@ -93,7 +81,7 @@ def runtime_for() -> Iterator[Callable[[Server], ModelRuntime]]:
 
 def run(cfg: ModelConfig, texts: list[str | None], runtime: ModelRuntime, **kwargs: object) -> tuple[list, PredictStats]:
     stats = PredictStats(model="m", source="t")
-    kwargs.setdefault("clock", FakeClock())
+    kwargs.setdefault("clock", RecordingClock())
     out = list(predict(cfg, list(enumerate(texts)), stats, runtime=runtime, **kwargs))  # type: ignore[arg-type]
     return out, stats
 
@@ -142,7 +130,7 @@ def test_retries_follow_the_policy_and_floor_retry_after(runtime_for) -> None:
             return httpx.Response(503, headers={"Retry-After": "0"}, json={"error": {"message": "busy"}})
         return None
 
-    clock = FakeClock()
+    clock = RecordingClock()
     out, stats = run(config(), ["a"], runtime_for(Server(script)), clock=clock)
     assert out[0][1].outputs == ["re: a"]
     assert stats.requests == 3 and stats.retries == 2
@@ -151,7 +139,7 @@ def test_retries_follow_the_policy_and_floor_retry_after(runtime_for) -> None:
 
 def test_retries_run_out_and_the_error_is_the_outcome(runtime_for) -> None:
     server = Server(lambda body: httpx.Response(500, json={"error": {"message": "down", "code": "InternalError"}}))
-    clock = FakeClock()
+    clock = RecordingClock()
     out, stats = run(config(), ["a"], runtime_for(server), clock=clock)
     (_, error), = out
     assert isinstance(error, ModelError) and "HTTP 500" in error.message
