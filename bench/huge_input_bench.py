@@ -17,7 +17,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 
 CASES = {
     "string literal": "SELECT '{body}';",

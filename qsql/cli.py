@@ -371,6 +371,8 @@ def _export_command(args: argparse.Namespace) -> int:
     except QsqlError as error:
         sys.stderr.write(render_error(error) + "\n")
         if args.debug:
+            import traceback
+
             traceback.print_exception(error, file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK

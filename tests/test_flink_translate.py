@@ -164,6 +164,18 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["export", "--to", "flink", str(tmp_path / "missing.sql")]) == 2
 
 
+def test_export_of_a_bad_script_is_one_error_and_debug_adds_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "bad.sql"
+    script.write_text("SELEC 1;\n")
+    assert main(["export", "--to", "flink", str(script)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: ") and "Traceback" not in err
+    assert main(["export", "--to", "flink", "--debug", str(script)]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
 
 def test_qsql_never_imports_pyflink_unless_a_script_runs_on_flink() -> None:
     import subprocess

@@ -3,7 +3,6 @@ the cache, context limits and accounting. The stub runs on loopback; nothing sle
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import math
 import sqlite3

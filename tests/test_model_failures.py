@@ -4,7 +4,6 @@ checked and never shown, the timeout bounds a whole attempt, proxies from the en
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
 from pathlib import Path

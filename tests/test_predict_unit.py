@@ -3,7 +3,6 @@ batch split, skips and the two hook points. HTTP goes to an in-process httpx.Moc
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager

@@ -287,7 +287,6 @@ def test_an_expired_batch_fails_the_rows_it_did_not_run() -> None:
 
 
 def test_explain_and_the_summary_say_the_batch_price_applies(sql: SqlRunner) -> None:
-    from qsql.render import predict_summary
 
     sql(model(", 'api-key' = 'k', 'batch-api' = 'true'") + rows_view(1))
     (plan,) = sql("EXPLAIN " + predict()).results
