@@ -367,7 +367,7 @@ def _export_command(args: argparse.Namespace) -> int:
         sys.stderr.write(f"qsql: error: {error.message}\n")
         return EXIT_USAGE
     try:
-        export(scripts, inline_secrets=args.inline_secrets, strict=args.strict)
+        export(scripts, inline_secrets=args.inline_secrets, strict=args.strict, key_env=_configured_key_env())
     except QsqlError as error:
         sys.stderr.write(render_error(error) + "\n")
         if args.debug:
@@ -376,6 +376,17 @@ def _export_command(args: argparse.Namespace) -> int:
             traceback.print_exception(error, file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _configured_key_env() -> dict[str, str]:
+    """The key variable names config.toml gives providers; none when it cannot be read (the
+    qsql engine reports a bad config file; the Flink path only needs this one table)."""
+    from .config import load_config
+
+    try:
+        return dict(load_config().key_env)
+    except QsqlError:
+        return {}
 
 
 def _run_on_flink(args: argparse.Namespace) -> int:
@@ -397,7 +408,7 @@ def _run_on_flink(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
         options = TranslateOptions(secrets="inline", strict=args.strict, stub_base_url=stub_url, env=dict(os.environ),
-                                   base_directory=os.getcwd(), stored_key=stored_key)
+                                   base_directory=os.getcwd(), stored_key=stored_key, key_env=_configured_key_env())
         try:
             # Translate every script first: a script that cannot run on Flink costs no cluster time.
             translations = [(name, text, translate(text, name, options)) for name, text in scripts]

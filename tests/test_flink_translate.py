@@ -226,3 +226,24 @@ def test_an_embedding_output_flink_cannot_give_is_reported() -> None:
     _, findings = flink(sql)
     assert findings == ["t.sql:1:41: output column 'v' of e is ARRAY<DOUBLE>; Flink's openai provider gives only "
                         "ARRAY<FLOAT>: declare ARRAY<FLOAT>"]
+
+
+def test_a_key_variable_renamed_in_the_config_is_the_one_flink_gets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qsql.config import config_path
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text('[keys]\nqwen = "TEAM_QWEN_KEY"\n')
+    script = tmp_path / "m.sql"
+    script.write_text(
+        "CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING)\n"
+        "WITH ('provider' = 'qwen', 'model' = 'qwen-plus');\n"
+    )
+    assert main(["export", "--to", "flink", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "'api-key' = '${TEAM_QWEN_KEY}'" in out and "DASHSCOPE_API_KEY" not in out
+    monkeypatch.setenv("TEAM_QWEN_KEY", "sk-team")
+    assert main(["export", "--to", "flink", "--inline-secrets", str(script)]) == 0
+    assert "'api-key' = 'sk-team'" in capsys.readouterr().out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 from .translate import TranslateOptions, translate
@@ -12,7 +12,7 @@ from .translate import TranslateOptions, translate
 
 def export(
     scripts: Sequence[tuple[str, str]], *, inline_secrets: bool, strict: bool,
-    stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+    stdout: IO[str] | None = None, stderr: IO[str] | None = None, key_env: Mapping[str, str] | None = None,
 ) -> None:
     """Write each script's Flink form to stdout and each finding as a warning on stderr.
 
@@ -21,7 +21,8 @@ def export(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     options = TranslateOptions(
-        secrets="inline" if inline_secrets else "placeholder", strict=strict, env=dict(os.environ)
+        secrets="inline" if inline_secrets else "placeholder", strict=strict, env=dict(os.environ),
+        key_env=dict(key_env or {}),
     )
     translations = [(name, translate(text, name, options)) for name, text in scripts]
     for index, (name, translation) in enumerate(translations):

@@ -104,6 +104,9 @@ class TranslateOptions:
     base_directory: str | None = None
     # A model without 'api-key' whose variable is unset uses the key stored with 'qsql keys'.
     stored_key: Callable[[str], str | None] | None = None
+    # provider -> the environment variable holding its key, when config.toml renames it
+    # ([keys] in the user's config), as qsql's own engine reads it.
+    key_env: Mapping[str, str] = field(default_factory=dict)
 
 
 def translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
@@ -193,8 +196,8 @@ class _Context:
         if provider.name != "openai":
             notes.append(f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider "
                          "with the full endpoint path")
-        rendered.append(("api-key", self.api_key(by_key.get("api-key"), provider.api_key_env, notes, statement,
-                                                 provider.name)))
+        env_var = self.options.key_env.get(provider.name, provider.api_key_env)
+        rendered.append(("api-key", self.api_key(by_key.get("api-key"), env_var, notes, statement, provider.name)))
         allowed = set(FLINK_OPENAI_COMMON) | set(FLINK_OPENAI_CHAT if task == CHAT_SUFFIX else FLINK_OPENAI_EMBEDDINGS)
         for key, item in by_key.items():
             if key in ("provider", "endpoint", "api-key"):
