@@ -434,10 +434,10 @@ class AstBuilder(_MetaTransformer):
         return _RowLimits(tuple(children))
 
     def offset_clause(self, meta, children):
-        return _Offset(int(children[0]))
+        return _Offset(small_integer(children[0], span_of(children[0])))
 
     def fetch_clause(self, meta, children):
-        count = next((int(c) for c in children if isinstance(c, Token) and c.type == "INTEGER"), 1)
+        count = next((small_integer(c, span_of(c)) for c in children if isinstance(c, Token) and c.type == "INTEGER"), 1)
         return _Limit(count)
 
     def select(self, meta, children):

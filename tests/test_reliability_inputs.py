@@ -130,6 +130,8 @@ def test_the_caret_stays_under_the_token_when_a_key_before_it_is_masked() -> Non
         "SELECT CAST('a' AS VARCHAR(" + "9" * 5000 + "));",
         "SELECT CAST(1 AS TIMESTAMP(" + "9" * 5000 + "));",
         "SELECT 1 LIMIT " + "9" * 5000 + ";",
+        "SELECT 1 OFFSET " + "9" * 5000 + ";",  # found by the fuzzer
+        "SELECT 1 FETCH FIRST " + "9" * 5000 + " ROWS ONLY;",
         "SELECT CAST('" + "9" * 5000 + "' AS BIGINT);",
         "SELECT CAST(1 AS DECIMAL(99999999999999999999999, 2));",
     ],
