@@ -462,6 +462,14 @@ def _cache_command(args: argparse.Namespace) -> int:
 
 def _serve_stub(args: argparse.Namespace) -> int:
     import asyncio
+    import signal
+
+    # The stub writes no files and holds nothing to clean up: SIGTERM and SIGHUP (docker stop,
+    # timeout, a test's terminate()) stop it at once instead of unwinding its event loop, which
+    # could wait on a connection being torn down. Ctrl-C still stops it with a message.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, signal.SIG_DFL)
 
     from .stub import Fault, RateLimits, StubOptions, StubServer
 
