@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .executor import ExecutionContext, rows
 from .models.config import CHAT, EMBEDDINGS
 from .models.tokens import BYTES, fit_to_limit
-from .planner import Predict, Step
+from .plan import Predict, Step
 from .pricing import Price, estimate_tokens, format_cost
 
 # Role markers and message framing of a chat request, per request (rough).
@@ -66,7 +66,6 @@ def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tu
     """One estimate per ML_PREDICT in the plan, outermost first."""
     estimates = []
     for predict in predict_steps(step):
-        assert predict.model is not None and predict.input is not None
         config = predict.model.config
         model_id, price = price_of(predict.model.name)
         result = PredictEstimate(predict.model.name, model_id, predict.source_name, price=price)

@@ -22,7 +22,7 @@ from .models.hooks import ModelHooks
 from .models.protocol import Prediction
 from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
-from .planner import (
+from .plan import (
     Aggregate,
     Distinct,
     Filter,
@@ -70,14 +70,13 @@ def known_row_count(step: Step) -> int | None:
         return len(step.rows)
     if isinstance(step, SingleRow):
         return 1
-    if isinstance(step, (Project, Sort)) and step.input is not None:
+    if isinstance(step, (Project, Sort)):
         return known_row_count(step.input)
-    if isinstance(step, TableScan) and step.table is not None:
+    if isinstance(step, TableScan):
         return step.table.connector.known_row_count()
-    if isinstance(step, Limit) and step.input is not None:
+    if isinstance(step, Limit):
         below = known_row_count(step.input)
-        count = getattr(step, "count", None)
-        return below if count is None or below is None else min(below, count)
+        return below if step.count is None or below is None else min(below, step.count)
     return None
 
 
@@ -100,12 +99,10 @@ def _values(step: ValuesStep, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _table_scan(step: TableScan, context: ExecutionContext) -> Iterator[Row]:
-    assert step.table is not None
     yield from step.table.connector.open_source(context.warn or (lambda message: None))
 
 
 def _filter(step: Filter, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None and step.condition is not None
     condition = step.condition.evaluate
     for row in rows(step.input, context):
         if condition(row) is True:
@@ -113,7 +110,6 @@ def _filter(step: Filter, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _project(step: Project, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None
     indexes = [e.column_index for e in step.expressions]
     if indexes and all(i is not None for i in indexes):
         # Only columns: one C call per row.
@@ -139,7 +135,6 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     """
     from .models.predict import predict  # here: asyncio and httpx load only when a model is called
 
-    assert step.input is not None and step.model is not None
     model = step.model
     config = model.config
     clock = context.clock
@@ -160,7 +155,7 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
     failover = config.retry.final_action() == FAILOVER
 
     def inputs() -> Iterator[tuple[tuple[int, Row], str | None]]:
-        for row in rows(step.input, context):  # type: ignore[arg-type]
+        for row in rows(step.input, context):
             stats.rows_in += 1
             value = row[index]
             yield (stats.rows_in, row), (None if value is None else str(value))
@@ -225,7 +220,6 @@ _hashable = hashable
 
 
 def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None
     keys = [k.evaluate for k in step.keys]
     calls = step.calls
     groups: dict[object, tuple[Row, list[F.Accumulator]]] = {}
@@ -252,7 +246,6 @@ def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None
     collected = list(rows(step.input, context))
     # Stable sorts from the last key to the first give the combined order.
     for index, descending, nulls_first in reversed(step.keys):
@@ -268,7 +261,6 @@ def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _limit(step: Limit, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None
     if step.count is not None and step.count <= 0:
         return
     source = rows(step.input, context)
@@ -280,7 +272,6 @@ def _limit(step: Limit, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _distinct(step: Distinct, context: ExecutionContext) -> Iterator[Row]:
-    assert step.input is not None
     seen: set = set()
     for row in rows(step.input, context):
         marker = _hashable(row)
@@ -301,7 +292,6 @@ def _union_all(step: UnionAllStep, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
-    assert step.left is not None and step.right is not None
     right_keys = [k.evaluate for k in step.right_keys]
     left_keys = [k.evaluate for k in step.left_keys]
     residual = step.residual.evaluate if step.residual is not None else None
@@ -342,7 +332,6 @@ def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
 
 def _set_operation(step: SetOpStep, context: ExecutionContext) -> Iterator[Row]:
     """INTERSECT / EXCEPT with SQL's counting rules: ALL keeps min(m, n) or m - n copies."""
-    assert step.left is not None and step.right is not None
     left_conversions, right_conversions = step.conversions
 
     def converted(row: Row, conversions: list) -> Row:  # type: ignore[type-arg]
@@ -379,7 +368,6 @@ def _set_operation(step: SetOpStep, context: ExecutionContext) -> Iterator[Row]:
 def _window(step: WindowStep, context: ExecutionContext) -> Iterator[Row]:
     """Each window spec in turn: partition, sort, compute its calls, append their columns.
     Rows come out grouped by partition and in the window's order, as Flink batch sorts them."""
-    assert step.input is not None
     current = list(rows(step.input, context))
     for spec in step.specs:
         partitions: dict[object, list[Row]] = {}

@@ -9,299 +9,43 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from . import ast
 from . import functions as F
 from . import types as T
-from .catalog import Catalog, ModelEntry, TableEntry, ViewEntry, object_name
+from .catalog import Catalog, TableEntry, ViewEntry, object_name
 from .errors import QsqlTypeError, ValidationError
 from . import windows as W
 from .expressions import Compiled, Field, OuterScope, Scope, compile_expr, constant_value
+from .plan import (
+    Aggregate,
+    Distinct,
+    Filter,
+    HashJoin,
+    InsertPlan,
+    Limit,
+    Predict,
+    PredictOptions,
+    Project,
+    SetOpStep,
+    SingleRow,
+    Sort,
+    Step,
+    TableScan,
+    UnionAllStep,
+    ValuesStep,
+    WindowStep,
+    with_schema,
+    with_subqueries,
+)
 from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
 
-DEFAULT_MAX_CONCURRENT = 10
-DEFAULT_TIMEOUT_SECONDS = 180.0
 SESSION_PREDICT_PREFIX = "table.exec.async-ml-predict."
 _MAX_VIEW_DEPTH = 64
-
-
-# ------------------------------------------------------------------------- steps
-
-
-@dataclass
-class Step:
-    schema: list[Field]
-    # Subqueries in this step's expressions (and its inputs' in the same query): the executor
-    # hands them the statement's context when this step starts.
-    subqueries: list[SubqueryHandle] = field(default_factory=list, kw_only=True, repr=False)
-
-    def describe(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def children(self) -> list[Step]:
-        return []
-
-
-@dataclass
-class SingleRow(Step):
-    """The one empty row a SELECT without FROM projects from."""
-
-    def describe(self) -> str:
-        return "SingleRow"
-
-
-@dataclass
-class ValuesStep(Step):
-    rows: list[list[Compiled]] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return f"Values({len(self.rows)} rows)"
-
-
-@dataclass
-class TableScan(Step):
-    table: TableEntry | None = None
-
-    def describe(self) -> str:
-        assert self.table is not None
-        return f"TableScan({self.table.name}, connector={self.table.connector.identifier})"
-
-
-@dataclass
-class Project(Step):
-    input: Step | None = None
-    expressions: list[Compiled] = field(default_factory=list)
-    spans: list[Span | None] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return "Project(" + ", ".join(f.name for f in self.schema) + ")"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class Filter(Step):
-    """Rows for which the condition is TRUE (not FALSE, not NULL)."""
-
-    input: Step | None = None
-    condition: Compiled | None = None
-    text: str = ""
-
-    def describe(self) -> str:
-        return f"Filter({self.text})"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class Aggregate(Step):
-    """GROUP BY keys and aggregate calls: one row per group (one row in all without GROUP BY)."""
-
-    input: Step | None = None
-    keys: list[Compiled] = field(default_factory=list)
-    # (function name, argument or None for COUNT(*), result type, DISTINCT)
-    calls: list[tuple[str, Compiled | None, DataType, bool]] = field(default_factory=list)
-    grouped: bool = True
-
-    def describe(self) -> str:
-        calls = ", ".join(f"{name}({'DISTINCT ' if distinct else ''}{'*' if arg is None else '...'})"
-                          for name, arg, _, distinct in self.calls)
-        return f"Aggregate(keys={len(self.keys)}{', ' + calls if calls else ''})"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class Sort(Step):
-    input: Step | None = None
-    # (column index, descending, nulls first)
-    keys: list[tuple[int, bool, bool]] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return "Sort(" + ", ".join(f"${i}{' DESC' if d else ''}" for i, d, _ in self.keys) + ")"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class Limit(Step):
-    input: Step | None = None
-    count: int | None = 0  # None: no limit (OFFSET alone)
-    offset: int = 0
-
-    def describe(self) -> str:
-        offset = f", offset={self.offset}" if self.offset else ""
-        return f"Limit({'all' if self.count is None else self.count}{offset})"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class Distinct(Step):
-    input: Step | None = None
-
-    def describe(self) -> str:
-        return "Distinct"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class UnionAllStep(Step):
-    inputs: list[Step] = field(default_factory=list)
-    # Per input, per column: the conversion to the union's column type (None: as is).
-    conversions: list[list[tuple[DataType, DataType] | None]] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return "UnionAll"
-
-    @property
-    def children(self) -> list[Step]:
-        return list(self.inputs)
-
-
-@dataclass
-class SetOpStep(Step):
-    """INTERSECT / EXCEPT [ALL] of two inputs, compared after converting to the common types."""
-
-    op: str = "INTERSECT"
-    all: bool = False
-    left: Step | None = None
-    right: Step | None = None
-    conversions: list[list[tuple[DataType, DataType] | None]] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return f"{self.op.title()}{'All' if self.all else ''}"
-
-    @property
-    def children(self) -> list[Step]:
-        return [s for s in (self.left, self.right) if s is not None]
-
-
-@dataclass
-class WindowStep(Step):
-    """OVER windows: one extra column per window call, computed per sorted partition."""
-
-    input: Step | None = None
-    specs: list[W.WindowSpec] = field(default_factory=list)
-
-    def describe(self) -> str:
-        calls = ", ".join(c.name for spec in self.specs for c in spec.calls)
-        return f"Window({calls})"
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class HashJoin(Step):
-    """Equality join: the right side is held in a hash table, the left side streams."""
-
-    left: Step | None = None
-    right: Step | None = None
-    kind: str = "inner"
-    left_keys: list[Compiled] = field(default_factory=list)
-    right_keys: list[Compiled] = field(default_factory=list)
-    residual: Compiled | None = None
-
-    def describe(self) -> str:
-        method = "HashJoin" if self.left_keys else "NestedLoopJoin"
-        return f"{method}({self.kind}, keys={len(self.left_keys)})"
-
-    @property
-    def children(self) -> list[Step]:
-        return [s for s in (self.left, self.right) if s is not None]
-
-
-@dataclass
-class PredictOptions:
-    """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
-
-    asynchronous: bool = True
-    max_concurrent: int = DEFAULT_MAX_CONCURRENT
-    ordered: bool = True
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-
-    @property
-    def concurrency(self) -> int:
-        return self.max_concurrent if self.asynchronous else 1
-
-
-def _throughput(config: object) -> str:
-    """How requests are paced or batched, for EXPLAIN (qsql extensions)."""
-    if getattr(config, "batch_api", False):
-        return ", Batch File API: batch price applies (50% of real-time)"
-    limits = [f"{value} {unit}/min" for value, unit in (
-        (getattr(config, "requests_per_minute", None), "requests"), (getattr(config, "tokens_per_minute", None), "tokens"),
-    ) if value]
-    return ", paced to " + " and ".join(limits) if limits else ", adaptive to the provider's rate limit"
-
-
-@dataclass
-class Predict(Step):
-    input: Step | None = None
-    model: ModelEntry | None = None
-    input_index: int = 0
-    input_column: str = ""
-    source_name: str = ""
-    options: PredictOptions = field(default_factory=PredictOptions)
-
-    def describe(self) -> str:
-        assert self.model is not None
-        o = self.options
-        config = self.model.config
-        mode = "ordered" if o.ordered else "unordered"
-        retry = config.retry
-        policy = f"{retry.strategy}" + (f" x{retry.retries} then {retry.fallback}" if retry.strategy == "RETRY" else "")
-        batching = f", batch={config.batch_size}" if config.task == "embeddings" else ""
-        return (
-            f"ML_PREDICT(model={self.model.name} [{config.provider} {config.task} {config.model} -> {config.url}], "
-            f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}{batching}, "
-            f"timeout={o.timeout:g}s, errors={policy}{_throughput(config)})"
-        )
-
-    @property
-    def children(self) -> list[Step]:
-        return [self.input] if self.input else []
-
-
-@dataclass
-class InsertPlan:
-    """Rows of ``query`` converted to the sink's column types, into ``table``."""
-
-    table: TableEntry
-    query: Step
-    # For each sink column: index into the query row (or None: NULL) and the conversion.
-    mapping: list[int | None]
-    source_types: list[DataType]
-    overwrite: bool = False
-
-    def describe(self) -> str:
-        return f"Sink({self.table.name}, connector={self.table.connector.identifier})"
-
-
-def explain(step: Step, indent: int = 0) -> str:
-    lines = ["  " * indent + step.describe()]
-    for child in step.children:
-        lines.append(explain(child, indent + 1))
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------- planner
@@ -342,8 +86,7 @@ class Planner:
     def plan_query(self, query: ast.Query) -> Step:
         saved, self._pending = self._pending, []
         try:
-            step = self._plan_query(query)
-            step.subqueries = self._pending + step.subqueries
+            step = with_subqueries(self._plan_query(query), self._pending)
         finally:
             self._pending = saved
         return step
@@ -1038,26 +781,26 @@ class Planner:
                 if not isinstance(key, str) or not isinstance(value, str):
                     raise QsqlTypeError("ML_PREDICT config keys and values must be string literals", key_expr.span)
                 values[key] = (value, value_expr.span)
-        options = PredictOptions()
+        chosen: dict[str, Any] = {}  # PredictOptions' fields, by name
         if "async" in values:
             text, span = values["async"]
             if text.lower() not in ("true", "false"):
                 raise ValidationError(f"Unrecognized option for boolean: {text}. Expected either true or false", span)
-            options.asynchronous = text.lower() == "true"
+            chosen["asynchronous"] = text.lower() == "true"
         if "max-concurrent-operations" in values:
             text, span = values["max-concurrent-operations"]
             if not text.strip().isdigit() or int(text) < 1:
                 raise ValidationError(f"'max-concurrent-operations' must be a positive integer, got '{text}'", span)
-            options.max_concurrent = int(text)
+            chosen["max_concurrent"] = int(text)
         if "output-mode" in values:
             text, span = values["output-mode"]
             if text.lower() not in ("ordered", "allow_unordered"):
                 raise ValidationError(f"'output-mode' must be ordered or allow_unordered, got '{text}'", span)
-            options.ordered = text.lower() == "ordered"
+            chosen["ordered"] = text.lower() == "ordered"
         if "timeout" in values:
             text, span = values["timeout"]
-            options.timeout = parse_duration(text, span)
-        return options
+            chosen["timeout"] = parse_duration(text, span)
+        return PredictOptions(**chosen)
 
     # -------------------------------------------------------------- INSERT
     def plan_insert(self, insert: ast.Insert) -> InsertPlan:
@@ -1126,15 +869,16 @@ class Planner:
 
 def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
     """A WHERE over ML_PREDICT that reads only the input table's columns runs before the model:
-    the same rows come out, and no request is paid for a row the WHERE would drop."""
-    if not isinstance(source, Predict) or source.input is None:
+    the same rows come out, and no request is paid for a row the WHERE would drop. Returns a new
+    ML_PREDICT step over the filtered input (None: the WHERE must stay above the model)."""
+    if not isinstance(source, Predict):
         return None
     input_fields = [Field(f.name, f.dtype, q.qualifier) for f, q in zip(source.input.schema, source.schema)]
     compiled = _try_compile(condition, Scope(input_fields))  # no subqueries: they stay after the model
     if compiled is None:
         return None
-    source.input = Filter(schema=source.input.schema, input=source.input, condition=compiled, text="WHERE")
-    return source
+    filtered = Filter(schema=source.input.schema, input=source.input, condition=compiled, text="WHERE")
+    return dataclasses.replace(source, input=filtered)
 
 
 def _listagg_separator(call: ast.FunctionCall) -> str:
@@ -1326,13 +1070,11 @@ def _converted(value: Compiled, target: DataType) -> Compiled:
 
 
 def _requalify(step: Step, qualifier: str | None) -> Step:
-    step.schema = [Field(f.name, f.dtype, qualifier) for f in step.schema]
-    return step
+    return with_schema(step, [Field(f.name, f.dtype, qualifier) for f in step.schema])
 
 
 def _rename(step: Step, names: list[str]) -> Step:
-    step.schema = [Field(name, f.dtype, f.qualifier) for name, f in zip(names, step.schema)]
-    return step
+    return with_schema(step, [Field(name, f.dtype, f.qualifier) for name, f in zip(names, step.schema)])
 
 
 def _unique_name(name: str, taken: set[str]) -> str:

@@ -32,7 +32,8 @@ from .models.admission import RateAdmission
 from .models.runtime import ModelRuntime
 from .parser import parse
 from .pricing import Price, PriceTable, UsageTotals, load_prices
-from .planner import Planner, explain
+from .plan import explain
+from .planner import Planner
 from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, LOG, check_setting
 from .source import Source

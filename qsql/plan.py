@@ -1,0 +1,299 @@
+"""The plan: a tree of small steps the planner builds and the executor runs.
+
+Each step is a frozen dataclass built once with everything it needs: a step that reads rows
+has its input(s) as required fields, a leaf step (VALUES, a table scan, the single row of
+SELECT without FROM) has none. The planner never edits a step after building it; to put a
+filter under an ML_PREDICT or rename a step's columns it builds a new step
+(``dataclasses.replace``). Steps compare by identity (``eq=False``): two equal-looking steps
+are still two places in the tree.
+
+Each step says what it is (``describe``), which EXPLAIN prints, one line per step, children
+indented below (``explain``). Nothing here plans or runs anything: planner.py builds these,
+executor.py runs them, estimate.py reads the ML_PREDICT steps for the dry run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from . import windows as W
+from .catalog import ModelEntry, TableEntry
+from .expressions import Compiled, Field
+from .source import Span
+from .subqueries import SubqueryHandle
+from .types import DataType
+
+DEFAULT_MAX_CONCURRENT = 10
+DEFAULT_TIMEOUT_SECONDS = 180.0
+
+
+# ------------------------------------------------------------------------- the base
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    schema: list[Field]
+    # Subqueries in this step's expressions (and its inputs' in the same query): the executor
+    # hands them the statement's context when this step starts.
+    subqueries: list[SubqueryHandle] = field(default_factory=list, kw_only=True, repr=False)
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def children(self) -> list[Step]:
+        return []
+
+
+@dataclass(frozen=True, eq=False)
+class Unary(Step):
+    """A step over exactly one input."""
+
+    input: Step
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.input]
+
+
+def with_schema(step: Step, schema: list[Field]) -> Step:
+    """The same step with other column names or qualifiers (a view's column list, an alias)."""
+    return dataclasses.replace(step, schema=schema)
+
+
+def with_subqueries(step: Step, subqueries: list[SubqueryHandle]) -> Step:
+    """The same step, also starting ``subqueries`` (those of its query's expressions) when it runs."""
+    if not subqueries:
+        return step
+    return dataclasses.replace(step, subqueries=subqueries + step.subqueries)
+
+
+# ------------------------------------------------------------------------- leaves
+
+
+@dataclass(frozen=True, eq=False)
+class SingleRow(Step):
+    """The one empty row a SELECT without FROM projects from."""
+
+    def describe(self) -> str:
+        return "SingleRow"
+
+
+@dataclass(frozen=True, eq=False)
+class ValuesStep(Step):
+    rows: list[list[Compiled]]
+
+    def describe(self) -> str:
+        return f"Values({len(self.rows)} rows)"
+
+
+@dataclass(frozen=True, eq=False)
+class TableScan(Step):
+    table: TableEntry
+
+    def describe(self) -> str:
+        return f"TableScan({self.table.name}, connector={self.table.connector.identifier})"
+
+
+# ------------------------------------------------------------------------- one input
+
+
+@dataclass(frozen=True, eq=False)
+class Project(Unary):
+    expressions: list[Compiled]
+    # Where each output column was written (for error messages about it), None when generated.
+    spans: list[Span | None]
+
+    def describe(self) -> str:
+        return "Project(" + ", ".join(f.name for f in self.schema) + ")"
+
+
+@dataclass(frozen=True, eq=False)
+class Filter(Unary):
+    """Rows for which the condition is TRUE (not FALSE, not NULL)."""
+
+    condition: Compiled
+    text: str  # the clause it came from (WHERE, HAVING), for EXPLAIN
+
+    def describe(self) -> str:
+        return f"Filter({self.text})"
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregate(Unary):
+    """GROUP BY keys and aggregate calls: one row per group (one row in all without GROUP BY)."""
+
+    keys: list[Compiled]
+    # (function name, argument or None for COUNT(*), result type, DISTINCT)
+    calls: list[tuple[str, Compiled | None, DataType, bool]]
+    grouped: bool
+
+    def describe(self) -> str:
+        calls = ", ".join(f"{name}({'DISTINCT ' if distinct else ''}{'*' if arg is None else '...'})"
+                          for name, arg, _, distinct in self.calls)
+        return f"Aggregate(keys={len(self.keys)}{', ' + calls if calls else ''})"
+
+
+@dataclass(frozen=True, eq=False)
+class Sort(Unary):
+    # (column index, descending, nulls first)
+    keys: list[tuple[int, bool, bool]]
+
+    def describe(self) -> str:
+        return "Sort(" + ", ".join(f"${i}{' DESC' if d else ''}" for i, d, _ in self.keys) + ")"
+
+
+@dataclass(frozen=True, eq=False)
+class Limit(Unary):
+    count: int | None  # None: no limit (OFFSET alone)
+    offset: int
+
+    def describe(self) -> str:
+        offset = f", offset={self.offset}" if self.offset else ""
+        return f"Limit({'all' if self.count is None else self.count}{offset})"
+
+
+@dataclass(frozen=True, eq=False)
+class Distinct(Unary):
+    def describe(self) -> str:
+        return "Distinct"
+
+
+@dataclass(frozen=True, eq=False)
+class WindowStep(Unary):
+    """OVER windows: one extra column per window call, computed per sorted partition."""
+
+    specs: list[W.WindowSpec]
+
+    def describe(self) -> str:
+        calls = ", ".join(c.name for spec in self.specs for c in spec.calls)
+        return f"Window({calls})"
+
+
+@dataclass(frozen=True)
+class PredictOptions:
+    """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
+
+    asynchronous: bool = True
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    ordered: bool = True
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    @property
+    def concurrency(self) -> int:
+        return self.max_concurrent if self.asynchronous else 1
+
+
+def _throughput(config: object) -> str:
+    """How requests are paced or batched, for EXPLAIN (qsql extensions)."""
+    if getattr(config, "batch_api", False):
+        return ", Batch File API: batch price applies (50% of real-time)"
+    limits = [f"{value} {unit}/min" for value, unit in (
+        (getattr(config, "requests_per_minute", None), "requests"), (getattr(config, "tokens_per_minute", None), "tokens"),
+    ) if value]
+    return ", paced to " + " and ".join(limits) if limits else ", adaptive to the provider's rate limit"
+
+
+@dataclass(frozen=True, eq=False)
+class Predict(Unary):
+    """ML_PREDICT over its input table: the input's columns, then the model's outputs."""
+
+    model: ModelEntry
+    input_index: int  # the DESCRIPTOR column, in the input's row
+    input_column: str
+    source_name: str
+    options: PredictOptions
+
+    def describe(self) -> str:
+        o = self.options
+        config = self.model.config
+        mode = "ordered" if o.ordered else "unordered"
+        retry = config.retry
+        policy = f"{retry.strategy}" + (f" x{retry.retries} then {retry.fallback}" if retry.strategy == "RETRY" else "")
+        batching = f", batch={config.batch_size}" if config.task == "embeddings" else ""
+        return (
+            f"ML_PREDICT(model={self.model.name} [{config.provider} {config.task} {config.model} -> {config.url}], "
+            f"table={self.source_name}, input={self.input_column}, concurrency={o.concurrency}, {mode}{batching}, "
+            f"timeout={o.timeout:g}s, errors={policy}{_throughput(config)})"
+        )
+
+
+# ------------------------------------------------------------------------- two or more inputs
+
+
+@dataclass(frozen=True, eq=False)
+class UnionAllStep(Step):
+    inputs: list[Step]
+    # Per input, per column: the conversion to the union's column type (None: as is).
+    conversions: list[list[tuple[DataType, DataType] | None]]
+
+    def describe(self) -> str:
+        return "UnionAll"
+
+    @property
+    def children(self) -> list[Step]:
+        return list(self.inputs)
+
+
+@dataclass(frozen=True, eq=False)
+class SetOpStep(Step):
+    """INTERSECT / EXCEPT [ALL] of two inputs, compared after converting to the common types."""
+
+    op: str  # "INTERSECT" | "EXCEPT"
+    all: bool
+    left: Step
+    right: Step
+    conversions: list[list[tuple[DataType, DataType] | None]]
+
+    def describe(self) -> str:
+        return f"{self.op.title()}{'All' if self.all else ''}"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.left, self.right]
+
+
+@dataclass(frozen=True, eq=False)
+class HashJoin(Step):
+    """Equality join: the right side is held in a hash table, the left side streams."""
+
+    left: Step
+    right: Step
+    kind: str  # "inner" | "left" | "right" | "full"
+    left_keys: list[Compiled] = field(default_factory=list)
+    right_keys: list[Compiled] = field(default_factory=list)
+    residual: Compiled | None = None
+
+    def describe(self) -> str:
+        method = "HashJoin" if self.left_keys else "NestedLoopJoin"
+        return f"{method}({self.kind}, keys={len(self.left_keys)})"
+
+    @property
+    def children(self) -> list[Step]:
+        return [self.left, self.right]
+
+
+# ------------------------------------------------------------------------- INSERT
+
+
+@dataclass(frozen=True, eq=False)
+class InsertPlan:
+    """Rows of ``query`` converted to the sink's column types, into ``table``."""
+
+    table: TableEntry
+    query: Step
+    # For each sink column: index into the query row (or None: NULL) and the conversion.
+    mapping: list[int | None]
+    source_types: list[DataType]
+    overwrite: bool = False
+
+    def describe(self) -> str:
+        return f"Sink({self.table.name}, connector={self.table.connector.identifier})"
+
+
+def explain(step: Step, indent: int = 0) -> str:
+    lines = ["  " * indent + step.describe()]
+    for child in step.children:
+        lines.append(explain(child, indent + 1))
+    return "\n".join(lines)
