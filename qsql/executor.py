@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import functions as F
 from . import types as T
 from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
+from .expressions import Compiled
 from .models.accounting import PredictStats
 from .models.cache import ResponseCache
 from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN
@@ -28,7 +29,9 @@ from .plan import (
     Filter,
     HashJoin,
     InsertPlan,
+    Join,
     Limit,
+    NestedLoopJoin,
     Predict,
     Project,
     SetOpStep,
@@ -292,31 +295,43 @@ def _union_all(step: UnionAllStep, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
+    right_rows = list(rows(step.right, context))
     right_keys = [k.evaluate for k in step.right_keys]
+    table: dict[object, list[int]] = {}
+    for index, row in enumerate(right_rows):
+        key = tuple(hashable(k(row)) for k in right_keys)
+        if None not in key:  # NULL never equals anything
+            table.setdefault(key, []).append(index)
     left_keys = [k.evaluate for k in step.left_keys]
-    residual = step.residual.evaluate if step.residual is not None else None
+
+    def candidates(row: Row) -> Iterable[int]:
+        key = tuple(hashable(k(row)) for k in left_keys)
+        return table.get(key, ()) if None not in key else ()
+
+    yield from _joined(step, context, right_rows, candidates, step.residual)
+
+
+def _nested_loop_join(step: NestedLoopJoin, context: ExecutionContext) -> Iterator[Row]:
+    right_rows = list(rows(step.right, context))
+    everything = range(len(right_rows))
+    yield from _joined(step, context, right_rows, lambda row: everything, step.condition)
+
+
+def _joined(
+    step: Join, context: ExecutionContext, right_rows: list[Row], candidates: Callable[[Row], Iterable[int]],
+    condition: Compiled | None,
+) -> Iterator[Row]:
+    """Stream the left side: each left row with the right rows among its candidates for which
+    ``condition`` is TRUE; outer joins add the unmatched rows of their side, padded with NULLs."""
+    test = condition.evaluate if condition is not None else None
     padding = (None,) * len(step.right.schema)
     keep_left = step.kind in ("left", "full")
-    keep_right = step.kind in ("right", "full")
-    right_rows = list(rows(step.right, context))
-    matched = [False] * len(right_rows) if keep_right else None
-    table: dict[object, list[int]] = {}
-    everything = range(len(right_rows))
-    if right_keys:
-        for index, row in enumerate(right_rows):
-            key = tuple(hashable(k(row)) for k in right_keys)
-            if None not in key:  # NULL never equals anything
-                table.setdefault(key, []).append(index)
+    matched = [False] * len(right_rows) if step.kind in ("right", "full") else None
     for row in rows(step.left, context):
-        if left_keys:
-            key = tuple(hashable(k(row)) for k in left_keys)
-            candidates = table.get(key, ()) if None not in key else ()
-        else:
-            candidates = everything
         found = False
-        for index in candidates:
+        for index in candidates(row):
             joined = row + right_rows[index]
-            if residual is None or residual(joined) is True:
+            if test is None or test(joined) is True:
                 found = True
                 if matched is not None:
                     matched[index] = True
@@ -402,6 +417,7 @@ _RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
     Distinct: _distinct,  # type: ignore[dict-item]
     UnionAllStep: _union_all,  # type: ignore[dict-item]
     HashJoin: _hash_join,  # type: ignore[dict-item]
+    NestedLoopJoin: _nested_loop_join,  # type: ignore[dict-item]
     SetOpStep: _set_operation,  # type: ignore[dict-item]
     WindowStep: _window,  # type: ignore[dict-item]
     Predict: _predict,  # type: ignore[dict-item]

@@ -255,23 +255,42 @@ class SetOpStep(Step):
 
 
 @dataclass(frozen=True, eq=False)
-class HashJoin(Step):
-    """Equality join: the right side is held in a hash table, the left side streams."""
+class Join(Step):
+    """Rows of ``left`` joined with rows of ``right``; outer kinds pad the side without a match
+    with NULLs. The planner picks the strategy: a HashJoin when the ON condition has an equality
+    between the two sides, a NestedLoopJoin otherwise."""
 
     left: Step
     right: Step
-    kind: str  # "inner" | "left" | "right" | "full"
-    left_keys: list[Compiled] = field(default_factory=list)
-    right_keys: list[Compiled] = field(default_factory=list)
-    residual: Compiled | None = None
-
-    def describe(self) -> str:
-        method = "HashJoin" if self.left_keys else "NestedLoopJoin"
-        return f"{method}({self.kind}, keys={len(self.left_keys)})"
+    kind: str  # "inner" (also CROSS JOIN and comma joins) | "left" | "right" | "full"
 
     @property
     def children(self) -> list[Step]:
         return [self.left, self.right]
+
+
+@dataclass(frozen=True, eq=False)
+class HashJoin(Join):
+    """Equality join: the right side is held in a hash table keyed by ``right_keys``, the left
+    side streams and looks up ``left_keys``; ``residual`` is the rest of the ON condition."""
+
+    left_keys: list[Compiled]
+    right_keys: list[Compiled]
+    residual: Compiled | None = None
+
+    def describe(self) -> str:
+        return f"HashJoin({self.kind}, keys={len(self.left_keys)})"
+
+
+@dataclass(frozen=True, eq=False)
+class NestedLoopJoin(Join):
+    """Every left row against every right row (held in memory): CROSS JOIN, comma joins without
+    a usable equality, and ON conditions with no equality between the sides."""
+
+    condition: Compiled | None = None  # None: every pair
+
+    def describe(self) -> str:
+        return f"NestedLoopJoin({self.kind}, keys=0)"
 
 
 # ------------------------------------------------------------------------- INSERT

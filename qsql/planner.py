@@ -26,6 +26,7 @@ from .plan import (
     HashJoin,
     InsertPlan,
     Limit,
+    NestedLoopJoin,
     Predict,
     PredictOptions,
     Project,
@@ -592,7 +593,7 @@ class Planner:
         if join.using is not None:
             return self._plan_using_join(join, left, right, schema, step_kind)
         if join.condition is None:
-            return HashJoin(schema=schema, left=left, right=right, kind=step_kind)
+            return NestedLoopJoin(schema=schema, left=left, right=right, kind=step_kind)
         _no_aggregates(join.condition, "ON")
         combined = self._scope(schema)
         condition = compile_expr(join.condition, combined)
@@ -607,6 +608,9 @@ class Planner:
             else:
                 left_keys.append(pair[0])
                 right_keys.append(pair[1])
+        if not left_keys:
+            # No equality between the two sides: every pair is tested.
+            return NestedLoopJoin(schema=schema, left=left, right=right, kind=step_kind, condition=condition)
         residual_condition = None
         if residual:
             expr = residual[0]
