@@ -25,6 +25,7 @@ from .models.retry import FAILOVER, Clock
 from .models.runtime import ModelRuntime
 from .plan import (
     Aggregate,
+    Conversion,
     Distinct,
     Filter,
     HashJoin,
@@ -228,9 +229,9 @@ def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
     groups: dict[object, tuple[Row, list[F.Accumulator]]] = {}
 
     def new_group(values: Row) -> tuple[Row, list[F.Accumulator]]:
-        return values, [F.Accumulator(name, result, distinct) for name, _, result, distinct in calls]
+        return values, [F.Accumulator(c.function, c.result_type, c.distinct, c.separator) for c in calls]
 
-    arguments = [(arg.evaluate if arg is not None else None) for _, arg, _, _ in calls]
+    arguments = [(c.argument.evaluate if c.argument is not None else None) for c in calls]
     for row in rows(step.input, context):
         values = tuple(k(row) for k in keys)
         marker = _hashable(values)
@@ -251,8 +252,9 @@ def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
 def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
     collected = list(rows(step.input, context))
     # Stable sorts from the last key to the first give the combined order.
-    for index, descending, nulls_first in reversed(step.keys):
-        null_rank = 0 if nulls_first != descending else 1
+    for sort_key in reversed(step.keys):
+        index, descending = sort_key.column, sort_key.descending
+        null_rank = 0 if sort_key.nulls_first != descending else 1
         value_rank = 1 - null_rank
 
         def key(row: Row, index: int = index, null_rank: int = null_rank, value_rank: int = value_rank) -> tuple:
@@ -289,9 +291,7 @@ def _union_all(step: UnionAllStep, context: ExecutionContext) -> Iterator[Row]:
             yield from rows(source, context)
             continue
         for row in rows(source, context):
-            yield tuple(
-                v if c is None else T.cast_value(v, c[0], c[1]) for v, c in zip(row, conversions)
-            )
+            yield _converted(row, conversions)
 
 
 def _hash_join(step: HashJoin, context: ExecutionContext) -> Iterator[Row]:
@@ -345,20 +345,20 @@ def _joined(
                 yield left_padding + right_rows[index]
 
 
+def _converted(row: Row, conversions: list[Conversion | None]) -> Row:
+    return tuple(v if c is None else T.cast_value(v, c.source, c.target) for v, c in zip(row, conversions))
+
+
 def _set_operation(step: SetOpStep, context: ExecutionContext) -> Iterator[Row]:
     """INTERSECT / EXCEPT with SQL's counting rules: ALL keeps min(m, n) or m - n copies."""
     left_conversions, right_conversions = step.conversions
-
-    def converted(row: Row, conversions: list) -> Row:  # type: ignore[type-arg]
-        return tuple(v if c is None else T.cast_value(v, c[0], c[1]) for v, c in zip(row, conversions))
-
     counts: dict[object, int] = {}
     for row in rows(step.right, context):
-        key = hashable(converted(row, right_conversions))
+        key = hashable(_converted(row, right_conversions))
         counts[key] = counts.get(key, 0) + 1
     emitted: set = set()
     for row in rows(step.left, context):
-        out = converted(row, left_conversions)
+        out = _converted(row, left_conversions)
         key = hashable(out)
         remaining = counts.get(key, 0)
         if step.op == "INTERSECT":

@@ -401,13 +401,6 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
 
 
 _VARIANCE = {"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE"}
-_LISTAGG_MARK = "\x00"
-
-
-def listagg_name(separator: str) -> str:
-    """LISTAGG's accumulator name carries its separator (the call tuple has no other slot)."""
-    return "LISTAGG" + _LISTAGG_MARK + separator
-
 
 def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
     if name == "COUNT":
@@ -460,9 +453,9 @@ def _variance_of(kind: str, total: object, squares: object, count: int, sample: 
 class Accumulator:
     """One aggregate for one group; ``add`` per row, ``result`` at the end."""
 
-    def __init__(self, name: str, result_type: DataType, distinct: bool) -> None:
-        name, _, self.separator = name.partition(_LISTAGG_MARK)
+    def __init__(self, name: str, result_type: DataType, distinct: bool, separator: str = ",") -> None:
         self.name = name
+        self.separator = separator  # LISTAGG's; Flink's default is ','
         self.result_type = result_type
         self.seen: set | None = set() if distinct else None
         self.count = 0

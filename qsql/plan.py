@@ -28,6 +28,43 @@ DEFAULT_MAX_CONCURRENT = 10
 DEFAULT_TIMEOUT_SECONDS = 180.0
 
 
+# ------------------------------------------------------------------------- records steps hold
+
+
+@dataclass(frozen=True)
+class AggregateCall:
+    """One aggregate of an Aggregate step, e.g. ``SUM(DISTINCT x)``."""
+
+    function: str  # upper case: COUNT, SUM, LISTAGG, ...
+    argument: Compiled | None  # None: COUNT(*)
+    result_type: DataType
+    distinct: bool = False
+    separator: str = ","  # LISTAGG's
+
+    def describe(self) -> str:
+        return f"{self.function}({'DISTINCT ' if self.distinct else ''}{'*' if self.argument is None else '...'})"
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One ORDER BY key of a Sort step: a column of its input's rows."""
+
+    column: int
+    descending: bool = False
+    nulls_first: bool = True  # Flink's default: NULLs first ascending, last descending
+
+    def describe(self) -> str:
+        return f"${self.column}{' DESC' if self.descending else ''}"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A column's values cast from one type to another (a set operation's common type)."""
+
+    source: DataType
+    target: DataType
+
+
 # ------------------------------------------------------------------------- the base
 
 
@@ -125,23 +162,20 @@ class Aggregate(Unary):
     """GROUP BY keys and aggregate calls: one row per group (one row in all without GROUP BY)."""
 
     keys: list[Compiled]
-    # (function name, argument or None for COUNT(*), result type, DISTINCT)
-    calls: list[tuple[str, Compiled | None, DataType, bool]]
-    grouped: bool
+    calls: list[AggregateCall]
+    grouped: bool  # False: no GROUP BY, so no rows in still make one row out
 
     def describe(self) -> str:
-        calls = ", ".join(f"{name}({'DISTINCT ' if distinct else ''}{'*' if arg is None else '...'})"
-                          for name, arg, _, distinct in self.calls)
+        calls = ", ".join(call.describe() for call in self.calls)
         return f"Aggregate(keys={len(self.keys)}{', ' + calls if calls else ''})"
 
 
 @dataclass(frozen=True, eq=False)
 class Sort(Unary):
-    # (column index, descending, nulls first)
-    keys: list[tuple[int, bool, bool]]
+    keys: list[SortKey]
 
     def describe(self) -> str:
-        return "Sort(" + ", ".join(f"${i}{' DESC' if d else ''}" for i, d, _ in self.keys) + ")"
+        return "Sort(" + ", ".join(key.describe() for key in self.keys) + ")"
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,7 +260,7 @@ class Predict(Unary):
 class UnionAllStep(Step):
     inputs: list[Step]
     # Per input, per column: the conversion to the union's column type (None: as is).
-    conversions: list[list[tuple[DataType, DataType] | None]]
+    conversions: list[list[Conversion | None]]
 
     def describe(self) -> str:
         return "UnionAll"
@@ -244,7 +278,8 @@ class SetOpStep(Step):
     all: bool
     left: Step
     right: Step
-    conversions: list[list[tuple[DataType, DataType] | None]]
+    # Per side (left, right), per column: the conversion to the common type (None: as is).
+    conversions: list[list[Conversion | None]]
 
     def describe(self) -> str:
         return f"{self.op.title()}{'All' if self.all else ''}"

@@ -21,6 +21,8 @@ from . import windows as W
 from .expressions import Compiled, Field, OuterScope, Scope, compile_expr, constant_value
 from .plan import (
     Aggregate,
+    AggregateCall,
+    Conversion,
     Distinct,
     Filter,
     HashJoin,
@@ -33,6 +35,7 @@ from .plan import (
     SetOpStep,
     SingleRow,
     Sort,
+    SortKey,
     Step,
     TableScan,
     UnionAllStep,
@@ -68,6 +71,26 @@ class _CommonTableEntry:
                 return entry
             entry = entry.parent
         return None
+
+
+@dataclass(frozen=True)
+class _OutputItem:
+    """One column of a select list, with ``*`` expanded: an expression, or (from ``*``) the
+    index of an input column; its output name; where it was written."""
+
+    source: ast.Expr | int
+    name: str
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class _UsingColumn:
+    """A column of JOIN ... USING: its positions in the joined row and its output type."""
+
+    name: str
+    left_index: int
+    right_index: int  # in the joined row (after the left's columns)
+    dtype: DataType
 
 
 class Planner:
@@ -209,8 +232,8 @@ class Planner:
                 schema=source.schema, input=source, condition=condition, text="WHERE"
             )
 
-        # The select list, with * expanded: (expression or column index, name, span).
-        items: list[tuple[ast.Expr | int, str, Span | None]] = []
+        # The select list, with * expanded.
+        items: list[_OutputItem] = []
         for position, item in enumerate(select.items):
             if isinstance(item, ast.SelectStar):
                 if not source.schema:
@@ -221,7 +244,7 @@ class Planner:
                 ]
                 if not fields:
                     raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
-                items.extend((i, f.name, item.span) for i, f in fields)
+                items.extend(_OutputItem(i, f.name, item.span) for i, f in fields)
                 continue
             assert isinstance(item, ast.SelectExpr)
             if item.alias is not None:
@@ -230,28 +253,31 @@ class Planner:
                 name = item.expr.name
             else:
                 name = f"EXPR${position}"
-            items.append((item.expr, name, item.expr.span))
+            items.append(_OutputItem(item.expr, name, item.expr.span))
 
         order_items = list(select.order_by or ())
         aggregate_calls = _aggregate_calls(
-            [e for e, _, _ in items if not isinstance(e, int)] + ([select.having] if select.having else [])
+            [i.source for i in items if not isinstance(i.source, int)] + ([select.having] if select.having else [])
             + [o.expr for o in order_items]
         )
         if select.group_by is not None or aggregate_calls or select.having is not None:
-            source, scope = self._plan_aggregate(select, source, scope, aggregate_calls, items)
+            source, scope = self._plan_aggregate(select, source, scope, aggregate_calls)
             if select.having is not None:
                 condition = compile_expr(select.having, scope)
                 _require_boolean(condition, select.having, "HAVING")
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
-        over_calls = _over_calls([e for e, _, _ in items if not isinstance(e, int)] + [o.expr for o in order_items])
+        over_calls = _over_calls([i.source for i in items if not isinstance(i.source, int)]
+                                 + [o.expr for o in order_items])
         if over_calls:
             source, scope = self._plan_windows(over_calls, source, scope, select.windows)
 
         expressions: list[Compiled] = []
-        for expr, name, span in items:
+        for output in items:
+            expr = output.source
             if isinstance(expr, int):
                 if scope.substitutions is not None:
-                    ref = ast.ColumnRef(parts=(ast.Identifier(name=name, span=span),), span=span)  # type: ignore[arg-type]
+                    ref = ast.ColumnRef(parts=(ast.Identifier(name=output.name, span=output.span),),  # type: ignore[arg-type]
+                                        span=output.span)
                     expressions.append(compile_expr(ref, scope))
                 else:
                     expressions.append(Compiled(_getter(expr), source.schema[expr].dtype, column_index=expr))
@@ -260,13 +286,13 @@ class Planner:
             if compiled.dtype.kind == "NULL":
                 raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
             expressions.append(compiled)
-        names = [name for _, name, _ in items]
-        spans = [span for _, _, span in items]
+        names = [i.name for i in items]
+        spans = [i.span for i in items]
         visible = len(expressions)
 
         # ORDER BY: an output column (by name or position), else an expression over the input,
         # carried as a hidden column until the rows are sorted.
-        sort_keys: list[tuple[int, bool, bool]] = []
+        sort_keys: list[SortKey] = []
         for order in order_items:
             index = _output_column(order.expr, names, visible)
             if index is None:
@@ -314,35 +340,34 @@ class Planner:
             resolved.append(over)
         originals = calls
         calls = resolved
-        specs: dict[tuple, W.WindowSpec] = {}
-        slots: dict[ast.Expr, tuple[int, DataType]] = {}
-        fields = list(source.schema)
-        owners: dict[int, ast.Over] = {}
+        # The calls that say the same OVER (...) share one spec: (partition, order, frame), then
+        # each call with the node the select list holds.
+        windows_used: dict[tuple, tuple[tuple, list[tuple[W.WindowCall, ast.Over]]]] = {}
         for position, over in enumerate(calls):
             name = over.call.name.name.upper()
             for part in (*over.partition_by, *(o.expr for o in over.order_by)):
                 if any(isinstance(n, ast.Over) for n in _walk(part)):
                     raise ValidationError("OVER windows cannot be nested", part.span)
             key = (over.partition_by, over.order_by, over.frame)
-            spec = specs.get(key)
-            if spec is None:
+            if key not in windows_used:
                 partition = [compile_expr(e, scope).evaluate for e in over.partition_by]
                 order = []
                 for item in over.order_by:
                     compiled = compile_expr(item.expr, scope)
-                    _, descending, nulls_first = _sort_key(0, item)
-                    order.append((compiled.evaluate, descending, nulls_first))
-                frame = self._window_frame(over, scope)
-                spec = specs[key] = W.WindowSpec(partition=partition, order=order, frame=frame)
-            call = self._window_call(over, name, scope)
-            spec.calls.append(call)
-            owners[id(call)] = originals[position]  # the node the select list holds
+                    sort_key = _sort_key(0, item)
+                    order.append(W.OrderKey(compiled.evaluate, sort_key.descending, sort_key.nulls_first))
+                windows_used[key] = ((partition, order, self._window_frame(over, scope)), [])
+            windows_used[key][1].append((self._window_call(over, name, scope), originals[position]))
+        specs: list[W.WindowSpec] = []
+        slots: dict[ast.Expr, tuple[int, DataType]] = {}
+        fields = list(source.schema)
         # Columns follow the order of the specs' calls (the step appends spec by spec).
-        for spec in specs.values():
-            for call in spec.calls:
-                slots[owners[id(call)]] = (len(fields), call.result_type)
+        for (partition, order, frame), owned in windows_used.values():
+            specs.append(W.WindowSpec(partition=partition, order=order, frame=frame, calls=[c for c, _ in owned]))
+            for call, owner in owned:
+                slots[owner] = (len(fields), call.result_type)
                 fields.append(Field(f"$over{len(fields)}", call.result_type))
-        step = WindowStep(schema=fields, input=source, specs=list(specs.values()))
+        step = WindowStep(schema=fields, input=source, specs=specs)
         new_scope = Scope(
             fields, scope.substitutions, input_scope=scope.input_scope, grouped_columns=scope.grouped_columns,
             outer=scope.outer, planner=self, window_slots=slots,
@@ -407,12 +432,11 @@ class Planner:
             )
         arguments = [compile_expr(a, scope) for a in call.args]
         result = W.result_type(name, [a.dtype for a in arguments], call.span)
-        window_call = W.WindowCall(name, [a.evaluate for a in arguments[:1]], result,
-                                   arguments[0].dtype if arguments else None)
+        evaluators = [a.evaluate for a in arguments[:1]]
+        extras: dict[str, Any] = {}  # WindowCall's offset, default or buckets, by name
         if name in W.OFFSET:
             if len(arguments) > 1:
-                offset = _constant_int(call.args[1], f"the offset of {name}")
-                window_call.offset = offset
+                extras["offset"] = _constant_int(call.args[1], f"the offset of {name}")
             if len(arguments) > 2:
                 default = arguments[2]
                 common = T.common_type([arguments[0].dtype, default.dtype])
@@ -421,14 +445,14 @@ class Planner:
                         f"The default value of {name} must have the type of its value, not {default.dtype}",
                         call.args[2].span,
                     )
-                window_call.default = default.evaluate
+                extras["default"] = default.evaluate
         if name == "NTILE":
             buckets = _constant_int(call.args[0], "the argument of NTILE")
             if buckets < 1:
                 raise ValidationError("NTILE needs a positive number of buckets", call.args[0].span)
-            window_call.buckets = buckets
-            window_call.arguments = []
-        return window_call
+            extras["buckets"] = buckets
+            evaluators = []  # the bucket count is a constant, not a per-row argument
+        return W.WindowCall(name, evaluators, result, arguments[0].dtype if arguments else None, **extras)
 
     def _plan_aggregate(
         self,
@@ -436,7 +460,6 @@ class Planner:
         source: Step,
         scope: Scope,
         calls: list[ast.FunctionCall],
-        items: list[tuple[ast.Expr | int, str, Span | None]],
     ) -> tuple[Step, Scope]:
         keys = list(select.group_by or ())
         compiled_keys = []
@@ -451,7 +474,7 @@ class Planner:
             if compiled.column_index is not None:
                 grouped[compiled.column_index] = (slot, compiled.dtype)
             fields.append(Field(key.name if isinstance(key, ast.ColumnRef) else f"$key{slot}", compiled.dtype))
-        aggregate_calls: list[tuple[str, Compiled | None, DataType, bool]] = []
+        aggregate_calls: list[AggregateCall] = []
         for call in calls:
             if call in substitutions:
                 continue
@@ -469,10 +492,8 @@ class Planner:
             result = F.aggregate_result_type(name, types, call.span)
             substitutions[call] = (len(fields), result)
             fields.append(Field(f"${name}{len(fields)}", result))
-            accumulator_name = name
-            if name == "LISTAGG":
-                accumulator_name = F.listagg_name(_listagg_separator(call))
-            aggregate_calls.append((accumulator_name, argument, result, call.distinct))
+            separator = _listagg_separator(call) if name == "LISTAGG" else ","
+            aggregate_calls.append(AggregateCall(name, argument, result, call.distinct, separator))
         step = Aggregate(
             schema=fields, input=source, keys=compiled_keys, calls=aggregate_calls, grouped=select.group_by is not None
         )
@@ -503,7 +524,7 @@ class Planner:
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
             schema.append(Field(steps[0].schema[column].name, common))
         conversions = [
-            [None if f.dtype == target.dtype else (f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
+            [None if f.dtype == target.dtype else Conversion(f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
             for s in steps
         ]
         if operation.op == "UNION":
@@ -630,7 +651,7 @@ class Planner:
         width = len(left.schema)
         left_keys: list[Compiled] = []
         right_keys: list[Compiled] = []
-        joined: list[tuple[str, int, int, DataType]] = []
+        joined: list[_UsingColumn] = []
         for ident in join.using:
             positions = []
             for side, fields in (("left", left.schema), ("right", right.schema)):
@@ -657,19 +678,20 @@ class Planner:
                 dtype = rt
             else:
                 dtype = lt
-            joined.append((ident.name, li, width + ri, dtype))
+            joined.append(_UsingColumn(ident.name, li, width + ri, dtype))
         step = HashJoin(schema=schema, left=left, right=right, kind=kind, left_keys=left_keys, right_keys=right_keys)
         expressions: list[Compiled] = []
         fields: list[Field] = []
-        for name, li, ri, dtype in joined:
+        for column in joined:
+            li, ri, dtype = column.left_index, column.right_index, column.dtype
             if kind == "full":
                 source_l, source_r = schema[li].dtype, schema[ri].dtype
                 expressions.append(_coalesce_columns(li, ri, source_l, source_r, dtype))
             else:
                 index = ri if kind == "right" else li
                 expressions.append(_converted(Compiled(_getter(index), schema[index].dtype, column_index=index), dtype))
-            fields.append(Field(name, dtype))
-        hidden = {li for _, li, _, _ in joined} | {ri for _, _, ri, _ in joined}
+            fields.append(Field(column.name, dtype))
+        hidden = {c.left_index for c in joined} | {c.right_index for c in joined}
         for index, f in enumerate(schema):
             expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
             fields.append(Field(f.name, f.dtype, f.qualifier, f.hidden or index in hidden))
@@ -1011,10 +1033,10 @@ def _output_column(expr: ast.Expr, names: list[str], visible: int) -> int | None
     return None
 
 
-def _sort_key(index: int, order: ast.OrderItem) -> tuple[int, bool, bool]:
+def _sort_key(index: int, order: ast.OrderItem) -> SortKey:
     # Flink's default: NULLs first when ascending, last when descending.
     nulls_first = order.nulls_first if order.nulls_first is not None else not order.descending
-    return index, order.descending, nulls_first
+    return SortKey(index, order.descending, nulls_first)
 
 
 def _flatten_set_operation(query: ast.SetOperation) -> list[ast.Query]:

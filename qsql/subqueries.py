@@ -8,6 +8,8 @@ statement; a correlated one runs once per distinct outer row (the outer row is i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError, ValidationError
@@ -15,6 +17,15 @@ from .expressions import Compiled, OuterScope, Scope, compile_expr, register_han
 
 Row = tuple
 _CACHE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class SubqueryRows:
+    """What one run of a subquery returned, and its first column as IN needs it."""
+
+    rows: list[Row]
+    values: set  # the non-NULL first-column values, hashable
+    has_null: bool  # whether a NULL was among them
 
 
 class SubqueryHandle:
@@ -26,10 +37,10 @@ class SubqueryHandle:
         self.step = step
         self.outer = outer
         self.context: object | None = None
-        self._results: dict[object, tuple[list[Row], set, bool]] = {}
+        self._results: dict[object, SubqueryRows] = {}
 
-    def results(self, outer_row: Row) -> tuple[list[Row], set, bool]:
-        """(rows, the set of non-NULL first-column values, whether a NULL was among them)."""
+    def results(self, outer_row: Row) -> SubqueryRows:
+        """The subquery's rows for this outer row (run once per distinct outer row when correlated)."""
         from .executor import hashable, rows
 
         key: object = ()
@@ -53,7 +64,7 @@ class SubqueryHandle:
             self.outer.row = saved
         values = {hashable(r[0]) for r in collected if r and r[0] is not None}
         has_null = any(r and r[0] is None for r in collected)
-        found = (collected, values, has_null)
+        found = SubqueryRows(collected, values, has_null)
         if len(self._results) < _CACHE_LIMIT:
             self._results[key] = found
         return found
@@ -78,7 +89,7 @@ def _scalar(expr: ast.ScalarSubquery, scope: Scope) -> Compiled:
     dtype = _one_column(step, expr.span, "A scalar subquery")
 
     def evaluate(row: Row) -> object:
-        found = handle.results(row)[0]
+        found = handle.results(row).rows
         if len(found) > 1:
             raise ExecutionError(
                 "a scalar subquery returned more than one row (Flink: SingleValueAggFunction received more than "
@@ -103,22 +114,22 @@ def _in(expr: ast.InSubquery, scope: Scope) -> Compiled:
     value, negated = operand.evaluate, expr.negated
 
     def evaluate(row: Row) -> object:
-        found, members, has_null = handle.results(row)
-        if not found:
+        found = handle.results(row)
+        if not found.rows:
             return negated
         v = value(row)
         if v is None:
             return None
-        if hashable(v) in members:
+        if hashable(v) in found.values:
             return not negated
-        return None if has_null else negated
+        return None if found.has_null else negated
 
     return Compiled(evaluate, T.BOOLEAN.with_nullable(operand.dtype.nullable or column.nullable))
 
 
 def _exists(expr: ast.Exists, scope: Scope) -> Compiled:
     _step, handle = _plan(expr.query, scope, expr.span)
-    return Compiled(lambda row: bool(handle.results(row)[0]), T.BOOLEAN.with_nullable(False))
+    return Compiled(lambda row: bool(handle.results(row).rows), T.BOOLEAN.with_nullable(False))
 
 
 register_handler(ast.ScalarSubquery, _scalar)

@@ -39,7 +39,7 @@ class Frame:
     end: Bound
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class WindowCall:
     """One ``f(args) OVER (...)``, compiled against the window step's input."""
 
@@ -55,13 +55,21 @@ class WindowCall:
     buckets: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
+class OrderKey:
+    """One ORDER BY expression of an OVER window."""
+
+    evaluate: Callable[[Row], object]
+    descending: bool
+    nulls_first: bool
+
+
+@dataclass(frozen=True, eq=False)
 class WindowSpec:
     """PARTITION BY / ORDER BY / frame shared by the calls that say the same OVER (...)."""
 
     partition: list[Callable[[Row], object]]
-    # (evaluator, descending, nulls first)
-    order: list[tuple[Callable[[Row], object], bool, bool]]
+    order: list[OrderKey]
     frame: Frame | None
     calls: list[WindowCall] = field(default_factory=list)
 
@@ -100,10 +108,11 @@ def check_arity(name: str, count: int, span: Span | None) -> None:
         )
 
 
-def sort_partition(rows: list[Row], order: list[tuple[Callable[[Row], object], bool, bool]]) -> None:
+def sort_partition(rows: list[Row], order: list[OrderKey]) -> None:
     """Sort in place by the window's ORDER BY (stable, so ties keep input order)."""
-    for evaluate, descending, nulls_first in reversed(order):
-        null_rank = 0 if nulls_first != descending else 1
+    for order_key in reversed(order):
+        evaluate, descending = order_key.evaluate, order_key.descending
+        null_rank = 0 if order_key.nulls_first != descending else 1
         value_rank = 1 - null_rank
 
         def key(row: Row, evaluate=evaluate, null_rank=null_rank, value_rank=value_rank) -> tuple:  # type: ignore[no-untyped-def]
@@ -115,7 +124,7 @@ def sort_partition(rows: list[Row], order: list[tuple[Callable[[Row], object], b
 
 def evaluate_partition(spec: WindowSpec, rows: list[Row]) -> list[list[object]]:
     """The values of each call for each row of one sorted partition: ``result[call][row]``."""
-    order_values = [tuple(e(row) for e, _, _ in spec.order) for row in rows]
+    order_values = [tuple(o.evaluate(row) for o in spec.order) for row in rows]
     # Peer groups: rows with equal ORDER BY values (the whole partition without ORDER BY).
     peer_start = [0] * len(rows)
     peer_end = [0] * len(rows)
@@ -149,7 +158,7 @@ def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tupl
         if bound.kind == "CURRENT ROW":
             return peer_start[i] if is_start else peer_end[i]
         current = order_values[i][0] if order_values and order_values[i] else None
-        descending = spec.order[0][1] if spec.order else False
+        descending = spec.order[0].descending if spec.order else False
         if current is None:
             return peer_start[i] if is_start else peer_end[i]
         delta = bound.offset

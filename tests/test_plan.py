@@ -54,6 +54,13 @@ EXPLAINED = [
         '  Project(grp)',
         '    Values(3 rows)',
     ]),
+    # the aggregate calls; LISTAGG's separator once showed here, after a NUL byte
+    ("SELECT grp, COUNT(*), SUM(DISTINCT id), LISTAGG(name, ';') FROM a GROUP BY grp HAVING COUNT(*) > 0", [
+        'Project(grp, EXPR$1, EXPR$2, EXPR$3)',
+        '  Filter(HAVING)',
+        '    Aggregate(keys=1, COUNT(*), SUM(DISTINCT ...), LISTAGG(...))',
+        '      Values(3 rows)',
+    ]),
     ('SELECT COUNT(*) FROM a', [
         'Project(EXPR$0)',
         '  Aggregate(keys=0, COUNT(*))',

@@ -113,6 +113,8 @@ CASES = [
       (2, 2, 1, "Ann", 3, 2, Decimal("2.500000"), 1 / 3, 0.5, 1),
       (3, 3, 2, "Ann", 6, 3, Decimal("2.500000"), 2 / 3, 0.75, 2),
       (4, 4, 3, "Ann", 10, 3, Decimal("2.500000"), 1.0, 1.0, 3)]),
+    # (Flink 2.3) LISTAGG over a window joins with ',' as the aggregate does (qsql once joined with '')
+    ("SELECT id, LISTAGG(tag) OVER (ORDER BY id) FROM t", [(1, "a"), (2, "a,b"), (3, "a,b,a"), (4, "a,b,a,b")]),
     # (Flink 2.3) ROW_NUMBER de-duplication: the latest row per key
     ("SELECT id, tag FROM (SELECT id, tag, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY id DESC) AS rn FROM t) "
      "WHERE rn = 1", SORTED, [(3, "a"), (4, "b")]),
