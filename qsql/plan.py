@@ -54,7 +54,9 @@ class SortKey:
     nulls_first: bool = True  # Flink's default: NULLs first ascending, last descending
 
     def describe(self) -> str:
-        return f"${self.column}{' DESC' if self.descending else ''}"
+        # NULLS FIRST / LAST only where it is not the default for the direction.
+        nulls = "" if self.nulls_first != self.descending else " NULLS FIRST" if self.nulls_first else " NULLS LAST"
+        return f"${self.column}{' DESC' if self.descending else ''}{nulls}"
 
 
 @dataclass(frozen=True)

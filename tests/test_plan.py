@@ -73,8 +73,9 @@ EXPLAINED = [
         '      Project(id, name, $sort3)',
         '        Values(3 rows)',
     ]),
+    # NULLS FIRST / LAST shows where it is not the direction's default (it once did not show)
     ('SELECT id FROM a ORDER BY 1 NULLS LAST', [
-        'Sort($0)',
+        'Sort($0 NULLS LAST)',
         '  Project(id)',
         '    Values(3 rows)',
     ]),
@@ -188,6 +189,12 @@ EXPLAINED = [
         '    Filter(WHERE)',
         "      " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
         '        Values(3 rows)',
+    ]),
+    ('SELECT id FROM a ORDER BY id DESC NULLS FIRST, grp DESC NULLS LAST, name NULLS FIRST', [
+        'Project(id)',
+        '  Sort($0 DESC NULLS FIRST, $1 DESC, $2)',
+        '    Project(id, $sort2, $sort3)',
+        '      Values(3 rows)',
     ]),
     ('SELECT id FROM a LIMIT 0', [
         'Limit(0)',
