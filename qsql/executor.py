@@ -10,6 +10,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import functions as F
 from . import types as T
@@ -405,22 +406,23 @@ def _partition_sort_key(key: tuple) -> tuple:
     return tuple((0, 0) if v is None else (1, v) for v in key)
 
 
-_RUNNERS: dict[type, Callable[[Step, ExecutionContext], Iterator[Row]]] = {
-    SingleRow: _single_row,  # type: ignore[dict-item]
-    ValuesStep: _values,  # type: ignore[dict-item]
-    TableScan: _table_scan,  # type: ignore[dict-item]
-    Project: _project,  # type: ignore[dict-item]
-    Filter: _filter,  # type: ignore[dict-item]
-    Aggregate: _aggregate,  # type: ignore[dict-item]
-    Sort: _sort,  # type: ignore[dict-item]
-    Limit: _limit,  # type: ignore[dict-item]
-    Distinct: _distinct,  # type: ignore[dict-item]
-    UnionAllStep: _union_all,  # type: ignore[dict-item]
-    HashJoin: _hash_join,  # type: ignore[dict-item]
-    NestedLoopJoin: _nested_loop_join,  # type: ignore[dict-item]
-    SetOpStep: _set_operation,  # type: ignore[dict-item]
-    WindowStep: _window,  # type: ignore[dict-item]
-    Predict: _predict,  # type: ignore[dict-item]
+# One runner per step class; each takes its own class (hence Any), rows() looks it up by type.
+_RUNNERS: dict[type[Step], Callable[[Any, ExecutionContext], Iterator[Row]]] = {
+    SingleRow: _single_row,
+    ValuesStep: _values,
+    TableScan: _table_scan,
+    Project: _project,
+    Filter: _filter,
+    Aggregate: _aggregate,
+    Sort: _sort,
+    Limit: _limit,
+    Distinct: _distinct,
+    UnionAllStep: _union_all,
+    HashJoin: _hash_join,
+    NestedLoopJoin: _nested_loop_join,
+    SetOpStep: _set_operation,
+    WindowStep: _window,
+    Predict: _predict,
 }
 
 

@@ -276,8 +276,8 @@ class Planner:
             expr = output.source
             if isinstance(expr, int):
                 if scope.substitutions is not None:
-                    ref = ast.ColumnRef(parts=(ast.Identifier(name=output.name, span=output.span),),  # type: ignore[arg-type]
-                                        span=output.span)
+                    name, span = output.name, output.span
+                    ref = ast.ColumnRef(parts=(ast.Identifier(name=name, span=span),), span=span)  # type: ignore[arg-type]
                     expressions.append(compile_expr(ref, scope))
                 else:
                     expressions.append(Compiled(_getter(expr), source.schema[expr].dtype, column_index=expr))

@@ -24,7 +24,7 @@ VALUE = frozenset({"FIRST_VALUE", "LAST_VALUE"})
 WINDOW_ONLY = RANKING | OFFSET
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bound:
     """One end of a frame; ``offset`` is the number of rows (ROWS) or the value distance (RANGE)."""
 
@@ -32,7 +32,7 @@ class Bound:
     offset: object = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Frame:
     unit: str  # "ROWS" | "RANGE"
     start: Bound
