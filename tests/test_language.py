@@ -133,13 +133,6 @@ def test_errors(sql: SqlRunner, query: str, message: str | None) -> None:
     assert message in info.value.message
 
 
-def test_unknown_function_suggests_a_close_one(sql: SqlRunner) -> None:
-    sql(DATA)
-    with pytest.raises(QsqlError) as info:
-        sql("SELECT UPPR(name) FROM t")
-    assert info.value.hint == "did you mean UPPER?"
-
-
 def test_filter_before_the_model_and_join_its_output_back(stub_sql: SqlRunner, stub) -> None:  # type: ignore[no-untyped-def]
     stub_sql(
         DATA + "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
