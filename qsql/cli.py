@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import QsqlError, UsageError, render_error
@@ -19,6 +20,9 @@ from .interrupts import InterruptHandler, Terminated, exit_code
 from .output import Display, DisplayOptions
 from .session import Session
 from .settings import OUTPUT_FORMAT
+
+if TYPE_CHECKING:
+    from .stub import StubOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -215,9 +219,16 @@ def _with_implicit_run(argv: list[str], commands: tuple[str, ...]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command. ``main()`` is the process (arguments from sys.argv); ``main(argv)`` may also
+    be called from Python, e.g. by the tests: it returns the exit status instead of raising
+    SystemExit (``--help``, ``--version``, a usage error), reads sys.stdin and writes
+    sys.stdout/sys.stderr as they are at the call, and restores the signal handlers it installed."""
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(_with_implicit_run(words, command_names(parser)))
+    try:
+        args = parser.parse_args(_with_implicit_run(words, command_names(parser)))
+    except SystemExit as stop:  # argparse after --help, --version or a usage error
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     # SIGTERM and SIGHUP unwind like Ctrl-C, so every statement cleans up; a second signal
     # during that clean-up does not interrupt it.
     interrupts = InterruptHandler().install()
@@ -248,11 +259,16 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code(interrupt)
     except BrokenPipeError:
         # The reader of stdout went away (qsql run x.sql | head): stop quietly, like other tools.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # a caller in Python whose stdout has no descriptor
+            pass
         return EXIT_BROKEN_PIPE
     finally:
         if argv is None:  # the real process, not a caller in Python
             interrupts.ignore_while_exiting()
+        else:
+            interrupts.uninstall()
 
 
 def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
@@ -471,32 +487,13 @@ def _serve_stub(args: argparse.Namespace) -> int:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, signal.SIG_DFL)
 
-    from .stub import Fault, RateLimits, StubOptions, StubServer
+    from .stub import StubServer
 
-    fault = Fault(
-        status=None if (args.malformed or args.drop) else args.fail_status,
-        retry_after=args.retry_after,
-        malformed=args.malformed,
-        drop=args.drop,
-    )
-    limits = None
-    if args.requests_per_minute or args.tokens_per_minute:
-        try:
-            limits = RateLimits(args.requests_per_minute, args.tokens_per_minute, args.minute_seconds)
-        except ValueError as error:
-            sys.stderr.write(f"qsql stub: {error}\n")
-            return EXIT_USAGE
-    options = StubOptions(
-        rate_limits=limits,
-        latency=args.latency_ms / 1000,
-        jitter=args.jitter_ms / 1000,
-        seed=args.seed,
-        api_key=args.api_key,
-        fail_every=args.fail_every,
-        global_fault=fault,
-        embedding_dimension=args.embedding_dim,
-        strict=not args.lenient,
-    )
+    try:
+        options = stub_options(args)
+    except UsageError as error:
+        sys.stderr.write(f"qsql stub: {error.message}\n")
+        return EXIT_USAGE
     server = StubServer(args.host, args.port, options)
 
     async def serve() -> None:
@@ -512,6 +509,36 @@ def _serve_stub(args: argparse.Namespace) -> int:
         sys.stderr.write(f"qsql stub: cannot listen on {args.host}:{args.port}: {error.strerror}\n")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def stub_options(args: argparse.Namespace) -> "StubOptions":
+    """What ``qsql stub``'s flags ask of the server (apart from the server, so a test can serve
+    them in-process)."""
+    from .stub import Fault, RateLimits, StubOptions
+
+    fault = Fault(
+        status=None if (args.malformed or args.drop) else args.fail_status,
+        retry_after=args.retry_after,
+        malformed=args.malformed,
+        drop=args.drop,
+    )
+    limits = None
+    if args.requests_per_minute or args.tokens_per_minute:
+        try:
+            limits = RateLimits(args.requests_per_minute, args.tokens_per_minute, args.minute_seconds)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+    return StubOptions(
+        rate_limits=limits,
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
+        seed=args.seed,
+        api_key=args.api_key,
+        fail_every=args.fail_every,
+        global_fault=fault,
+        embedding_dimension=args.embedding_dim,
+        strict=not args.lenient,
+    )
 
 
 if __name__ == "__main__":

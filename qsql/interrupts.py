@@ -41,16 +41,29 @@ class InterruptHandler:
     def __init__(self) -> None:
         self._cleaning_up = False
         self._extra = 0
+        self._previous: dict[int, object] = {}
 
     def install(self) -> "InterruptHandler":
         for signum in HANDLED_SIGNALS:
             try:
-                if signal.getsignal(signum) == signal.SIG_IGN:
+                previous = signal.getsignal(signum)
+                if previous == signal.SIG_IGN:
                     continue  # nohup, or a background job of a script: keep ignoring as asked
                 signal.signal(signum, self._handle)
+                self._previous[signum] = previous
             except (ValueError, OSError):  # not the main thread, or a platform without it
                 pass
         return self
+
+    def uninstall(self) -> None:
+        """Put back the handlers :meth:`install` replaced: ``cli.main(argv)`` called from Python
+        (a test, an embedding program) leaves the caller's signal handling as it found it."""
+        for signum, previous in self._previous.items():
+            try:
+                signal.signal(signum, previous)  # type: ignore[arg-type]
+            except (ValueError, OSError, TypeError):
+                pass
+        self._previous.clear()
 
     def rearm(self) -> None:
         """The interrupted work has been cleaned up (the shell is back at its prompt): the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,42 @@ def sql() -> Iterator[SqlRunner]:
     runner = SqlRunner()
     yield runner
     runner.close()
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class CliRunner:
+    """``qsql ARGS`` in this process: ``cli.main(argv)`` with a fake standard input and stdout and
+    stderr captured at the file descriptors (capfd), so even a direct write to fd 2 is seen. What
+    must be a real process (signals, a closed pipe, a terminal, the stub command) stays a
+    subprocess test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+        self._monkeypatch = monkeypatch
+        self._capfd = capfd
+
+    def __call__(self, *args: str, stdin: str | bytes = "", env: dict[str, str] | None = None) -> CliResult:
+        from qsql.cli import main
+
+        for name, value in (env or {}).items():
+            self._monkeypatch.setenv(name, value)
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+        self._monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+        self._capfd.readouterr()  # what the test printed before is not the command's
+        code = main(list(args))
+        out, err = self._capfd.readouterr()
+        return CliResult(code, out, err)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> CliRunner:
+    """Runs the ``qsql`` command in-process (see CliRunner)."""
+    return CliRunner(monkeypatch, capfd)
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +11,8 @@ import pytest
 from qsql.calllog import CallLog, default_log_path
 from qsql.session import Session
 from qsql.stub import StubServer
+from tests.conftest import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "sk-logtest-0123456789"
 
 
@@ -75,16 +72,15 @@ def test_a_bad_mode_is_refused_at_set() -> None:
     assert "must be one of on, meta, off" in str(caught.value)
 
 
-def test_log_from_the_config_and_qsql_logs_reads_it(stub: StubServer, tmp_path: Path) -> None:
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+def test_log_from_the_config_and_qsql_logs_reads_it(stub: StubServer, tmp_path: Path, cli: CliRunner) -> None:
+    env = dict(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
     (tmp_path / "config" / "qsql").mkdir(parents=True)
     (tmp_path / "config" / "qsql" / "config.toml").write_text('log = "meta"\n', encoding="utf-8")
     sql = script(stub, "meta").split(";", 1)[1]  # no SET: the config turns the log on
-    run = subprocess.run([sys.executable, "-m", "qsql", "-q", "-e", sql], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=60)
+    run = cli("-q", "-e", sql, env=env)
     assert run.returncode == 0, run.stderr
-    logs = subprocess.run([sys.executable, "-m", "qsql", "logs", "-n", "2", "--json"], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=60)
+    assert SECRET not in run.stdout + run.stderr
+    logs = cli("logs", "-n", "2", "--json")
     lines = [json.loads(line) for line in logs.stdout.splitlines()]
     assert len(lines) == 2 and all(line["model"] == "m" and line["request"] is None for line in lines)
     assert SECRET not in logs.stdout

@@ -9,6 +9,7 @@ import pytest
 
 from qsql.config import ConfigError, config_path, load_config
 from qsql.session import Session
+from tests.conftest import CliRunner
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -67,18 +68,12 @@ def test_set_wins_and_reset_returns_to_the_file(tmp_path: Path) -> None:
         assert session.settings == {"qsql.output.format": "csv", "qsql.cache": "off"}
 
 
-def test_the_cli_reads_the_config(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
+def test_the_cli_reads_the_config(tmp_path: Path, cli: CliRunner) -> None:
     (tmp_path / "qsql").mkdir()
     (tmp_path / "qsql" / "config.toml").write_text('format = "jsonl"', encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
-    env = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "qsql", "-e", "SELECT 1 AS a;"], capture_output=True, text=True,
-                            cwd=root, env=env, timeout=60)
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    result = cli("-e", "SELECT 1 AS a;", env=env)
     assert result.stdout == '{"a":1}\n', result.stderr
     (tmp_path / "qsql" / "config.toml").write_text('format = "nope"', encoding="utf-8")
-    bad = subprocess.run([sys.executable, "-m", "qsql", "-e", "SELECT 1 AS a;"], capture_output=True, text=True,
-                         cwd=root, env=env, timeout=60)
+    bad = cli("-e", "SELECT 1 AS a;")
     assert bad.returncode == 2 and bad.stderr.startswith("error: config file ") and "Traceback" not in bad.stderr

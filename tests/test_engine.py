@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from qsql.errors import CatalogError, ExecutionError, OptionError, QsqlError, QsqlTypeError, ValidationError, render_error
+from qsql.errors import CatalogError, ExecutionError, OptionError, QsqlError, QsqlTypeError, ValidationError
 
 from .conftest import SqlRunner
 
@@ -235,32 +235,3 @@ def test_unknown_connector_option_suggests_the_close_one(sql: SqlRunner) -> None
     assert error.hint == "did you mean 'print-identifier'?"
 
 
-def test_create_twice_and_if_not_exists(sql: SqlRunner) -> None:
-    sql(VIEW)
-    error = error_of(sql, VIEW)
-    assert "already exists" in error.message
-    sql("CREATE TEMPORARY VIEW IF NOT EXISTS v AS SELECT 1")
-    assert sql.query("SELECT * FROM v")[0] == ["id", "name", "info"]
-
-
-def test_failed_statement_leaves_catalog_unchanged_and_stops_the_script(sql: SqlRunner) -> None:
-    with pytest.raises(QsqlError):
-        sql("CREATE VIEW a AS SELECT 1; CREATE VIEW b AS SELECT nope; CREATE VIEW c AS SELECT 2;")
-    assert sql.session.catalog.relation_exists("a")
-    assert not sql.session.catalog.relation_exists("b")
-    assert not sql.session.catalog.relation_exists("c")
-
-
-def test_syntax_error_anywhere_runs_nothing(sql: SqlRunner) -> None:
-    with pytest.raises(QsqlError):
-        sql("CREATE VIEW a AS SELECT 1; SELECT FROM;")
-    assert not sql.session.catalog.relation_exists("a")
-
-
-def test_errors_render_with_file_line_column_and_caret(sql: SqlRunner) -> None:
-    error = error_of(sql, "SELECT 1;\nSELECT nope;")
-    assert render_error(error).splitlines() == [
-        "error: test.sql:2:8: Column 'nope' not found: the query has no FROM clause",
-        "  SELECT nope;",
-        "         ^^^^",
-    ]

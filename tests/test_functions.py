@@ -1,7 +1,8 @@
 """Flink's built-in functions, expressions and types beyond the core set, table-driven:
 (sql, expected column types, expected rows). Every case marked (Flink 2.3) was run in Apache
 Flink 2.3.0 through ../shared/flink-oracle (TYPEOF for the types, the print sink or CAST AS
-STRING for the text) and copied here; the rest follow Flink's documented semantics."""
+STRING for the text) and copied here; the rest follow Flink's documented semantics. At the end,
+direct tests of qsql/functions.py's tables (scalars, aggregates, accumulators)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from qsql import functions as F
 from qsql import types as T
 from qsql.errors import QsqlError
 
@@ -355,8 +357,66 @@ def test_result_types_as_flinks_typeof_says(sql: SqlRunner) -> None:
               "INT NOT NULL")]
 
 
-def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
-    import math
 
-    (a, b, c), = sql.query("SELECT -1e400 % 3, MOD(1e400, 2e0), 5e0 % 1e400")[1]
-    assert math.isnan(a) and math.isnan(b) and c == 5.0
+
+def test_unknown_function_suggests_a_close_one(sql: SqlRunner) -> None:
+    with pytest.raises(QsqlError) as info:
+        sql("SELECT UPPR(name) FROM (VALUES ('x')) AS t (name)")
+    assert info.value.hint == "did you mean UPPER?"
+
+
+# ------------------------------------------------------------------ the tables in qsql/functions.py, directly
+
+
+def test_a_scalar_is_its_arity_type_rule_and_implementation() -> None:
+    upper = F.SCALARS["UPPER"]
+    assert (upper.min_args, upper.max_args) == (1, 1)
+    assert upper.result_type([T.STRING], None) == T.STRING
+    assert upper.implementation("straße") == "STRASSE"
+    assert upper.null_propagating  # the caller returns NULL for a NULL argument
+    coalesce = F.SCALARS["COALESCE"]
+    assert not coalesce.null_propagating and coalesce.implementation(None, 2) == 2
+
+
+def test_every_known_function_is_a_scalar_an_aggregate_or_has_its_own_syntax() -> None:
+    known = set(F.KNOWN_FUNCTIONS)
+    assert set(F.SCALARS) | F.AGGREGATES | F.TYPED_SCALARS | F.SYNTAX_FUNCTIONS == known
+    assert not set(F.SCALARS) & F.AGGREGATES  # a name means one thing
+
+
+@pytest.mark.parametrize(
+    "name, values, expected",
+    [
+        ("SUM", [1, 2, None, 4], 7),  # NULLs are skipped
+        ("COUNT", [1, None, 2], 2),
+        ("MIN", [3, None, 1], 1),
+        ("AVG", [1, 2], 1),  # in the argument's type: INT division, as Flink
+        ("VAR_POP", [1, 2, 4], 1),
+        ("SUM", [None, None], None),  # no value: NULL, not 0
+    ],
+)
+def test_accumulators(name: str, values: list[object], expected: object) -> None:
+    accumulator = F.Accumulator(name, F.aggregate_result_type(name, [T.INT], None), distinct=False)
+    for value in values:
+        accumulator.add(value)
+    assert accumulator.result() == expected
+
+
+def test_distinct_and_listagg_accumulators() -> None:
+    count = F.Accumulator("COUNT", T.BIGINT, distinct=True)
+    for value in (1, 1, None, 2):
+        count.add(value)
+    assert count.result() == 2
+    listagg = F.Accumulator(F.listagg_name("-"), T.STRING, distinct=False)
+    for value in ("x", None, "y"):
+        listagg.add(value)
+    assert listagg.result() == "x-y"
+
+
+def test_aggregate_result_types_as_flink() -> None:
+    assert F.aggregate_result_type("COUNT", [T.STRING], None) == T.BIGINT.with_nullable(False)
+    assert F.aggregate_result_type("AVG", [T.decimal(10, 2)], None) == T.decimal(38, 6)
+    assert F.aggregate_result_type("SUM", [T.decimal(10, 2)], None) == T.decimal(38, 2)
+    with pytest.raises(QsqlError) as caught:
+        F.aggregate_result_type("SUM", [T.STRING], None)
+    assert "SUM(<NUMERIC>)" in caught.value.message

@@ -133,26 +133,6 @@ def test_errors(sql: SqlRunner, query: str, message: str | None) -> None:
     assert message in info.value.message
 
 
-def test_unknown_function_suggests_a_close_one(sql: SqlRunner) -> None:
-    sql(DATA)
-    with pytest.raises(QsqlError) as info:
-        sql("SELECT UPPR(name) FROM t")
-    assert info.value.hint == "did you mean UPPER?"
-
-
-def test_limit_over_ml_predict_stops_sending(stub_sql: SqlRunner, stub) -> None:  # type: ignore[no-untyped-def]
-    rows = ", ".join(f"({i}, 'row {i}')" for i in range(200))
-    stub_sql(
-        "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
-        f"CREATE TEMPORARY VIEW many (id, txt) AS VALUES {rows};"
-    )
-    result = stub_sql.query(
-        "SELECT id, o FROM ML_PREDICT(TABLE many, MODEL m, DESCRIPTOR(txt), MAP['max-concurrent-operations', '4']) LIMIT 3"
-    )
-    assert result[1] == [(0, "[stub] row 0"), (1, "[stub] row 1"), (2, "[stub] row 2")]
-    assert stub.stats.requests <= 4 + 3
-
-
 def test_filter_before_the_model_and_join_its_output_back(stub_sql: SqlRunner, stub) -> None:  # type: ignore[no-untyped-def]
     stub_sql(
         DATA + "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"

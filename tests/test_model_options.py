@@ -171,3 +171,10 @@ def test_qwen_json_object_without_json_in_the_prompt_is_warned_about(sql: SqlRun
     run = sql("CREATE MODEL j2 INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
               "'model' = 'qwen-plus', 'response-format' = 'json_object', 'system-prompt' = 'Answer in JSON.');")
     assert run.err == ""
+
+
+def test_deepseek_without_endpoint_hints_at_deepseek(sql: SqlRunner) -> None:
+    with pytest.raises(OptionError) as caught:
+        sql("CREATE MODEL d INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'deepseek', "
+            "'model' = 'deepseek-chat', 'api-key' = 'k');")
+    assert caught.value.hint == "e.g. 'endpoint' = 'https://api.deepseek.com/v1'"

@@ -53,25 +53,3 @@ def test_warnings_go_above_the_bar_and_plain_when_no_bar() -> None:
     assert any(line.strip() == "warning: retrying row 17" for line in lines)  # a line of its own
 
 
-def test_the_source_total_is_known_for_values_datagen_and_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from qsql.executor import known_row_count
-    from qsql.planner import Planner
-    from qsql.parser import parse
-
-    data = tmp_path / "d.csv"
-    data.write_text("1,a\n2,b\n3,c\n", encoding="utf-8")
-    with Session(env={}) as session:
-        list(session.execute(
-            "CREATE TABLE g (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '7');"
-            f"CREATE TABLE f (x INT, s STRING) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');"
-        ))
-        planner = Planner(session.catalog, session.settings)
-
-        def total(sql: str) -> int | None:
-            (statement,) = parse(sql, "t")
-            return known_row_count(planner.plan_query(statement.query))  # type: ignore[attr-defined]
-
-        assert total("SELECT x FROM g") == 7
-        assert total("SELECT x FROM f") == 3
-        assert total("SELECT * FROM (VALUES (1), (2)) AS t (x)") == 2
-        assert total("SELECT x FROM g WHERE x > 1") is None  # a filter: unknown

@@ -4,15 +4,13 @@ bytes that are not UTF-8, byte order marks. Marked ``reliability``."""
 from __future__ import annotations
 
 import codecs
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from qsql.errors import ExecutionError
 
-from .conftest import SqlRunner
+from .conftest import CliRunner, SqlRunner
 from .test_filesystem import table
 
 pytestmark = pytest.mark.reliability
@@ -112,11 +110,10 @@ def test_a_byte_order_mark_is_not_data(sql: SqlRunner, tmp_path: Path, fmt: str,
     assert sql.query("SELECT * FROM t")[1] == [(1, "a"), (2, "b")]
 
 
-def test_a_script_with_a_byte_order_mark_runs(tmp_path: Path) -> None:
+def test_a_script_with_a_byte_order_mark_runs(tmp_path: Path, cli: CliRunner) -> None:
     script = tmp_path / "bom.sql"
     script.write_bytes(codecs.BOM_UTF8 + b"SELECT 1 AS one;\n")
-    for args, stdin in (([str(script)], b""), ([], codecs.BOM_UTF8 + b"SELECT 1 AS one;\n")):
-        command = [sys.executable, "-m", "qsql", *(["run"] if args else []), *args]
-        result = subprocess.run(command, input=stdin, capture_output=True, timeout=60)
+    for args, stdin in ((["run", str(script)], b""), ([], codecs.BOM_UTF8 + b"SELECT 1 AS one;\n")):
+        result = cli(*args, stdin=stdin)
         assert result.returncode == 0, result.stderr
-        assert b"one" in result.stdout
+        assert "one" in result.stdout

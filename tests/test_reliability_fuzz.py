@@ -1,7 +1,9 @@
 """A bounded, seeded fuzzer (issue 11): mutated sample and test scripts must only ever fail
 with a QsqlError — never another exception, which the CLI would show as "internal error".
 
-The corpus is samples/*.sql plus every SQL string constant in tests/*.py. Each case mutates
+The corpus is frozen in tests/fuzz_corpus.json (samples/*.sql and the SQL string constants of
+the tests as they were when it was generated; see tests/fuzz_corpus.py), so adding a test never
+changes which cases a seed runs. Each case mutates
 one script (token edits, random characters, unicode, huge literals, deep nesting), parses
 it, and runs it in a fresh session whose models all answer from the loopback stub, with the
 working directory a temporary one. A case has a time budget (SIGALRM); one that runs out is
@@ -13,7 +15,6 @@ counted, not failed (a mutation may legitimately ask datagen for a billion rows)
 
 from __future__ import annotations
 
-import ast as python_ast
 import os
 import random
 import re
@@ -31,17 +32,15 @@ from qsql.errors import QsqlError, render_error
 from qsql.parser import build_parser
 from qsql.session import Session
 from qsql.stub import StubServer
+from tests import fuzz_corpus
 
 pytestmark = pytest.mark.reliability
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = fuzz_corpus.ROOT
 CASES = int(os.environ.get("QSQL_FUZZ_CASES", "3000"))
 SEED = int(os.environ.get("QSQL_FUZZ_SEED", "20261130"))
 CASE_SECONDS = 2
 
-_SQL_START = re.compile(
-    r"^\s*(SELECT|CREATE|INSERT|VALUES|SET|RESET|SHOW|DESCRIBE|DESC|EXPLAIN|DROP|ALTER|EXECUTE|BEGIN|WITH)\b", re.I
-)
 _TOKEN = re.compile(r"'(?:[^']|'')*'?|`[^`]*`?|--[^\n]*|/\*.*?\*/|\d+(?:\.\d*)?|\w+|\s+|.", re.S)
 # A path the case could write outside its temporary directory.
 _UNSAFE_PATH = re.compile(r"'\s*(?:/|~|[A-Za-z]:)|\.\.")
@@ -60,15 +59,7 @@ UNICODE = ["\u00e9", "\u6f22", "\U0001f600", "\u202e", "\u0301", "\u2028", "\ufe
 
 
 def _corpus() -> list[str]:
-    scripts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "samples").glob("*.sql"))]
-    for path in sorted((ROOT / "tests").glob("test_*.py")):
-        tree = python_ast.parse(path.read_text(encoding="utf-8"))
-        for node in python_ast.walk(tree):
-            if isinstance(node, python_ast.Constant) and isinstance(node.value, str):
-                text = node.value
-                if 8 <= len(text) <= 4000 and _SQL_START.match(text) and "[[stub:delay" not in text:
-                    scripts.append(text)
-    return sorted(set(scripts))
+    return fuzz_corpus.load()
 
 
 # ------------------------------------------------------------------ mutations
@@ -260,6 +251,15 @@ def fuzz_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "samples", tmp_path / "samples")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def test_the_frozen_corpus_is_sql_and_the_cases_are_the_seeds() -> None:
+    corpus = _corpus()
+    assert len(corpus) > 500 and corpus == sorted(set(corpus))
+    assert all(fuzz_corpus._SQL_START.match(script) for script in corpus if not script.startswith("--"))
+    # The same seed gives the same cases: a failure is reproducible from the seed and the file.
+    first = [text for _, _, text in _cases(corpus, 20, SEED)]
+    assert first == [text for _, _, text in _cases(corpus, 20, SEED)]
 
 
 def test_fuzzed_scripts_fail_only_with_qsql_errors(fuzz_directory: Path) -> None:

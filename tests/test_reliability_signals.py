@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qsql.interrupts import InterruptHandler, Terminated
+from tests.conftest import CliRunner
 
 pytestmark = pytest.mark.reliability
 
@@ -92,17 +93,16 @@ def test_a_second_ctrl_c_during_clean_up_prints_no_traceback(tmp_path: Path) -> 
     assert _temporaries(tmp_path) == []
 
 
-def test_after_sigkill_the_old_file_is_intact_and_the_next_run_removes_the_temporary(tmp_path: Path) -> None:
+def test_after_sigkill_the_old_file_is_intact_and_the_next_run_removes_the_temporary(
+    tmp_path: Path, cli: CliRunner
+) -> None:
     process = _start_hanging_insert(tmp_path)
     process.kill()
     process.wait(timeout=60)
     assert (tmp_path / "out.csv").read_text() == OLD
     assert _temporaries(tmp_path)  # SIGKILL cannot be handled: the temporary is still there
     script = _script(tmp_path, "(1, 'a')")
-    done = subprocess.run(
-        [sys.executable, "-m", "qsql", "run", "--stub", str(script)], capture_output=True, text=True, cwd=ROOT,
-        timeout=60,
-    )
+    done = cli("run", "--stub", str(script))  # the next run needs no process of its own
     assert done.returncode == 0, done.stderr
     assert _temporaries(tmp_path) == []
     assert (tmp_path / "out.csv").read_text().startswith("1,")

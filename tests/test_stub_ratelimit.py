@@ -10,6 +10,7 @@ import pytest
 
 from qsql.stub import RateLimits, StubOptions, StubServer
 from qsql.stub.ratelimit import SlidingWindowLimiter
+from tests.conftest import CliRunner
 
 
 class FakeTime:
@@ -107,24 +108,13 @@ def test_limits_must_be_positive() -> None:
         RateLimits(minute=-1)
 
 
-def test_stub_command_rate_limit_flags() -> None:
-    import subprocess
-    import sys
+def test_stub_command_rate_limit_flags(cli: CliRunner) -> None:
+    from qsql.cli import build_parser, stub_options
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qsql", "stub", "--port", "0", "--requests-per-minute", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline().split()[1])
-        with httpx.Client(timeout=5, trust_env=False) as client:
-            url = f"http://127.0.0.1:{port}/v1/chat/completions"
-            body = {"model": "qwen-plus", "messages": [{"role": "user", "content": "hi"}]}
-            assert [client.post(url, json=body).status_code for _ in range(3)] == [200, 200, 429]
-    finally:
-        process.terminate()
-        process.wait(10)
-    bad = subprocess.run([sys.executable, "-m", "qsql", "stub", "--requests-per-minute", "-1"],
-                         capture_output=True, text=True, timeout=60)
+    options = stub_options(build_parser().parse_args(["stub", "--requests-per-minute", "2"]))
+    with StubServer(options=options) as server, httpx.Client(timeout=5, trust_env=False) as client:
+        url = f"{server.base_url}/chat/completions"
+        body = {"model": "qwen-plus", "messages": [{"role": "user", "content": "hi"}]}
+        assert [client.post(url, json=body).status_code for _ in range(3)] == [200, 200, 429]
+    bad = cli("stub", "--requests-per-minute", "-1")
     assert bad.returncode == 2 and "must be positive" in bad.stderr

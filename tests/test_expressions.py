@@ -1,0 +1,117 @@
+"""Expressions (qsql/expressions.py): an AST expression compiled, once, into a closure over a
+row and its result type; name resolution in a scope; SQL's NULL rules; Java's arithmetic.
+
+Most expression behaviour is tested through SQL (test_language.py, test_functions.py); these
+tests call the compiler directly."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from qsql import types as T
+from qsql.errors import QsqlError, ValidationError
+from qsql.expressions import Compiled, Field, Scope, compile_expr, java_fmod, like_regex
+from qsql.parser import parse
+
+from .conftest import SqlRunner
+
+
+def scope_of(*columns: tuple[str, T.DataType] | tuple[str, T.DataType, str]) -> Scope:
+    """A scope over rows with these columns: (name, type) or (name, type, table)."""
+    return Scope([Field(*column) for column in columns])
+
+
+def compiled(expression: str, scope: Scope) -> Compiled:
+    (statement,) = parse(f"SELECT {expression}", "e.sql")
+    return compile_expr(statement.query.items[0].expr, scope)  # type: ignore[attr-defined]
+
+
+ABC = scope_of(("a", T.INT), ("b", T.BOOLEAN), ("c", T.BOOLEAN))
+
+
+def test_an_expression_compiles_to_a_function_of_the_row_and_a_type() -> None:
+    plus = compiled("a + 1", ABC)
+    assert plus.dtype == T.INT  # nullable, as its column
+    assert plus.evaluate((41, None, None)) == 42
+    assert plus.evaluate((None, None, None)) is None  # NULL in, NULL out
+    assert compiled("1 + 2", ABC).evaluate(()) == 3  # literals only: the row is never read
+    text = compiled("CAST(a AS STRING) || 'x'", ABC)
+    assert (text.dtype, text.evaluate((5, None, None))) == (T.STRING, "5x")
+
+
+def test_a_bare_column_is_marked_for_a_direct_read() -> None:
+    assert compiled("a", ABC).column_index == 0
+    assert compiled("c", ABC).column_index == 2
+    assert compiled("a + 0", ABC).column_index is None
+
+
+@pytest.mark.parametrize(
+    "expression, b, c, expected",
+    [
+        ("b AND c", None, False, False), ("b AND c", None, True, None), ("b AND c", True, True, True),
+        ("b OR c", None, True, True), ("b OR c", None, False, None), ("b OR c", False, False, False),
+        ("NOT b", None, None, None), ("b IS NULL", None, None, True), ("b IS NOT TRUE", None, None, True),
+    ],
+)
+def test_three_valued_logic(expression: str, b: bool | None, c: bool | None, expected: bool | None) -> None:
+    assert compiled(expression, ABC).evaluate((0, b, c)) is expected
+
+
+def test_an_unknown_column_is_refused_with_the_close_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        compiled("aa", ABC)
+    assert (caught.value.message, caught.value.hint) == ("Column 'aa' not found in any table", "did you mean 'a'?")
+
+
+def test_a_name_in_two_tables_is_ambiguous_unless_qualified() -> None:
+    both = scope_of(("id", T.INT, "x"), ("id", T.INT, "y"))
+    with pytest.raises(ValidationError) as caught:
+        compiled("id", both)
+    assert caught.value.message == "Column 'id' is ambiguous"
+    assert compiled("y.id", both).column_index == 1
+    with pytest.raises(ValidationError) as caught:
+        compiled("z.id", both)
+    assert caught.value.message == "Table 'z' not found"
+
+
+def test_double_remainder_is_javas() -> None:
+    assert java_fmod(-5.0, 3.0) == -2.0  # the sign of the dividend, as Java's %
+    assert java_fmod(5.0, -3.0) == 2.0
+    assert math.isnan(java_fmod(math.inf, 2.0))
+
+
+def test_like_patterns() -> None:
+    assert like_regex("a%_", None).fullmatch("abc") and not like_regex("a%_", None).fullmatch("a")
+    assert like_regex("a!%", "!").fullmatch("a%") and not like_regex("a!%", "!").fullmatch("ab")
+    assert like_regex("a.c", None).fullmatch("a.c") and not like_regex("a.c", None).fullmatch("abc")
+
+
+def test_a_type_error_names_the_operator_and_the_types_as_flink() -> None:
+    with pytest.raises(QsqlError) as caught:
+        compiled("b + a", ABC)
+    assert caught.value.message == (
+        "Cannot apply '+' to arguments of type '<BOOLEAN> + <INT>'. Supported form(s): '<NUMERIC> + <NUMERIC>'"
+    )
+
+
+def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
+    """490 ORs, 490 UNION ALL branches and 245 nested CASEs run (they used to raise
+    RecursionError); what is deeper than Python can nest is a clean error at the statement."""
+    assert sql.query("SELECT 1 WHERE " + " OR ".join(f"{i} = 0" for i in range(490)) + " OR 1 = 1")[1] == [(1,)]
+    assert sql.query("SELECT " + " + ".join("1" for _ in range(2000)))[1] == [(2000,)]
+    assert len(sql.query(" UNION ALL ".join(f"SELECT {i}" for i in range(490)))[1]) == 490
+    assert sql.query("SELECT " + "CASE WHEN 1 = 0 THEN 0 ELSE " * 245 + "7" + " END" * 245)[1] == [(7,)]
+    assert sql.query("SELECT " + "CASE WHEN 1 = 0 THEN 0 ELSE " * 1000 + "7" + " END" * 1000)[1] == [(7,)]
+    with pytest.raises(QsqlError) as caught:
+        sql("SELECT 1;\nSELECT " + "ABS(" * 3000 + "1" + ")" * 3000)
+    assert caught.value.message == "statement nested too deeply"
+    assert caught.value.span is not None and caught.value.span.line == 2
+
+
+def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
+    import math
+
+    (a, b, c), = sql.query("SELECT -1e400 % 3, MOD(1e400, 2e0), 5e0 % 1e400")[1]
+    assert math.isnan(a) and math.isnan(b) and c == 5.0
