@@ -74,6 +74,21 @@ class _Options:
 
 
 @dataclass(frozen=True)
+class _TableAction:
+    kind: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class _Position:
+    after: ast.Identifier | None  # None: FIRST
+
+
+def _alter_columns(value: object) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+@dataclass(frozen=True)
 class _Names:
     items: tuple[ast.Identifier, ...]
 
@@ -290,6 +305,58 @@ class AstBuilder(_MetaTransformer):
 
     def alter_rename(self, meta, children):
         return _Rename(children[0])
+
+    def alter_table(self, meta, children):
+        action = children[-1]
+        name = _first(children, ast.QualifiedName)
+        if_exists = _Flag("if_exists") in children
+        span = span_of(meta)
+        if isinstance(action, _Rename):
+            return ast.AlterTable(name=name, action="rename", if_exists=if_exists, rename_to=action.name, span=span)
+        assert isinstance(action, _TableAction)
+        return ast.AlterTable(name=name, action=action.kind, if_exists=if_exists, span=span, **action.fields)
+
+    def table_set(self, meta, children):
+        return _TableAction("set", {"options": tuple(children)})
+
+    def table_reset(self, meta, children):
+        return _TableAction("reset", {"keys": tuple(unquote_string(c) for c in children)})
+
+    def table_rename_column(self, meta, children):
+        return _TableAction("rename_column", {"old_column": children[0], "new_column": children[1]})
+
+    def table_add(self, meta, children):
+        return _TableAction("add", {"columns": _alter_columns(children[0])})
+
+    def table_modify(self, meta, children):
+        return _TableAction("modify", {"columns": _alter_columns(children[0])})
+
+    def table_drop(self, meta, children):
+        return _TableAction("drop", {"dropped": tuple(children)})
+
+    def alter_column_list(self, meta, children):
+        return tuple(children)
+
+    def alter_column(self, meta, children):
+        comment = _first(children, _Comment)
+        position = _first(children, _Position)
+        definition = ast.ColumnDef(
+            name=children[0], dtype=children[1], comment=comment.text if comment else None, span=span_of(meta)
+        )
+        return ast.AlterColumn(
+            definition=definition, first=position is not None and position.after is None,
+            after=position.after if position else None, span=span_of(meta),
+        )
+
+    def column_position(self, meta, children):
+        return _Position(children[0] if isinstance(children[0], ast.Identifier) else None)
+
+    def alter_view(self, meta, children):
+        names = _pick(children, ast.QualifiedName)
+        return ast.AlterView(
+            name=names[0], rename_to=names[1] if len(names) > 1 else None, query=_first(children, ast.Query),
+            span=span_of(meta),
+        )
 
     def explain(self, meta, children):
         return ast.Explain(statement=children[-1], span=span_of(meta))
