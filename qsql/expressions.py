@@ -540,9 +540,16 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
     if element.kind == "CHAR":
         element = T.varchar(element.length or 1).with_nullable(element.nullable)
     converters = [(i.evaluate, i.dtype) for i in items]
+    if all(t.with_nullable(element.nullable) is element for _, t in converters):
+        # Already of the element type (ARRAY[ARRAY[...]]): converting would walk the whole
+        # nested value again at every level.
+        evaluators = [f for f, _ in converters]
 
-    def evaluate(row: Row) -> object:
-        return [T.cast_value(f(row), t, element) for f, t in converters]
+        def evaluate(row: Row) -> object:
+            return [f(row) for f in evaluators]
+    else:
+        def evaluate(row: Row) -> object:
+            return [T.cast_value(f(row), t, element) for f, t in converters]
 
     return Compiled(evaluate, T.array(element).with_nullable(False))
 

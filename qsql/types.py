@@ -58,6 +58,20 @@ class DataType:
     key: DataType | None = None  # MAP's key
     fields: tuple[RowField, ...] | None = None  # ROW's fields
 
+    def __hash__(self) -> int:
+        # Computed once: a nested type (ARRAY[ARRAY[...]] hundreds deep) would otherwise be
+        # hashed all the way down at every level, making type checks quadratic in the depth.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.kind, self.nullable, self.length, self.precision, self.scale, self.element, self.key,
+                           self.fields))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict:
+        # A str's hash differs between processes: never carry a cached one across.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def __str__(self) -> str:
         suffix = "" if self.nullable else " NOT NULL"
         return self.name() + suffix
@@ -1015,6 +1029,8 @@ def common_type(types: list[DataType]) -> DataType | None:
     if not concrete:
         return NULL
     first = concrete[0]
+    if all(t is first for t in concrete):  # one type (ARRAY[ARRAY[...]]): no need to look inside it
+        return first.with_nullable(nullable)
     if all(t.is_character for t in concrete):
         lengths = [t.length or 0 for t in concrete]
         if all(t.kind == "CHAR" for t in concrete) and len(set(lengths)) == 1:
