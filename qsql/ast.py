@@ -544,6 +544,42 @@ class AlterModel(Statement):
 
 
 @dataclass(frozen=True)
+class AlterColumn(Node):
+    """One column of ALTER TABLE ADD / MODIFY, with its optional position (FIRST or AFTER c)."""
+
+    definition: ColumnDef
+    first: bool = False
+    after: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class AlterTable(Statement):
+    """``ALTER TABLE [IF EXISTS] t`` and one action: ``rename`` (``rename_to``), ``set``
+    (``options``), ``reset`` (``keys``), ``add`` / ``modify`` (``columns``), ``drop``
+    (``dropped``) or ``rename_column`` (``old_column`` TO ``new_column``)."""
+
+    name: QualifiedName
+    action: str
+    if_exists: bool = False
+    rename_to: QualifiedName | None = None
+    options: tuple[OptionItem, ...] = ()
+    keys: tuple[str, ...] = ()
+    columns: tuple[AlterColumn, ...] = ()
+    dropped: tuple[Identifier, ...] = ()
+    old_column: Identifier | None = None
+    new_column: Identifier | None = None
+
+
+@dataclass(frozen=True)
+class AlterView(Statement):
+    """``ALTER VIEW v RENAME TO w`` or ``ALTER VIEW v AS query`` (Flink has no IF EXISTS here)."""
+
+    name: QualifiedName
+    rename_to: QualifiedName | None = None
+    query: Query | None = None
+
+
+@dataclass(frozen=True)
 class Explain(Statement):
     statement: Statement
 

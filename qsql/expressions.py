@@ -151,7 +151,19 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
 
 def _literal(expr: ast.Literal, scope: Scope) -> Compiled:
     value = expr.value
+    if isinstance(value, float) and math.isinf(value) and expr.text:
+        # 1e999 overflows DOUBLE: Calcite refuses the literal rather than make it Infinity.
+        raise ValidationError(f"Numeric literal '{_scientific(expr.text)}' out of range", expr.span)
     return Compiled(lambda row: value, expr.dtype, constant=True)
+
+
+def _scientific(text: str) -> str:
+    """An approximate-number literal as Calcite names it in errors: ``1.5e400`` -> ``1.5E400``."""
+    sign, digits, exponent = Decimal(text).as_tuple()
+    mantissa = "".join(map(str, digits))
+    power = len(digits) - 1 + int(exponent)
+    shown = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
+    return ("-" if sign else "") + f"{shown}E{power}"
 
 
 def _column(expr: ast.ColumnRef, scope: Scope) -> Compiled:
@@ -528,9 +540,16 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
     if element.kind == "CHAR":
         element = T.varchar(element.length or 1).with_nullable(element.nullable)
     converters = [(i.evaluate, i.dtype) for i in items]
+    if all(t.with_nullable(element.nullable) is element for _, t in converters):
+        # Already of the element type (ARRAY[ARRAY[...]]): converting would walk the whole
+        # nested value again at every level.
+        evaluators = [f for f, _ in converters]
 
-    def evaluate(row: Row) -> object:
-        return [T.cast_value(f(row), t, element) for f, t in converters]
+        def evaluate(row: Row) -> object:
+            return [f(row) for f in evaluators]
+    else:
+        def evaluate(row: Row) -> object:
+            return [T.cast_value(f(row), t, element) for f, t in converters]
 
     return Compiled(evaluate, T.array(element).with_nullable(False))
 

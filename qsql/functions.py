@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
+from .json_functions import JsonText, dumps
 from .source import Span
 from .types import DataType
 
@@ -369,12 +370,16 @@ SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG",
-})
+    "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "COLLECT",
+}) | {f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT")}
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
-                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING"}
-KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | AGGREGATES | SYNTAX_FUNCTIONS)
+                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING", "JSON_ARRAYAGG", "JSON_OBJECTAGG"}
+KNOWN_FUNCTIONS = sorted(
+    set(SCALARS) | TYPED_SCALARS | {a for a in AGGREGATES if not a.endswith("_ON_NULL")} | SYNTAX_FUNCTIONS
+)
+# JSON_ARRAYAGG / JSON_OBJECTAGG return at most this many characters' type, as in Flink 2.3.
+JSON_AGG_TYPE = T.varchar(2000).with_nullable(False)
 
 
 def typed_scalar(name: str, types: list[DataType], literal_args: list[object], span: Span | None) -> Scalar:
@@ -405,7 +410,18 @@ _VARIANCE = {"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARI
 def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
     if name == "COUNT":
         return T.BIGINT.with_nullable(False)
+    if name.startswith("JSON_OBJECTAGG"):
+        key, value = types
+        if not _is_char(key):
+            raise cannot_apply(name, types, f"{name}(<CHARACTER>, <ANY>)", span)
+        _json_convertible(value, span)
+        return JSON_AGG_TYPE
     (arg,) = types
+    if name.startswith("JSON_ARRAYAGG"):
+        _json_convertible(arg, span)
+        return JSON_AGG_TYPE
+    if name == "COLLECT":
+        return T.multiset(arg).with_nullable(False)
     if name in ("FIRST_VALUE", "LAST_VALUE"):
         return arg.with_nullable(True)
     if name == "ARRAY_AGG":
@@ -431,6 +447,62 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
         scale = arg.scale if name == "SUM" else max(6, arg.scale)
         return T.decimal(T.MAX_DECIMAL_PRECISION, scale)
     return arg.with_nullable(True)
+
+
+def _json_convertible(dtype: DataType, span: Span | None) -> None:
+    if dtype.kind in ("DATE", "TIME", "TIMESTAMP_LTZ", "BINARY", "VARBINARY", "INTERVAL_DAY_TIME",
+                      "INTERVAL_YEAR_MONTH"):
+        raise QsqlTypeError(f"Type '{dtype}' is not scalar or cannot be converted into JSON.", span)
+
+
+_M32 = 0xFFFFFFFF
+
+
+def _murmur_mix(h: int, k: int) -> int:
+    k = (k * 0xCC9E2D51) & _M32
+    k = ((k << 15) | (k >> 17)) & _M32
+    h ^= (k * 0x1B873593) & _M32
+    h = ((h << 13) | (h >> 19)) & _M32
+    return (h * 5 + 0xE6546B64) & _M32
+
+
+def flink_string_hash(text: str) -> int:
+    """Flink's BinaryStringData.hashCode (MurmurHashUtil.hashBytes, seed 42, over UTF-8), unsigned."""
+    data = text.encode("utf-8")
+    h, aligned = 42, len(data) - len(data) % 4
+    for i in range(0, aligned, 4):
+        h = _murmur_mix(h, int.from_bytes(data[i:i + 4], "little"))
+    for byte in data[aligned:]:  # each trailing byte mixed as a whole (signed) word, as Flink does
+        h = _murmur_mix(h, (byte - 256 if byte > 127 else byte) & _M32)
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
+def java_hash_map_order(counts: dict, kind: str) -> dict:
+    """The entries in the order Java's HashMap iterates them: Flink's COLLECT keeps its multiset
+    in one, so it prints {20=1, 10=1} and {x=1, z=1, w=1, y=1}. Integer and string keys hash as
+    Flink's do (Integer / Long.hashCode, BinaryStringData's murmur hash); other keys keep their
+    first-seen order."""
+    if kind not in ("TINYINT", "SMALLINT", "INT", "BIGINT", "CHAR", "VARCHAR") or not counts:
+        return counts
+    capacity = 16
+    while len(counts) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(key: object) -> int:
+        if isinstance(key, str):
+            h = flink_string_hash(key)
+        elif kind == "BIGINT":
+            h = (key ^ (key >> 32)) & _M32  # type: ignore[operator]
+        else:
+            h = key & _M32  # type: ignore[operator]
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return {k: counts[k] for k in sorted(counts, key=bucket)}  # sorted() is stable: a bucket keeps insertion order
 
 
 def _variance_of(kind: str, total: object, squares: object, count: int, sample: bool) -> object:
@@ -467,6 +539,9 @@ class Accumulator:
         if self.name == "ARRAY_AGG":  # keeps NULLs, as Flink's ARRAY_AGG
             self.parts.append(value)  # type: ignore[arg-type]
             return
+        if self.name.startswith("JSON_"):
+            self._add_json(value)
+            return
         if value is None:
             return
         if self.seen is not None:
@@ -480,6 +555,12 @@ class Accumulator:
             return
         if name == "LISTAGG":
             self.parts.append(value)  # type: ignore[arg-type]
+            return
+        if name == "COLLECT":
+            counts = self.total if isinstance(self.total, dict) else {}
+            key = tuple(value) if isinstance(value, list) else value
+            counts[key] = counts.get(key, 0) + 1
+            self.total = counts
             return
         if name in ("FIRST_VALUE", "LAST_VALUE"):  # NULLs are skipped, as in Flink
             if self.total is None or name == "LAST_VALUE":
@@ -500,6 +581,27 @@ class Accumulator:
                 self.total = value
         elif value > self.total:  # type: ignore[operator]
             self.total = value
+
+    def _add_json(self, value: object) -> None:
+        """JSON_ARRAYAGG / JSON_OBJECTAGG: the planner hands over JSON-ready values (and for
+        JSON_OBJECTAGG a (key, value) pair)."""
+        absent = "_ABSENT_ON_NULL" in self.name
+        if self.name.startswith("JSON_ARRAYAGG"):
+            if value is None and absent:
+                return
+            self.parts.append(value)  # type: ignore[arg-type]
+            return
+        key, member = value  # type: ignore[misc]
+        if key is None:  # Flink 2.3 fails the job with a NullPointerException here
+            raise ExecutionError("JSON_OBJECTAGG got a NULL key")
+        if member is None and absent:
+            return
+        members = self.total if isinstance(self.total, dict) else {}
+        if key in members:
+            raise ExecutionError(f"Key '{key}' is already present. Duplicate keys are not allowed in JSON_OBJECTAGG. "
+                                 "Please ensure that keys are unique.")
+        members[key] = member
+        self.total = members
 
     def _variance(self) -> object:
         if self.total is None:
@@ -533,6 +635,15 @@ class Accumulator:
             return self.separator.join(self.parts) if self.parts else None
         if self.name == "ARRAY_AGG":
             return list(self.parts) if self.parts else None
+        if self.name.startswith("JSON_ARRAYAGG"):
+            return JsonText(dumps(self.parts))
+        if self.name.startswith("JSON_OBJECTAGG"):
+            members = self.total if isinstance(self.total, dict) else {}
+            return JsonText(dumps(dict(sorted(members.items()))))  # key order, as Flink 2.3 writes it
+        if self.name == "COLLECT":  # an empty group gives an empty multiset, not NULL
+            counts = self.total if isinstance(self.total, dict) else {}
+            assert self.result_type.element is not None
+            return java_hash_map_order(counts, self.result_type.element.kind)
         if self.name in _VARIANCE:
             return self._variance()
         if self.total is None:

@@ -483,6 +483,8 @@ class Planner:
                 if name != "COUNT":
                     raise ValidationError(f"{name}(*) is not allowed; only COUNT(*)", call.span)
                 argument, types = None, []
+            elif name.startswith("JSON_"):
+                argument, types = _json_aggregate_argument(name, call, scope)
             else:
                 if len(call.args) != 1 and not (name == "LISTAGG" and len(call.args) == 2):
                     raise ValidationError(f"{name} takes exactly one argument, got {len(call.args)}", call.span)
@@ -1129,3 +1131,21 @@ def parse_duration(text: str, span: Span | None = None) -> float:
     if unit.startswith("m"):
         return number * 60
     return number * 3600
+
+
+def _json_aggregate_argument(name: str, call: ast.FunctionCall, scope: Scope) -> tuple[Compiled, list[DataType]]:
+    """JSON_ARRAYAGG's value, or JSON_OBJECTAGG's (key, value) pair, made JSON-ready per row
+    (a ROW becomes an object of its field names, a DECIMAL keeps its scale), and the types."""
+    from .json_functions import to_json
+
+    for arg in call.args:
+        _no_aggregates(arg, f"an argument of {name}")
+    compiled = [compile_expr(arg, scope) for arg in call.args]
+    value = compiled[-1]
+    value_of, value_type = value.evaluate, value.dtype
+    if name.startswith("JSON_OBJECTAGG"):
+        key_of = compiled[0].evaluate
+        return (Compiled(lambda row: (key_of(row), to_json(value_of(row), value_type)), value_type),
+                [compiled[0].dtype, value_type])
+    return Compiled(lambda row: to_json(value_of(row), value_type), value_type), [value_type]
+

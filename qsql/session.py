@@ -20,6 +20,7 @@ from .config import Config
 from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
 from .connectors import CONNECTORS
 from .connectors.base import SinkContext
+from .alter import altered_columns
 from .expand import expand_query
 from .errors import CatalogError, OptionError, QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
@@ -461,8 +462,11 @@ class Session:
         if model is None:
             if statement.if_exists:
                 return StatusResult(f"Model '{name}' does not exist; nothing altered.")
+            raise CatalogError(f"Model {_identifier(name)} doesn't exist.", statement.name.span)
+        if model.temporary:  # as in Flink 2.3
             raise CatalogError(
-                f"Model with identifier 'default_catalog.default_database.{name}' does not exist.", statement.name.span
+                f"Model {_identifier(name)} is a temporary model.", statement.name.span,
+                hint="Flink alters only catalog (not temporary) models: drop it and create it again",
             )
         if statement.rename_to is not None:
             new_name = object_name(statement.rename_to)
@@ -486,6 +490,93 @@ class Session:
                                self.stored_key, self.config.key_env)
         self.catalog.add_model(replace(model, definition=definition, config=config))
         return StatusResult(f"Model '{name}' altered.")
+
+    def _AlterTable(self, statement: ast.AlterTable) -> Result:
+        """Flink 2.3's ALTER TABLE for catalog tables (a temporary table is refused, as in Flink).
+        The changed table is checked like a new CREATE TABLE before it replaces the old one."""
+        name = object_name(statement.name)
+        entry = self.catalog.find_relation(name)
+        if entry is None and statement.if_exists:
+            return StatusResult(f"Table '{name}' does not exist; nothing altered.")
+        if not isinstance(entry, TableEntry) or entry.temporary:
+            raise CatalogError(
+                f"Table {_identifier(name)} doesn't exist or is a temporary table.", statement.name.span,
+                hint=_alter_hint(entry, "TABLE"),
+            )
+        if statement.action == "rename":
+            assert statement.rename_to is not None
+            new_name = self._check_rename_target(name, statement.rename_to, "TABLE")
+            self.catalog.drop_relation(name)
+            self.catalog.add_relation(replace(entry, name=new_name, definition=replace(
+                entry.definition, name=statement.rename_to)))
+            return StatusResult(f"Table '{name}' renamed to '{new_name}'.")
+        options = dict(entry.options)
+        items = {item.key: item for item in entry.definition.options}
+        columns = entry.columns
+        if statement.action == "set":
+            for item in statement.options:
+                items[item.key] = item
+        elif statement.action == "reset":
+            if not statement.keys:
+                raise ValidationError("ALTER TABLE RESET does not support empty key", statement.span)
+            if "connector" in statement.keys:
+                raise ValidationError("ALTER TABLE RESET does not support changing 'connector'", statement.span)
+            for key in statement.keys:
+                items.pop(key, None)
+        else:
+            columns = altered_columns(entry.columns, statement)
+        options = {key: item.value for key, item in items.items()}
+        connector_class = CONNECTORS.get(options["connector"])
+        if connector_class is None:
+            raise OptionError(
+                f"Could not find any factory for identifier '{options['connector']}'", statement.span,
+                hint="available connectors: " + ", ".join(sorted(CONNECTORS)),
+            )
+        connector = connector_class(name, columns, options, items)
+        definition = replace(
+            entry.definition, options=tuple(items.values()),
+            columns=tuple(ast.ColumnDef(name=ast.Identifier(c.name, span=statement.span), dtype=c.dtype,
+                                        comment=c.comment, span=statement.span) for c in columns),
+        )
+        self.catalog.add_relation(replace(entry, columns=columns, options=options, connector=connector,
+                                          definition=definition))
+        return StatusResult(f"Table '{name}' altered.")
+
+    def _AlterView(self, statement: ast.AlterView) -> Result:
+        name = object_name(statement.name)
+        entry = self.catalog.find_relation(name)
+        if entry is None or entry.temporary:
+            raise CatalogError(
+                f"View {_identifier(name)} doesn't exist or is a temporary view.", statement.name.span,
+                hint=_alter_hint(entry, "VIEW"),
+            )
+        if not isinstance(entry, ViewEntry):
+            raise CatalogError("ALTER VIEW for a table is not allowed", statement.name.span,
+                               hint=f"'{name}' is a table: use ALTER TABLE")
+        if statement.rename_to is not None:
+            new_name = self._check_rename_target(name, statement.rename_to, "VIEW")
+            self.catalog.drop_relation(name)
+            self.catalog.add_relation(replace(entry, name=new_name, definition=replace(
+                entry.definition, name=statement.rename_to)))
+            return StatusResult(f"View '{name}' renamed to '{new_name}'.")
+        assert statement.query is not None
+        # Planned and registered exactly as CREATE OR REPLACE VIEW would (columns from the new
+        # query, the comment kept), so a query that does not plan leaves the view as it was.
+        self._CreateView(replace(entry.definition, query=statement.query, columns=None, or_replace=True,
+                                 if_not_exists=False, span=statement.span))
+        return StatusResult(f"View '{name}' altered.")
+
+    def _check_rename_target(self, name: str, target: ast.QualifiedName, kind: str) -> str:
+        """The new name of ALTER TABLE/VIEW ... RENAME TO, refused when a table or view (not a
+        temporary one, which may share the name) already has it."""
+        new_name = object_name(target)
+        if self.catalog.find_relation_of(new_name, temporary=False) is not None:
+            raise CatalogError(
+                f"Could not execute ALTER {kind} default_catalog.default_database.{name} RENAME TO "
+                f"default_catalog.default_database.{new_name}: Table (or view) default_database.{new_name} "
+                "already exists in Catalog default_catalog.", target.span,
+            )
+        return new_name
 
     def _Explain(self, statement: ast.Explain) -> Result:
         planner = Planner(self.catalog, self.settings)
@@ -630,6 +721,19 @@ class Session:
                     f"ML_PREDICT({stats.model}) over {stats.source}: " + " and ".join(parts)
                     + " for exceeding the model's input limit ('max-context-size' / 'max-tokens')"
                 )
+
+
+def _identifier(name: str) -> str:
+    return f"`default_catalog`.`default_database`.`{name}`"
+
+
+def _alter_hint(entry: TableEntry | ViewEntry | None, kind: str) -> str | None:
+    """Why ALTER TABLE / VIEW found nothing to alter, when there is something of that name."""
+    if entry is None:
+        return None
+    if entry.temporary:
+        return f"Flink alters only catalog (not temporary) {kind.lower()}s: drop it and create it again"
+    return f"'{entry.name}' is a {entry.kind}: use ALTER {entry.kind.upper()}"
 
 
 def _stored_key(provider: str) -> str | None:

@@ -74,6 +74,21 @@ class _Options:
 
 
 @dataclass(frozen=True)
+class _TableAction:
+    kind: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class _Position:
+    after: ast.Identifier | None  # None: FIRST
+
+
+def _alter_columns(value: object) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+@dataclass(frozen=True)
 class _Names:
     items: tuple[ast.Identifier, ...]
 
@@ -291,6 +306,58 @@ class AstBuilder(_MetaTransformer):
     def alter_rename(self, meta, children):
         return _Rename(children[0])
 
+    def alter_table(self, meta, children):
+        action = children[-1]
+        name = _first(children, ast.QualifiedName)
+        if_exists = _Flag("if_exists") in children
+        span = span_of(meta)
+        if isinstance(action, _Rename):
+            return ast.AlterTable(name=name, action="rename", if_exists=if_exists, rename_to=action.name, span=span)
+        assert isinstance(action, _TableAction)
+        return ast.AlterTable(name=name, action=action.kind, if_exists=if_exists, span=span, **action.fields)
+
+    def table_set(self, meta, children):
+        return _TableAction("set", {"options": tuple(children)})
+
+    def table_reset(self, meta, children):
+        return _TableAction("reset", {"keys": tuple(unquote_string(c) for c in children)})
+
+    def table_rename_column(self, meta, children):
+        return _TableAction("rename_column", {"old_column": children[0], "new_column": children[1]})
+
+    def table_add(self, meta, children):
+        return _TableAction("add", {"columns": _alter_columns(children[0])})
+
+    def table_modify(self, meta, children):
+        return _TableAction("modify", {"columns": _alter_columns(children[0])})
+
+    def table_drop(self, meta, children):
+        return _TableAction("drop", {"dropped": tuple(children)})
+
+    def alter_column_list(self, meta, children):
+        return tuple(children)
+
+    def alter_column(self, meta, children):
+        comment = _first(children, _Comment)
+        position = _first(children, _Position)
+        definition = ast.ColumnDef(
+            name=children[0], dtype=children[1], comment=comment.text if comment else None, span=span_of(meta)
+        )
+        return ast.AlterColumn(
+            definition=definition, first=position is not None and position.after is None,
+            after=position.after if position else None, span=span_of(meta),
+        )
+
+    def column_position(self, meta, children):
+        return _Position(children[0] if isinstance(children[0], ast.Identifier) else None)
+
+    def alter_view(self, meta, children):
+        names = _pick(children, ast.QualifiedName)
+        return ast.AlterView(
+            name=names[0], rename_to=names[1] if len(names) > 1 else None, query=_first(children, ast.Query),
+            span=span_of(meta),
+        )
+
     def explain(self, meta, children):
         return ast.Explain(statement=children[-1], span=span_of(meta))
 
@@ -362,6 +429,9 @@ class AstBuilder(_MetaTransformer):
 
     def map_type(self, meta, children):
         return T.map_of(children[1], children[2])
+
+    def multiset_type(self, meta, children):
+        return T.multiset(children[0])
 
     # ------------------------------------------------------------------ session
     def set_statement(self, meta, children):
@@ -681,6 +751,18 @@ class AstBuilder(_MetaTransformer):
         on_null = next((c.name for c in children if isinstance(c, _Kind)), None)
         return self._json_call(meta, children, "JSON_ARRAY", on_null=on_null)
 
+    def json_arrayagg_call(self, meta, children):
+        # Calcite's own names for the two NULL behaviours (Flink's messages use them too).
+        on_null = next((c.name for c in children if isinstance(c, _Kind)), "ABSENT")
+        name = ast.Identifier(name=f"JSON_ARRAYAGG_{on_null}_ON_NULL", span=span_of(meta))
+        return ast.FunctionCall(name=name, args=(children[1],), span=span_of(meta))
+
+    def json_objectagg_call(self, meta, children):
+        on_null = next((c.name for c in children if isinstance(c, _Kind)), "NULL")
+        key, value = next(c for c in children if isinstance(c, tuple))
+        name = ast.Identifier(name=f"JSON_OBJECTAGG_{on_null}_ON_NULL", span=span_of(meta))
+        return ast.FunctionCall(name=name, args=(key, value), span=span_of(meta))
+
     def json_returning(self, meta, children):
         return children[0]
 
@@ -848,6 +930,10 @@ class AstBuilder(_MetaTransformer):
             # -2147483648 is an INT and -9223372036854775808 a BIGINT, as in Flink: the sign
             # belongs to the literal, so its type is that of the negative value.
             return number_literal("-" + operand.text, span_of(meta))
+        if op == "-" and isinstance(operand, ast.Literal) and isinstance(operand.value, float) \
+                and operand.value in (float("inf"), float("-inf")) and not operand.text.startswith("-"):
+            # -1e999: Flink's error names the negative literal ('-1E999' out of range).
+            return ast.Literal(value=-operand.value, dtype=operand.dtype, text="-" + operand.text, span=span_of(meta))
         return ast.UnaryOp(op=str(op), operand=operand, span=span_of(meta))
 
     def cast(self, meta, children):
@@ -989,7 +1075,10 @@ _UNICODE_STRING = re.compile(r"u&'((?:[^']|'')*)'(?:\s*uescape\s*'([^'])')?", re
 
 
 def decode_unicode_escapes(body: str, escape: str) -> str:
-    """The body of U&'...': ``\\0041`` is U+0041, ``\\+01F600`` is U+1F600, ``\\\\`` is the escape itself."""
+    """The body of U&'...' as Calcite (and so Flink 2.3) reads it: the escape and exactly four
+    characters that Java's ``Integer.parseInt(s, 16)`` takes (a sign is allowed), one UTF-16 unit
+    each, so ``\\+01F600`` is U+001F followed by ``600`` and ``\\-041`` is U+FFBF; ``\\\\`` is the
+    escape itself; a surrogate pair (``\\D83D\\DE00``) is one character."""
     out: list[str] = []
     i = 0
     while i < len(body):
@@ -1001,14 +1090,11 @@ def decode_unicode_escapes(body: str, escape: str) -> str:
         if body[i + 1 : i + 2] == escape:
             out.append(escape)
             i += 2
-        elif body[i + 1 : i + 2] == "+" and _is_hex(body[i + 2 : i + 8], 6):
-            out.append(chr(int(body[i + 2 : i + 8], 16)))
-            i += 8
-        elif _is_hex(body[i + 1 : i + 5], 4):
-            out.append(chr(int(body[i + 1 : i + 5], 16)))
+        elif (unit := _java_hex(body[i + 1 : i + 5])) is not None:
+            out.append(chr(unit & 0xFFFF))  # Java's (char) cast
             i += 5
         else:
-            raise ValueError(f"invalid Unicode escape in U&'...' at '{body[i:i + 6]}'")
+            raise ValueError(f"Unicode escape sequence starting at character {i} is not exactly four hex digits")
     text = "".join(out)
     try:  # a UTF-16 surrogate pair (\\D83D\\DE00) is one character, as in Java
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -1016,8 +1102,15 @@ def decode_unicode_escapes(body: str, escape: str) -> str:
         raise ValueError("U&'...' holds a lone UTF-16 surrogate") from None
 
 
-def _is_hex(text: str, length: int) -> bool:
-    return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)
+def _java_hex(text: str) -> int | None:
+    """Java's Integer.parseInt(text, 16) of four characters, or None where it would fail."""
+    if len(text) != 4:
+        return None
+    digits = text[1:] if text[0] in "+-" else text
+    if not digits or not all(c in "0123456789abcdefABCDEF" for c in digits):
+        return None
+    value = int(digits, 16)
+    return -value if text[0] == "-" else value
 
 
 def number_literal(text: str, span: Span) -> ast.Literal:

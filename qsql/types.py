@@ -58,6 +58,20 @@ class DataType:
     key: DataType | None = None  # MAP's key
     fields: tuple[RowField, ...] | None = None  # ROW's fields
 
+    def __hash__(self) -> int:
+        # Computed once: a nested type (ARRAY[ARRAY[...]] hundreds deep) would otherwise be
+        # hashed all the way down at every level, making type checks quadratic in the depth.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.kind, self.nullable, self.length, self.precision, self.scale, self.element, self.key,
+                           self.fields))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict:
+        # A str's hash differs between processes: never carry a cached one across.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def __str__(self) -> str:
         suffix = "" if self.nullable else " NOT NULL"
         return self.name() + suffix
@@ -90,6 +104,8 @@ class DataType:
             return f"ARRAY<{self.element}>"
         if k == "MAP":
             return f"MAP<{self.key}, {self.element}>"
+        if k == "MULTISET":
+            return f"MULTISET<{self.element}>"
         return k
 
     def with_nullable(self, nullable: bool) -> DataType:
@@ -194,6 +210,20 @@ def array(element: DataType) -> DataType:
 
 def map_of(key: DataType, value: DataType) -> DataType:
     return DataType("MAP", key=key, element=value)
+
+
+def multiset(element: DataType) -> DataType:
+    """MULTISET<T> (COLLECT's result): held as a dict of element -> count, printed as Java's map."""
+    return DataType("MULTISET", element=element)
+
+
+def _entry_types(dtype: DataType | None) -> tuple[DataType | None, DataType | None]:
+    """The key and value types of a MAP's or MULTISET's entries (a MULTISET counts with INT)."""
+    if dtype is not None and dtype.kind == "MAP":
+        return dtype.key, dtype.element
+    if dtype is not None and dtype.kind == "MULTISET":
+        return dtype.element, INT.with_nullable(False)
+    return None, None
 
 
 # ---------------------------------------------------------------------------------------
@@ -322,8 +352,7 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
         return "[" + ", ".join(format_value(v, element) for v in value) + "]"
     if isinstance(value, dict):
         # Java's Map.toString: {k=v, k2=v2}
-        key_type = dtype.key if dtype is not None and dtype.kind == "MAP" else None
-        value_type = dtype.element if dtype is not None and dtype.kind == "MAP" else None
+        key_type, value_type = _entry_types(dtype)
         return "{" + ", ".join(f"{format_value(k, key_type)}={format_value(v, value_type)}" for k, v in value.items()) + "}"
     return str(value)
 
@@ -471,6 +500,9 @@ def can_cast_implicitly(source: DataType, target: DataType) -> bool:
     if s == "MAP" and t == "MAP":
         assert source.key and source.element and target.key and target.element
         return can_cast_implicitly(source.key, target.key) and can_cast_implicitly(source.element, target.element)
+    if s == "MULTISET" and t == "MULTISET":
+        assert source.element is not None and target.element is not None
+        return can_cast_implicitly(source.element, target.element)
     return False
 
 
@@ -556,6 +588,11 @@ def cast_value(value: object, source: DataType, target: DataType) -> object:
             cast_value(k, source.key, target.key): cast_value(v, source.element, target.element)
             for k, v in value.items()
         }
+    if t == "MULTISET":
+        if not isinstance(value, dict) or source.kind != "MULTISET":
+            raise _cast_error(value, source, target)
+        assert source.element and target.element
+        return {cast_value(k, source.element, target.element): n for k, n in value.items()}
     if t == "NULL":
         return None
     raise _cast_error(value, source, target)
@@ -610,8 +647,8 @@ def _cast_to_string(value: object, source: DataType) -> str:
         types = [f.dtype for f in source.fields] if source.kind == "ROW" and source.fields else [NULL] * len(value)
         return "(" + ", ".join("NULL" if v is None else _cast_to_string(v, t) for v, t in zip(value, types)) + ")"
     if isinstance(value, dict):
-        key_type = source.key if source.kind == "MAP" and source.key else NULL
-        value_type = source.element if source.kind == "MAP" and source.element else NULL
+        key_type, value_type = _entry_types(source)
+        key_type, value_type = key_type or NULL, value_type or NULL
         return "{" + ", ".join(
             ("NULL" if k is None else _cast_to_string(k, key_type)) + "="
             + ("NULL" if v is None else _cast_to_string(v, value_type)) for k, v in value.items()
@@ -992,6 +1029,8 @@ def common_type(types: list[DataType]) -> DataType | None:
     if not concrete:
         return NULL
     first = concrete[0]
+    if all(t is first for t in concrete):  # one type (ARRAY[ARRAY[...]]): no need to look inside it
+        return first.with_nullable(nullable)
     if all(t.is_character for t in concrete):
         lengths = [t.length or 0 for t in concrete]
         if all(t.kind == "CHAR" for t in concrete) and len(set(lengths)) == 1:

@@ -113,5 +113,6 @@ def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
 def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
     import math
 
-    (a, b, c), = sql.query("SELECT -1e400 % 3, MOD(1e400, 2e0), 5e0 % 1e400")[1]
+    # (1e400 itself is refused as in Flink: "Numeric literal '1E400' out of range")
+    (a, b, c), = sql.query("SELECT -(1e308 * 10) % 3, MOD(1e308 * 10, 2e0), 5e0 % (1e308 * 10)")[1]
     assert math.isnan(a) and math.isnan(b) and c == 5.0

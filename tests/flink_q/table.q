@@ -1,7 +1,7 @@
 # Adapted from apache/flink flink-table/flink-sql-client/src/test/resources/sql/table.q
 # Kept: its validation block and the first statements on a table. Stripped (see README.md):
-# computed columns, PRIMARY KEY, WATERMARK, ALTER TABLE (rename, add/modify/drop columns,
-# constraints, watermarks, options), SHOW CREATE TABLE of those, catalogs and databases,
+# computed columns, PRIMARY KEY, WATERMARK, the ALTER TABLE blocks on those (constraints,
+# watermarks, computed columns), SHOW CREATE TABLE of those, catalogs and databases,
 # CREATE TABLE ... LIKE, and the streaming-only statements: most of the file.
 
 create table tbl(a int, b as invalid_function());
@@ -29,7 +29,6 @@ alter table non_exist rename to non_exist2;
 org.apache.flink.table.api.ValidationException: Table `default_catalog`.`default_database`.`non_exist` doesn't exist or is a temporary table.
 !error
 
-# qsql-differs: qsql has no ALTER TABLE (only ALTER MODEL)
 alter table if exists non_exist rename to non_exist2;
 [INFO] Execute statement succeed.
 !info
