@@ -409,7 +409,7 @@ def test_distinct_and_listagg_accumulators() -> None:
     for value in (1, 1, None, 2):
         count.add(value)
     assert count.result() == 2
-    listagg = F.Accumulator(F.listagg_name("-"), T.STRING, distinct=False)
+    listagg = F.Accumulator("LISTAGG", T.STRING, distinct=False, separator="-")
     for value in ("x", None, "y"):
         listagg.add(value)
     assert listagg.result() == "x-y"
