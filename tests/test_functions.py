@@ -413,6 +413,10 @@ def test_distinct_and_listagg_accumulators() -> None:
     for value in ("x", None, "y"):
         listagg.add(value)
     assert listagg.result() == "x-y"
+    default = F.Accumulator("LISTAGG", T.STRING, distinct=False)
+    for value in ("x", "y"):
+        default.add(value)
+    assert default.result() == "x,y"  # Flink's default separator
 
 
 def test_aggregate_result_types_as_flink() -> None:
