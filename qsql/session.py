@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -35,6 +35,7 @@ from .parser import parse
 from .pricing import Price, PriceTable, UsageTotals, load_prices
 from .plan import explain
 from .planner import Planner
+from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, LOG, check_setting
 from .source import Source
@@ -43,41 +44,6 @@ from .types import BOOLEAN, STRING
 if TYPE_CHECKING:  # httpx is imported only when a model is called
     from .calllog import CallLog
     import httpx
-
-
-@dataclass
-class QueryResult:
-    columns: list[Field]
-    rows: list[tuple]
-    elapsed: float
-    predict: list[PredictStats] = field(default_factory=list)
-    usage: UsageTotals | None = None  # requests, tokens and estimated cost of its ML_PREDICTs
-    # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
-    widths_from_data: bool = False
-
-
-@dataclass
-class InsertResult:
-    table: str
-    rows: int
-    elapsed: float
-    predict: list[PredictStats] = field(default_factory=list)
-    usage: UsageTotals | None = None
-
-
-@dataclass
-class StatusResult:
-    message: str
-
-
-@dataclass
-class TextResult:
-    """Text shown as is (SHOW CREATE, EXPLAIN)."""
-
-    text: str
-
-
-Result = QueryResult | InsertResult | StatusResult | TextResult
 
 
 class Session:
