@@ -13,8 +13,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING, Union
 
 from . import ast
+from .column import Column
 from .errors import CatalogError, OptionError
-from .types import DataType
 
 if TYPE_CHECKING:
     from .connectors.base import Connector
@@ -22,13 +22,6 @@ if TYPE_CHECKING:
 
 DEFAULT_CATALOG = "default_catalog"
 DEFAULT_DATABASE = "default_database"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    dtype: DataType
-    comment: str | None = None
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from . import ast
 from .alter import altered_columns
-from .catalog import Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
+from .catalog import ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
+from .column import Column
 from .connectors import CONNECTORS
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
@@ -48,7 +49,7 @@ def create_table(session: Session, statement: ast.CreateTable, source: Source | 
     kept = _existing_relation(session, statement, "table")
     if kept is not None:
         return kept
-    columns = _columns(statement.columns)
+    columns = declared_columns(statement.columns)
     items = unique_options(statement.options)
     options = {key: item.value for key, item in items.items()}
     identifier = options.get("connector")
@@ -112,8 +113,8 @@ def create_model(session: Session, statement: ast.CreateModel, source: Source | 
             f"Model default_database.{name} already exists in Catalog default_catalog.", statement.name.span,
             hint="use CREATE MODEL IF NOT EXISTS to keep the existing one",
         )
-    inputs = _columns(statement.inputs)
-    outputs = _columns(statement.outputs)
+    inputs = declared_columns(statement.inputs)
+    outputs = declared_columns(statement.outputs)
     config = resolve_model(statement, name, inputs, outputs, session.env, session.stub_base_url,
                            session.stored_key, session.config.key_env)
     for warning in config.protocol.creation_warnings(config):
@@ -292,12 +293,14 @@ def _alter_hint(entry: TableEntry | ViewEntry | None, kind: str) -> str | None:
     return f"'{entry.name}' is a {entry.kind}: use ALTER {entry.kind.upper()}"
 
 
-def _columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
+def declared_columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
+    """The one conversion from the parser's column definitions (which keep the name's
+    position for error carets) to the catalog's column records; a name given twice is an error."""
     columns: list[Column] = []
     seen: set[str] = set()
     for definition in definitions:
         if definition.name.name in seen:
             raise ValidationError(f"Duplicate column name '{definition.name.name}'", definition.name.span)
         seen.add(definition.name.name)
-        columns.append(Column(definition.name.name, definition.dtype, definition.comment))
+        columns.append(Column(definition.name.name, definition.dtype, comment=definition.comment))
     return columns

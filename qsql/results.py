@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .executor import PredictStats
-from .expressions import Field
+from .column import Column
 from .pricing import UsageTotals
 
 
 @dataclass
 class QueryResult:
-    columns: list[Field]
+    columns: list[Column]
     rows: list[tuple]
     elapsed: float
     predict: list[PredictStats] = field(default_factory=list)

@@ -20,7 +20,7 @@ from .catalog import Catalog
 from .connectors.base import SinkContext
 from .errors import QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
-from .expressions import Field
+from .column import Column
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
@@ -312,7 +312,7 @@ class Session:
     def _set_option(self, statement: ast.SetOption, source: Source | None) -> Result:
         if statement.key is None:
             rows = [(key, value) for key, value in sorted(self.settings.items())]
-            return QueryResult([Field("key", STRING), Field("value", STRING)], rows, 0.0, widths_from_data=True)
+            return QueryResult([Column("key", STRING), Column("value", STRING)], rows, 0.0, widths_from_data=True)
         assert statement.value is not None
         check_setting(statement.key, statement.value, statement.span)
         self.settings[statement.key] = statement.value

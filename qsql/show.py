@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import ast
-from .catalog import Column, ModelEntry, TableEntry, ViewEntry
+from .catalog import ModelEntry, TableEntry, ViewEntry
 from .errors import CatalogError
-from .expressions import Field, like_regex
+from .column import Column
+from .expressions import like_regex
 from .results import QueryResult, TextResult
 from .secrets import shown_option_value
 from .source import Source
@@ -111,7 +112,7 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
         ]
     column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
     return QueryResult(
-        [Field(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
+        [Column(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
     )
 
 
@@ -149,14 +150,14 @@ def describe(session: Session, statement: ast.Describe, source: Source | None) -
     text = STRING.with_nullable(False)
     if statement.model:
         model = catalog.get_model(statement.name)
-        columns = [Field("name", text), Field("type", text), Field("null", BOOLEAN), Field("is input", BOOLEAN)]
+        columns = [Column("name", text), Column("type", text), Column("null", BOOLEAN), Column("is input", BOOLEAN)]
         rows = [(c.name, c.dtype.name(), c.dtype.nullable, True) for c in model.inputs]
         rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
         return QueryResult(columns, rows, 0.0, widths_from_data=True)
     entry = catalog.get_relation(statement.name)
-    columns = [Field(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
+    columns = [Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
     if isinstance(entry, TableEntry):
-        columns.append(Field("comment", text))
+        columns.append(Column("comment", text))
         rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]
     else:
         rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "") for c in entry.columns]
