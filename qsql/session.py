@@ -1,6 +1,8 @@
 """The one stateful object: a catalog, settings, a model runtime, and ``execute(text)``.
 
-A statement either completes or leaves the catalog as it was: every CREATE validates fully
+``execute`` parses a script and runs each statement through ``HANDLERS`` (statement class ->
+handler); the catalog's statements are handled in ``ddl.py`` and ``show.py``, queries, INSERT,
+EXPLAIN, statement sets and SET/RESET here. A statement either completes or leaves the catalog as it was: every CREATE validates fully
 before it registers anything, and INSERT/SELECT are planned (names, types, models) before
 any row flows.
 """
@@ -15,12 +17,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import ast, ddl, show
-from .config import Config
 from .catalog import Catalog
+from .column import Column
+from .config import Config
 from .connectors.base import SinkContext
 from .errors import QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
-from .column import Column
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
