@@ -148,6 +148,7 @@ def show_columns(session: Session, statement: ast.ShowColumns, source: Source | 
 def describe(session: Session, statement: ast.Describe, source: Source | None) -> QueryResult:
     catalog = session.catalog
     text = STRING.with_nullable(False)
+    rows: list[tuple]
     if statement.model:
         model = catalog.get_model(statement.name)
         columns = [Column("name", text), Column("type", text), Column("null", BOOLEAN), Column("is input", BOOLEAN)]
