@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from . import ast
 from .alter import altered_columns
-from .catalog import ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
+from .catalog import (
+    ModelEntry, TableEntry, ViewEntry, declared_columns, did_you_mean, object_name, unique_options,
+)
 from .column import Column
 from .connectors import CONNECTORS
 from .errors import CatalogError, OptionError, ValidationError
@@ -232,11 +234,8 @@ def alter_table(session: Session, statement: ast.AlterTable, source: Source | No
             hint="available connectors: " + ", ".join(sorted(CONNECTORS)),
         )
     connector = connector_class(name, columns, options, items)
-    definition = replace(
-        entry.definition, options=tuple(items.values()),
-        columns=tuple(ast.ColumnDef(name=ast.Identifier(c.name, span=statement.span), dtype=c.dtype,
-                                    comment=c.comment, span=statement.span) for c in columns),
-    )
+    # The table's columns are `columns`; the CREATE statement keeps its options current only.
+    definition = replace(entry.definition, options=tuple(items.values()))
     session.catalog.add_relation(replace(entry, columns=columns, options=options, connector=connector,
                                          definition=definition))
     return StatusResult(f"Table '{name}' altered.")
@@ -291,16 +290,3 @@ def _alter_hint(entry: TableEntry | ViewEntry | None, kind: str) -> str | None:
     if entry.temporary:
         return f"Flink alters only catalog (not temporary) {kind.lower()}s: drop it and create it again"
     return f"'{entry.name}' is a {entry.kind}: use ALTER {entry.kind.upper()}"
-
-
-def declared_columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
-    """The one conversion from the parser's column definitions (which keep the name's
-    position for error carets) to the catalog's column records; a name given twice is an error."""
-    columns: list[Column] = []
-    seen: set[str] = set()
-    for definition in definitions:
-        if definition.name.name in seen:
-            raise ValidationError(f"Duplicate column name '{definition.name.name}'", definition.name.span)
-        seen.add(definition.name.name)
-        columns.append(Column(definition.name.name, definition.dtype, comment=definition.comment))
-    return columns
