@@ -7,8 +7,11 @@ a failed ALTER leaves the table as it was. Checked case by case in Flink 2.3.
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import ast
-from .catalog import Column
+from .catalog import declared_column
+from .column import Column
 from .errors import ValidationError
 
 FAILED = "Failed to execute ALTER TABLE statement. "
@@ -48,7 +51,7 @@ def _add(columns: list[Column], changes: tuple[ast.AlterColumn, ...]) -> list[Co
         name = change.definition.name
         if _index(result, name.name) >= 0:
             raise _fail(f"Column `{name.name}` already exists in the table.", name.span)
-        _insert_at(result, Column(name.name, change.definition.dtype, change.definition.comment), change)
+        _insert_at(result, declared_column(change.definition), change)
     return result
 
 
@@ -61,7 +64,8 @@ def _modify(columns: list[Column], changes: tuple[ast.AlterColumn, ...]) -> list
             raise _fail(f"Column `{name.name}` does not exist in the table.", name.span)
         old = result[at]
         # A MODIFY without COMMENT keeps the column's comment, as in Flink.
-        new = Column(name.name, change.definition.dtype, change.definition.comment or old.comment)
+        new = declared_column(change.definition)
+        new = dataclasses.replace(new, comment=new.comment or old.comment)
         if change.after is not None and change.after.name == name.name:
             result[at] = new  # AFTER itself: stays where it is
             continue
@@ -92,7 +96,7 @@ def _rename(columns: list[Column], old: ast.Identifier, new: ast.Identifier) -> 
     if _index(columns, new.name) >= 0:
         raise _fail(f"The column `{new.name}` already existed in table schema.", new.span)
     result = list(columns)
-    result[at] = Column(new.name, columns[at].dtype, columns[at].comment)
+    result[at] = dataclasses.replace(columns[at], name=new.name)
     return result
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from .errors import QsqlError
-from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
+from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
+from .session import Session
 
 
 class Row(tuple):

@@ -13,8 +13,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING, Union
 
 from . import ast
-from .errors import CatalogError, OptionError
-from .types import DataType
+from .column import Column
+from .errors import CatalogError, OptionError, ValidationError
 
 if TYPE_CHECKING:
     from .connectors.base import Connector
@@ -24,15 +24,11 @@ DEFAULT_CATALOG = "default_catalog"
 DEFAULT_DATABASE = "default_database"
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    dtype: DataType
-    comment: str | None = None
-
-
 @dataclass
 class TableEntry:
+    """A table. ``columns`` is its schema as it is now (ALTER TABLE changes it); ``definition``
+    is the CREATE TABLE statement with its options kept current, for the options' positions."""
+
     name: str
     columns: list[Column]
     options: dict[str, str]
@@ -89,6 +85,24 @@ def unique_options(items: tuple[ast.OptionItem, ...]) -> dict[str, ast.OptionIte
             raise OptionError(f"option '{item.key}' is given twice", item.span)
         by_key[item.key] = item
     return by_key
+
+
+def declared_column(definition: ast.ColumnDef) -> Column:
+    """The one conversion from the parser's column definition (which keeps the name's position
+    for error carets) to the column record the catalog stores."""
+    return Column(definition.name.name, definition.dtype, comment=definition.comment)
+
+
+def declared_columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
+    """A CREATE statement's column list as column records; a name given twice is an error."""
+    columns: list[Column] = []
+    seen: set[str] = set()
+    for definition in definitions:
+        if definition.name.name in seen:
+            raise ValidationError(f"Duplicate column name '{definition.name.name}'", definition.name.span)
+        seen.add(definition.name.name)
+        columns.append(declared_column(definition))
+    return columns
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:

@@ -18,23 +18,12 @@ from . import ast
 from . import functions as F
 from . import types as T
 from .catalog import did_you_mean
+from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .types import DataType
 
 Row = tuple
 Evaluator = Callable[[Row], object]
-
-
-@dataclass(frozen=True)
-class Field:
-    """A column of an intermediate result; ``qualifier`` is the table name or alias it came from."""
-
-    name: str
-    dtype: DataType
-    qualifier: str | None = None
-    # A column of JOIN ... USING's inputs: reachable as t.c, but neither by c alone nor by *
-    # (the joined column stands for both).
-    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +46,7 @@ class Scope:
 
     def __init__(
         self,
-        fields: list[Field],
+        fields: list[Column],
         substitutions: dict[ast.Expr, tuple[int, DataType]] | None = None,
         input_scope: "Scope | None" = None,
         grouped_columns: dict[int, tuple[int, DataType]] | None = None,

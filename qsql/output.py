@@ -26,7 +26,8 @@ from .errors import QsqlError, render_error
 from .executor import PredictStats
 from .pricing import UsageTotals, format_cost
 from .render import DEFAULT_MAX_COLUMN_WIDTH, NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
-from .session import InsertResult, QueryResult, Result, Session, StatusResult, TextResult
+from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
+from .session import Session
 from .settings import OUTPUT_EXPANDED, OUTPUT_FORMAT, SHELL_MAX_ROWS, TIMING, is_on, max_column_width
 
 FORMATS = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")

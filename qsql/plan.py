@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from . import windows as W
 from .catalog import ModelEntry, TableEntry
-from .expressions import Compiled, Field
+from .column import Column
+from .expressions import Compiled
 from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
@@ -72,7 +73,7 @@ class Conversion:
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    schema: list[Field]
+    schema: list[Column]
     # Subqueries in this step's expressions (and its inputs' in the same query): the executor
     # hands them the statement's context when this step starts.
     subqueries: list[SubqueryHandle] = field(default_factory=list, kw_only=True, repr=False)
@@ -96,7 +97,7 @@ class Unary(Step):
         return [self.input]
 
 
-def with_schema(step: Step, schema: list[Field]) -> Step:
+def with_schema(step: Step, schema: list[Column]) -> Step:
     """The same step with other column names or qualifiers (a view's column list, an alias)."""
     return dataclasses.replace(step, schema=schema)
 

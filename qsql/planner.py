@@ -18,7 +18,8 @@ from . import types as T
 from .catalog import Catalog, TableEntry, ViewEntry, object_name
 from .errors import QsqlTypeError, ValidationError
 from . import windows as W
-from .expressions import Compiled, Field, OuterScope, Scope, compile_expr, constant_value
+from .column import Column
+from .expressions import Compiled, OuterScope, Scope, compile_expr, constant_value
 from .plan import (
     Aggregate,
     AggregateCall,
@@ -102,7 +103,7 @@ class Planner:
         self._outer: OuterScope | None = None  # set while planning a subquery inside an expression
         self._pending: list[SubqueryHandle] = []
 
-    def _scope(self, fields: list[Field], **kwargs: object) -> Scope:
+    def _scope(self, fields: list[Column], **kwargs: object) -> Scope:
         """A scope that can plan subqueries and sees the enclosing query's columns."""
         return Scope(fields, outer=self._outer, planner=self, **kwargs)  # type: ignore[arg-type]
 
@@ -184,7 +185,7 @@ class Planner:
                     row[0].span if row else values.span,
                 )
         compiled = [[compile_expr(expr, self._scope([])) for expr in row] for row in values.rows]
-        schema: list[Field] = []
+        schema: list[Column] = []
         for column in range(width):
             column_types = [row[column].dtype for row in compiled]
             common = T.common_type(column_types)
@@ -201,7 +202,7 @@ class Planner:
                 )
             if common.kind == "CHAR" and len({t.length for t in column_types}) > 1:
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
-            schema.append(Field(f"EXPR${column}", common))
+            schema.append(Column(f"EXPR${column}", common))
         # Convert each value to the column type once, at execution (the cast is cheap and exact).
         converted = [
             [_converted(value, schema[i].dtype) for i, value in enumerate(row)] for row in compiled
@@ -306,7 +307,7 @@ class Planner:
                 index = len(expressions) - 1
             sort_keys.append(_sort_key(index, order))
 
-        schema = [Field(name, c.dtype) for name, c in zip(names, expressions)]
+        schema = [Column(name, c.dtype) for name, c in zip(names, expressions)]
         step: Step = Project(schema=schema, input=source, expressions=expressions, spans=spans)
         if select.distinct:
             step = Distinct(schema=step.schema, input=step)
@@ -366,7 +367,7 @@ class Planner:
             specs.append(W.WindowSpec(partition=partition, order=order, frame=frame, calls=[c for c, _ in owned]))
             for call, owner in owned:
                 slots[owner] = (len(fields), call.result_type)
-                fields.append(Field(f"$over{len(fields)}", call.result_type))
+                fields.append(Column(f"$over{len(fields)}", call.result_type))
         step = WindowStep(schema=fields, input=source, specs=specs)
         new_scope = Scope(
             fields, scope.substitutions, input_scope=scope.input_scope, grouped_columns=scope.grouped_columns,
@@ -468,12 +469,12 @@ class Planner:
             compiled_keys.append(compile_expr(key, scope))
         substitutions: dict[ast.Expr, tuple[int, DataType]] = {}
         grouped: dict[int, tuple[int, DataType]] = {}
-        fields: list[Field] = []
+        fields: list[Column] = []
         for slot, (key, compiled) in enumerate(zip(keys, compiled_keys)):
             substitutions[key] = (slot, compiled.dtype)
             if compiled.column_index is not None:
                 grouped[compiled.column_index] = (slot, compiled.dtype)
-            fields.append(Field(key.name if isinstance(key, ast.ColumnRef) else f"$key{slot}", compiled.dtype))
+            fields.append(Column(key.name if isinstance(key, ast.ColumnRef) else f"$key{slot}", compiled.dtype))
         aggregate_calls: list[AggregateCall] = []
         for call in calls:
             if call in substitutions:
@@ -493,7 +494,7 @@ class Planner:
                 types = [argument.dtype]
             result = F.aggregate_result_type(name, types, call.span)
             substitutions[call] = (len(fields), result)
-            fields.append(Field(f"${name}{len(fields)}", result))
+            fields.append(Column(f"${name}{len(fields)}", result))
             separator = _listagg_separator(call) if name == "LISTAGG" else ","
             aggregate_calls.append(AggregateCall(name, argument, result, call.distinct, separator))
         step = Aggregate(
@@ -514,7 +515,7 @@ class Planner:
                 raise ValidationError(
                     f"Column count mismatch in {label}: {width} and {len(step.schema)} columns", query.span
                 )
-        schema: list[Field] = []
+        schema: list[Column] = []
         for column in range(width):
             types = [s.schema[column].dtype for s in steps]
             common = T.common_type(types)
@@ -524,7 +525,7 @@ class Planner:
                 )
             if common.kind == "CHAR" and len({t.length for t in types}) > 1:
                 common = T.varchar(common.length or 1).with_nullable(common.nullable)
-            schema.append(Field(steps[0].schema[column].name, common))
+            schema.append(Column(steps[0].schema[column].name, common))
         conversions = [
             [None if f.dtype == target.dtype else Conversion(f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
             for s in steps
@@ -645,7 +646,7 @@ class Planner:
             left_keys=left_keys, right_keys=right_keys, residual=residual_condition,
         )
 
-    def _plan_using_join(self, join: ast.Join, left: Step, right: Step, schema: list[Field], kind: str) -> Step:
+    def _plan_using_join(self, join: ast.Join, left: Step, right: Step, schema: list[Column], kind: str) -> Step:
         """JOIN ... USING (c, ...): equality on each c; the output starts with one c per name
         (the left's, the right's for RIGHT JOIN, COALESCE of both for FULL JOIN), then the
         other columns; t.c still names either side's column."""
@@ -683,7 +684,7 @@ class Planner:
             joined.append(_UsingColumn(ident.name, li, width + ri, dtype))
         step = HashJoin(schema=schema, left=left, right=right, kind=kind, left_keys=left_keys, right_keys=right_keys)
         expressions: list[Compiled] = []
-        fields: list[Field] = []
+        fields: list[Column] = []
         for column in joined:
             li, ri, dtype = column.left_index, column.right_index, column.dtype
             if kind == "full":
@@ -692,11 +693,11 @@ class Planner:
             else:
                 index = ri if kind == "right" else li
                 expressions.append(_converted(Compiled(_getter(index), schema[index].dtype, column_index=index), dtype))
-            fields.append(Field(column.name, dtype))
+            fields.append(Column(column.name, dtype))
         hidden = {c.left_index for c in joined} | {c.right_index for c in joined}
         for index, f in enumerate(schema):
             expressions.append(Compiled(_getter(index), f.dtype, column_index=index))
-            fields.append(Field(f.name, f.dtype, f.qualifier, f.hidden or index in hidden))
+            fields.append(dataclasses.replace(f, hidden=f.hidden or index in hidden))
         return Project(schema=fields, input=step, expressions=expressions, spans=[None] * len(fields))
 
     def _plan_hinted_table(self, item: ast.TableRef) -> Step:
@@ -721,7 +722,7 @@ class Planner:
             connector.check_source()
         except ValidationError as error:
             raise error.locate(item.name.span, None)
-        return TableScan(schema=[Field(c.name, c.dtype) for c in hinted.columns], table=hinted)
+        return TableScan(schema=list(hinted.columns), table=hinted)
 
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
         if len(name.parts) == 1 and self._common_tables is not None:
@@ -735,7 +736,7 @@ class Planner:
                 entry.connector.check_source()
             except ValidationError as error:
                 raise error.locate(name.span, None)
-            return TableScan(schema=[Field(c.name, c.dtype) for c in entry.columns], table=entry)
+            return TableScan(schema=list(entry.columns), table=entry)
         return self.plan_view(entry, name.span)
 
     def plan_view(self, view: ViewEntry, span: Span | None = None) -> Step:
@@ -779,12 +780,12 @@ class Planner:
                 column.span,
                 hint="build a STRING column in a view, e.g. CAST(x AS STRING)",
             )
-        schema = [Field(f.name, f.dtype, None) for f in source.schema]
+        schema = [dataclasses.replace(f, qualifier=None, hidden=False) for f in source.schema]
         taken = {f.name for f in schema}
         for output in model.outputs:
             name = _unique_name(output.name, taken)
             taken.add(name)
-            schema.append(Field(name, output.dtype.with_nullable(True)))
+            schema.append(Column(name, output.dtype.with_nullable(True)))
         return Predict(
             schema=schema,
             input=source,
@@ -901,7 +902,7 @@ def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
     ML_PREDICT step over the filtered input (None: the WHERE must stay above the model)."""
     if not isinstance(source, Predict):
         return None
-    input_fields = [Field(f.name, f.dtype, q.qualifier) for f, q in zip(source.input.schema, source.schema)]
+    input_fields = [dataclasses.replace(f, qualifier=q.qualifier, hidden=False) for f, q in zip(source.input.schema, source.schema)]
     compiled = _try_compile(condition, Scope(input_fields))  # no subqueries: they stay after the model
     if compiled is None:
         return None
@@ -986,8 +987,8 @@ def _limited(step: Step, limit: int | None, offset: int | None, span: Span | Non
     return Limit(schema=step.schema, input=step, count=limit, offset=offset or 0)
 
 
-def _nullable_field(f: Field) -> Field:
-    return Field(f.name, f.dtype.with_nullable(True), f.qualifier, f.hidden)
+def _nullable_field(f: Column) -> Column:
+    return dataclasses.replace(f, dtype=f.dtype.with_nullable(True))
 
 
 def _coalesce_columns(left: int, right: int, left_type: DataType, right_type: DataType, target: DataType) -> Compiled:
@@ -1098,11 +1099,11 @@ def _converted(value: Compiled, target: DataType) -> Compiled:
 
 
 def _requalify(step: Step, qualifier: str | None) -> Step:
-    return with_schema(step, [Field(f.name, f.dtype, qualifier) for f in step.schema])
+    return with_schema(step, [dataclasses.replace(f, qualifier=qualifier, hidden=False) for f in step.schema])
 
 
 def _rename(step: Step, names: list[str]) -> Step:
-    return with_schema(step, [Field(name, f.dtype, f.qualifier) for name, f in zip(names, step.schema)])
+    return with_schema(step, [dataclasses.replace(f, name=name, hidden=False) for name, f in zip(names, step.schema)])
 
 
 def _unique_name(name: str, taken: set[str]) -> str:

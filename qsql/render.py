@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .executor import PredictStats
-from .session import InsertResult, QueryResult
+from .results import InsertResult, QueryResult
 from .types import DataType, sql_string
 
 

@@ -1,6 +1,8 @@
 """The one stateful object: a catalog, settings, a model runtime, and ``execute(text)``.
 
-A statement either completes or leaves the catalog as it was: every CREATE validates fully
+``execute`` parses a script and runs each statement through ``HANDLERS`` (statement class ->
+handler); the catalog's statements are handled in ``ddl.py`` and ``show.py``, queries, INSERT,
+EXPLAIN, statement sets and SET/RESET here. A statement either completes or leaves the catalog as it was: every CREATE validates fully
 before it registers anything, and INSERT/SELECT are planned (names, types, models) before
 any row flows.
 """
@@ -11,73 +13,33 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from . import ast
+from . import ast, ddl, show
+from .catalog import Catalog
+from .column import Column
 from .config import Config
-from .catalog import Catalog, Column, ModelEntry, TableEntry, ViewEntry, did_you_mean, object_name, unique_options
-from .connectors import CONNECTORS
 from .connectors.base import SinkContext
-from .alter import altered_columns
-from .expand import expand_query
-from .errors import CatalogError, OptionError, QsqlError, ValidationError
+from .errors import QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
-from .expressions import Field, like_regex
 from .models.cache import MemoryCache, ResponseCache, open_cache
-from .models.options import resolve_model
 from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
 from .models.admission import RateAdmission
 from .models.runtime import ModelRuntime
 from .parser import parse
 from .pricing import Price, PriceTable, UsageTotals, load_prices
+from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .plan import explain
 from .planner import Planner
-from .show import show_create_model, show_create_table, show_create_view
 from .settings import CACHE, LOG, check_setting
 from .source import Source
-from .types import BOOLEAN, STRING
+from .types import STRING
 
 if TYPE_CHECKING:  # httpx is imported only when a model is called
     from .calllog import CallLog
     import httpx
-
-
-@dataclass
-class QueryResult:
-    columns: list[Field]
-    rows: list[tuple]
-    elapsed: float
-    predict: list[PredictStats] = field(default_factory=list)
-    usage: UsageTotals | None = None  # requests, tokens and estimated cost of its ML_PREDICTs
-    # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
-    widths_from_data: bool = False
-
-
-@dataclass
-class InsertResult:
-    table: str
-    rows: int
-    elapsed: float
-    predict: list[PredictStats] = field(default_factory=list)
-    usage: UsageTotals | None = None
-
-
-@dataclass
-class StatusResult:
-    message: str
-
-
-@dataclass
-class TextResult:
-    """Text shown as is (SHOW CREATE, EXPLAIN)."""
-
-    text: str
-
-
-Result = QueryResult | InsertResult | StatusResult | TextResult
 
 
 class Session:
@@ -98,7 +60,6 @@ class Session:
         self.stub_base_url = stub_base_url
         self.catalog = Catalog()
         self.settings: dict[str, str] = {}
-        self._source: Source | None = None
         # INSERTs collected between BEGIN STATEMENT SET and END (the SQL client's form).
         self._statement_set: list[ast.Insert] | None = None
         self.runtime = ModelRuntime(transport)
@@ -169,9 +130,8 @@ class Session:
         statements in order, yielding each one's result; the first failure stops the script."""
         source = Source(source_name, text)
         for statement in parse(text, source_name):
-            self._source = source
             try:
-                result = self.execute_statement(statement)
+                result = self.execute_statement(statement, source)
             except QsqlError as error:
                 raise error.locate(statement.span, source) from error.__cause__
             except RecursionError as error:
@@ -181,22 +141,22 @@ class Session:
                     "statement nested too deeply", statement.span,
                     hint="split the expression or query into views or WITH tables",
                 ).locate(statement.span, source) from error
-            finally:
-                self._source = None
             if isinstance(result, list):
                 yield from result
             else:
                 yield result
 
-    def execute_statement(self, statement: ast.Statement) -> Result | list[Result]:
+    def execute_statement(self, statement: ast.Statement, source: Source | None = None) -> Result | list[Result]:
+        """Run one parsed statement; ``source`` is the script it came from (CREATE VIEW keeps
+        its query's text for SHOW CREATE VIEW)."""
         if self._statement_set is not None and not isinstance(statement, (ast.Insert, ast.EndStatementSet)):
             raise ValidationError(
                 "Only INSERT statements are allowed in a statement set; use END to run it", statement.span
             )
-        handler = getattr(self, "_" + type(statement).__name__, None)
+        handler = HANDLERS.get(type(statement))
         if handler is None:
             raise ValidationError(f"{type(statement).__name__} statements are not supported yet", statement.span)
-        return handler(statement)
+        return handler(self, statement, source)
 
     def close(self) -> None:
         self.runtime.close()
@@ -267,318 +227,8 @@ class Session:
         self.err.write(f"warning: {message}\n")
         self.err.flush()
 
-    # -------------------------------------------------------------- DDL
-    def _existing_relation(self, statement: ast.CreateTable | ast.CreateView, kind: str) -> Result | None:
-        """What CREATE does when the name is taken: keep it (IF NOT EXISTS), replace it (OR
-        REPLACE: None, go on), or fail."""
-        name = object_name(statement.name)
-        # A temporary and a permanent object may share a name (the temporary one shadows).
-        same = self.catalog.find_relation_of(name, statement.temporary)
-        if same is None or statement.or_replace:
-            return None
-        if statement.if_not_exists:
-            return StatusResult(f"{kind.capitalize()} '{name}' already exists; kept as it is.")
-        existing = same.kind
-        raise CatalogError(
-            f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists", statement.name.span,
-            hint=f"use CREATE {kind.upper()} IF NOT EXISTS to keep the existing one, or CREATE OR REPLACE",
-        )
-
-    def _CreateTable(self, statement: ast.CreateTable) -> Result:
-        name = object_name(statement.name)
-        kept = self._existing_relation(statement, "table")
-        if kept is not None:
-            return kept
-        columns = _columns(statement.columns)
-        items = unique_options(statement.options)
-        options = {key: item.value for key, item in items.items()}
-        identifier = options.get("connector")
-        if identifier is None:
-            raise OptionError(
-                "Table options do not contain an option key 'connector' for discovering a connector.",
-                statement.span, hint="e.g. WITH ('connector' = 'print')",
-            )
-        connector_class = CONNECTORS.get(identifier)
-        if connector_class is None:
-            raise OptionError(
-                f"Could not find any factory for identifier '{identifier}'",
-                items["connector"].value_span,
-                hint=did_you_mean(identifier, sorted(CONNECTORS))
-                or "available connectors: " + ", ".join(sorted(CONNECTORS)),
-            )
-        connector = connector_class(name, columns, options, items)
-        self.catalog.add_relation(
-            TableEntry(name, columns, options, connector, statement, temporary=statement.temporary)
-        )
-        return StatusResult(f"Table '{name}' created.")
-
-    def _CreateView(self, statement: ast.CreateView) -> Result:
-        name = object_name(statement.name)
-        kept = self._existing_relation(statement, "view")
-        if kept is not None:
-            return kept
-        step = Planner(self.catalog, self.settings).plan_query(statement.query)
-        names = [f.name for f in step.schema]
-        if statement.columns is not None:
-            if len(statement.columns) != len(names):
-                raise ValidationError(
-                    f"List of column aliases must have same degree as table; the query has {len(names)} columns "
-                    f"({', '.join(names)}), whereas the alias list has {len(statement.columns)} columns",
-                    statement.columns[0].span,
-                )
-            names = [c.name for c in statement.columns]
-        seen: set[str] = set()
-        for column_name in names:
-            if column_name in seen:
-                raise ValidationError(f"Duplicate column name '{column_name}' in view '{name}'", statement.span)
-            seen.add(column_name)
-        columns = [Column(n, f.dtype) for n, f in zip(names, step.schema)]
-        query_text = ""
-        if self._source is not None:
-            query_text = self._source.text[statement.query.span.start_pos : statement.query.span.end_pos]
-        self.catalog.add_relation(
-            ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text,
-                      expanded_text=expand_query(statement.query, self.catalog))
-        )
-        return StatusResult(f"View '{name}' created.")
-
-    def _CreateModel(self, statement: ast.CreateModel) -> Result:
-        name = object_name(statement.name)
-        if self.catalog.model_exists(name) and not statement.or_replace:
-            if statement.if_not_exists:
-                return StatusResult(f"Model '{name}' already exists; kept as it is.")
-            raise CatalogError(
-                f"Model default_database.{name} already exists in Catalog default_catalog.", statement.name.span,
-                hint="use CREATE MODEL IF NOT EXISTS to keep the existing one",
-            )
-        inputs = _columns(statement.inputs)
-        outputs = _columns(statement.outputs)
-        config = resolve_model(statement, name, inputs, outputs, self.env, self.stub_base_url,
-                               self.stored_key, self.config.key_env)
-        for warning in config.protocol.creation_warnings(config):
-            self.warn(warning)
-        self.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
-        return StatusResult(f"Model '{name}' created.")
-
-    def _Drop(self, statement: ast.Drop) -> Result:
-        name = object_name(statement.name)
-        identifier = f"default_catalog.default_database.{name}"
-        kind = statement.kind
-        entry = self.catalog.find_model(name) if kind == "model" else self.catalog.find_relation(name)
-        if entry is None or (kind != "model" and entry.kind != kind):
-            if statement.if_exists:
-                return StatusResult(f"{kind.capitalize()} '{name}' does not exist; nothing dropped.")
-            hint = None
-            if entry is not None:
-                hint = f"'{name}' is a {entry.kind}: use DROP {'TEMPORARY ' if entry.temporary else ''}{entry.kind.upper()}"
-            raise CatalogError(
-                f"{kind.capitalize()} with identifier '{identifier}' does not exist.", statement.name.span, hint=hint
-            )
-        if entry.temporary and not statement.temporary:
-            raise CatalogError(
-                f"Temporary {kind} with identifier '{identifier}' exists. Drop it first before removing the "
-                f"permanent {kind}.", statement.name.span, hint=f"use DROP TEMPORARY {kind.upper()} {name}",
-            )
-        if statement.temporary and not entry.temporary:
-            raise CatalogError(
-                f"Temporary {kind} with identifier '{identifier}' does not exist.", statement.name.span,
-                hint=f"'{name}' is not temporary: use DROP {kind.upper()} {name}",
-            )
-        if kind == "model":
-            self.catalog.drop_model(name)
-        else:
-            self.catalog.drop_relation(name)
-        return StatusResult(f"{kind.capitalize()} '{name}' dropped.")
-
-    def _Show(self, statement: ast.Show) -> Result:
-        what = statement.what
-        if what == "TABLES":
-            names = [r.name for r in self.catalog.relations()]  # Flink lists views among tables
-        elif what == "VIEWS":
-            names = [r.name for r in self.catalog.relations() if r.kind == "view"]
-        elif what == "MODELS":
-            names = [m.name for m in self.catalog.models()]
-        else:
-            from .functions import KNOWN_FUNCTIONS
-
-            names = [f.lower() for f in KNOWN_FUNCTIONS]
-        if statement.pattern is not None:
-            regex = like_regex(statement.pattern.lower() if statement.case_insensitive else statement.pattern, None)
-            names = [
-                n for n in names
-                if (regex.fullmatch(n.lower() if statement.case_insensitive else n) is not None) != statement.negated
-            ]
-        column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
-        return QueryResult(
-            [Field(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
-        )
-
-    def _ShowCreate(self, statement: ast.ShowCreate) -> Result:
-        if statement.kind == "model":
-            return TextResult(show_create_model(self.catalog.get_model(statement.name)))
-        entry = self.catalog.get_relation(statement.name)
-        if entry.kind != statement.kind:
-            raise CatalogError(
-                f"'{entry.name}' is a {entry.kind}, not a {statement.kind}", statement.name.span,
-                hint=f"use SHOW CREATE {entry.kind.upper()} {entry.name}",
-            )
-        if isinstance(entry, TableEntry):
-            return TextResult(show_create_table(entry))
-        return TextResult(show_create_view(entry))
-
-    def _ShowColumns(self, statement: ast.ShowColumns) -> Result:
-        described = self._Describe(ast.Describe(name=statement.name, span=statement.span))
-        assert isinstance(described, QueryResult)
-        rows = described.rows
-        if statement.pattern is not None:
-            insensitive = statement.case_insensitive
-            regex = like_regex(statement.pattern.lower() if insensitive else statement.pattern, None)
-            rows = [
-                r for r in rows
-                if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
-            ]
-        return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
-
-    def _Describe(self, statement: ast.Describe) -> Result:
-        text = STRING.with_nullable(False)
-        if statement.model:
-            model = self.catalog.get_model(statement.name)
-            columns = [Field("name", text), Field("type", text), Field("null", BOOLEAN), Field("is input", BOOLEAN)]
-            rows = [(c.name, c.dtype.name(), c.dtype.nullable, True) for c in model.inputs]
-            rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
-            return QueryResult(columns, rows, 0.0, widths_from_data=True)
-        entry = self.catalog.get_relation(statement.name)
-        columns = [Field(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
-        if isinstance(entry, TableEntry):
-            columns.append(Field("comment", text))
-            rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]
-        else:
-            rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "") for c in entry.columns]
-        return QueryResult(columns, rows, 0.0, widths_from_data=True)
-
-    def _AlterModel(self, statement: ast.AlterModel) -> Result:
-        name = object_name(statement.name)
-        model = self.catalog.find_model(name)
-        if model is None:
-            if statement.if_exists:
-                return StatusResult(f"Model '{name}' does not exist; nothing altered.")
-            raise CatalogError(f"Model {_identifier(name)} doesn't exist.", statement.name.span)
-        if model.temporary:  # as in Flink 2.3
-            raise CatalogError(
-                f"Model {_identifier(name)} is a temporary model.", statement.name.span,
-                hint="Flink alters only catalog (not temporary) models: drop it and create it again",
-            )
-        if statement.rename_to is not None:
-            new_name = object_name(statement.rename_to)
-            if self.catalog.model_exists(new_name):
-                raise CatalogError(
-                    f"Model default_database.{new_name} already exists in Catalog default_catalog.",
-                    statement.rename_to.span,
-                )
-            self.catalog.drop_model(name)
-            config = replace(model.config, name=new_name)
-            self.catalog.add_model(replace(model, name=new_name, config=config))
-            return StatusResult(f"Model '{name}' renamed to '{new_name}'.")
-        items = {item.key: item for item in model.definition.options}
-        for item in statement.set_options or ():
-            items[item.key] = item
-        for key in statement.reset_keys or ():
-            items.pop(key, None)
-        definition = replace(model.definition, options=tuple(items.values()))
-        # Checked exactly as CREATE MODEL would check it; the model is replaced only if it passes.
-        config = resolve_model(definition, name, model.inputs, model.outputs, self.env, self.stub_base_url,
-                               self.stored_key, self.config.key_env)
-        self.catalog.add_model(replace(model, definition=definition, config=config))
-        return StatusResult(f"Model '{name}' altered.")
-
-    def _AlterTable(self, statement: ast.AlterTable) -> Result:
-        """Flink 2.3's ALTER TABLE for catalog tables (a temporary table is refused, as in Flink).
-        The changed table is checked like a new CREATE TABLE before it replaces the old one."""
-        name = object_name(statement.name)
-        entry = self.catalog.find_relation(name)
-        if entry is None and statement.if_exists:
-            return StatusResult(f"Table '{name}' does not exist; nothing altered.")
-        if not isinstance(entry, TableEntry) or entry.temporary:
-            raise CatalogError(
-                f"Table {_identifier(name)} doesn't exist or is a temporary table.", statement.name.span,
-                hint=_alter_hint(entry, "TABLE"),
-            )
-        if statement.action == "rename":
-            assert statement.rename_to is not None
-            new_name = self._check_rename_target(name, statement.rename_to, "TABLE")
-            self.catalog.drop_relation(name)
-            self.catalog.add_relation(replace(entry, name=new_name, definition=replace(
-                entry.definition, name=statement.rename_to)))
-            return StatusResult(f"Table '{name}' renamed to '{new_name}'.")
-        options = dict(entry.options)
-        items = {item.key: item for item in entry.definition.options}
-        columns = entry.columns
-        if statement.action == "set":
-            for item in statement.options:
-                items[item.key] = item
-        elif statement.action == "reset":
-            if not statement.keys:
-                raise ValidationError("ALTER TABLE RESET does not support empty key", statement.span)
-            if "connector" in statement.keys:
-                raise ValidationError("ALTER TABLE RESET does not support changing 'connector'", statement.span)
-            for key in statement.keys:
-                items.pop(key, None)
-        else:
-            columns = altered_columns(entry.columns, statement)
-        options = {key: item.value for key, item in items.items()}
-        connector_class = CONNECTORS.get(options["connector"])
-        if connector_class is None:
-            raise OptionError(
-                f"Could not find any factory for identifier '{options['connector']}'", statement.span,
-                hint="available connectors: " + ", ".join(sorted(CONNECTORS)),
-            )
-        connector = connector_class(name, columns, options, items)
-        definition = replace(
-            entry.definition, options=tuple(items.values()),
-            columns=tuple(ast.ColumnDef(name=ast.Identifier(c.name, span=statement.span), dtype=c.dtype,
-                                        comment=c.comment, span=statement.span) for c in columns),
-        )
-        self.catalog.add_relation(replace(entry, columns=columns, options=options, connector=connector,
-                                          definition=definition))
-        return StatusResult(f"Table '{name}' altered.")
-
-    def _AlterView(self, statement: ast.AlterView) -> Result:
-        name = object_name(statement.name)
-        entry = self.catalog.find_relation(name)
-        if entry is None or entry.temporary:
-            raise CatalogError(
-                f"View {_identifier(name)} doesn't exist or is a temporary view.", statement.name.span,
-                hint=_alter_hint(entry, "VIEW"),
-            )
-        if not isinstance(entry, ViewEntry):
-            raise CatalogError("ALTER VIEW for a table is not allowed", statement.name.span,
-                               hint=f"'{name}' is a table: use ALTER TABLE")
-        if statement.rename_to is not None:
-            new_name = self._check_rename_target(name, statement.rename_to, "VIEW")
-            self.catalog.drop_relation(name)
-            self.catalog.add_relation(replace(entry, name=new_name, definition=replace(
-                entry.definition, name=statement.rename_to)))
-            return StatusResult(f"View '{name}' renamed to '{new_name}'.")
-        assert statement.query is not None
-        # Planned and registered exactly as CREATE OR REPLACE VIEW would (columns from the new
-        # query, the comment kept), so a query that does not plan leaves the view as it was.
-        self._CreateView(replace(entry.definition, query=statement.query, columns=None, or_replace=True,
-                                 if_not_exists=False, span=statement.span))
-        return StatusResult(f"View '{name}' altered.")
-
-    def _check_rename_target(self, name: str, target: ast.QualifiedName, kind: str) -> str:
-        """The new name of ALTER TABLE/VIEW ... RENAME TO, refused when a table or view (not a
-        temporary one, which may share the name) already has it."""
-        new_name = object_name(target)
-        if self.catalog.find_relation_of(new_name, temporary=False) is not None:
-            raise CatalogError(
-                f"Could not execute ALTER {kind} default_catalog.default_database.{name} RENAME TO "
-                f"default_catalog.default_database.{new_name}: Table (or view) default_database.{new_name} "
-                "already exists in Catalog default_catalog.", target.span,
-            )
-        return new_name
-
-    def _Explain(self, statement: ast.Explain) -> Result:
+    # -------------------------------------------------------------- queries and statement sets
+    def _explain(self, statement: ast.Explain, source: Source | None) -> Result:
         planner = Planner(self.catalog, self.settings)
         inner = statement.statement
         if isinstance(inner, ast.QueryStatement):
@@ -602,16 +252,16 @@ class Session:
         estimates = [e for step in steps for e in estimate(step, context, self.price_of)]
         return dry_run_text(estimates)
 
-    def _StatementSet(self, statement: ast.StatementSet) -> list[Result]:
+    def _run_statement_set(self, statement: ast.StatementSet, source: Source | None) -> list[Result]:
         return self._run_inserts(list(statement.inserts))
 
-    def _BeginStatementSet(self, statement: ast.BeginStatementSet) -> Result:
+    def _begin_statement_set(self, statement: ast.BeginStatementSet, source: Source | None) -> Result:
         if self._statement_set is not None:
             raise ValidationError("a statement set is already open; END it first", statement.span)
         self._statement_set = []
         return StatusResult("Begin a statement set.")
 
-    def _EndStatementSet(self, statement: ast.EndStatementSet) -> Result | list[Result]:
+    def _end_statement_set(self, statement: ast.EndStatementSet, source: Source | None) -> Result | list[Result]:
         if self._statement_set is None:
             raise ValidationError("END without BEGIN STATEMENT SET", statement.span)
         inserts, self._statement_set = self._statement_set, None
@@ -619,8 +269,7 @@ class Session:
             return StatusResult("The statement set was empty; nothing ran.")
         return self._run_inserts(inserts)
 
-    # -------------------------------------------------------------- DML
-    def _Insert(self, statement: ast.Insert) -> Result:
+    def _insert(self, statement: ast.Insert, source: Source | None) -> Result:
         if self._statement_set is not None:
             Planner(self.catalog, self.settings).plan_insert(statement)  # fail now, not at END
             self._statement_set.append(statement)
@@ -650,7 +299,7 @@ class Session:
                                         self._account(context.stats)))
         return results
 
-    def _QueryStatement(self, statement: ast.QueryStatement) -> Result:
+    def _query(self, statement: ast.QueryStatement, source: Source | None) -> Result:
         started = time.perf_counter()
         step = Planner(self.catalog, self.settings).plan_query(statement.query)
         context = self._context()
@@ -662,16 +311,16 @@ class Session:
                            self._account(context.stats))
 
     # -------------------------------------------------------------- session
-    def _SetOption(self, statement: ast.SetOption) -> Result:
+    def _set_option(self, statement: ast.SetOption, source: Source | None) -> Result:
         if statement.key is None:
             rows = [(key, value) for key, value in sorted(self.settings.items())]
-            return QueryResult([Field("key", STRING), Field("value", STRING)], rows, 0.0, widths_from_data=True)
+            return QueryResult([Column("key", STRING), Column("value", STRING)], rows, 0.0, widths_from_data=True)
         assert statement.value is not None
         check_setting(statement.key, statement.value, statement.span)
         self.settings[statement.key] = statement.value
         return StatusResult("Session property has been set.")
 
-    def _ResetOption(self, statement: ast.ResetOption) -> Result:
+    def _reset_option(self, statement: ast.ResetOption, source: Source | None) -> Result:
         # Back to the config file's value where it gives one, else to the default.
         if statement.key is None:
             self.settings.clear()
@@ -723,31 +372,34 @@ class Session:
                 )
 
 
-def _identifier(name: str) -> str:
-    return f"`default_catalog`.`default_database`.`{name}`"
-
-
-def _alter_hint(entry: TableEntry | ViewEntry | None, kind: str) -> str | None:
-    """Why ALTER TABLE / VIEW found nothing to alter, when there is something of that name."""
-    if entry is None:
-        return None
-    if entry.temporary:
-        return f"Flink alters only catalog (not temporary) {kind.lower()}s: drop it and create it again"
-    return f"'{entry.name}' is a {entry.kind}: use ALTER {entry.kind.upper()}"
-
-
 def _stored_key(provider: str) -> str | None:
     from .keys import stored_key
 
     return stored_key(provider)
 
 
-def _columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
-    columns: list[Column] = []
-    seen: set[str] = set()
-    for definition in definitions:
-        if definition.name.name in seen:
-            raise ValidationError(f"Duplicate column name '{definition.name.name}'", definition.name.span)
-        seen.add(definition.name.name)
-        columns.append(Column(definition.name.name, definition.dtype, definition.comment))
-    return columns
+
+# What runs each kind of statement: the catalog's statements in ddl.py and show.py, the rest
+# here. Every statement class in ast.py has an entry (tests/test_session_dispatch.py).
+Handler = Callable[[Session, Any, "Source | None"], "Result | list[Result]"]
+HANDLERS: dict[type[ast.Statement], Handler] = {
+    ast.CreateTable: ddl.create_table,
+    ast.CreateView: ddl.create_view,
+    ast.CreateModel: ddl.create_model,
+    ast.Drop: ddl.drop,
+    ast.AlterModel: ddl.alter_model,
+    ast.AlterTable: ddl.alter_table,
+    ast.AlterView: ddl.alter_view,
+    ast.Show: show.show,
+    ast.ShowCreate: show.show_create,
+    ast.ShowColumns: show.show_columns,
+    ast.Describe: show.describe,
+    ast.QueryStatement: Session._query,
+    ast.Insert: Session._insert,
+    ast.Explain: Session._explain,
+    ast.StatementSet: Session._run_statement_set,
+    ast.BeginStatementSet: Session._begin_statement_set,
+    ast.EndStatementSet: Session._end_statement_set,
+    ast.SetOption: Session._set_option,
+    ast.ResetOption: Session._reset_option,
+}

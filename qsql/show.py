@@ -1,10 +1,26 @@
-"""SHOW CREATE TABLE / VIEW / MODEL text, in Flink's layout, with the API key masked."""
+"""SHOW, SHOW CREATE, SHOW COLUMNS and DESCRIBE: the statements that read the catalog.
+
+SHOW CREATE prints Flink's layout with the API key masked; the listings are tables that
+Flink sizes by their content. Each handler takes the session, the statement and the
+script's source, as the session's dispatch table calls it.
+"""
 
 from __future__ import annotations
 
-from .catalog import Column, ModelEntry, TableEntry, ViewEntry
+from typing import TYPE_CHECKING
+
+from . import ast
+from .catalog import ModelEntry, TableEntry, ViewEntry
+from .errors import CatalogError
+from .column import Column
+from .expressions import like_regex
+from .results import QueryResult, TextResult
 from .secrets import shown_option_value
-from .types import MAX_LENGTH, DataType
+from .source import Source
+from .types import BOOLEAN, MAX_LENGTH, STRING, DataType
+
+if TYPE_CHECKING:
+    from .session import Session
 
 PREFIX = "`default_catalog`.`default_database`"
 
@@ -72,3 +88,78 @@ def show_create_model(model: ModelEntry) -> str:
         lines.append(f"COMMENT {_string(model.definition.comment)}")
     lines += _options(model.config.options)
     return "\n".join(lines) + "\n"
+
+
+def show(session: Session, statement: ast.Show, source: Source | None) -> QueryResult:
+    """SHOW TABLES / VIEWS / MODELS / FUNCTIONS [[NOT] [I]LIKE pattern]."""
+    catalog = session.catalog
+    what = statement.what
+    if what == "TABLES":
+        names = [r.name for r in catalog.relations()]  # Flink lists views among tables
+    elif what == "VIEWS":
+        names = [r.name for r in catalog.relations() if r.kind == "view"]
+    elif what == "MODELS":
+        names = [m.name for m in catalog.models()]
+    else:
+        from .functions import KNOWN_FUNCTIONS
+
+        names = [f.lower() for f in KNOWN_FUNCTIONS]
+    if statement.pattern is not None:
+        regex = like_regex(statement.pattern.lower() if statement.case_insensitive else statement.pattern, None)
+        names = [
+            n for n in names
+            if (regex.fullmatch(n.lower() if statement.case_insensitive else n) is not None) != statement.negated
+        ]
+    column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
+    return QueryResult(
+        [Column(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
+    )
+
+
+def show_create(session: Session, statement: ast.ShowCreate, source: Source | None) -> TextResult:
+    catalog = session.catalog
+    if statement.kind == "model":
+        return TextResult(show_create_model(catalog.get_model(statement.name)))
+    entry = catalog.get_relation(statement.name)
+    if entry.kind != statement.kind:
+        raise CatalogError(
+            f"'{entry.name}' is a {entry.kind}, not a {statement.kind}", statement.name.span,
+            hint=f"use SHOW CREATE {entry.kind.upper()} {entry.name}",
+        )
+    if isinstance(entry, TableEntry):
+        return TextResult(show_create_table(entry))
+    return TextResult(show_create_view(entry))
+
+
+def show_columns(session: Session, statement: ast.ShowColumns, source: Source | None) -> QueryResult:
+    """DESCRIBE's table, filtered by the pattern on the column name."""
+    described = describe(session, ast.Describe(name=statement.name, span=statement.span), source)
+    rows = described.rows
+    if statement.pattern is not None:
+        insensitive = statement.case_insensitive
+        regex = like_regex(statement.pattern.lower() if insensitive else statement.pattern, None)
+        rows = [
+            r for r in rows
+            if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
+        ]
+    return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
+
+
+def describe(session: Session, statement: ast.Describe, source: Source | None) -> QueryResult:
+    catalog = session.catalog
+    text = STRING.with_nullable(False)
+    rows: list[tuple]
+    if statement.model:
+        model = catalog.get_model(statement.name)
+        columns = [Column("name", text), Column("type", text), Column("null", BOOLEAN), Column("is input", BOOLEAN)]
+        rows = [(c.name, c.dtype.name(), c.dtype.nullable, True) for c in model.inputs]
+        rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
+        return QueryResult(columns, rows, 0.0, widths_from_data=True)
+    entry = catalog.get_relation(statement.name)
+    columns = [Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
+    if isinstance(entry, TableEntry):
+        columns.append(Column("comment", text))
+        rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]
+    else:
+        rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "") for c in entry.columns]
+    return QueryResult(columns, rows, 0.0, widths_from_data=True)

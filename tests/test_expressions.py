@@ -12,7 +12,8 @@ import pytest
 
 from qsql import types as T
 from qsql.errors import QsqlError, ValidationError
-from qsql.expressions import Compiled, Field, Scope, compile_expr, java_fmod, like_regex
+from qsql.column import Column
+from qsql.expressions import Compiled, Scope, compile_expr, java_fmod, like_regex
 from qsql.parser import parse
 
 from .conftest import SqlRunner
@@ -20,7 +21,7 @@ from .conftest import SqlRunner
 
 def scope_of(*columns: tuple[str, T.DataType] | tuple[str, T.DataType, str]) -> Scope:
     """A scope over rows with these columns: (name, type) or (name, type, table)."""
-    return Scope([Field(*column) for column in columns])
+    return Scope([Column(c[0], c[1], qualifier=c[2] if len(c) > 2 else None) for c in columns])
 
 
 def compiled(expression: str, scope: Scope) -> Compiled:

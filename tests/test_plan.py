@@ -12,7 +12,8 @@ import pytest
 
 from qsql import types as T
 from qsql.executor import ExecutionContext, collect
-from qsql.expressions import Compiled, Field
+from qsql.column import Column
+from qsql.expressions import Compiled
 from qsql.models.runtime import ModelRuntime
 from qsql.parser import parse
 from qsql.plan import (
@@ -369,7 +370,7 @@ def values(*rows: tuple) -> ValuesStep:
     """A VALUES step of INT columns (no planner)."""
     width = len(rows[0])
     return ValuesStep(
-        schema=[Field(f"c{i}", T.INT) for i in range(width)],
+        schema=[Column(f"c{i}", T.INT) for i in range(width)],
         rows=[[Compiled(lambda row, v=v: v, T.INT, constant=True) for v in row] for row in rows],
     )
 
@@ -399,7 +400,7 @@ def context() -> ExecutionContext:
 ])
 def test_both_join_steps_give_the_same_rows(context: ExecutionContext, kind: str, expected: list[tuple]) -> None:
     left, right = values((1,), (2,), (3,)), values((1,), (2,), (2,), (4,))
-    schema = [Field("l", T.INT), Field("r", T.INT)]
+    schema = [Column("l", T.INT), Column("r", T.INT)]
     equal = Compiled(lambda row: row[0] == row[1], T.BOOLEAN)
     hashed = HashJoin(schema=schema, left=left, right=right, kind=kind, left_keys=[column(0)], right_keys=[column(0)])
     looped = NestedLoopJoin(schema=schema, left=left, right=right, kind=kind, condition=equal)
@@ -410,6 +411,6 @@ def test_both_join_steps_give_the_same_rows(context: ExecutionContext, kind: str
 
 def test_a_null_key_matches_nothing_in_a_hash_join(context: ExecutionContext) -> None:
     left, right = values((None,), (1,)), values((None,), (1,))
-    join = HashJoin(schema=[Field("l", T.INT), Field("r", T.INT)], left=left, right=right, kind="inner",
+    join = HashJoin(schema=[Column("l", T.INT), Column("r", T.INT)], left=left, right=right, kind="inner",
                     left_keys=[column(0)], right_keys=[column(0)])
     assert collect(join, context) == [(1, 1)]

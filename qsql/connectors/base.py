@@ -8,7 +8,7 @@ from difflib import get_close_matches
 from typing import IO, ClassVar
 
 from .. import ast
-from ..catalog import Column
+from ..column import Column
 from ..errors import OptionError, ValidationError
 from ..source import Span
 

@@ -17,7 +17,8 @@ from difflib import get_close_matches
 from urllib.parse import urlsplit
 
 from .. import ast
-from ..catalog import Column, unique_options
+from ..catalog import unique_options
+from ..column import Column
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span

@@ -1,0 +1,48 @@
+"""What a statement gives back: rows, an INSERT's count, a status line or text.
+
+Kept apart from ``session.py`` so the output layer (``output.py``, ``render.py``) and the
+Python API read results without importing the session that produces them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .executor import PredictStats
+from .column import Column
+from .pricing import UsageTotals
+
+
+@dataclass
+class QueryResult:
+    columns: list[Column]
+    rows: list[tuple]
+    elapsed: float
+    predict: list[PredictStats] = field(default_factory=list)
+    usage: UsageTotals | None = None  # requests, tokens and estimated cost of its ML_PREDICTs
+    # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
+    widths_from_data: bool = False
+
+
+@dataclass
+class InsertResult:
+    table: str
+    rows: int
+    elapsed: float
+    predict: list[PredictStats] = field(default_factory=list)
+    usage: UsageTotals | None = None
+
+
+@dataclass
+class StatusResult:
+    message: str
+
+
+@dataclass
+class TextResult:
+    """Text shown as is (SHOW CREATE, EXPLAIN)."""
+
+    text: str
+
+
+Result = QueryResult | InsertResult | StatusResult | TextResult
