@@ -6,7 +6,9 @@ the tests as they were when it was generated; see tests/fuzz_corpus.py), so addi
 changes which cases a seed runs. Each case mutates
 one script (token edits, random characters, unicode, huge literals, deep nesting), parses
 it, and runs it in a fresh session whose models all answer from the loopback stub, with the
-working directory a temporary one. A case has a time budget (SIGALRM); one that runs out is
+working directory a temporary one. A case has a budget of CPU time (SIGPROF, so a busy machine
+does not change which cases run out) and a generous one of wall time (SIGALRM, for a case that
+waits rather than computes); one that runs out is
 counted, not failed (a mutation may legitimately ask datagen for a billion rows).
 
     pytest -m reliability -k fuzz -s                         # prints the counts
@@ -39,7 +41,8 @@ pytestmark = pytest.mark.reliability
 ROOT = fuzz_corpus.ROOT
 CASES = int(os.environ.get("QSQL_FUZZ_CASES", "3000"))
 SEED = int(os.environ.get("QSQL_FUZZ_SEED", "20261130"))
-CASE_SECONDS = 2
+CASE_CPU_SECONDS = 2
+CASE_WALL_SECONDS = 30
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'?|`[^`]*`?|--[^\n]*|/\*.*?\*/|\d+(?:\.\d*)?|\w+|\s+|.", re.S)
 # A path the case could write outside its temporary directory.
@@ -170,6 +173,16 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise CaseTimeout
 
 
+def _start_budget() -> None:
+    signal.setitimer(signal.ITIMER_PROF, CASE_CPU_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, CASE_WALL_SECONDS)
+
+
+def _stop_budget() -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def _run_case(text: str, stub_url: str) -> str:
     """'ok', 'qsql-error', 'timeout' or 'skipped'; any other exception propagates."""
     if _UNSAFE_PATH.search(text):
@@ -177,7 +190,7 @@ def _run_case(text: str, stub_url: str) -> str:
     else:
         text_to_run = text
     session = Session(env={}, stub_base_url=stub_url, out=_Sink(), err=_Sink())
-    signal.setitimer(signal.ITIMER_REAL, CASE_SECONDS)
+    _start_budget()
     try:
         if text_to_run is None:
             from qsql.parser import parse
@@ -188,13 +201,13 @@ def _run_case(text: str, stub_url: str) -> str:
             pass
         return "ok"
     except QsqlError as error:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _stop_budget()
         render_error(error)  # rendering must not fail either
         return "qsql-error"
     except CaseTimeout:
         return "timeout"
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _stop_budget()
         session.close()
 
 
@@ -263,13 +276,14 @@ def test_the_frozen_corpus_is_sql_and_the_cases_are_the_seeds() -> None:
 
 
 def test_fuzzed_scripts_fail_only_with_qsql_errors(fuzz_directory: Path) -> None:
-    previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
+    previous_handlers = {signum: signal.signal(signum, _on_alarm) for signum in (signal.SIGALRM, signal.SIGPROF)}
     old_limit = sys.getrecursionlimit()
     try:
         with StubServer() as stub:
             outcome = fuzz(CASES, SEED, stub.base_url)
     finally:
-        signal.signal(signal.SIGALRM, previous_handler)
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
         sys.setrecursionlimit(old_limit)
     counts = outcome.counts
     summary = ", ".join(f"{key}: {value}" for key, value in sorted(counts.items()))
