@@ -259,10 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code(interrupt)
     except BrokenPipeError:
         # The reader of stdout went away (qsql run x.sql | head): stop quietly, like other tools.
-        try:
+        # The process also points its stdout at /dev/null, so the flush at exit cannot fail
+        # again; a caller in Python keeps its file descriptors.
+        if argv is None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # a caller in Python whose stdout has no descriptor
-            pass
         return EXIT_BROKEN_PIPE
     finally:
         if argv is None:  # the real process, not a caller in Python

@@ -8,6 +8,7 @@ processes in test_reliability_signals.py and test_shell_pty.py."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -376,3 +377,22 @@ def test_main_called_from_python_returns_the_status_and_leaves_the_signals_as_it
     assert cli("-q", "-e", "SELECT 1;").returncode == 0
     assert cli("-q", "-e", "SELECT * FROM missing;").returncode == 1
     assert {signum: signal.getsignal(signum) for signum in HANDLED_SIGNALS} == before
+
+
+def test_a_closed_pipe_in_process_returns_141_and_leaves_the_callers_descriptors(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ClosedPipe(io.StringIO):
+        """sys.stdout on descriptor 1 whose reader went away."""
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            return 1
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    before = os.fstat(1)
+    assert cli("-q", "-e", "SELECT 1;").returncode == 141
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
