@@ -177,10 +177,23 @@ def test_edited_grammar_file_in_a_new_process_uses_new_tables(cache_dir: Path, t
     assert len(cached_files(cache_dir)) == 2
 
 
-def test_the_strict_build_is_never_loaded_from_the_cache(cache_dir: Path) -> None:
+def test_the_strict_build_is_never_loaded_from_the_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Recorded, not built: test_parser.py makes the real strict build (the conflict check).
+    built: list[dict[str, object]] = []
+
+    def from_the_cache(*args: object, **kwargs: object) -> Lark:
+        raise AssertionError("the strict build came through the table cache")
+
+    def build(grammar: str, **options: object) -> str:
+        built.append(options)
+        return "strict parser"
+
+    monkeypatch.setattr(qsql_parser, "load_parser", from_the_cache)
+    monkeypatch.setattr(qsql_parser, "Lark", build)
     qsql_parser.build_parser.cache_clear()
     try:
-        qsql_parser.build_parser(strict=True)
-        assert cached_files(cache_dir) == []
+        assert qsql_parser.build_parser(strict=True) == "strict parser"
     finally:
         qsql_parser.build_parser.cache_clear()
+    assert built == [{"strict": True, **PARSER_OPTIONS}]
+    assert cached_files(cache_dir) == []
