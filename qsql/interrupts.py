@@ -16,6 +16,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -96,6 +99,42 @@ class InterruptHandler:
             return
         _say("qsql: stopped during clean-up")
         os._exit(128 + signum)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP for a short step that must not be cut in half, and
+    deliver the first one that arrived once the step is done.
+
+    ``asyncio.new_event_loop()`` is such a step: a Ctrl-C raised in the middle of it left a
+    half-built loop whose clean-up printed "Exception ignored" noise at exit. Only the main
+    thread can swap handlers; elsewhere (and for a handler that is not Python's) the step
+    runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous: dict[int, object] = {}
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    for signum in HANDLED_SIGNALS:
+        try:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                previous[signum] = handler
+                signal.signal(signum, remember)
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        if arrived:
+            signal.raise_signal(arrived[0])  # the restored handler takes it at the next step
 
 
 def _say(text: str) -> None:

@@ -133,6 +133,23 @@ def test_a_second_signal_during_clean_up_is_not_raised() -> None:
     assert caught.value.signum == signal.SIGTERM
 
 
+def test_a_signal_during_a_held_step_arrives_after_it() -> None:
+    """A Ctrl-C in the middle of building the event loop used to leave a half-built loop (noise
+    at exit): the step finishes, then the interrupt is raised."""
+    from qsql.interrupts import signals_held
+
+    finished = []
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler would run here, between bytecodes
+            finished.append(True)
+        time.sleep(0.05)  # delivered after the step
+    assert finished == [True]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_an_interrupt_stops_the_progress_bar(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from qsql import cli, progress
     from qsql.session import Session

@@ -86,8 +86,11 @@ class ModelRuntime:
     def _event_loop(self) -> asyncio.AbstractEventLoop:
         import asyncio
 
+        from ..interrupts import signals_held
+
         if self._loop is None:
-            self._loop = asyncio.new_event_loop()
+            with signals_held():  # a Ctrl-C mid-construction left a half-built loop behind
+                self._loop = asyncio.new_event_loop()
         return self._loop
 
     def run(self, coroutine: Awaitable[Out]) -> Out:
