@@ -20,6 +20,7 @@ from . import types as T
 from .catalog import did_you_mean
 from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
+from .timezone import to_local
 from .types import DataType
 
 Row = tuple
@@ -610,6 +611,10 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
         )
     if name in ("TIMESTAMPADD", "TIMESTAMPDIFF"):
         return _timestamp_add_diff(name, expr, scope)
+    if name in _NOW_FUNCTIONS:
+        if expr.args:
+            raise QsqlTypeError(f"{name} takes no arguments, got {len(expr.args)}", expr.span)
+        return _current_time(ast.CurrentTime(name=name, span=expr.span), scope)
     if len(expr.args) == 2 and isinstance(expr.args[1], ast.TimeUnit):
         return floor_ceil_to(name, compile_expr(expr.args[0], scope), expr.args[1], expr.span)
     if name not in F.SCALARS and name not in F.TYPED_SCALARS and scope.substitutions is not None \
@@ -916,13 +921,31 @@ def _extract(expr: ast.Extract, scope: Scope) -> Compiled:
     return Compiled(lambda row: None if (v := inner(row)) is None else unit(v), T.BIGINT.with_nullable(operand.dtype.nullable))
 
 
+# Functions of the current time written with parentheses (CURRENT_TIMESTAMP and the others without).
+_NOW_FUNCTIONS = ("NOW", "CURRENT_ROW_TIMESTAMP")
+
+
 def _current_time(expr: ast.CurrentTime, scope: Scope) -> Compiled:
+    """Flink 2.x's types: NOW(), CURRENT_TIMESTAMP and CURRENT_ROW_TIMESTAMP() are instants,
+    TIMESTAMP_LTZ(3); LOCALTIMESTAMP is TIMESTAMP(3), LOCALTIME / CURRENT_TIME TIME(0) and
+    CURRENT_DATE a DATE, all three in the session time zone ('table.local-time-zone')."""
+    if expr.name == "CURRENT_ROW_TIMESTAMP":  # a new value for every row
+        def row_now(row: Row) -> object:
+            return T.truncate_timestamp(dt.datetime.now(dt.timezone.utc), 3)
+
+        return Compiled(row_now, T.timestamp_ltz(3).with_nullable(False))
     # One value per statement, as in Flink's batch mode.
-    now = dt.datetime.now()
+    instant = T.truncate_timestamp(dt.datetime.now(dt.timezone.utc), 3)
+    local = to_local(instant)
     if expr.name == "CURRENT_DATE":
-        return Compiled(lambda row: now.date(), T.DATE.with_nullable(False), constant=True)
-    value = T.truncate_timestamp(now, 3)
-    return Compiled(lambda row: value, T.timestamp(3).with_nullable(False), constant=True)
+        today = local.date()
+        return Compiled(lambda row: today, T.DATE.with_nullable(False), constant=True)
+    if expr.name in ("CURRENT_TIME", "LOCALTIME"):
+        clock = local.time().replace(microsecond=0)
+        return Compiled(lambda row: clock, T.time(0).with_nullable(False), constant=True)
+    if expr.name == "LOCALTIMESTAMP":
+        return Compiled(lambda row: local, T.timestamp(3).with_nullable(False), constant=True)
+    return Compiled(lambda row: instant, T.timestamp_ltz(3).with_nullable(False), constant=True)
 
 
 _HANDLERS: dict[type, Callable[..., Compiled]] = {

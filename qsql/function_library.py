@@ -20,6 +20,7 @@ from . import types as T
 from .errors import ExecutionError
 from .functions import Scalar, TypeRule, _is_char, _is_int, _is_num, _nullable, cannot_apply
 from .javatime import format_java, parse_java
+from .timezone import from_local, to_local
 from .source import Span
 from .types import DataType
 
@@ -315,11 +316,11 @@ def _unix_timestamp(*args: object) -> int | None:
     parsed = T.parse_timestamp(text) if len(args) == 1 else parse_java(text, str(args[1]))
     if parsed is None:
         return None
-    return int(parsed.timestamp())  # local time zone, as Flink's session default
+    return int(from_local(parsed).timestamp())  # the session time zone, as in Flink
 
 
 def _from_unixtime(seconds: int, pattern: str = "yyyy-MM-dd HH:mm:ss") -> str:
-    return format_java(dt.datetime.fromtimestamp(seconds), pattern)
+    return format_java(to_local(dt.datetime.fromtimestamp(seconds, dt.timezone.utc)), pattern)
 
 
 def _to_timestamp_ltz_type(types: list[DataType], span: Span | None) -> DataType:

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
 from .json_functions import JsonText, dumps
+from .timezone import to_local
 from .source import Span
 from .types import DataType
 
@@ -184,6 +185,8 @@ def _date_format(value: object, pattern: str) -> str | None:
             return None
         value = parsed
     assert isinstance(value, (dt.date, dt.datetime))
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = to_local(value)  # a TIMESTAMP_LTZ is shown in the session time zone
     return date_format(value, pattern)
 
 
@@ -374,7 +377,8 @@ AGGREGATES = frozenset({
 }) | {f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT")}
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
-                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING", "JSON_ARRAYAGG", "JSON_OBJECTAGG"}
+                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "NOW",
+                    "CURRENT_ROW_TIMESTAMP"}
 KNOWN_FUNCTIONS = sorted(
     set(SCALARS) | TYPED_SCALARS | {a for a in AGGREGATES if not a.endswith("_ON_NULL")} | SYNTAX_FUNCTIONS
 )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import ast, ddl, show
+from . import ast, ddl, show, timezone
 from .catalog import Catalog
 from .column import Column
 from .config import Config
@@ -129,7 +129,17 @@ class Session:
         """Parse the whole script first (a syntax error anywhere runs nothing), then run the
         statements in order, yielding each one's result; the first failure stops the script."""
         source = Source(source_name, text)
-        for statement in parse(text, source_name):
+        statements = parse(text, source_name)
+        outer_zone = timezone.local_zone()
+        try:
+            yield from self._execute_statements(statements, source)
+        finally:
+            timezone.set_zone(outer_zone)
+
+    def _execute_statements(self, statements: list[ast.Statement], source: Source) -> Iterator[Result]:
+        for statement in statements:
+            # The session time zone applies to the statement and to the rendering of its results.
+            timezone.set_zone_named(self.settings.get(timezone.SETTING))
             try:
                 result = self.execute_statement(statement, source)
             except QsqlError as error:

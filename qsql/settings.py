@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import timezone
 from .errors import ValidationError
 from .source import Span
 
@@ -84,11 +85,19 @@ KNOWN_SETTINGS: dict[str, Setting] = {
         Setting(PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered",
                 _one_of("ordered", "allow_unordered")),
         Setting(PREDICT_PREFIX + "timeout", "180 s", "time limit of one model request", _duration),
+        Setting(timezone.SETTING, "default", "the session time zone (a TZDB id, 'UTC' or 'GMT+08:00'; 'default' is "
+                "the machine's): TIMESTAMP_LTZ values meet local time in it", lambda v: None),
     )
 }
 
 
 def check_setting(key: str, value: str, span: Span | None) -> None:
+    if key == timezone.SETTING:
+        try:
+            timezone.parse_zone(value)
+        except ValueError as error:  # Flink's own message
+            raise ValidationError(str(error), span) from None
+        return
     setting = KNOWN_SETTINGS.get(key)
     if setting is None:
         return

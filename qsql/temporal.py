@@ -33,12 +33,13 @@ def add_months(value: dt.date, months: int) -> dt.date:
     return value.replace(year=year, month=month + 1, day=day)
 
 
-def _shift(kind: str, value: object, delta: object, interval_kind: str) -> object:
-    """``value + delta`` for a DATE / TIMESTAMP / TIME value."""
+def _shift(kind: str, value: object, delta: object, interval_kind: str, extra_nanos: int = 0) -> object:
+    """``value + delta`` (+ ``extra_nanos``) for a DATE / TIMESTAMP / TIME value; a TIMESTAMP(9)
+    keeps its nanoseconds."""
     if interval_kind == YEAR_MONTH:
         if kind == "TIME":
             return value
-        return add_months(value, int(delta))  # type: ignore[arg-type]
+        return T.carry_nanos(add_months(value, int(delta)), value)  # type: ignore[arg-type]
     assert isinstance(delta, dt.timedelta)
     if kind == "DATE":
         days = int(delta / dt.timedelta(days=1))  # whole days, truncated toward zero as Java
@@ -46,7 +47,10 @@ def _shift(kind: str, value: object, delta: object, interval_kind: str) -> objec
     if kind == "TIME":
         base = dt.datetime.combine(dt.date(2000, 1, 1), value)  # type: ignore[arg-type]
         return (base + delta).time()
-    return value + delta  # type: ignore[operator]
+    assert isinstance(value, dt.datetime)
+    carry, nanos = divmod(getattr(value, "nanos", 0) + extra_nanos, 1000)
+    moved = value + delta + dt.timedelta(microseconds=carry)
+    return T.with_nanos(moved, nanos)
 
 
 def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-untyped-def]
@@ -165,8 +169,9 @@ def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first, second, span: 
                 value = dt.datetime(value.year, value.month, value.day)
             if unit in _MONTHS_PER:
                 return _shift(kind, value, count * _MONTHS_PER[unit], YEAR_MONTH)
-            seconds = Decimal(count) * Decimal(_SECONDS_PER[unit])
-            return _shift(kind, value, dt.timedelta(seconds=float(seconds)), DAY_TIME)
+            nanos = int(Decimal(count) * Decimal(_SECONDS_PER[unit]) * 1_000_000_000)
+            micros, extra = divmod(nanos, 1000)
+            return _shift(kind, value, dt.timedelta(microseconds=micros), DAY_TIME, extra)
 
         return Compiled(add, target.with_nullable(nullable))
 
@@ -189,9 +194,10 @@ def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first, second, span: 
             elif months < 0 and (end.day, end.time()) > (start.day, start.time()):
                 months += 1
             return int(months / _MONTHS_PER[unit])
-        micros = (end - start) // dt.timedelta(microseconds=1)
-        per = Decimal(_SECONDS_PER[unit]) * 1_000_000
-        value = int(Decimal(micros) / per)
+        nanos = (end - start) // dt.timedelta(microseconds=1) * 1000 + getattr(end, "nanos", 0) \
+            - getattr(start, "nanos", 0)
+        per = Decimal(_SECONDS_PER[unit]) * 1_000_000_000
+        value = int(Decimal(nanos) / per)
         return T.wrap_integer(value, "INT")
 
     return Compiled(diff, T.INT.with_nullable(nullable))

@@ -30,6 +30,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import ExecutionError, QsqlTypeError, shorten
 from .source import Span
+from .timezone import from_local, to_local
 
 MAX_LENGTH = 2147483647
 MAX_DECIMAL_PRECISION = 38
@@ -488,6 +489,8 @@ def can_cast_implicitly(source: DataType, target: DataType) -> bool:
         return True
     if s in ("TIME", "TIMESTAMP_LTZ", "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH") and s == t:
         return True
+    if {s, t} == {"TIMESTAMP", "TIMESTAMP_LTZ"}:  # Flink converts in the session time zone
+        return True
     if s in BINARY_KINDS and t in BINARY_KINDS:
         return True
     if s == "ROW" and t == "ROW":
@@ -550,13 +553,13 @@ def cast_value(value: object, source: DataType, target: DataType) -> object:
         return _cast_to_date(value, source, target)
     if t == "TIMESTAMP":
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone().replace(tzinfo=None)  # the session (local) time zone
+            value = to_local(value)  # the session time zone
         return _cast_to_timestamp(value, source, target)
     if t == "TIMESTAMP_LTZ":
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             return truncate_timestamp(value, target.precision if target.precision is not None else 6)
         local = _cast_to_timestamp(value, source, timestamp(target.precision if target.precision is not None else 6))
-        return local.astimezone(dt.timezone.utc)
+        return from_local(local)
     if t == "TIME":
         return _cast_to_time(value, source, target)
     if t in BINARY_KINDS:
@@ -654,10 +657,7 @@ def _cast_to_string(value: object, source: DataType) -> str:
             + ("NULL" if v is None else _cast_to_string(v, value_type)) for k, v in value.items()
         ) + "}"
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        local = value.astimezone().replace(tzinfo=None)
-        if getattr(value, "nanos", 0):
-            local = _nano_datetime(local, value.nanos)  # type: ignore[attr-defined]
-        return _sql_timestamp_str(local, source.precision)
+        return _sql_timestamp_str(to_local(value), source.precision)
     if isinstance(value, dt.datetime):
         return _sql_timestamp_str(value, source.precision if source.kind == "TIMESTAMP" else None)
     if isinstance(value, list):
@@ -787,7 +787,7 @@ def _cast_to_timestamp(value: object, source: DataType, target: DataType) -> dt.
 def _cast_to_time(value: object, source: DataType, target: DataType) -> dt.time:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone().replace(tzinfo=None)
+            value = to_local(value)
         result = value.time()
     elif isinstance(value, dt.time):
         result = value
@@ -872,6 +872,18 @@ def _nano_datetime(base: dt.datetime, nanos: int) -> dt.datetime:
                          base.tzinfo)
     value.nanos = nanos
     return value
+
+
+def carry_nanos(result: dt.datetime, source: object) -> dt.datetime:
+    """``result`` — ``source`` moved by whole microseconds (a zone change, an interval of seconds)
+    — with ``source``'s nanoseconds below the microsecond, which Python's arithmetic drops."""
+    nanos = getattr(source, "nanos", 0)
+    return with_nanos(result, nanos) if nanos else result
+
+
+def with_nanos(value: dt.datetime, nanos: int) -> dt.datetime:
+    """``value`` (to the microsecond) with ``nanos`` (0..999) below its microsecond."""
+    return _nano_datetime(dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo), nanos)
 
 
 def nanos_of(value: dt.datetime | dt.time) -> int:

@@ -184,8 +184,11 @@ def test_current_date_and_timestamp(sql: SqlRunner) -> None:
     columns, rows = sql.query("SELECT CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP")
     today, now, local = rows[0]
     assert today == dt.date.today() or today == before.date()
-    assert abs((now - before).total_seconds()) < 5 and now == local
-    assert now.microsecond % 1000 == 0  # millisecond precision, as Flink's TIMESTAMP(3)
+    # CURRENT_TIMESTAMP is an instant (TIMESTAMP_LTZ(3) in Flink 2.x), LOCALTIMESTAMP the same
+    # moment on the session's clock
+    assert now.tzinfo is not None and abs((now.astimezone().replace(tzinfo=None) - before).total_seconds()) < 5
+    assert now.astimezone().replace(tzinfo=None) == local
+    assert now.microsecond % 1000 == 0  # millisecond precision, as Flink's TIMESTAMP_LTZ(3)
 
 
 def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
