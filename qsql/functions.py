@@ -374,13 +374,17 @@ TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRIN
 AGGREGATES = frozenset({
     "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
     "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "COLLECT",
-}) | {f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT")}
+})
+# JSON_ARRAYAGG(... ABSENT ON NULL) and the like become these (Calcite's names, which Flink's
+# messages show); users write JSON_ARRAYAGG / JSON_OBJECTAGG, listed with the syntax functions.
+INTERNAL_AGGREGATES = frozenset(f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT"))
+AGGREGATES = AGGREGATES | INTERNAL_AGGREGATES
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
 SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
                     "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "NOW",
                     "CURRENT_ROW_TIMESTAMP"}
 KNOWN_FUNCTIONS = sorted(
-    set(SCALARS) | TYPED_SCALARS | {a for a in AGGREGATES if not a.endswith("_ON_NULL")} | SYNTAX_FUNCTIONS
+    set(SCALARS) | TYPED_SCALARS | (AGGREGATES - INTERNAL_AGGREGATES) | SYNTAX_FUNCTIONS
 )
 # JSON_ARRAYAGG / JSON_OBJECTAGG return at most this many characters' type, as in Flink 2.3.
 JSON_AGG_TYPE = T.varchar(2000).with_nullable(False)
