@@ -1078,3 +1078,57 @@ def _common_numeric(a: DataType, b: DataType) -> DataType:
         integer_digits = max(da.precision - da.scale, db.precision - db.scale)
         return adjust_decimal(integer_digits + scale, scale)
     return a if INTEGER_BITS[a.kind] >= INTEGER_BITS[b.kind] else b
+
+
+# ---------------------------------------------------------------------------------------
+# Java HashMap order (Flink keeps MAP and MULTISET values in HashMaps)
+# ---------------------------------------------------------------------------------------
+
+_M32 = 0xFFFFFFFF
+
+
+def _murmur_mix(h: int, k: int) -> int:
+    k = (k * 0xCC9E2D51) & _M32
+    k = ((k << 15) | (k >> 17)) & _M32
+    h ^= (k * 0x1B873593) & _M32
+    h = ((h << 13) | (h >> 19)) & _M32
+    return (h * 5 + 0xE6546B64) & _M32
+
+
+def flink_string_hash(text: str) -> int:
+    """Flink's BinaryStringData.hashCode (MurmurHashUtil.hashBytes, seed 42, over UTF-8), unsigned."""
+    data = text.encode("utf-8")
+    h, aligned = 42, len(data) - len(data) % 4
+    for i in range(0, aligned, 4):
+        h = _murmur_mix(h, int.from_bytes(data[i:i + 4], "little"))
+    for byte in data[aligned:]:  # each trailing byte mixed as a whole (signed) word, as Flink does
+        h = _murmur_mix(h, (byte - 256 if byte > 127 else byte) & _M32)
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
+def java_hash_map_order(counts: dict, kind: str) -> dict:
+    """The entries in the order Java's HashMap iterates them: Flink's COLLECT keeps its multiset
+    in one, so it prints {20=1, 10=1} and {x=1, z=1, w=1, y=1}. Integer and string keys hash as
+    Flink's do (Integer / Long.hashCode, BinaryStringData's murmur hash); other keys keep their
+    first-seen order."""
+    if kind not in ("TINYINT", "SMALLINT", "INT", "BIGINT", "CHAR", "VARCHAR") or not counts:
+        return counts
+    capacity = 16
+    while len(counts) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(key: object) -> int:
+        if isinstance(key, str):
+            h = flink_string_hash(key)
+        elif kind == "BIGINT":
+            h = (key ^ (key >> 32)) & _M32  # type: ignore[operator]
+        else:
+            h = key & _M32  # type: ignore[operator]
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return {k: counts[k] for k in sorted(counts, key=bucket)}  # sorted() is stable: a bucket keeps insertion order

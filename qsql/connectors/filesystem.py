@@ -30,7 +30,7 @@ from typing import IO
 
 from ..errors import ExecutionError, OptionError, SinkError, ValidationError
 from .base import Connector, Sink, SinkContext
-from .formats import CsvDialect, ValueError_, json_converter, json_line
+from .formats import CsvDialect, ValueError_, check_csv_type, json_converter, json_line
 
 Warn = Callable[[str], None]
 
@@ -72,6 +72,10 @@ class FilesystemConnector(Connector):
                 raise OptionError(f"option '{key}' does not apply to format '{fmt}'", self._items[key].span)
         self.path = Path(self.options["path"])
         if fmt == "csv":
+            for column in self.columns:
+                problem = check_csv_type(column.name, column.dtype)
+                if problem:
+                    raise OptionError(problem, self.option_span("format"))
             self.dialect = self._csv_dialect()
             self.header = self.bool_option("csv.header", False)
             self.ignore_errors = self.bool_option("csv.ignore-parse-errors", False)
