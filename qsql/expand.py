@@ -153,6 +153,8 @@ class _Expander:
             raise _Unsupported
         if isinstance(expr, ast.FunctionCall):
             name = expr.name.name.upper()
+            if name.startswith("JSON_") and name.endswith("_ON_NULL"):
+                raise _Unsupported  # JSON_ARRAYAGG / JSON_OBJECTAGG: their own syntax, shown as written
             if expr.star:
                 return f"{name}(*)"
             args = ", ".join(self.expr(a) for a in expr.args)

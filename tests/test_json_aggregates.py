@@ -91,3 +91,10 @@ def test_hash_orders_are_flinks() -> None:
     assert list(java_hash_map_order({"x": 1, "w": 1, "y": 1, "z": 1}, "VARCHAR")) == ["x", "z", "w", "y"]
     assert list(java_hash_map_order({10: 1, 20: 1}, "INT")) == [20, 10]
     assert flink_string_hash("") != flink_string_hash("a")
+
+
+def test_show_create_view_spells_the_json_aggregates_as_written(sql: SqlRunner) -> None:
+    sql("CREATE TABLE t (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
+        "CREATE VIEW v AS SELECT JSON_ARRAYAGG(x ABSENT ON NULL) AS j FROM t;")
+    text = sql("SHOW CREATE VIEW v").results[-1].text
+    assert "JSON_ARRAYAGG(x ABSENT ON NULL)" in text and "_ON_NULL(" not in text

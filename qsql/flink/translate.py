@@ -415,7 +415,8 @@ def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int,
         kind = "begin-set"
     elif isinstance(statement, ast.EndStatementSet):
         kind = "end-set"
-    elif isinstance(statement, (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel)):
+    elif isinstance(statement, (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel,
+                                ast.AlterTable, ast.AlterView)):
         kind = "ddl"
     else:
         kind = "other"

@@ -24,7 +24,7 @@ KEYWORDS = sorted({
     "CREATE TABLE", "CREATE TEMPORARY TABLE", "CREATE VIEW", "CREATE TEMPORARY VIEW", "CREATE MODEL",
     "CREATE OR REPLACE", "DROP TABLE", "DROP VIEW", "DROP MODEL", "SHOW TABLES", "SHOW VIEWS",
     "SHOW MODELS", "SHOW FUNCTIONS", "SHOW CREATE TABLE", "SHOW CREATE VIEW", "SHOW CREATE MODEL",
-    "DESCRIBE", "DESCRIBE MODEL", "ALTER MODEL", "EXPLAIN", "SET", "RESET", "ML_PREDICT", "DESCRIPTOR",
+    "DESCRIBE", "DESCRIBE MODEL", "ALTER MODEL", "ALTER TABLE", "ALTER VIEW", "EXPLAIN", "SET", "RESET", "ML_PREDICT", "DESCRIPTOR",
     "TABLE", "MODEL", "INPUT", "OUTPUT", "WITH", "COMMENT", "IF NOT EXISTS", "IF EXISTS",
     "EXECUTE STATEMENT SET BEGIN", "BEGIN STATEMENT SET", "HELP", "QUIT", "EXIT", "SOURCE",
     "STRING", "VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE",
@@ -113,7 +113,7 @@ class QsqlCompleter(Completer):
             return self._relations() + [TEMPLATES["ML_PREDICT"], "ML_PREDICT"]
         if last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC") or previous[-2:] and [
             w.upper() for w in previous[-2:]
-        ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"]):
+        ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"], ["ALTER", "VIEW"]):
             return self._relations()
         if last == "TABLE" and re.search(r"ML_PREDICT\s*\(\s*(?:INPUT\s*=>\s*)?TABLE\s*$", head, re.IGNORECASE):
             return self._relations()

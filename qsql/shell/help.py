@@ -16,6 +16,8 @@ Statements (end each with ';' — Enter on an unfinished statement starts a new 
   SHOW TABLES | VIEWS | MODELS | FUNCTIONS [LIKE 'pattern'];   DESCRIBE t;   DESCRIBE MODEL m;
   SHOW CREATE TABLE | VIEW | MODEL name;   DROP TABLE | VIEW | MODEL [IF EXISTS] name;
   ALTER MODEL m SET ('key' = 'value') | RESET ('key') | RENAME TO n;   EXPLAIN <statement>;
+  ALTER TABLE t RENAME TO n | SET (...) | RESET (...) | ADD (col TYPE [FIRST | AFTER c]) | MODIFY ... | DROP c
+              | RENAME c TO d;   ALTER VIEW v RENAME TO n | AS SELECT ...
   SET;   SET 'key' = 'value';   RESET 'key';   EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END;
 
 Keys:
