@@ -4,7 +4,8 @@ kind of result goes to. The CLI (scripts, -e, stdin) and the shell both show res
 
 Formats (``--format``, ``\\format``, ``SET 'qsql.output.format'``; qsql extension):
 
-* ``tableau``  — Flink SQL client's layout (the default in scripts), widths from the types;
+* ``tableau``  — Flink SQL client's batch layout (the default in scripts): each column sized by
+  its data, cut at 'table.display.max-column-width';
 * ``table``    — a box table sized by the data (the default in the shell);
 * ``csv`` / ``tsv`` — a header line, then one line per row, NULL as an empty field;
 * ``json``     — one JSON array of objects; ``jsonl`` — one object per line (Flink's json format);

@@ -545,10 +545,15 @@ class Planner:
             for order in ordered.order_by:
                 index = _output_column(order.expr, names, len(names))
                 if index is None:
-                    raise ValidationError(
-                        "ORDER BY of a set operation or VALUES must name an output column or its position",
-                        order.expr.span,
+                    # An expression (ORDER BY a + 1): as Calcite does, order a SELECT * over the
+                    # operation as a subquery named EXPR$0.
+                    span = ordered.span
+                    wrapped = ast.Select(
+                        items=(ast.SelectStar(span=span),),
+                        from_=ast.SubqueryRef(query=ordered.query, alias=ast.Identifier("EXPR$0", span=span), span=span),
+                        order_by=ordered.order_by, limit=ordered.limit, offset=ordered.offset, span=span,
                     )
+                    return self.plan_query(wrapped)
                 keys.append(_sort_key(index, order))
             step = Sort(schema=step.schema, input=step, keys=keys)
         return _limited(step, ordered.limit, ordered.offset, ordered.span, bool(ordered.order_by))

@@ -3,6 +3,7 @@ one-line summary of what an INSERT wrote and spent."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from .executor import PredictStats
@@ -10,8 +11,9 @@ from .results import InsertResult, QueryResult
 from .types import DataType, sql_string
 
 
-DEFAULT_MAX_COLUMN_WIDTH = 30  # Flink's 'sql-client.display.max-column-width'
-NULL_TEXT = "<NULL>"
+DEFAULT_MAX_COLUMN_WIDTH = 30  # Flink's 'table.display.max-column-width' (PrintStyle.DEFAULT_MAX_COLUMN_WIDTH)
+NULL_TEXT = "<NULL>"  # Flink's PrintStyle.NULL_VALUE
+_CUT = "..."
 
 
 def get_cwidth(text: str) -> int:
@@ -25,64 +27,94 @@ def get_cwidth(text: str) -> int:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes (wide CJK characters count two)."""
+    """Terminal columns ``text`` takes (wide CJK characters count two): the box table and the
+    expanded view, which are qsql's own layouts for a terminal."""
     return get_cwidth(text)
 
 
-def column_width(dtype: DataType, max_width: int) -> int:
-    """Flink's tableau column width, derived from the type, not the data."""
-    kind = dtype.kind
-    widths = {"TINYINT": 4, "SMALLINT": 6, "INT": 11, "BIGINT": 20, "BOOLEAN": 5, "DATE": 10}
-    if kind in widths:
-        return widths[kind]
-    if kind == "DECIMAL":
-        return (dtype.precision or 10) + 2
-    if kind in ("TIMESTAMP", "TIMESTAMP_LTZ"):
-        precision = dtype.precision if dtype.precision is not None else 6
-        return 19 if precision == 0 else 23 if precision <= 3 else 26 if precision <= 6 else 29
-    return max_width
+def _is_full_width(char: str) -> bool:
+    """Flink's TableauStyle.isFullWidth: East Asian Width 'W' or 'F'."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def cell_text(value: object, dtype: DataType) -> str:
-    return NULL_TEXT if value is None else sql_string(value, dtype)
+def flink_width(text: str) -> int:
+    """Width as Flink's tableau measures it (TableauStyle.getStringDisplayWidth): Java's
+    String.length() (UTF-16 code units, so 2 for a character beyond the BMP, such as an emoji)
+    plus one for each wide or full-width character. Not always the terminal's width (an emoji
+    counts 3, a combining accent 1); Flink's tables are aligned by this measure, so are qsql's."""
+    if text.isascii():
+        return len(text)
+    return sum((2 if ord(c) > 0xFFFF else 1) + _is_full_width(c) for c in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """Flink's TableauStyle.truncateString + '...': keep UTF-16 units while they fit in
+    ``width - 3`` columns, pad on the left to that width, then '...'. When the cut falls inside
+    a surrogate pair Java keeps a lone high surrogate, which its UTF-8 writer prints as '?'."""
+    target = width - len(_CUT)
+    kept: list[str] = []
+    passed = 0
+    for char in text:
+        if ord(char) > 0xFFFF:
+            passed += 2 if _is_full_width(char) else 1  # the high surrogate: Java sees the code point
+            if passed > target:
+                break
+            passed += 1  # the low surrogate on its own: neutral width
+            if passed > target:
+                kept.append("?")
+                break
+            kept.append(char)
+            continue
+        passed += 2 if _is_full_width(char) else 1
+        if passed > target:
+            break
+        kept.append(char)
+    shown = "".join(kept)
+    lacking = target - flink_width(shown)
+    return " " * max(lacking, 0) + shown + _CUT
+
+
+def cell_text(value: object, dtype: DataType, null: str = NULL_TEXT) -> str:
+    return null if value is None else sql_string(value, dtype)
 
 
 def tableau(result: QueryResult, max_width: int = DEFAULT_MAX_COLUMN_WIDTH) -> str:
-    """Flink SQL client's tableau layout (batch mode), checked against Flink 2.3: widths from
-    the column types, right-aligned cells, NULL as <NULL>, values as CAST(... AS STRING)
-    shows them, cells wider than the column cut with '...', then ``N rows in set``."""
+    """Flink SQL client's tableau layout in batch mode, checked against Flink 2.3.
+
+    A query (CliTableauResultView.printBatchTable, PrintStyle.tableauWithDataInferredColumnWidths):
+    each column as wide as its widest cell or its name, at most ``max_width``
+    ('table.display.max-column-width'), name included; cells right-aligned, NULL as <NULL>,
+    values as CAST(... AS STRING) shows them, a cell wider than its column cut with '...'.
+    A statement's table (SHOW, DESCRIBE, SET; ``result.widths_from_data``: the SQL client's
+    StatementResultPrinter): sized by the data with no cap, NULL as an empty cell.
+    Then ``N rows in set``, or ``Empty set`` for no rows.
+
+    One difference: a line break inside a value prints as a space (Flink prints it as is, which
+    breaks the table's lines; model answers often have them).
+    """
     if not result.rows:
         return "Empty set"
+    statement = result.widths_from_data
+    null = "" if statement else NULL_TEXT
     headers = [f.name for f in result.columns]
-    cells = [[cell_text(v, f.dtype) for v, f in zip(row, result.columns)] for row in result.rows]
-    if result.widths_from_data:
-        widths = [
-            min(max([get_cwidth(h)] + [get_cwidth(row[i]) for row in cells]), max(max_width, get_cwidth(h)))
-            for i, h in enumerate(headers)
-        ]
-    else:
-        widths = [
-            max(column_width(f.dtype, max_width), len(NULL_TEXT), get_cwidth(h)) for f, h in zip(result.columns, headers)
-        ]
+    cells = [[cell_text(v, f.dtype, null).replace("\n", " ") for v, f in zip(row, result.columns)] for row in result.rows]
+    # TableResult.print() in a Flink program sizes columns by their types (11 for an INT); the
+    # SQL client does so only in streaming mode, which has no counterpart in qsql.
+    widths = [max([flink_width(h)] + [flink_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    if not statement:
+        widths = [min(w, max_width) for w in widths]
     border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
-    def fit(text: str, width: int) -> str:
-        if get_cwidth(text) <= width:
-            return text
-        kept = ""
-        for char in text:
-            if get_cwidth(kept + char) > width - 3:
-                break
-            kept += char
-        return kept + "..."
-
     def line(values: list[str]) -> str:
-        fitted = [fit(v.replace("\n", " "), w) for v, w in zip(values, widths)]
-        return "|" + "|".join(" " + " " * (w - get_cwidth(v)) + v + " " for v, w in zip(fitted, widths)) + "|"
+        parts = []
+        for value, width in zip(values, widths):
+            used = flink_width(value)
+            parts.append(" " * (width - used) + value if used <= width else _cut(value, width))
+        return "| " + " | ".join(parts) + " |"
 
     lines = [border, line(headers), border, *(line(row) for row in cells), border]
     count = len(result.rows)
-    lines.append(f"{count} row{'s' if count != 1 else ''} in set")
+    lines.append(f"{count} row{'s' if count > 1 else ''} in set")
     return "\n".join(lines)
 
 

@@ -20,7 +20,8 @@ class QueryResult:
     elapsed: float
     predict: list[PredictStats] = field(default_factory=list)
     usage: UsageTotals | None = None  # requests, tokens and estimated cost of its ML_PREDICTs
-    # SHOW / DESCRIBE / SET: Flink sizes these tables by their content, queries by their types.
+    # True for a statement's table (SHOW / DESCRIBE / SET), which Flink's SQL client prints with no
+    # width cap and NULL as an empty cell; a query's table is cut at 'table.display.max-column-width'.
     widths_from_data: bool = False
 
 

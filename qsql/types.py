@@ -425,12 +425,12 @@ def java_instant_str(value: dt.datetime) -> str:
 
 def time_str(value: dt.time, precision: int, pad: bool) -> str:
     """TIME as Flink prints it: ``pad`` keeps ``precision`` fraction digits (the print sink),
-    otherwise trailing zeros go (CAST to STRING)."""
+    otherwise trailing zeros go but one digit stays (CAST to STRING: ``10:20:00.0`` for TIME(3))."""
     text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if precision:
         fraction = f"{value.microsecond:06d}".ljust(9, "0")[:precision]
         if not pad:
-            fraction = fraction.rstrip("0")
+            fraction = fraction.rstrip("0") or "0"
         if fraction:
             text += "." + fraction
     return text

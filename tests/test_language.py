@@ -154,17 +154,14 @@ def test_tableau_matches_flinks_print(sql: SqlRunner) -> None:
         "CAST(TIMESTAMP '2026-11-30 10:00:00' AS TIMESTAMP(3)), DATE '2026-11-30', ARRAY[1,2], '李雷' AS name, "
         "CAST(0.1 AS FLOAT)"
     ).results[-1]
-    # (Flink 2.3) TableResult.print() in batch mode, copied verbatim
+    # (Flink 2.3) the SQL client's batch table (PrintStyle.tableauWithDataInferredColumnWidths), verbatim
     assert tableau(result).splitlines()[1:4] == [
-        "|      EXPR$0 | EXPR$1 |           n |                              s | EXPR$4 |                         EXPR$5 |"
-        "                  EXPR$6 |                  EXPR$7 |     EXPR$8 |                         EXPR$9 |"
-        "                           name |                        EXPR$11 |",
-        "+-------------+--------+-------------+--------------------------------+--------+--------------------------------+"
-        "-------------------------+-------------------------+------------+--------------------------------+"
-        "--------------------------------+--------------------------------+",
-        "|          42 |   TRUE |      <NULL> |                           a, b |   2.50 |                          1.0E7 |"
-        "   2026-11-30 10:20:30.5 | 2026-11-30 10:00:00.000 | 2026-11-30 |                         [1, 2] |"
-        "                           李雷 |                            0.1 |",
+        "| EXPR$0 | EXPR$1 |      n |    s | EXPR$4 | EXPR$5 |                EXPR$6 |                  EXPR$7 |"
+        "     EXPR$8 | EXPR$9 | name | EXPR$11 |",
+        "+--------+--------+--------+------+--------+--------+-----------------------+-------------------------+"
+        "------------+--------+------+---------+",
+        "|     42 |   TRUE | <NULL> | a, b |   2.50 |  1.0E7 | 2026-11-30 10:20:30.5 | 2026-11-30 10:00:00.000 |"
+        " 2026-11-30 | [1, 2] | 李雷 |     0.1 |",
     ]
 
 

@@ -100,7 +100,7 @@ def test_scripts_print_flink_tableau_with_its_footer_and_no_status_lines() -> No
     with Session(env={}) as session:
         shown = Captured(session)
         assert shown.display.run("CREATE VIEW v AS SELECT 1 AS n; SELECT n FROM v;", "t.sql")
-    assert shown.data == ["+-------------+\n|           n |\n+-------------+\n|           1 |\n+-------------+\n1 row in set"]
+    assert shown.data == ["+---+\n| n |\n+---+\n| 1 |\n+---+\n1 row in set"]
     assert shown.notes == [] and shown.errors == []
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import QsqlError, UsageError
+from ..render import DEFAULT_MAX_COLUMN_WIDTH
+from ..settings import MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, max_column_width
 from ..source import Source
 from .translate import FlinkStatement, Translation
 
@@ -144,9 +146,7 @@ class FlinkRunner:
         else:
             result = self._call(lambda: self.t_env.execute_sql(statement.sql))
             if statement.kind not in ("ddl", "set", "reset"):
-                self.drain()
-                self._call(result.print)
-                self.drain()
+                self._call(lambda: self._print_table(result, statement_result=True))
 
     def _setting(self, statement: FlinkStatement) -> None:
         """SET/RESET are SQL-client commands that TableEnvironment.execute_sql refuses: apply them
@@ -197,14 +197,38 @@ class FlinkRunner:
         result = self._call(lambda: self.t_env.execute_sql(statement.sql))
         client = result.get_job_client()
         job_id = str(client.get_job_id()) if client is not None else "?"
-        self.drain()
         try:
-            self._call(result.print)  # Flink's own tableau, through the captured System.out
+            self._call(lambda: self._print_table(result))
         except KeyboardInterrupt:
             self._cancel(client, job_id)
             raise
         self.drain()
         self.info(f"Job {job_id} (query) finished in {time.monotonic() - started:.2f}s")
+
+    def _print_table(self, result: Any, statement_result: bool = False) -> None:
+        """Print a result with Flink's own TableauStyle as its SQL client does in batch mode (as
+        qsql's engine prints it): a query's columns sized by the data and cut at
+        'table.display.max-column-width' (CliTableauResultView.printBatchTable), a SHOW / DESCRIBE
+        table uncut with NULL as an empty cell (the client's StatementResultPrinter).
+        TableResult.print() would size a query's columns by their types instead."""
+        from pyflink.java_gateway import get_gateway
+
+        gateway = get_gateway()
+        j_result = result._j_table_result
+        if statement_result:
+            width, null_as_empty = 2**31 - 1, True
+        else:
+            configuration = self.t_env.get_config().get_configuration()
+            setting = {k: configuration.get_string(k, "") for k in (TABLE_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH)}
+            width, null_as_empty = max_column_width({k: v for k, v in setting.items() if v}, DEFAULT_MAX_COLUMN_WIDTH), False
+        style = gateway.jvm.org.apache.flink.table.utils.print.PrintStyle.tableauWithDataInferredColumnWidths(
+            j_result.getResolvedSchema(), j_result.getRowDataToStringConverter(), width, null_as_empty, False
+        )
+        text = gateway.jvm.java.io.StringWriter()
+        style.print(j_result.collectInternal(), gateway.jvm.java.io.PrintWriter(text))
+        self.drain()
+        self.stdout.write(text.toString())
+        self.stdout.flush()
 
     def _cancel(self, client: Any, job_id: str) -> None:
         if client is None:

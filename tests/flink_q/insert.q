@@ -28,7 +28,6 @@ INSERT INTO BatchTable SELECT * FROM (VALUES (1, 'Hello World'), (2, 'Hi'), (2, 
 [INFO] Complete execution of the SQL update statement.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT * FROM BatchTable;
 +----+-------------+
 | id |         str |

@@ -8,7 +8,6 @@ SET 'sql-client.execution.result-mode' = 'tableau';
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT id, COUNT(*) as cnt, COUNT(DISTINCT str) as uv
 FROM (VALUES (1, 'Hello World'), (2, 'Hi'), (2, 'Hi')) as T(id, str)
 GROUP BY id;
@@ -25,7 +24,6 @@ SET 'table.local-time-zone' = 'UTC';
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data; and CAST(ts9 AS TIMESTAMP_LTZ(9)) keeps only microseconds
 SELECT TIME '20:12:11' as time0,
  ts0, ts3, ts9,
  TO_TIMESTAMP_LTZ(1, 0) AS ts_ltz0,
@@ -71,7 +69,6 @@ SET 'table.display.max-column-width' = '10';
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT * from testUserData;
 +------------+------------+---------+
 |       name |        dob | isHappy |
@@ -88,7 +85,6 @@ SET 'table.display.max-column-width' = '40';
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT * from testUserData;
 +--------------------------------------+-------------------------+---------+
 |                                 name |                     dob | isHappy |
@@ -109,7 +105,6 @@ SET 'table.display.max-column-width' = '30';
 [INFO] Execute statement succeeded.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT INTERVAL '1' DAY as dayInterval, INTERVAL '1' YEAR as yearInterval;
 +-----------------+--------------+
 |     dayInterval | yearInterval |

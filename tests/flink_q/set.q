@@ -16,7 +16,6 @@ RESET 'table.dml-sync';
 [INFO] Execute statement succeed.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT * from (VALUES (1)) T(id);
 +----+
 | id |
@@ -58,7 +57,6 @@ SET 'sql-client.display.print-time-cost' = 'false';
 [INFO] Execute statement succeed.
 !info
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT id, LOWER(str) FROM (VALUES (1, 'Hello World')) AS T(id, str) ;
 +----+-------------+
 | id |      EXPR$1 |

@@ -64,7 +64,6 @@ END;
 org.apache.flink.table.client.gateway.SqlExecutionException: No Statement Set to submit, "END;" command should be used after "BEGIN STATEMENT SET;".
 !error
 
-# qsql-differs: qsql sizes a query's columns by their types (as TableResult.print() does); Flink's SQL client in batch mode sizes them by the data
 SELECT * FROM BatchTable;
 +----+-------------+
 | id |         str |
