@@ -2,9 +2,10 @@
 column qualified by its table's alias, every table fully qualified with ``AS``, ``*``
 expanded, and one clause per line.
 
-Only the common shapes are expanded (SELECT lists of columns, aggregates and plain operators
-over tables, views and joins); for anything else ``expand_query`` returns None and SHOW CREATE
-VIEW prints the query as written. Expansion happens at CREATE VIEW time, as in Flink, so the
+Only the shapes checked against Flink 2.3 are expanded (SELECT lists of columns, aggregates and
+plain operators over tables, views and joins; UNION / INTERSECT / EXCEPT, with ORDER BY / OFFSET /
+FETCH after them; subqueries in FROM, IN, EXISTS and as values; WITH; VALUES); for anything else
+``expand_query`` returns None and SHOW CREATE VIEW prints the query as written. Expansion happens at CREATE VIEW time, as in Flink, so the
 text keeps describing the tables the view was made from.
 """
 
@@ -38,33 +39,74 @@ _PRECEDENCE = {"OR": 1, "AND": 2, "=": 4, "<>": 4, "<": 4, ">": 4, "<=": 4, ">="
                "+": 5, "-": 5, "||": 5, "*": 6, "/": 6, "%": 6}
 
 
+# Calcite's set operators: INTERSECT binds tighter than UNION and EXCEPT; all left-associative.
+_SET_PRECEDENCE = {"UNION": 1, "EXCEPT": 1, "INTERSECT": 2}
+
+Scope = list[tuple[str, list[str]]]  # (alias, column names) of one FROM clause
+
+
 class _Expander:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        # (alias, [column names]) of the FROM clause being printed
-        self.tables: list[tuple[str, list[str]]] = []
+        # The FROM clauses being printed, innermost last: a subquery's column may name an outer one.
+        self.scopes: list[Scope] = []
+        # The WITH tables in reach, innermost last: name -> column names.
+        self.common_tables: list[dict[str, list[str]]] = []
+        self.derived_used = False
 
     def query(self, query: ast.Query) -> str:
-        if not isinstance(query, ast.Select):
-            raise _Unsupported
+        text, _ = self.body(query, top=True)
+        return text + "\n"
+
+    def body(self, query: ast.Query, top: bool = False) -> tuple[str, list[str]]:
+        """The query's text (no final line break) and its column names."""
+        if isinstance(query, ast.Select):
+            return self.select(query)
+        if isinstance(query, ast.SetOperation):
+            return self.set_operation(query)
+        if isinstance(query, ast.Ordered) and top:
+            return self.ordered(query)
+        if isinstance(query, ast.With):
+            return self.with_(query)
+        if isinstance(query, ast.Values):
+            return self.values(query)
+        raise _Unsupported
+
+    def select(self, query: ast.Select) -> tuple[str, list[str]]:
+        scope: Scope = []
+        self.scopes.append(scope)
+        try:
+            return self._select(query, scope)
+        finally:
+            self.scopes.pop()
+
+    def _select(self, query: ast.Select, scope: Scope) -> tuple[str, list[str]]:
         lines: list[str] = []
-        if query.from_ is None:
-            raise _Unsupported
-        from_text = self.from_item(query.from_, top=True)
-        items = []
+        from_text = self.from_item(query.from_, scope) if query.from_ is not None else None
+        items: list[str] = []
+        names: list[str] = []
         for item in query.items:
             if isinstance(item, ast.SelectStar):
-                for alias, columns in self.tables:
+                for alias, columns in scope:
                     if item.qualifier is None or item.qualifier.name == alias:
                         items.extend(f"{quote(alias)}.{quote(c)}" for c in columns)
+                        names.extend(columns)
                 continue
             assert isinstance(item, ast.SelectExpr)
             text = self.expr(item.expr)
             if item.alias is not None:
                 text += f" AS {quote(item.alias.name)}"
+                names.append(item.alias.name)
+            elif isinstance(item.expr, ast.ColumnRef):
+                names.append(item.expr.parts[-1].name)
+            else:
+                names.append(f"EXPR${len(names)}")  # Calcite's name for an unnamed expression
             items.append(text)
+        if query.hints or query.windows:
+            raise _Unsupported
         lines.append(("SELECT DISTINCT " if query.distinct else "SELECT ") + ", ".join(items))
-        lines.append("FROM " + from_text)
+        if from_text is not None:
+            lines.append("FROM " + from_text)
         if query.where is not None:
             lines.append("WHERE " + self.expr(query.where))
         if query.group_by:
@@ -72,36 +114,139 @@ class _Expander:
         if query.having is not None:
             lines.append("HAVING " + self.expr(query.having))
         if query.order_by:
-            aliases = {i.alias.name for i in query.items if isinstance(i, ast.SelectExpr) and i.alias}
             order = []
             for o in query.order_by:
-                if isinstance(o.expr, ast.ColumnRef) and len(o.expr.parts) == 1 and o.expr.name in aliases:
+                # A name the SELECT list gives (alias or column) prints bare, as Calcite does.
+                if isinstance(o.expr, ast.ColumnRef) and len(o.expr.parts) == 1 and o.expr.name in names:
                     text = quote(o.expr.name)
                 else:
                     text = self.expr(o.expr)
-                if o.descending:
-                    text += " DESC"
-                if o.nulls_first is not None:
-                    raise _Unsupported
-                order.append(text)
+                order.append(self.order_suffix(text, o))
             lines.append("ORDER BY " + ", ".join(order))
-        if query.offset is not None:
-            lines.append(f"OFFSET {query.offset} ROWS")
-        if query.limit is not None:
-            lines.append(f"FETCH NEXT {query.limit} ROWS ONLY")
-        return "\n".join(lines) + "\n"
+        lines += self.offset_fetch(query.offset, query.limit)
+        return "\n".join(lines), names
 
-    def from_item(self, item: ast.FromItem, top: bool = False) -> str:
+    @staticmethod
+    def order_suffix(text: str, item: ast.OrderItem) -> str:
+        if item.nulls_first is not None:
+            raise _Unsupported
+        return text + " DESC" if item.descending else text
+
+    @staticmethod
+    def offset_fetch(offset: int | None, limit: int | None) -> list[str]:
+        lines = []
+        if offset is not None:
+            lines.append(f"OFFSET {offset} ROWS")
+        if limit is not None:
+            lines.append(f"FETCH NEXT {limit} ROWS ONLY")
+        return lines
+
+    def set_operation(self, query: ast.SetOperation) -> tuple[str, list[str]]:
+        """Calcite prints the branches one below the other, the operator on a line of its own,
+        and parenthesizes an operand only where precedence needs it (``A UNION (B UNION C)``)."""
+        precedence = _SET_PRECEDENCE[query.op]
+        left, names = self.branch(query.left)
+        if isinstance(query.left, ast.SetOperation) and _SET_PRECEDENCE[query.left.op] < precedence:
+            left = f"({left})"
+        right, _ = self.branch(query.right)
+        if isinstance(query.right, ast.SetOperation) and _SET_PRECEDENCE[query.right.op] <= precedence:
+            right = f"({right})"
+        return f"{left}\n{query.op}{' ALL' if query.all else ''}\n{right}", names
+
+    def branch(self, query: ast.Query) -> tuple[str, list[str]]:
+        """One operand of a set operation: a SELECT without its own ORDER BY / LIMIT, or another
+        set operation (what else Calcite prints there is not checked)."""
+        if isinstance(query, ast.Select) and not (query.order_by or query.limit is not None or query.offset is not None):
+            return self.select(query)
+        if isinstance(query, ast.SetOperation):
+            return self.set_operation(query)
+        if isinstance(query, ast.Values):
+            text, names = self.values(query)
+            return f"({text})", names
+        raise _Unsupported
+
+    def derived_name(self) -> str:
+        """Calcite's name for a FROM subquery without an alias, and for the subquery it makes of a
+        set operation with ORDER BY: ``EXPR$0`` (only one per view is checked against Flink)."""
+        if self.derived_used:
+            raise _Unsupported
+        self.derived_used = True
+        return "EXPR$0"
+
+    def ordered(self, query: ast.Ordered) -> tuple[str, list[str]]:
+        """ORDER BY / OFFSET / FETCH after a set operation: Calcite selects the operation's
+        columns from it as a subquery named ``EXPR$0`` and orders that."""
+        if not isinstance(query.query, ast.SetOperation):
+            raise _Unsupported
+        inner, names = self.set_operation(query.query)
+        derived = quote(self.derived_name())
+        lines = ["SELECT " + ", ".join(f"{derived}.{quote(n)}" for n in names), f"FROM ({inner}) AS {derived}"]
+        if query.order_by:
+            order = []
+            self.scopes.append([("", names)])  # the operation's columns, printed bare
+            try:
+                for o in query.order_by:
+                    order.append(self.order_suffix(self.expr(o.expr), o))
+            finally:
+                self.scopes.pop()
+            lines.append("ORDER BY " + ", ".join(order))
+        lines += self.offset_fetch(query.offset, query.limit)
+        return "\n".join(lines), names
+
+    def with_(self, query: ast.With) -> tuple[str, list[str]]:
+        tables: dict[str, list[str]] = {}
+        self.common_tables.append(tables)
+        try:
+            parts = []
+            for table in query.tables:
+                text, names = self.body(table.query)
+                head = quote(table.name.name)
+                if table.columns is not None:
+                    names = [c.name for c in table.columns]
+                    head += " (" + ", ".join(quote(n) for n in names) + ")"
+                parts.append(f"{head} AS ({text})")
+                tables[table.name.name] = names
+            text, names = self.body(query.query)
+            return "WITH " + ", ".join(parts) + " " + text, names
+        finally:
+            self.common_tables.pop()
+
+    def values(self, query: ast.Values) -> tuple[str, list[str]]:
+        rows = ["ROW(" + ", ".join(self.expr(e) for e in row) + ")" for row in query.rows]
+        return "VALUES " + ",\n".join(rows), [f"EXPR${i}" for i in range(len(query.rows[0]))]
+
+    def common_table(self, name: ast.QualifiedName) -> list[str] | None:
+        if len(name.parts) != 1:
+            return None
+        for tables in reversed(self.common_tables):
+            if name.parts[0].name in tables:
+                return tables[name.parts[0].name]
+        return None
+
+    def from_item(self, item: ast.FromItem, scope: Scope) -> str:
         if isinstance(item, ast.TableRef):
-            if item.columns is not None:
+            if item.columns is not None or item.options is not None:
                 raise _Unsupported
-            entry = self.catalog.get_relation(item.name)
+            common = self.common_table(item.name)
             alias = item.alias.name if item.alias else object_name(item.name)
-            self.tables.append((alias, [c.name for c in entry.columns]))
+            if common is not None:
+                scope.append((alias, common))
+                return f"{quote(item.name.parts[0].name)} AS {quote(alias)}"
+            entry = self.catalog.get_relation(item.name)
+            scope.append((alias, [c.name for c in entry.columns]))
             return f"{PREFIX}.{quote(entry.name)} AS {quote(alias)}"
+        if isinstance(item, ast.SubqueryRef):
+            text, names = self.body(item.query)
+            alias = item.alias.name if item.alias is not None else self.derived_name()
+            suffix = ""
+            if item.columns is not None:
+                names = [c.name for c in item.columns]
+                suffix = " (" + ", ".join(quote(n) for n in names) + ")"
+            scope.append((alias, names))
+            return f"({text}) AS {quote(alias)}{suffix}"
         if isinstance(item, ast.Join):
-            left = self.from_item(item.left)
-            right = self.from_item(item.right)
+            left = self.from_item(item.left, scope)
+            right = self.from_item(item.right, scope)
             if item.using is not None:
                 raise _Unsupported
             if item.condition is None:
@@ -116,10 +261,13 @@ class _Expander:
             return f"{quote(parts[0])}.{quote(parts[1])}"
         if len(parts) != 1:
             raise _Unsupported
-        owners = [alias for alias, columns in self.tables if parts[0] in columns]
-        if len(owners) != 1:
-            raise _Unsupported
-        return f"{quote(owners[0])}.{quote(parts[0])}"
+        for scope in reversed(self.scopes):  # the innermost FROM first, then the enclosing ones
+            owners = [alias for alias, columns in scope if parts[0] in columns]
+            if len(owners) > 1:
+                raise _Unsupported
+            if owners:
+                return f"{quote(owners[0])}.{quote(parts[0])}" if owners[0] else quote(parts[0])
+        raise _Unsupported
 
     def expr(self, expr: ast.Expr, parent: int = 0) -> str:
         if isinstance(expr, ast.ColumnRef):
@@ -171,6 +319,13 @@ class _Expander:
             items = ", ".join(self.expr(i) for i in expr.items)
             text = f"{self.expr(expr.operand, 5)} {'NOT IN' if expr.negated else 'IN'} ({items})"
             return f"({text})" if 4 < parent else text
+        if isinstance(expr, ast.ScalarSubquery):
+            return "(((" + self.body(expr.query)[0] + ")))"  # Calcite's parentheses, three deep
+        if isinstance(expr, ast.InSubquery):
+            text = f"{self.expr(expr.operand, 5)} {'NOT IN' if expr.negated else 'IN'} ({self.body(expr.query)[0]})"
+            return f"({text})" if 4 < parent else text
+        if isinstance(expr, ast.Exists):
+            return f"EXISTS ({self.body(expr.query)[0]})"
         if isinstance(expr, ast.Case):
             parts = ["CASE"]
             if expr.operand is not None:
