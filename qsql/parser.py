@@ -12,6 +12,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .reserved import is_reserved
 from .errors import QsqlError, QsqlSyntaxError, shorten
 from .parser_cache import load_parser
 from .source import Source, Span
@@ -35,6 +36,12 @@ _FRIENDLY_TERMINALS = {
     "ARROW": "'=>'",
 }
 _STATEMENT_KEYWORDS = {"CREATE", "INSERT", "SELECT", "VALUES"}
+# Words that start or join clauses: met where a name was expected, something is missing (SELECT
+# FROM t), rather than a reserved word meant as a name (SELECT x AS table).
+_CLAUSE_KEYWORDS = {"SELECT", "FROM", "WHERE", "GROUP", "ORDER", "BY", "HAVING", "LIMIT", "JOIN", "ON", "AS", "AND",
+                    "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END", "UNION",
+                    "INSERT", "INTO", "CREATE", "VALUES", "WITH", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS",
+                    "DISTINCT", "EXCEPT", "INTERSECT", "OFFSET", "FETCH", "USING"}
 
 
 def grammar_text() -> str:
@@ -147,6 +154,8 @@ def _unexpected_token(error: UnexpectedToken, text: str, parser: Lark) -> QsqlSy
         hint = "is a ';' missing at the end of the previous statement?"
     elif token.type == "$END" and "')'" in expected:
         hint = "is a ')' missing?"
+    elif "identifier" in expected and is_reserved(str(token)) and str(token).upper() not in _CLAUSE_KEYWORDS:
+        hint = f"'{token}' is a reserved word in Flink SQL: write `{token}` to use it as a name"
     return QsqlSyntaxError(message, span, hint=hint)
 
 

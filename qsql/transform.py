@@ -12,6 +12,7 @@ from lark.tree import Meta
 from . import ast
 from . import types as T
 from .errors import QsqlSyntaxError, shorten
+from .reserved import is_reserved
 from .source import Span
 
 
@@ -1056,6 +1057,11 @@ class AstBuilder(_MetaTransformer):
 
     def plain_ident(self, meta, children):
         token = children[0]
+        if is_reserved(token):
+            raise QsqlSyntaxError(
+                f"'{token}' is a reserved word in Flink SQL and cannot be a name unless quoted: write `{token}`",
+                span_of(token),
+            )
         return ast.Identifier(name=str(token), span=span_of(token))
 
     def quoted_ident(self, meta, children):

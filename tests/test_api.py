@@ -68,7 +68,7 @@ def test_stub_models_answer_offline() -> None:
 def test_df_without_pandas_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
     with qsql.connect(env={}) as con:
-        cur = con.execute("SELECT 1 AS one")
+        cur = con.execute("SELECT 1 AS uno")
         with pytest.raises(QsqlError) as caught:
             cur.df()
     assert caught.value.hint == "pip install 'qsql[pandas]'"

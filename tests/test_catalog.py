@@ -164,14 +164,14 @@ def test_explain_shows_models_concurrency_batching_and_pushed_filters(cat: SqlRu
     cat(
         "CREATE MODEL e INPUT (input STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider'='qwen', 'api-key'='k', "
         "'model'='text-embedding-v4', 'batch-size'='5');"
-        "CREATE TABLE out (a INT, b STRING, v ARRAY<FLOAT>) WITH ('connector'='print');"
+        "CREATE TABLE sink (a INT, b STRING, v ARRAY<FLOAT>) WITH ('connector'='print');"
     )
     text = cat(
-        "EXPLAIN INSERT INTO out SELECT * FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(b), "
+        "EXPLAIN INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(b), "
         "MAP['max-concurrent-operations', '3']) WHERE a > 1"
     ).results[-1].text
     lines = text.splitlines()
-    assert lines[0] == "Sink(out, connector=print)"
+    assert lines[0] == "Sink(sink, connector=print)"
     assert "ML_PREDICT(model=e [qwen embeddings text-embedding-v4" in lines[2]
     assert "concurrency=3, ordered, batch=5" in lines[2]
     assert lines[3].strip() == "Filter(WHERE)"  # the WHERE runs before the model: no request for dropped rows

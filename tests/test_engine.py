@@ -18,7 +18,7 @@ QUERIES = [
     ("SELECT 40 + 2", ["EXPR$0"], [(42,)]),  # (Flink 2.3)
     ("SELECT 7 / 2, -5 % 3, 2147483647 + 1", ["EXPR$0", "EXPR$1", "EXPR$2"], [(3, -2, -2147483648)]),  # (Flink 2.3)
     ("SELECT 1.0 / 3, 2.50", ["EXPR$0", "EXPR$1"], [(Decimal("0.333333333333"), Decimal("2.50"))]),  # (Flink 2.3)
-    ("SELECT 'a' || 'b' AS ab, 1 AS one", ["ab", "one"], [("ab", 1)]),
+    ("SELECT 'a' || 'b' AS ab, 1 AS uno", ["ab", "uno"], [("ab", 1)]),
     ("SELECT CAST(NULL AS INT) AS n", ["n"], [(None,)]),
     ("SELECT 0.1e0 + 0.2e0", ["EXPR$0"], [(0.30000000000000004,)]),  # (Flink 2.3)
     ("SELECT (1 + 2) * 3 - -1", ["EXPR$0"], [(10,)]),
@@ -48,12 +48,12 @@ def test_select_from_a_view_with_star_alias_and_arithmetic(sql: SqlRunner) -> No
 
 
 def test_view_of_a_view_and_select_view(sql: SqlRunner) -> None:
-    sql(VIEW + "CREATE VIEW w AS SELECT id + 1 AS next, name FROM v; CREATE VIEW z (a, b) AS SELECT * FROM w;")
+    sql(VIEW + "CREATE VIEW w AS SELECT id + 1 AS nxt, name FROM v; CREATE VIEW z (a, b) AS SELECT * FROM w;")
     assert sql.query("SELECT a, b FROM z") == (["a", "b"], [(2, "mj"), (3, "x")])
 
 
 def print_table(columns: str, options: str = "") -> str:
-    return f"CREATE TEMPORARY TABLE out ({columns}) WITH ('connector' = 'print'{options});"
+    return f"CREATE TEMPORARY TABLE sink ({columns}) WITH ('connector' = 'print'{options});"
 
 
 def test_insert_into_print_sink_formats_like_flink(sql: SqlRunner) -> None:
@@ -85,7 +85,7 @@ def test_insert_coerces_like_flink(sql: SqlRunner) -> None:
 def test_print_format_of_every_type(sql: SqlRunner) -> None:
     run = sql(
         print_table("a ARRAY<STRING>, n INT, d DATE, ts TIMESTAMP(3), b BOOLEAN, x DOUBLE, f ARRAY<FLOAT>, s STRING")
-        + "INSERT INTO out VALUES (ARRAY['a', 'b', 'c'], CAST(NULL AS INT), DATE '2026-11-30', "
+        + "INSERT INTO sink VALUES (ARRAY['a', 'b', 'c'], CAST(NULL AS INT), DATE '2026-11-30', "
         "TIMESTAMP '2026-11-30 00:00:00', FALSE, 1e7, CAST(ARRAY[0.12e0, 0.22e0] AS ARRAY<FLOAT>), 'x, \"y\", 李雷');"
     )
     assert run.out == '+I[[a, b, c], null, 2026-11-30, 2026-11-30T00:00, false, 1.0E7, [0.12, 0.22], x, "y", 李雷]\n'
@@ -94,7 +94,7 @@ def test_print_format_of_every_type(sql: SqlRunner) -> None:
 def test_print_identifier_and_standard_error(sql: SqlRunner) -> None:
     run = sql(
         print_table("id INT, name STRING, ok BOOLEAN", ", 'print-identifier' = 'out'")
-        + "INSERT INTO out VALUES (2, CAST(NULL AS STRING), FALSE);"
+        + "INSERT INTO sink VALUES (2, CAST(NULL AS STRING), FALSE);"
     )
     assert run.out == "out> +I[2, null, false]\n"  # (Flink 2.3, FLINK_REFERENCE.md)
     run = sql(
@@ -105,7 +105,7 @@ def test_print_identifier_and_standard_error(sql: SqlRunner) -> None:
 
 
 def test_insert_with_column_list_fills_nulls(sql: SqlRunner) -> None:
-    run = sql(VIEW + print_table("id INT, name STRING") + "INSERT INTO out (name) SELECT name FROM v;")
+    run = sql(VIEW + print_table("id INT, name STRING") + "INSERT INTO sink (name) SELECT name FROM v;")
     assert run.out == "+I[null, mj]\n+I[null, x]\n"  # (Flink 2.3)
 
 
@@ -177,7 +177,7 @@ def test_sink_schema_mismatch_shows_both_schemas(sql: SqlRunner) -> None:
 
 def test_untyped_null_in_values_is_rejected_as_in_flink(sql: SqlRunner) -> None:
     # (Flink 2.3) INSERT INTO f VALUES (..., NULL) fails: Illegal use of 'NULL'
-    error = error_of(sql, print_table("a INT") + "INSERT INTO out VALUES (NULL);")
+    error = error_of(sql, print_table("a INT") + "INSERT INTO sink VALUES (NULL);")
     assert error.message == "Illegal use of 'NULL'" and error.hint == "write CAST(NULL AS <type>)"
 
 
@@ -208,7 +208,7 @@ def test_casts_to_string_like_flink(sql: SqlRunner) -> None:
 
 
 def test_not_null_sink_column_rejects_null_at_runtime(sql: SqlRunner) -> None:
-    error = error_of(sql, print_table("a INT NOT NULL") + "INSERT INTO out VALUES (CAST(NULL AS INT));")
+    error = error_of(sql, print_table("a INT NOT NULL") + "INSERT INTO sink VALUES (CAST(NULL AS INT));")
     assert "Column 'a' is NOT NULL" in error.message
 
 

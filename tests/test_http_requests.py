@@ -19,8 +19,8 @@ MODEL = (
     "'model' = 'gpt-test'{extra});"
 )
 DATA = "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'hello'), (2, 'world');"
-SINK = "CREATE TEMPORARY TABLE out (id INT, txt STRING, content STRING) WITH ('connector' = 'print');"
-INSERT = "INSERT INTO out SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt));"
+SINK = "CREATE TEMPORARY TABLE sink (id INT, txt STRING, content STRING) WITH ('connector' = 'print');"
+INSERT = "INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt));"
 
 
 def chat_reply(content: str, prompt: int = 3, completion: int = 2) -> dict:
@@ -142,5 +142,5 @@ def test_timeout(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_exception(httpx.ReadTimeout("slow"), is_reusable=True)
     sql(MODEL.format(extra=", 'error-handling-strategy' = 'FAILOVER'") + DATA + SINK)
     with pytest.raises(QsqlError) as info:
-        sql("INSERT INTO out SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), MAP['timeout', '2s']);")
+        sql("INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), MAP['timeout', '2s']);")
     assert "no reply from https://api.example.com/v1/chat/completions within 2 s" in info.value.message

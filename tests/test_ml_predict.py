@@ -90,9 +90,9 @@ def test_ml_predict_argument_errors(stub: StubServer, stub_sql: SqlRunner, call:
 
 
 def test_type_error_in_insert_sends_no_request(stub: StubServer, stub_sql: SqlRunner) -> None:
-    stub_sql(CHAT_MODEL + DATA + "CREATE TABLE out (id INT, n INT) WITH ('connector' = 'print');")
+    stub_sql(CHAT_MODEL + DATA + "CREATE TABLE sink (id INT, n INT) WITH ('connector' = 'print');")
     with pytest.raises(QsqlTypeError):
-        stub_sql("INSERT INTO out SELECT id, content FROM ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info))")
+        stub_sql("INSERT INTO sink SELECT id, content FROM ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info))")
     assert stub.stats.requests == 0
 
 
@@ -141,9 +141,9 @@ def test_unordered_output_has_every_row_once() -> None:
 
 def test_failure_on_one_row_names_it_and_stops(stub_sql: SqlRunner) -> None:
     stub_sql(CHAT_MODEL + "CREATE VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]'), (3, 'fine');"
-             "CREATE TABLE out (id INT, txt STRING, content STRING) WITH ('connector' = 'print');")
+             "CREATE TABLE sink (id INT, txt STRING, content STRING) WITH ('connector' = 'print');")
     with pytest.raises(QsqlError) as info:
-        stub_sql("INSERT INTO out SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))")
+        stub_sql("INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))")
     assert "ML_PREDICT(m) over t, row 2 (id=2, txt=bad [[stub:status=400]]): HTTP 400" in info.value.message
     assert "injected failure (HTTP 400) (InvalidParameter)" in info.value.message
     assert stub_sql.out.getvalue() == "+I[1, fine, [stub] fine]\n"

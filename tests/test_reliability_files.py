@@ -112,8 +112,8 @@ def test_a_byte_order_mark_is_not_data(sql: SqlRunner, tmp_path: Path, fmt: str,
 
 def test_a_script_with_a_byte_order_mark_runs(tmp_path: Path, cli: CliRunner) -> None:
     script = tmp_path / "bom.sql"
-    script.write_bytes(codecs.BOM_UTF8 + b"SELECT 1 AS one;\n")
-    for args, stdin in ((["run", str(script)], b""), ([], codecs.BOM_UTF8 + b"SELECT 1 AS one;\n")):
+    script.write_bytes(codecs.BOM_UTF8 + b"SELECT 1 AS uno;\n")
+    for args, stdin in ((["run", str(script)], b""), ([], codecs.BOM_UTF8 + b"SELECT 1 AS uno;\n")):
         result = cli(*args, stdin=stdin)
         assert result.returncode == 0, result.stderr
-        assert "one" in result.stdout
+        assert "uno" in result.stdout

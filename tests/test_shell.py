@@ -85,16 +85,16 @@ def test_a_semicolon_inside_a_string_does_not_end_the_statement(shell: Driven) -
 
 
 def test_errors_show_a_caret_and_the_shell_keeps_going(shell: Driven) -> None:
-    text = shell.run("CREATE VIEW bad AS SELECT nope;" + ENTER + "SELECT 1 AS one;" + ENTER)
+    text = shell.run("CREATE VIEW bad AS SELECT nope;" + ENTER + "SELECT 1 AS uno;" + ENTER)
     assert "error: <shell>:1:27: Column 'nope' not found" in text
     assert "                           ^^^^" in text
-    assert "one" in text and "1 row in set" in text
+    assert "uno" in text and "1 row in set" in text
     assert not shell.session.catalog.relation_exists("bad")  # the failed statement changed nothing
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line(shell: Driven) -> None:
-    text = shell.run("SELECT 111 AS first" + CTRL_C + "SELECT 222 AS second;" + ENTER)
-    assert "second" in text and "first" not in text.split("HELP for help")[-1]
+    text = shell.run("SELECT 111 AS first" + CTRL_C + "SELECT 222 AS two;" + ENTER)
+    assert "two" in text and "first" not in text.split("HELP for help")[-1]
 
 
 def test_quit_and_help(shell: Driven) -> None:
@@ -164,6 +164,17 @@ def test_completes_models_after_model(completer: QsqlCompleter) -> None:
 
 def test_completes_descriptor_columns_of_the_table_argument(completer: QsqlCompleter) -> None:
     assert complete(completer, "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(") == ["id", "txt"]
+
+
+def test_completes_reserved_and_odd_names_backquoted() -> None:
+    """A column called `value` (reserved in Flink) or `my col` completes backquoted, so it parses."""
+    with Session(out=io.StringIO(), err=io.StringIO(), env={}) as session:
+        list(session.execute("CREATE TABLE `result` (`value` INT, `my col` INT, data INT) WITH ('connector' = 'print')"))
+        completer = QsqlCompleter(session.catalog)
+        assert complete(completer, "SELECT * FROM res") == ["`result`"]
+        assert complete(completer, "SELECT val FROM `result`", cursor=len("SELECT val"))[0] == "`value`"
+        assert complete(completer, "SELECT `my FROM `result`", cursor=len("SELECT `my"))[0] == "`my col`"
+        assert complete(completer, "SELECT dat FROM `result`", cursor=len("SELECT dat"))[0] == "data"
 
 
 def test_completes_columns_in_select_and_where(completer: QsqlCompleter) -> None:

@@ -157,8 +157,8 @@ def test_n_above_one_is_refused_while_thinking(stub_sql: SqlRunner) -> None:
 
 
 def test_summary_shows_reasoning_tokens(stub_sql: SqlRunner) -> None:
-    stub_sql(model("qwen3-8b") + VIEW + "CREATE TABLE out (c STRING) WITH ('connector' = 'blackhole');")
-    run = stub_sql("INSERT INTO out SELECT content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt));")
+    stub_sql(model("qwen3-8b") + VIEW + "CREATE TABLE sink (c STRING) WITH ('connector' = 'blackhole');")
+    run = stub_sql("INSERT INTO sink SELECT content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt));")
     stats = run.results[-1].predict[0]
     assert f"completion tokens ({stats.reasoning_tokens} reasoning)" in predict_summary(stats)
 

@@ -14,6 +14,7 @@ from ..connectors import CONNECTORS
 from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
+from ..reserved import is_reserved
 from ..settings import KNOWN_SETTINGS, OUTPUT_FORMATS
 from .commands import names as command_names
 
@@ -40,6 +41,15 @@ ML_PREDICT_CONFIG_KEYS = ("max-concurrent-operations", "async", "output-mode", "
 SHOW_TARGETS = ("TABLES", "VIEWS", "MODELS", "FUNCTIONS", "CREATE TABLE", "CREATE VIEW", "CREATE MODEL")
 
 _WORD = re.compile(r"[\w.$`']*$")
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def sql_name(name: str) -> str:
+    """``name`` as SQL must spell it: backquoted when Flink reserves the word (`value`) or it is
+    not a plain identifier (`my col`), so a completed name parses."""
+    if _PLAIN_NAME.fullmatch(name) and not is_reserved(name):
+        return name
+    return "`" + name.replace("`", "``") + "`"
 _OPEN_WITH = re.compile(r"\bWITH\s*\(((?:[^()']|'(?:[^']|'')*')*)$", re.IGNORECASE | re.DOTALL)
 _OPTION_VALUE = re.compile(r"'([\w.\-]+)'\s*=\s*'?[\w.\-]*$")
 _PAIR = re.compile(r"'([\w.\-]+)'\s*=\s*'((?:[^']|'')*)'")
@@ -61,7 +71,8 @@ class QsqlCompleter(Completer):
         end = whole.find(";", cursor)
         statement = whole[start: end if end != -1 else len(whole)]
         for candidate in self.candidates(before[: len(before) - len(word)], statement):
-            if candidate.lower().startswith(word.lower().lstrip("'`")) or candidate.lower().startswith(word.lower()):
+            typed = word.lower().lstrip("'`")
+            if candidate.lower().lstrip("`").startswith(typed) or candidate.lower().startswith(word.lower()):
                 yield Completion(candidate, start_position=-len(word), display=candidate.split(" WITH (")[0])
 
     def _special_completions(self, before: str) -> list[Completion] | None:
@@ -110,26 +121,26 @@ class QsqlCompleter(Completer):
         if previous[-2:] and [w.upper() for w in previous[-2:]] == ["SHOW", "CREATE"]:
             return ["TABLE", "VIEW", "MODEL"]
         if last in ("FROM", "JOIN"):
-            return self._relations() + [TEMPLATES["ML_PREDICT"], "ML_PREDICT"]
+            return self._names(self._relations()) + [TEMPLATES["ML_PREDICT"], "ML_PREDICT"]
         if last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC") or previous[-2:] and [
             w.upper() for w in previous[-2:]
         ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"], ["ALTER", "VIEW"]):
-            return self._relations()
+            return self._names(self._relations())
         if last == "TABLE" and re.search(r"ML_PREDICT\s*\(\s*(?:INPUT\s*=>\s*)?TABLE\s*$", head, re.IGNORECASE):
-            return self._relations()
+            return self._names(self._relations())
         if last == "TABLE":
-            return self._relations()
+            return self._names(self._relations())
         if last == "MODEL" or previous[-2:] and [w.upper() for w in previous[-2:]] in (["DROP", "MODEL"], ["ALTER", "MODEL"]):
-            return self._models()
+            return self._names(self._models())
         descriptor = re.search(r"TABLE\s+([\w`.]+)\s*,\s*(?:MODEL\s*=>\s*)?MODEL\s+[\w`.]+\s*,\s*(?:ARGS\s*=>\s*)?DESCRIPTOR\s*\(([^)]*)$",
                                head, re.IGNORECASE)
         if descriptor:
-            return self._columns_of(descriptor.group(1))
+            return self._names(self._columns_of(descriptor.group(1)))
         if re.search(r"\bSET\s*$", head, re.IGNORECASE):
             return [f"'{key}'" for key in sorted(KNOWN_SETTINGS)]
         if re.search(r"\b(SELECT|WHERE|BY|ON|AND|OR|HAVING|,|\()\s*$", head, re.IGNORECASE):
-            return self._columns_in(statement) + [f + "(" for f in KNOWN_FUNCTIONS] + KEYWORDS
-        return KEYWORDS + list(TEMPLATES.values()) + self._relations() + self._models()
+            return self._names(self._columns_in(statement)) + [f + "(" for f in KNOWN_FUNCTIONS] + KEYWORDS
+        return KEYWORDS + list(TEMPLATES.values()) + self._names(self._relations()) + self._names(self._models())
 
     def _option_candidates(self, head: str) -> list[str]:
         statement = head[head.rfind(";") + 1:]
@@ -156,6 +167,10 @@ class QsqlCompleter(Completer):
             else:
                 keys = ["connector", *connector.required_options, *connector.optional_options]
         return [f"'{k}' = " for k in keys if k not in given]
+
+    @staticmethod
+    def _names(names: list[str]) -> list[str]:
+        return [sql_name(n) for n in names]
 
     def _relations(self) -> list[str]:
         return sorted(r.name for r in self.catalog.relations())
