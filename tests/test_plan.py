@@ -41,7 +41,7 @@ SETUP = (
     "CREATE TEMPORARY VIEW b (id, score) AS VALUES (1, 1.5), (3, 2.5), (4, 3.5);"
     "CREATE MODEL m INPUT (t STRING) OUTPUT (o STRING) WITH ('provider' = 'openai', 'api-key' = 'k', "
     "'endpoint' = 'https://api.example.com/v1', 'model' = 'qwen-plus');"
-    "CREATE TABLE out (id INT, o STRING) WITH ('connector' = 'print');"
+    "CREATE TABLE sink (id INT, o STRING) WITH ('connector' = 'print');"
 )
 PREDICT = (
     "ML_PREDICT(model=m [openai chat qwen-plus -> https://api.example.com/v1/chat/completions], table=a, input=name, "
@@ -209,8 +209,8 @@ EXPLAINED = [
         "  " + PREDICT + "concurrency=1, unordered, timeout=120s" + RETRY_AND_PACE,
         '    Values(3 rows)',
     ]),
-    ("INSERT INTO out SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE o <> 'x'", [
-        'Sink(out, connector=print)',
+    ("INSERT INTO sink SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE o <> 'x'", [
+        'Sink(sink, connector=print)',
         '  Project(id, o)',
         '    Filter(WHERE)',
         "      " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
