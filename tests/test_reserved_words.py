@@ -20,7 +20,7 @@ REFUSED = ["floor", "value", "result", "comment", "year", "date", "timestamp", "
            "rank", "rows", "language", "position", "row", "month", "hour", "minute", "second", "table", "sum"]
 # (Flink 2.3) accepted as names
 ACCEPTED = ["data", "name", "type", "key", "input", "output", "model", "label", "error", "text", "status", "id",
-            "content", "prompt", "args", "config", "a", "absent", "description", "json", "language_x"]
+            "content", "prompt", "args", "config", "a", "absent", "description", "json", "language_x", "view"]
 
 
 @pytest.mark.parametrize("word", REFUSED)
