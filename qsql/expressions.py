@@ -20,7 +20,7 @@ from . import types as T
 from .catalog import did_you_mean
 from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
-from .timezone import to_local
+from .timezone import statement_instant, to_local
 from .types import DataType
 
 Row = tuple
@@ -935,7 +935,7 @@ def _current_time(expr: ast.CurrentTime, scope: Scope) -> Compiled:
 
         return Compiled(row_now, T.timestamp_ltz(3).with_nullable(False))
     # One value per statement, as in Flink's batch mode.
-    instant = T.truncate_timestamp(dt.datetime.now(dt.timezone.utc), 3)
+    instant = T.truncate_timestamp(statement_instant(), 3)
     local = to_local(instant)
     if expr.name == "CURRENT_DATE":
         today = local.date()

@@ -163,6 +163,7 @@ class Session:
             raise ValidationError(
                 "Only INSERT statements are allowed in a statement set; use END to run it", statement.span
             )
+        timezone.start_statement()  # CURRENT_TIMESTAMP and the others: one instant per statement
         handler = HANDLERS.get(type(statement))
         if handler is None:
             raise ValidationError(f"{type(statement).__name__} statements are not supported yet", statement.span)

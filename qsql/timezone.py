@@ -23,6 +23,9 @@ INVALID = (
 )
 
 _ZONE: ContextVar[dt.tzinfo | None] = ContextVar("qsql_local_time_zone", default=None)
+# The instant the running statement started: Flink's batch mode evaluates CURRENT_TIMESTAMP,
+# LOCALTIMESTAMP, CURRENT_DATE ... once per query, so every one of them in a statement agrees.
+_STATEMENT_START: ContextVar[dt.datetime | None] = ContextVar("qsql_statement_start", default=None)
 
 
 def parse_zone(name: str) -> dt.tzinfo | None:
@@ -97,3 +100,13 @@ def from_local(local: dt.datetime) -> dt.datetime:
 
 def now_local() -> dt.datetime:
     return dt.datetime.now(_ZONE.get()).replace(tzinfo=None)
+
+
+def start_statement() -> None:
+    """A statement begins: the current-time functions in it read this one instant."""
+    _STATEMENT_START.set(dt.datetime.now(dt.timezone.utc))
+
+
+def statement_instant() -> dt.datetime:
+    """The running statement's start (UTC); now, for an expression compiled outside a statement."""
+    return _STATEMENT_START.get() or dt.datetime.now(dt.timezone.utc)

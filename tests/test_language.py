@@ -188,6 +188,36 @@ def test_current_date_and_timestamp(sql: SqlRunner) -> None:
     assert now.microsecond % 1000 == 0  # millisecond precision, as Flink's TIMESTAMP_LTZ(3)
 
 
+def test_the_current_time_functions_agree_within_a_statement(sql: SqlRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flink's batch mode evaluates them once per query: two calls, a view and a subquery in one
+    statement see the same instant, however long the statement takes to plan (here a clock that
+    moves a second at every reading)."""
+    import datetime as real
+    import types
+
+    from qsql import expressions, timezone
+
+    class Ticking(real.datetime):
+        ticks = 0
+
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            cls.ticks += 1
+            return real.datetime.now(tz) + real.timedelta(seconds=cls.ticks)
+
+    clock = types.SimpleNamespace(**{**vars(real), "datetime": Ticking})
+    monkeypatch.setattr(timezone, "dt", clock)
+    monkeypatch.setattr(expressions, "dt", clock)
+    sql("CREATE TEMPORARY VIEW stamps AS SELECT CURRENT_TIMESTAMP AS ts")
+    columns, rows = sql.query(
+        "SELECT CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, (SELECT ts FROM stamps), CURRENT_TIMESTAMP "
+        "FROM (VALUES (1), (2), (3)) AS t(x)"
+    )
+    assert len({row[0] for row in rows} | {row[1] for row in rows} | {row[3] for row in rows}
+               | {row[4] for row in rows}) == 1
+    assert all(row[2] == row[0].astimezone().replace(tzinfo=None) for row in rows)
+
+
 def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
     import gc
 
