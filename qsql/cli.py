@@ -19,7 +19,7 @@ from .errors import QsqlError, UsageError, render_error
 from .interrupts import InterruptHandler, Terminated, exit_code
 from .output import Display, DisplayOptions
 from .session import Session
-from .settings import OUTPUT_FORMAT
+from .settings import OUTPUT_FORMAT, OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from .stub import StubOptions
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
-FORMAT_CHOICES = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")  # qsql.output.FORMATS
+FORMAT_CHOICES = OUTPUT_FORMATS
 # The subcommands are read from the parser (command_names), so a new one is never taken for a script.
 # Options that take a value, so the word after them is not the script of 'qsql file.sql'.
 _VALUE_OPTIONS = {"-e", "--execute", "-f", "--file", "-i", "--init", "--format"}
@@ -321,7 +321,7 @@ def _run(args: argparse.Namespace, interrupts: InterruptHandler | None = None) -
             session.close()
             return EXIT_USAGE
         if args.format:
-            session.settings[OUTPUT_FORMAT] = args.format
+            session.settings[OUTPUT_FORMAT.key] = args.format
         if sys.stderr.isatty() and not args.quiet:
             from .progress import PredictProgress
 

@@ -34,13 +34,13 @@ from .settings import CACHE, EDITING_MODE, LOG, OUTPUT_EXPANDED, OUTPUT_FORMAT, 
 
 # Short names in the file -> the setting each stands for.
 SHORT_NAMES = {
-    "format": OUTPUT_FORMAT,
-    "pager": PAGER,
-    "editing-mode": EDITING_MODE,
-    "cache": CACHE,
-    "log": LOG,
-    "expanded": OUTPUT_EXPANDED,
-    "timing": TIMING,
+    "format": OUTPUT_FORMAT.key,
+    "pager": PAGER.key,
+    "editing-mode": EDITING_MODE.key,
+    "cache": CACHE.key,
+    "log": LOG.key,
+    "expanded": OUTPUT_EXPANDED.key,
+    "timing": TIMING.key,
 }
 
 

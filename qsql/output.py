@@ -26,12 +26,14 @@ from dataclasses import dataclass
 from .errors import QsqlError, render_error
 from .executor import PredictStats
 from .pricing import UsageTotals, format_cost
-from .render import DEFAULT_MAX_COLUMN_WIDTH, NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
+from .render import NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
 from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .session import Session
-from .settings import OUTPUT_EXPANDED, OUTPUT_FORMAT, SHELL_MAX_ROWS, TIMING, is_on, max_column_width
+from .settings import (
+    OUTPUT_EXPANDED, OUTPUT_FORMAT, OUTPUT_FORMATS, SHELL_MAX_ROWS, TABLE_MAX_COLUMN_WIDTH, TIMING, max_column_width,
+)
 
-FORMATS = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")
+FORMATS = OUTPUT_FORMATS
 # Formats whose output is a table for people to read; the rest are for programs.
 HUMAN_FORMATS = ("tableau", "table", "markdown")
 
@@ -41,7 +43,7 @@ def row_count(count: int) -> str:
 
 
 # ------------------------------------------------------------------ formatters
-def format_rows(result: QueryResult, fmt: str, *, max_width: int = DEFAULT_MAX_COLUMN_WIDTH,
+def format_rows(result: QueryResult, fmt: str, *, max_width: int = TABLE_MAX_COLUMN_WIDTH.default_value,
                 expanded: bool = False, limit: int | None = None) -> str:
     """The rows of a query in ``fmt``, without a footer; '' when a human format has no rows.
 
@@ -161,7 +163,6 @@ _FORMATTERS: dict[str, Callable[[QueryResult], str]] = {
 class DisplayOptions:
     """What differs between a script and the shell."""
 
-    default_format: str = "tableau"
     quiet: bool = False
     debug: bool = False
     # The shell: a footer with the time after each query, at most 'qsql.shell.max-rows' rows.
@@ -189,15 +190,15 @@ class Display:
     # -------------------------------------------------------------- settings
     @property
     def format(self) -> str:
-        return self.session.settings.get(OUTPUT_FORMAT, self.options.default_format).lower()
+        return OUTPUT_FORMAT.read(self.session.settings, shell=self.options.interactive)
 
     @property
     def expanded(self) -> bool:
-        return is_on(self.session.settings.get(OUTPUT_EXPANDED, "off"))
+        return OUTPUT_EXPANDED.read(self.session.settings)
 
     @property
     def timing(self) -> bool:
-        return is_on(self.session.settings.get(TIMING, "on" if self.options.interactive else "off"))
+        return TIMING.read(self.session.settings, shell=self.options.interactive)
 
     # -------------------------------------------------------------- running
     def run(self, text: str, name: str) -> bool:
@@ -249,8 +250,8 @@ class Display:
     def _show_query(self, result: QueryResult, elapsed: float) -> None:
         fmt = self.format
         settings = self.session.settings
-        width = max_column_width(settings, DEFAULT_MAX_COLUMN_WIDTH)
-        limit = int(settings.get(SHELL_MAX_ROWS, "200")) if self.options.interactive else None
+        width = max_column_width(settings)
+        limit = SHELL_MAX_ROWS.read(settings) if self.options.interactive else None
         body = format_rows(result, fmt, max_width=width, expanded=self.expanded, limit=limit)
         count = len(result.rows)
         if self.options.interactive:
@@ -258,7 +259,7 @@ class Display:
                 self.data(body)
             footer = row_count(count) + self._time(elapsed, " (", ")")
             if limit is not None and count > limit and fmt in HUMAN_FORMATS:
-                footer += f"; showing the first {limit} (SET '{SHELL_MAX_ROWS}' = 'N' to see more)"
+                footer += f"; showing the first {limit} (SET '{SHELL_MAX_ROWS.key}' = 'N' to see more)"
             self.note(footer)
         elif fmt == "tableau":
             # Flink's script output: the table and its footer on stdout.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from . import settings as S
 from . import windows as W
 from .catalog import ModelEntry, TableEntry
 from .column import Column
@@ -25,8 +26,6 @@ from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
 
-DEFAULT_MAX_CONCURRENT = 10
-DEFAULT_TIMEOUT_SECONDS = 180.0
 
 
 # ------------------------------------------------------------------------- records steps hold
@@ -212,10 +211,10 @@ class WindowStep(Unary):
 class PredictOptions:
     """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
 
-    asynchronous: bool = True
-    max_concurrent: int = DEFAULT_MAX_CONCURRENT
-    ordered: bool = True
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    asynchronous: bool = S.PREDICT_ASYNC.default_value
+    max_concurrent: int = S.PREDICT_MAX_CONCURRENT.default_value
+    ordered: bool = S.PREDICT_OUTPUT_MODE.default_value == "ordered"
+    timeout: float = S.PREDICT_TIMEOUT.default_value
 
     @property
     def concurrency(self) -> int:

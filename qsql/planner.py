@@ -8,12 +8,12 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ast
 from . import functions as F
+from . import settings as S
 from . import types as T
 from .catalog import Catalog, TableEntry, ViewEntry, object_name
 from .errors import QsqlTypeError, ValidationError
@@ -49,7 +49,7 @@ from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
 
-SESSION_PREDICT_PREFIX = "table.exec.async-ml-predict."
+V = TypeVar("V")
 _MAX_VIEW_DEPTH = 64
 
 
@@ -802,11 +802,9 @@ class Planner:
         )
 
     def _predict_options(self, config: ast.MapConstructor | None) -> PredictOptions:
-        values: dict[str, tuple[str, Span | None]] = {}
-        for key in ("async", "max-concurrent-operations", "output-mode", "timeout"):
-            setting = self.settings.get(SESSION_PREDICT_PREFIX + key)
-            if setting is not None:
-                values[key] = (setting, None)
+        """ML_PREDICT's runtime options: the MAP config's value, else the session's, else the
+        default; each checked by its setting's parser (settings.py)."""
+        given: dict[str, tuple[str, Span | None]] = {}
         if config is not None:
             if len(config.items) % 2:
                 raise ValidationError("MAP needs key/value pairs: an even number of entries", config.span)
@@ -814,27 +812,21 @@ class Planner:
                 key, value = constant_value(key_expr), constant_value(value_expr)
                 if not isinstance(key, str) or not isinstance(value, str):
                     raise QsqlTypeError("ML_PREDICT config keys and values must be string literals", key_expr.span)
-                values[key] = (value, value_expr.span)
-        chosen: dict[str, Any] = {}  # PredictOptions' fields, by name
-        if "async" in values:
-            text, span = values["async"]
-            if text.lower() not in ("true", "false"):
-                raise ValidationError(f"Unrecognized option for boolean: {text}. Expected either true or false", span)
-            chosen["asynchronous"] = text.lower() == "true"
-        if "max-concurrent-operations" in values:
-            text, span = values["max-concurrent-operations"]
-            if not text.strip().isdigit() or int(text) < 1:
-                raise ValidationError(f"'max-concurrent-operations' must be a positive integer, got '{text}'", span)
-            chosen["max_concurrent"] = int(text)
-        if "output-mode" in values:
-            text, span = values["output-mode"]
-            if text.lower() not in ("ordered", "allow_unordered"):
-                raise ValidationError(f"'output-mode' must be ordered or allow_unordered, got '{text}'", span)
-            chosen["ordered"] = text.lower() == "ordered"
-        if "timeout" in values:
-            text, span = values["timeout"]
-            chosen["timeout"] = parse_duration(text, span)
-        return PredictOptions(**chosen)
+                given[key] = (value, value_expr.span)
+
+        def option(setting: S.Setting[V]) -> V:
+            name = S.predict_option_name(setting)
+            if name in given:
+                text, span = given[name]
+                return setting.check(text, f"'{name}'", span)
+            return setting.read(self.settings)
+
+        return PredictOptions(
+            asynchronous=option(S.PREDICT_ASYNC),
+            max_concurrent=option(S.PREDICT_MAX_CONCURRENT),
+            ordered=option(S.PREDICT_OUTPUT_MODE) == "ordered",
+            timeout=option(S.PREDICT_TIMEOUT),
+        )
 
     # -------------------------------------------------------------- INSERT
     def plan_insert(self, insert: ast.Insert) -> InsertPlan:
@@ -1119,24 +1111,6 @@ def _unique_name(name: str, taken: set[str]) -> str:
     while f"{name}{index}" in taken:
         index += 1
     return f"{name}{index}"
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|secs|second|seconds|min|mins|minute|minutes|h|hour|hours)?\s*$", re.I)
-
-
-def parse_duration(text: str, span: Span | None = None) -> float:
-    """Flink's duration strings: '60s', '500 ms', '2 min', '1h'; a bare number is milliseconds."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValidationError(f"cannot parse duration '{text}' (e.g. '60s', '500 ms', '2 min')", span)
-    number, unit = float(match.group(1)), (match.group(2) or "ms").lower()
-    if unit in ("ms", "milli", "millis"):
-        return number / 1000
-    if unit.startswith("s"):
-        return number
-    if unit.startswith("m"):
-        return number * 60
-    return number * 3600
 
 
 def _json_aggregate_argument(name: str, call: ast.FunctionCall, scope: Scope) -> tuple[Compiled, list[DataType]]:

@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from .executor import PredictStats
 from .results import InsertResult, QueryResult
+from .settings import TABLE_MAX_COLUMN_WIDTH
 from .types import DataType, sql_string
 
 
-DEFAULT_MAX_COLUMN_WIDTH = 30  # Flink's 'table.display.max-column-width' (PrintStyle.DEFAULT_MAX_COLUMN_WIDTH)
+DEFAULT_MAX_COLUMN_WIDTH = TABLE_MAX_COLUMN_WIDTH.default_value  # the setting's default (Flink's PrintStyle's), for callers without a session
 NULL_TEXT = "<NULL>"  # Flink's PrintStyle.NULL_VALUE
 _CUT = "..."
 

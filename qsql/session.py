@@ -33,7 +33,7 @@ from .pricing import Price, PriceTable, UsageTotals, load_prices
 from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .plan import explain
 from .planner import Planner
-from .settings import CACHE, LOG, check_setting
+from .settings import CACHE, LOCAL_TIME_ZONE, LOG, check_setting
 from .source import Source
 from .types import STRING
 
@@ -139,7 +139,7 @@ class Session:
     def _execute_statements(self, statements: list[ast.Statement], source: Source) -> Iterator[Result]:
         for statement in statements:
             # The session time zone applies to the statement and to the rendering of its results.
-            timezone.set_zone_named(self.settings.get(timezone.SETTING))
+            timezone.set_zone_named(LOCAL_TIME_ZONE.read(self.settings))
             try:
                 result = self.execute_statement(statement, source)
             except QsqlError as error:
@@ -178,7 +178,7 @@ class Session:
 
     def _log_call(self, call: CallRecord) -> None:
         """The observer of every model call: one row in the call log when 'qsql.log' asks."""
-        mode = self.settings.get(LOG, "off").lower()
+        mode = LOG.read(self.settings)
         if mode == "off" or self._call_log_failed:
             return
         try:
@@ -195,7 +195,7 @@ class Session:
     @property
     def cache(self) -> ResponseCache:
         """The response cache the 'qsql.cache' setting asks for, opened on first use."""
-        mode = self.settings.get(CACHE, "memory").lower()
+        mode = CACHE.read(self.settings)
         if self._cache.mode != mode:
             self._cache.close()
             self._cache = open_cache(mode, self.cache_path)

@@ -72,13 +72,13 @@ def test_prompt_built_from_several_columns_in_a_view(stub_sql: SqlRunner) -> Non
          "Object 'no_such_model' not found: no model of that name"),
         ("ML_PREDICT(TABLE nope, MODEL m, DESCRIPTOR(info))", ValidationError, "Object 'nope' not found"),
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['async', 'maybe'])", ValidationError,
-         "Unrecognized option for boolean: maybe"),
+         "'async': Unrecognized option for boolean: maybe"),
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['max-concurrent-operations', '0'])", ValidationError,
          "'max-concurrent-operations' must be a positive integer"),
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['output-mode', 'random'])", ValidationError,
-         "'output-mode' must be ordered or allow_unordered"),
+         "'output-mode' must be one of ordered, allow_unordered, got 'random'"),
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['timeout', 'soon'])", ValidationError,
-         "cannot parse duration 'soon'"),
+         "'timeout': cannot parse duration 'soon'"),
     ],
 )
 def test_ml_predict_argument_errors(stub: StubServer, stub_sql: SqlRunner, call: str, error_class: type, message: str) -> None:

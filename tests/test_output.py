@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from qsql.errors import ValidationError
 from qsql.output import FORMATS, Display, DisplayOptions, format_rows
 from qsql.session import QueryResult, Session
 from qsql.settings import KNOWN_SETTINGS, OUTPUT_FORMAT, OUTPUT_FORMATS
@@ -26,8 +27,10 @@ def result() -> QueryResult:
 
 def test_the_setting_and_the_layer_know_the_same_formats() -> None:
     assert FORMATS == OUTPUT_FORMATS
-    assert KNOWN_SETTINGS[OUTPUT_FORMAT].check("csv") is None
-    assert KNOWN_SETTINGS[OUTPUT_FORMAT].check("yaml") is not None
+    assert KNOWN_SETTINGS[OUTPUT_FORMAT.key] is OUTPUT_FORMAT
+    assert OUTPUT_FORMAT.check("CSV", "format") == "csv"
+    with pytest.raises(ValidationError, match="format must be one of tableau"):
+        OUTPUT_FORMAT.check("yaml", "format")
 
 
 def test_csv_has_a_header_quotes_as_rfc4180_and_null_is_empty(result: QueryResult) -> None:
@@ -113,7 +116,7 @@ def test_the_format_setting_applies_from_the_next_statement() -> None:
 
 def test_the_shell_shows_status_footer_and_time_as_notes() -> None:
     with Session(env={}) as session:
-        shown = Captured(session, default_format="table", interactive=True)
+        shown = Captured(session, interactive=True)
         assert shown.display.run("CREATE VIEW v AS SELECT 1 AS n; SELECT n FROM v; SELECT n FROM v WHERE n = 2;", "s")
     assert shown.notes[0] == "[INFO] View 'v' created."
     assert shown.notes[1].startswith("1 row in set (") and shown.notes[1].endswith(" s)")
@@ -139,7 +142,7 @@ def test_errors_are_one_rendered_message_and_stop_the_script() -> None:
 
 def test_the_shell_keeps_a_screenful_and_says_so() -> None:
     with Session(env={}) as session:
-        shown = Captured(session, interactive=True, default_format="table")
+        shown = Captured(session, interactive=True)
         shown.display.run("SET 'qsql.shell.max-rows' = '2'; SELECT * FROM (VALUES (1), (2), (3)) AS t(x);", "s")
     assert shown.data[-1].count("│") == 3 * 2  # header + 2 rows, 2 bars each
     assert "showing the first 2" in shown.notes[-1]

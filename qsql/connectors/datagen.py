@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from .. import types as T
+from ..durations import parse_duration
 from ..errors import OptionError
 from ..types import DataType
 from .base import Connector
@@ -125,8 +126,6 @@ class DatagenConnector(Connector):
         if k == "BOOLEAN":
             return lambda rng, i: rng.random() < 0.5
         if k in ("DATE", "TIMESTAMP"):
-            from ..planner import parse_duration
-
             past = parse_duration(self._field(name, "max-past") or "0")
             now = dt.datetime.now().replace(microsecond=0)
 

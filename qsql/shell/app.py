@@ -26,7 +26,7 @@ from .. import __version__
 from ..interrupts import InterruptHandler, Terminated
 from ..output import Display, DisplayOptions
 from ..session import Session
-from ..settings import CACHE, EDITING_MODE, PAGER, PREDICT_PREFIX
+from ..settings import CACHE, EDITING_MODE, PAGER, PREDICT_MAX_CONCURRENT
 from ..splitter import is_complete
 from .commands import parse_command
 from .completer import QsqlCompleter
@@ -34,7 +34,6 @@ from .history import MaskedFileHistory, default_history_path
 from .lexer import QsqlLexer
 from .pager import pager_command, run_pager
 
-DEFAULT_MAX_ROWS = 200
 
 
 def is_shell_command(text: str) -> bool:
@@ -63,7 +62,7 @@ class Shell:
         self.terminal = self.console.is_terminal if terminal is None else terminal
         self.display = Display(
             session, self.print_data, self.info, self.error,
-            DisplayOptions(default_format="table", quiet=quiet, interactive=True),
+            DisplayOptions(quiet=quiet, interactive=True),
         )
         self.last_statement = ""
         self._next_default = ""
@@ -104,7 +103,7 @@ class Shell:
         return bindings
 
     def apply_editing_mode(self) -> None:
-        vi = self.session.settings.get(EDITING_MODE, "emacs").lower() == "vi"
+        vi = EDITING_MODE.read(self.session.settings) == "vi"
         self.prompt.editing_mode = EditingMode.VI if vi else EditingMode.EMACS
         self.prompt.app.editing_mode = self.prompt.editing_mode
 
@@ -115,10 +114,10 @@ class Shell:
             f"offline stub at {self.session.stub_base_url} (synthetic replies)"
             if self.session.stub_base_url else "real providers (keys from options, environment or 'qsql keys')"
         )
-        concurrency = settings.get(PREDICT_PREFIX + "max-concurrent-operations", "10")
+        concurrency = PREDICT_MAX_CONCURRENT.read(settings)
         return (
             f"qsql {__version__} — Flink SQL with LLMs on one machine\n"
-            f"models: {models}; cache: {settings.get(CACHE, 'memory')}; ML_PREDICT concurrency: {concurrency}\n"
+            f"models: {models}; cache: {CACHE.read(settings)}; ML_PREDICT concurrency: {concurrency}\n"
             "End statements with ';'. HELP for help (or \\?), Ctrl-D or \\q to leave.\n"
         )
 
@@ -204,7 +203,7 @@ class Shell:
         self.console.print(text, highlight=False, markup=False, soft_wrap=True)
 
     def _page(self, text: str) -> bool:
-        command = pager_command(self.session.settings.get(PAGER, "on"), os.environ)
+        command = pager_command(PAGER.read(self.session.settings), os.environ)
         if command is None:
             return False
         size = self.console.size
@@ -214,7 +213,7 @@ class Shell:
         return run_pager(command, text + "\n")
 
     def pager_description(self) -> str:
-        command = pager_command(self.session.settings.get(PAGER, "on"), os.environ)
+        command = pager_command(PAGER.read(self.session.settings), os.environ)
         if command is None:
             return "off"
         return " ".join(command) + ("" if self.terminal else " (not used: output is not a terminal)")

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..settings import EDITING_MODE, EDITING_MODES, OUTPUT_EXPANDED, OUTPUT_FORMAT, OUTPUT_FORMATS, PAGER, TIMING, Setting
+
 if TYPE_CHECKING:
     from .app import Shell
 
@@ -174,50 +176,36 @@ def _edit(shell: "Shell", argument: str) -> bool:
 
 
 @command("\\format", ".mode", arguments="[FORMAT]",
-         description="show or set the output format: tableau, table, csv, tsv, json, jsonl, markdown")
+         description="show or set the output format: " + ", ".join(OUTPUT_FORMATS))
 def _format(shell: "Shell", argument: str) -> bool:
-    from ..settings import OUTPUT_FORMAT, OUTPUT_FORMATS
-
     value = argument.strip().strip("'").lower()
     if not value:
         shell.info(f"output format: {shell.display.format}")
     elif value not in OUTPUT_FORMATS:
         shell.error(f"error: unknown output format '{value}'; one of {', '.join(OUTPUT_FORMATS)}")
     else:
-        shell.session.settings[OUTPUT_FORMAT] = value
+        shell.session.settings[OUTPUT_FORMAT.key] = value
         shell.info(f"output format: {value}")
     return True
 
 
 @command("\\x", arguments="[on|off]", description="expanded output: one record at a time (toggles)")
 def _expanded(shell: "Shell", argument: str) -> bool:
-    from ..settings import OUTPUT_EXPANDED
-
-    value = _toggle(shell, argument, shell.display.expanded, "\\x")
-    if value is not None:
-        shell.session.settings[OUTPUT_EXPANDED] = "on" if value else "off"
-        shell.info(f"expanded display is {'on' if value else 'off'}")
+    _switch(shell, argument, OUTPUT_EXPANDED, "\\x", "expanded display")
     return True
 
 
 @command("\\timing", arguments="[on|off]", description="show each statement's time (toggles)")
 def _timing(shell: "Shell", argument: str) -> bool:
-    from ..settings import TIMING
-
-    value = _toggle(shell, argument, shell.display.timing, "\\timing")
-    if value is not None:
-        shell.session.settings[TIMING] = "on" if value else "off"
-        shell.info(f"timing is {'on' if value else 'off'}")
+    _switch(shell, argument, TIMING, "\\timing", "timing")
     return True
 
 
 @command("\\pager", arguments="[on|off|COMMAND]", description="page long results (default $PAGER or 'less -SRXF')")
 def _pager(shell: "Shell", argument: str) -> bool:
-    from ..settings import PAGER
-
     value = argument.strip()
     if value:
-        shell.session.settings[PAGER] = value
+        shell.session.settings[PAGER.key] = value
     shell.info(f"pager: {shell.pager_description()}")
     return True
 
@@ -231,29 +219,32 @@ def _usage(shell: "Shell", argument: str) -> bool:
 
 @command("\\editing", arguments="[emacs|vi]", description="the line editor's key bindings")
 def _editing(shell: "Shell", argument: str) -> bool:
-    from ..settings import EDITING_MODE
-
     value = argument.strip().lower()
-    if value and value not in ("emacs", "vi"):
+    if value and value not in EDITING_MODES:
         shell.error("error: \\editing takes emacs or vi")
         return True
     if value:
-        shell.session.settings[EDITING_MODE] = value
+        shell.session.settings[EDITING_MODE.key] = value
         shell.apply_editing_mode()
-    shell.info(f"editing mode: {shell.session.settings.get(EDITING_MODE, 'emacs')}")
+    shell.info(f"editing mode: {EDITING_MODE.read(shell.session.settings)}")
     return True
 
 
-def _toggle(shell: "Shell", argument: str, current: bool, name: str) -> bool | None:
+def _switch(shell: "Shell", argument: str, setting: Setting[bool], name: str, what: str) -> None:
+    """An on/off command (\\x, \\timing): no argument toggles the setting, on/off sets it; then
+    says where it stands."""
     value = argument.strip().lower()
     if not value:
-        return not current
-    if value in ("on", "true", "1"):
-        return True
-    if value in ("off", "false", "0"):
-        return False
-    shell.error(f"error: {name} takes on or off, got '{argument.strip()}'")
-    return None
+        on = not setting.read(shell.session.settings, shell=True)
+    elif value in ("on", "true", "1"):
+        on = True
+    elif value in ("off", "false", "0"):
+        on = False
+    else:
+        shell.error(f"error: {name} takes on or off, got '{argument.strip()}'")
+        return
+    shell.session.settings[setting.key] = "on" if on else "off"
+    shell.info(f"{what} is {'on' if on else 'off'}")
 
 
 def _quoted(name: str) -> str:

@@ -15,7 +15,7 @@ from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
 from ..reserved import is_reserved
-from ..settings import KNOWN_SETTINGS, OUTPUT_FORMATS
+from ..settings import EDITING_MODES, KNOWN_SETTINGS, OUTPUT_FORMATS, PREDICT_SETTINGS, predict_option_name
 from .commands import names as command_names
 
 KEYWORDS = sorted({
@@ -37,7 +37,7 @@ TEMPLATES = {
     "ML_PREDICT": "ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))",
 }
 FORMATS = ("csv", "json")
-ML_PREDICT_CONFIG_KEYS = ("max-concurrent-operations", "async", "output-mode", "timeout")
+ML_PREDICT_CONFIG_KEYS = tuple(predict_option_name(setting) for setting in PREDICT_SETTINGS)
 SHOW_TARGETS = ("TABLES", "VIEWS", "MODELS", "FUNCTIONS", "CREATE TABLE", "CREATE VIEW", "CREATE MODEL")
 
 _WORD = re.compile(r"[\w.$`']*$")
@@ -93,7 +93,7 @@ class QsqlCompleter(Completer):
         elif command in ("\\x", "\\timing"):
             choices = ["on", "off"]
         elif command == "\\editing":
-            choices = ["emacs", "vi"]
+            choices = list(EDITING_MODES)
         elif command == "\\pager":
             choices = ["on", "off", "less -SRXF"]
         elif command == "\\d":

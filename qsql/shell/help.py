@@ -31,7 +31,7 @@ Keys:
 
 def help_text() -> str:
     model_options = ", ".join(spec.key for spec in OPTION_SPECS)
-    settings = "\n".join(f"  {s.key:<56} {s.description} (default {s.default})" for s in KNOWN_SETTINGS.values())
+    settings = "\n".join(f"  {s.key:<56} {s.description} (default {s.shown_default})" for s in KNOWN_SETTINGS.values())
     return (
         STATEMENTS
         + "\nShell commands (';' optional; qsql extension):\n" + "\n".join(help_lines()) + "\n"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qsql.errors import QsqlError
-from qsql.render import DEFAULT_MAX_COLUMN_WIDTH, tableau
+from qsql.render import tableau
 from qsql.session import QueryResult, Session, TextResult
 from qsql.settings import max_column_width
 
@@ -90,7 +90,7 @@ def replay(session: Session, block: Block) -> Outcome:
         return Outcome(False, "no result")
     result = results[-1]
     if isinstance(result, QueryResult):
-        width = max_column_width(session.settings, DEFAULT_MAX_COLUMN_WIDTH)
+        width = max_column_width(session.settings)
         actual = tableau(result, width)
         return Outcome(actual == block.expected, actual)
     if isinstance(result, TextResult):
