@@ -9,12 +9,12 @@ and ``default_database.x`` name the same object as ``x``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import TYPE_CHECKING, Union
 
 from . import ast
 from .column import Column
 from .errors import CatalogError, OptionError, ValidationError
+from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .connectors.base import Connector
@@ -103,14 +103,6 @@ def declared_columns(definitions: tuple[ast.ColumnDef, ...]) -> list[Column]:
         seen.add(definition.name.name)
         columns.append(declared_column(definition))
     return columns
-
-
-def did_you_mean(name: str, candidates: list[str]) -> str | None:
-    by_lower = {c.lower(): c for c in candidates}
-    if name.lower() in by_lower:
-        return f"did you mean '{by_lower[name.lower()]}'? (names are case-sensitive)"
-    close = get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 class Catalog:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from . import ast
 from .alter import altered_columns
 from .catalog import (
-    ModelEntry, TableEntry, ViewEntry, declared_columns, did_you_mean, object_name, unique_options,
+    ModelEntry, TableEntry, ViewEntry, declared_columns, object_name, unique_options,
 )
 from .column import Column
 from .connectors import CONNECTORS
+from .suggest import did_you_mean
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
 from .models.options import resolve_model

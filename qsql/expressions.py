@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, lo
 from . import ast
 from . import functions as F
 from . import types as T
-from .catalog import did_you_mean
+from .suggest import did_you_mean
 from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .timezone import statement_instant, to_local
@@ -634,13 +634,10 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
     else:
         scalar = F.SCALARS.get(name)
         if scalar is None:
-            from difflib import get_close_matches
-
-            close = get_close_matches(name, F.KNOWN_FUNCTIONS, n=1)
             kinds = ", ".join(f"<{_family(t)}>" for t in types)
             raise ValidationError(
                 f"No match found for function signature {expr.name.name}({kinds})", expr.name.span,
-                hint=f"did you mean {close[0]}?" if close else "see docs/reference.md for the functions qsql has",
+                hint=did_you_mean(name, F.KNOWN_FUNCTIONS) or "see docs/reference.md for the functions qsql has",
             )
     if len(args) < scalar.min_args or (scalar.max_args is not None and len(args) > scalar.max_args):
         expected = str(scalar.min_args) if scalar.min_args == scalar.max_args else (

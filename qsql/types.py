@@ -30,6 +30,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import ExecutionError, QsqlTypeError, shorten
 from .source import Span
+from .suggest import did_you_mean
 from .timezone import from_local, to_local
 
 MAX_LENGTH = 2147483647
@@ -291,11 +292,7 @@ def type_from_name(name: str, params: list[int], span: Span | None = None) -> Da
         length = params[0] if params else (1 if upper == "BINARY" else MAX_LENGTH)
         _check_range(upper, "length", length, 1, MAX_LENGTH, span)
         return binary(length) if upper == "BINARY" else varbinary(length)
-    from difflib import get_close_matches
-
-    close = get_close_matches(upper, KNOWN_TYPE_NAMES, n=1)
-    hint = f"did you mean {close[0]}?" if close else None
-    raise QsqlTypeError(f"unknown data type '{name}'", span, hint=hint)
+    raise QsqlTypeError(f"unknown data type '{name}'", span, hint=did_you_mean(upper, KNOWN_TYPE_NAMES))
 
 
 def _expect_params(name: str, params: list[int], low: int, high: int, span: Span | None) -> None:

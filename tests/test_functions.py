@@ -363,7 +363,7 @@ def test_result_types_as_flinks_typeof_says(sql: SqlRunner) -> None:
 def test_unknown_function_suggests_a_close_one(sql: SqlRunner) -> None:
     with pytest.raises(QsqlError) as info:
         sql("SELECT UPPR(name) FROM (VALUES ('x')) AS t (name)")
-    assert info.value.hint == "did you mean UPPER?"
+    assert info.value.hint == "did you mean 'UPPER'?"
 
 
 # ------------------------------------------------------------------ the tables in qsql/functions.py, directly

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from difflib import get_close_matches
 from typing import IO, ClassVar
 
 from .. import ast
 from ..column import Column
 from ..errors import OptionError, ValidationError
 from ..source import Span
+from ..suggest import did_you_mean
 
 
 @dataclass
@@ -55,8 +55,7 @@ class Connector:
         supported = ("connector", *self.required_options, *self.optional_options)
         for key, item in self._items.items():
             if key not in supported:
-                close = get_close_matches(key, supported, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "supported options: " + ", ".join(sorted(supported))
+                hint = did_you_mean(key, supported) or "supported options: " + ", ".join(sorted(supported))
                 raise OptionError(f"Unsupported option '{key}' for connector '{self.identifier}'", item.span, hint=hint)
         for key in self.required_options:
             if key not in self.options:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from urllib.parse import urlsplit
 
 from .. import ast
@@ -22,6 +21,7 @@ from ..column import Column
 from ..errors import OptionError, ValidationError
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
+from ..suggest import did_you_mean
 from .config import (
     CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
 )
@@ -565,10 +565,8 @@ def _url_and_key(
 
 
 def _unknown_key_hint(key: str) -> str:
-    close = get_close_matches(key, list(SPECS_BY_KEY), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{SPECS_BY_KEY[close[0]].key}'?"
-    return "supported options: " + ", ".join(SUPPORTED_KEYS)
+    close = did_you_mean(key, SPECS_BY_KEY, spelled=lambda alias: SPECS_BY_KEY[alias].key)
+    return close or "supported options: " + ", ".join(SUPPORTED_KEYS)
 
 
 def _key_problem(key: str) -> str | None:
@@ -589,8 +587,7 @@ def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Pro
         )
     provider = PROVIDERS.get(value.lower())
     if provider is None:
-        close = get_close_matches(value.lower(), list(PROVIDERS), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "supported providers: " + ", ".join(sorted(PROVIDERS))
+        hint = did_you_mean(value.lower(), PROVIDERS) or "supported providers: " + ", ".join(sorted(PROVIDERS))
         # The option as written: a ${VAR} shows as the placeholder, never as its value.
         raise OptionError(f"unknown model provider '{item.value}'", item.value_span, hint=hint)
     return provider
