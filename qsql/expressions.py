@@ -522,13 +522,11 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
     if not expr.items:
         raise QsqlTypeError("ARRAY[] needs at least one element", expr.span)
     items = [compile_expr(item, scope) for item in expr.items]
-    element = T.common_type([i.dtype for i in items])
+    element = T.common_type([i.dtype for i in items], char_as_varchar=True)
     if element is None or element.kind == "NULL":
         raise QsqlTypeError(
             "ARRAY elements must have one common type, got " + ", ".join(str(i.dtype) for i in items), expr.span
         )
-    if element.kind == "CHAR":
-        element = T.varchar(element.length or 1).with_nullable(element.nullable)
     converters = [(i.evaluate, i.dtype) for i in items]
     if all(t.with_nullable(element.nullable) is element for _, t in converters):
         # Already of the element type (ARRAY[ARRAY[...]]): converting would walk the whole
@@ -820,8 +818,6 @@ def _case(expr: ast.Case, scope: Scope) -> Compiled:
         raise QsqlTypeError(
             "CASE branches must have one common type, got " + ", ".join(str(t) for t in branch_types), expr.span
         )
-    if result_type.kind == "CHAR" and len({t.length for t in branch_types if t.kind != "NULL"}) > 1:
-        result_type = T.varchar(result_type.length or 1)
     if default is None:
         result_type = result_type.with_nullable(True)
     converters = [_to_type(r, result_type) for r in results]

@@ -77,11 +77,9 @@ def _fixed(result: DataType, name: str, check: Callable[[list[DataType]], bool],
 
 def _greatest_type(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
-        common = T.common_type(types)
+        common = T.common_type(types, char_as_varchar=True)
         if common is None:
             raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>, <COMPARABLE_TYPE>, ...)", span)
-        if common.kind == "CHAR":
-            common = T.varchar(common.length or 1).with_nullable(common.nullable)
         return common.with_nullable(_nullable(types))
 
     return rule
@@ -400,11 +398,9 @@ def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:  # t
 
 
 def _ifnull_type(types: list[DataType], span: Span | None) -> DataType:
-    common = T.common_type(types)
+    common = T.common_type(types, char_as_varchar=True)
     if common is None:
         raise cannot_apply("IFNULL", types, "IFNULL(<T>, <T>)", span)
-    if common.kind == "CHAR":
-        common = T.varchar(common.length or 1)
     return common.with_nullable(types[0].nullable and types[1].nullable)
 
 

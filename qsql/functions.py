@@ -271,11 +271,9 @@ def _split_index_type(types: list[DataType], span: Span | None) -> DataType:
 
 def _common(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
-        common = T.common_type(types)
+        common = T.common_type(types, char_as_varchar=True)
         if common is None:
             raise QsqlTypeError(f"{name} arguments must have one common type, got " + ", ".join(map(str, types)), span)
-        if common.kind == "CHAR":
-            common = T.varchar(common.length or 1)
         return common
 
     return rule

@@ -188,7 +188,7 @@ class Planner:
         schema: list[Column] = []
         for column in range(width):
             column_types = [row[column].dtype for row in compiled]
-            common = T.common_type(column_types)
+            common = T.common_row_type(column_types)
             if common is None:
                 raise QsqlTypeError(
                     f"Values passed to VALUES operator must have compatible types: column {column + 1} mixes "
@@ -200,8 +200,6 @@ class Planner:
                 raise QsqlTypeError(
                     "Illegal use of 'NULL'", values.rows[0][column].span, hint="write CAST(NULL AS <type>)"
                 )
-            if common.kind == "CHAR" and len({t.length for t in column_types}) > 1:
-                common = T.varchar(common.length or 1).with_nullable(common.nullable)
             schema.append(Column(f"EXPR${column}", common))
         # Convert each value to the column type once, at execution (the cast is cheap and exact).
         converted = [
@@ -518,13 +516,11 @@ class Planner:
         schema: list[Column] = []
         for column in range(width):
             types = [s.schema[column].dtype for s in steps]
-            common = T.common_type(types)
+            common = T.common_row_type(types)
             if common is None:
                 raise QsqlTypeError(
                     f"Type mismatch in column {column + 1} of {label}: " + ", ".join(map(str, types)), operation.span
                 )
-            if common.kind == "CHAR" and len({t.length for t in types}) > 1:
-                common = T.varchar(common.length or 1).with_nullable(common.nullable)
             schema.append(Column(steps[0].schema[column].name, common))
         conversions = [
             [None if f.dtype == target.dtype else Conversion(f.dtype, target.dtype) for f, target in zip(s.schema, schema)]

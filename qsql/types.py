@@ -1030,9 +1030,33 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
     return result.with_nullable(nullable)
 
 
-def common_type(types: list[DataType]) -> DataType | None:
-    """The least restrictive type of several (VALUES columns, CASE branches); None when they
-    do not mix. Character types meet as VARCHAR of the longest, as Flink's VALUES does."""
+def common_type(types: list[DataType], *, char_as_varchar: bool = False) -> DataType | None:
+    """The least restrictive type of several (CASE branches, function arguments); None when they
+    do not mix. Character types meet as VARCHAR of the longest, as Flink's VALUES does; CHAR(n)
+    stays only when all are CHAR(n), and not even then with ``char_as_varchar`` (what Flink's
+    functions that return one of their arguments give: COALESCE, IF, IFNULL, GREATEST, ARRAY[])."""
+    common = _common_type(types)
+    return varying(common) if char_as_varchar and common is not None else common
+
+
+def common_row_type(types: list[DataType]) -> DataType | None:
+    """The type of a column of VALUES rows or of set-operation inputs: the common type, where
+    CHAR(n) stays only when every input is CHAR(n) (an untyped NULL among them makes it
+    VARCHAR(n), as in Flink)."""
+    common = _common_type(types)
+    if common is not None and any(t.kind == "NULL" for t in types):
+        return varying(common)
+    return common
+
+
+def varying(dtype: DataType) -> DataType:
+    """CHAR(n) as VARCHAR(n), same nullability; any other type as it is."""
+    if dtype.kind != "CHAR":
+        return dtype
+    return varchar(dtype.length or 1).with_nullable(dtype.nullable)
+
+
+def _common_type(types: list[DataType]) -> DataType | None:
     concrete = [t for t in types if t.kind != "NULL"]
     nullable = any(t.nullable for t in types)
     if not concrete:
