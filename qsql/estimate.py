@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .executor import ExecutionContext, rows
-from .models.config import CHAT, EMBEDDINGS
+from .models.config import CHAT
 from .models.tokens import BYTES, fit_to_limit
 from .plan import Predict, Step
 from .pricing import Price, estimate_tokens, format_cost
@@ -79,11 +79,10 @@ def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tu
         # The model's own tokenizer when qsql has it; otherwise an estimate (bytes overcount English 4x).
         count = estimate_tokens if tokenizer is BYTES else tokenizer.count
         system_tokens = count(config.system_prompt or "") if chat else 0
-        skips_empty = config.task == EMBEDDINGS or config.provider == "qwen"  # as the model package does
         for row in rows(predict.input, context):
             result.rows += 1
             value = row[predict.input_index]
-            if value is None or (value == "" and skips_empty):
+            if value is None or (value == "" and config.skips_empty_inputs):
                 result.skipped += 1
                 continue
             text, _ = fit_to_limit(str(value), config.max_input_tokens, config.overflow_action, tokenizer)

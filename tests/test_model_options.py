@@ -178,3 +178,14 @@ def test_deepseek_without_endpoint_hints_at_deepseek(sql: SqlRunner) -> None:
         sql("CREATE MODEL d INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'deepseek', "
             "'model' = 'deepseek-chat', 'api-key' = 'k');")
     assert caught.value.hint == "e.g. 'endpoint' = 'https://api.deepseek.com/v1'"
+
+
+def test_each_option_default_is_defined_once() -> None:
+    from qsql.models.config import DEFAULT_OVERFLOW_ACTION, DEFAULT_SYSTEM_PROMPT, ModelConfig
+    from qsql.models.options import SPECS_BY_KEY
+    from qsql.models.retry import DEFAULT_RETRIES, RetryPolicy
+
+    assert RetryPolicy().retries == DEFAULT_RETRIES
+    assert f"(default {DEFAULT_RETRIES})" in SPECS_BY_KEY["retry-num"].description
+    assert ModelConfig.system_prompt == DEFAULT_SYSTEM_PROMPT
+    assert ModelConfig.overflow_action == DEFAULT_OVERFLOW_ACTION

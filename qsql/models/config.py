@@ -12,6 +12,10 @@ from .retry import RetryPolicy
 
 CHAT = "chat"
 EMBEDDINGS = "embeddings"
+# The defaults of CREATE MODEL's options, here once: the config's fields and the option parser
+# (options.py) both use them.
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+DEFAULT_OVERFLOW_ACTION = "truncated-tail"
 
 # Extra OUTPUT columns a model may declare under IGNORE: NULL on success (Flink's names).
 ERROR_STRING = "error-string"
@@ -34,7 +38,7 @@ class ModelConfig:
     api_key: Secret
     model: str
     # None: the request carries no system message (Qwen-MT refuses one).
-    system_prompt: str | None = "You are a helpful assistant."
+    system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
     # Request body fields the user set, already in the wire spelling (top_p, max_tokens ...).
     body_options: dict[str, object] = field(default_factory=dict)
     # Options as written, for SHOW CREATE MODEL (api-key masked there).
@@ -45,7 +49,7 @@ class ModelConfig:
     batch_token_limit: int | None = None
     # Longest input (in estimated tokens) sent as is, and what happens to a longer one.
     max_input_tokens: int | None = None
-    overflow_action: str = "truncated-tail"
+    overflow_action: str = DEFAULT_OVERFLOW_ACTION
     # The provider's quotas, when declared (qsql extensions): requests are paced under them.
     requests_per_minute: int | None = None
     tokens_per_minute: int | None = None
@@ -57,6 +61,12 @@ class ModelConfig:
     stream: bool = False
     # Counts and cuts inputs for max-context-size (tokens.py).
     tokenizer: Tokenizer = field(default=BYTES, compare=False)
+
+    @property
+    def skips_empty_inputs(self) -> bool:
+        """An empty text is never sent, like NULL: an embeddings batch with "" fails as a whole,
+        and DashScope refuses an empty message. (ML_PREDICT and the dry-run estimate both ask.)"""
+        return self.task == EMBEDDINGS or self.provider == "qwen"
 
     @property
     def choices(self) -> int:

@@ -23,12 +23,13 @@ from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
 from ..suggest import did_you_mean
 from .config import (
-    CHAT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
+    CHAT, DEFAULT_OVERFLOW_ACTION, DEFAULT_SYSTEM_PROMPT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE,
+    METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
 )
 from .families import ALWAYS, NEVER, OFF, ON, qwen_family, will_think
 from .tokens import BYTES, tokenizer_for
 from .providers import PROVIDERS, Provider
-from .retry import FAILOVER, IGNORE, RETRY, RetryPolicy
+from .retry import DEFAULT_RETRIES, FAILOVER, IGNORE, RETRY, RetryPolicy
 
 # Dimensions each embedding model accepts (DashScope: v3's 256/128/64 are in the China docs only).
 EMBEDDING_DIMENSIONS = {
@@ -171,7 +172,7 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
     OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
     OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
-    OptionSpec("retry-num", "retries per row (default 100)", _long(0)),
+    OptionSpec("retry-num", f"retries per row (default {DEFAULT_RETRIES})", _long(0)),
     OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE once retries run out", _choice(FAILOVER, IGNORE)),
     OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
     OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
@@ -307,7 +308,7 @@ def resolve_model(
         max_input_tokens=limit,
         # Loaded only when there is a limit to apply (Qwen's table takes about a second to read).
         tokenizer=tokenizer_for(provider.name, model_name) if limit is not None else BYTES,
-        overflow_action=str(values.get("context-overflow-action", "truncated-tail")),
+        overflow_action=str(values.get("context-overflow-action", DEFAULT_OVERFLOW_ACTION)),
         protocol=provider.protocol,
         stream=stream,
         requests_per_minute=values.get("requests-per-minute"),  # type: ignore[arg-type]
@@ -379,11 +380,15 @@ def _parse_values(
 
 
 def _retry_policy(values: dict[str, object]) -> RetryPolicy:
-    return RetryPolicy(
-        strategy=str(values.get("error-handling-strategy", RETRY)),
-        retries=int(values.get("retry-num", 100)),  # type: ignore[call-overload]
-        fallback=str(values.get("retry-fallback-strategy", FAILOVER)),
-    )
+    """The options given; RetryPolicy's own defaults for the rest."""
+    given = {
+        field: values[key]
+        for key, field in (
+            ("error-handling-strategy", "strategy"), ("retry-num", "retries"), ("retry-fallback-strategy", "fallback"),
+        )
+        if key in values
+    }
+    return RetryPolicy(**given)  # type: ignore[arg-type]
 
 
 def _check_model_rules(options: _Options, model_name: str, body: dict[str, object]) -> None:
@@ -427,7 +432,7 @@ def _system_prompt_and_translation(
                     f"option '{options.items[key].key}' applies to Qwen-MT translation models (qwen-mt-...) only",
                     options.items[key].span,
                 )
-        return prompt if prompt is not None else "You are a helpful assistant."
+        return prompt if prompt is not None else DEFAULT_SYSTEM_PROMPT
     if prompt is not None:
         raise OptionError(
             f"Qwen-MT model '{model_name}' takes no system message (DashScope answers 500 "

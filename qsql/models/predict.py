@@ -149,16 +149,13 @@ class _Call(Generic[Tag]):
         self.in_flight: dict[str, asyncio.Future[Outcome]] = {}
         self.stored: set[str] = set()  # keys this call has put in the cache
         self.last_retry_warning = -1e9
-        self.skips_empty = config.task == EMBEDDINGS or config.provider == "qwen"
 
     # ------------------------------------------------------------------ inputs
     def prepare(self, tag: Tag, value: str | None) -> _Item[Tag]:
         config, stats = self.config, self.stats
         if value is None:
             return _Item(tag, "", done=Skipped(NULL))  # As in Flink: no request and no output row.
-        if value == "" and self.skips_empty:
-            # Refused by the service (an embeddings batch with "" fails as a whole; DashScope refuses
-            # an empty message): treated like NULL, never sent.
+        if value == "" and config.skips_empty_inputs:
             return _Item(tag, "", done=Skipped(EMPTY))
         text, cut = fit_to_limit(value, config.max_input_tokens, config.overflow_action, config.tokenizer)
         if text is None:

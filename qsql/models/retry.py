@@ -51,12 +51,15 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     return max(0.0, seconds)  # a negative value means "now", floored by the backoff later
 
 
+DEFAULT_RETRIES = 100  # Flink's retry-num default
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Flink's error-handling-strategy / retry-num / retry-fallback-strategy, plus the waits."""
 
     strategy: str = RETRY
-    retries: int = 100
+    retries: int = DEFAULT_RETRIES
     fallback: str = FAILOVER
     initial_delay: float = 0.5
     max_delay: float = 20.0

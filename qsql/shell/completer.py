@@ -11,6 +11,7 @@ from prompt_toolkit.document import Document
 
 from ..catalog import Catalog
 from ..connectors import CONNECTORS
+from ..connectors.filesystem import FORMATS as FILE_FORMATS
 from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
@@ -36,7 +37,6 @@ TEMPLATES = {
                     "'model' = 'qwen-plus', 'system-prompt' = '...');",
     "ML_PREDICT": "ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))",
 }
-FORMATS = ("csv", "json")
 ML_PREDICT_CONFIG_KEYS = tuple(predict_option_name(setting) for setting in PREDICT_SETTINGS)
 SHOW_TARGETS = ("TABLES", "VIEWS", "MODELS", "FUNCTIONS", "CREATE TABLE", "CREATE VIEW", "CREATE MODEL")
 
@@ -152,7 +152,7 @@ class QsqlCompleter(Completer):
             if key == "connector":
                 return [f"'{c}'" for c in sorted(CONNECTORS)]
             if key == "format":
-                return [f"'{f}'" for f in FORMATS]
+                return [f"'{f}'" for f in FILE_FORMATS]
             return []
         given = {k for k, _ in _PAIR.findall(statement)}
         if re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(TEMPORARY\s+)?MODEL\b", statement, re.IGNORECASE) or re.search(
