@@ -51,13 +51,18 @@ class ViewEntry:
 
 @dataclass
 class ModelEntry:
-    name: str
     inputs: list[Column]
     outputs: list[Column]
     config: "ModelConfig"
     definition: ast.CreateModel
     temporary: bool = False
     kind: str = field(default="model", init=False)
+
+    @property
+    def name(self) -> str:
+        """The model's SQL name, kept once, in its config (the model package names it in messages
+        and the call log); ALTER MODEL ... RENAME TO changes it there."""
+        return self.config.name
 
 
 Relation = Union[TableEntry, ViewEntry]

@@ -122,7 +122,7 @@ def create_model(session: Session, statement: ast.CreateModel, source: Source | 
                            session.stored_key, session.config.key_env)
     for warning in config.protocol.creation_warnings(config):
         session.warn(warning)
-    session.catalog.add_model(ModelEntry(name, inputs, outputs, config, statement, temporary=statement.temporary))
+    session.catalog.add_model(ModelEntry(inputs, outputs, config, statement, temporary=statement.temporary))
     return StatusResult(f"Model '{name}' created.")
 
 
@@ -177,8 +177,7 @@ def alter_model(session: Session, statement: ast.AlterModel, source: Source | No
                 statement.rename_to.span,
             )
         session.catalog.drop_model(name)
-        config = replace(model.config, name=new_name)
-        session.catalog.add_model(replace(model, name=new_name, config=config))
+        session.catalog.add_model(replace(model, config=replace(model.config, name=new_name)))
         return StatusResult(f"Model '{name}' renamed to '{new_name}'.")
     items = {item.key: item for item in model.definition.options}
     for item in statement.set_options or ():

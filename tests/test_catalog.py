@@ -140,6 +140,8 @@ def test_alter_model_set_reset_and_rename(cat: SqlRunner) -> None:
     assert cat.session.catalog.find_model("m").config.body_options == {}
     cat("ALTER MODEL m RENAME TO m2")
     assert cat.query("SHOW MODELS")[1] == [("m2",)]
+    renamed = cat.session.catalog.find_model("m2")
+    assert renamed.name == renamed.config.name == "m2"  # the name is kept once, in the config
     cat("ALTER MODEL IF EXISTS nope SET ('a' = 'b')")  # (Flink 2.3) no error
 
 
