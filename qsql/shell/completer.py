@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -16,22 +17,21 @@ from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
 from ..reserved import is_reserved
+from ..types import KNOWN_TYPE_NAMES
 from ..settings import EDITING_MODES, KNOWN_SETTINGS, OUTPUT_FORMATS, PREDICT_SETTINGS, predict_option_name
 from .commands import names as command_names
+from .keywords import keywords as grammar_keywords
 
-KEYWORDS = sorted({
-    "SELECT", "FROM", "WHERE", "GROUP BY", "HAVING", "ORDER BY", "LIMIT", "UNION ALL", "JOIN", "LEFT JOIN",
-    "ON", "AS", "AND", "OR", "NOT", "NULL", "IS", "IN", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE",
-    "END", "DISTINCT", "CAST", "TRY_CAST", "TRUE", "FALSE", "INSERT INTO", "INSERT OVERWRITE", "VALUES",
-    "CREATE TABLE", "CREATE TEMPORARY TABLE", "CREATE VIEW", "CREATE TEMPORARY VIEW", "CREATE MODEL",
-    "CREATE OR REPLACE", "DROP TABLE", "DROP VIEW", "DROP MODEL", "SHOW TABLES", "SHOW VIEWS",
-    "SHOW MODELS", "SHOW FUNCTIONS", "SHOW CREATE TABLE", "SHOW CREATE VIEW", "SHOW CREATE MODEL",
-    "DESCRIBE", "DESCRIBE MODEL", "ALTER MODEL", "ALTER TABLE", "ALTER VIEW", "EXPLAIN", "SET", "RESET", "ML_PREDICT", "DESCRIPTOR",
-    "TABLE", "MODEL", "INPUT", "OUTPUT", "WITH", "COMMENT", "IF NOT EXISTS", "IF EXISTS",
-    "EXECUTE STATEMENT SET BEGIN", "BEGIN STATEMENT SET", "HELP", "QUIT", "EXIT", "SOURCE",
-    "STRING", "VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE",
-    "DECIMAL", "DATE", "TIMESTAMP", "ARRAY<FLOAT>", "MAP",
-})
+
+@lru_cache(maxsize=1)
+def sql_keywords() -> list[str]:
+    """What the completer offers as words: the grammar's keywords and phrases (keywords.py), the
+    type names, and the shell's word commands (HELP, QUIT, SOURCE ...)."""
+    words = set(grammar_keywords()) | set(KNOWN_TYPE_NAMES)
+    words.update(name for name in command_names() if name.isalpha() and name.isupper())
+    return sorted(words)
+
+
 TEMPLATES = {
     "CREATE MODEL": "CREATE MODEL name INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', "
                     "'model' = 'qwen-plus', 'system-prompt' = '...');",
@@ -139,8 +139,8 @@ class QsqlCompleter(Completer):
         if re.search(r"\bSET\s*$", head, re.IGNORECASE):
             return [f"'{key}'" for key in sorted(KNOWN_SETTINGS)]
         if re.search(r"\b(SELECT|WHERE|BY|ON|AND|OR|HAVING|,|\()\s*$", head, re.IGNORECASE):
-            return self._names(self._columns_in(statement)) + [f + "(" for f in KNOWN_FUNCTIONS] + KEYWORDS
-        return KEYWORDS + list(TEMPLATES.values()) + self._names(self._relations()) + self._names(self._models())
+            return self._names(self._columns_in(statement)) + [f + "(" for f in KNOWN_FUNCTIONS] + sql_keywords()
+        return sql_keywords() + list(TEMPLATES.values()) + self._names(self._relations()) + self._names(self._models())
 
     def _option_candidates(self, head: str) -> list[str]:
         statement = head[head.rfind(";") + 1:]
