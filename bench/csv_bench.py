@@ -4,7 +4,7 @@
     python bench/csv_bench.py --rows 200000
 
 Both sides run in their own process, read the same file, keep the rows whose score > 0.5 and
-write id, name, score as CSV. Target (issue 5): qsql's peak RSS under 150 MB, which only holds
+write id, name, score as CSV. Target: qsql's peak RSS under 150 MB, which only holds
 if rows stream from source to sink without being collected. Exits 1 if the target is missed.
 """
 

@@ -5,7 +5,7 @@ one, a 20 MB block comment and a 20 MB quoted identifier.
     python bench/huge_input_bench.py --mb 5     # smaller
 
 Each case runs in a fresh child process, so its peak resident set size (ru_maxrss) is its
-own. The target (issue 11): a 20 MB literal parses in under 2 s and under 300 MB peak RSS;
+own. The target: a 20 MB literal parses in under 2 s and under 300 MB peak RSS;
 the script exits 1 when a case misses it. Errors count as parsed when they are the clean
 QsqlError the user would see (the unterminated case), and the rendered error is measured
 too, since echoing a 20 MB line is what used to print 40 MB.

@@ -6,7 +6,7 @@ For each concurrency C, against the same stub (its own process, fixed latency L)
 * qsql  — ``SELECT ... FROM ML_PREDICT(...)`` with 'max-concurrent-operations' = C, cache off;
 * ideal — N x L / C.
 
-Targets (issue 6): qsql within 1.10x of the floor, and within 1.15x of the ideal wherever the
+Targets: qsql within 1.10x of the floor, and within 1.15x of the ideal wherever the
 floor itself is. When the floor is far from the ideal, the machine (the stub or the client
 loop), not qsql, is the bottleneck, and the report says so. CPU time per request is qsql's own
 process time divided by the requests it sent.

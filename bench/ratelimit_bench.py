@@ -8,7 +8,7 @@ Throttling.AllocationQuota beyond them, as DashScope answers) and N rows go thro
   target: wall <= 1.10x the ideal and no request answered 429;
 * adaptive — nothing declared, 'max-concurrent-operations' = 50; target: wall <= 1.30x the
   ideal, < 5% of requests answered 429, no failed row;
-* fixed C  — the same with the rate controller taken out (qsql before issue 14): C = 50
+* fixed C  — the same with the rate controller taken out (as qsql paced requests before it had one): C = 50
   requests in flight, each 429 retried with exponential backoff.
 
 The ideal is N / limit (requests) or N x tokens-per-row / limit (tokens). The stub runs in its own

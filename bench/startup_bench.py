@@ -1,6 +1,6 @@
 """Start-up: median start-to-exit of ``qsql -e 'SELECT 1'`` against ``python -c pass``.
 
-Target (issue 14): qsql <= 10x the bare interpreter on the same machine. The runs alternate
+Target: qsql <= 10x the bare interpreter on the same machine. The runs alternate
 (python, qsql, python, qsql ...) so a change in machine load hits both alike; the median
 of each is reported, plus the first run with an empty parser cache (what the first command
 after installing qsql or changing the grammar costs).

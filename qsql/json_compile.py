@@ -81,7 +81,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
     doc_of, path_of = document.evaluate, path.evaluate
     on_error = _behavior(expr, "ERROR")
     # ON EMPTY is parsed and checked but never applies: Flink 2.3 returns NULL for an empty
-    # result whatever it says (checked with the oracle), and so does qsql.
+    # result whatever it says (checked in Flink 2.3.0), and so does qsql.
 
     if name == "JSON_EXISTS":
         response = on_error.response if on_error else "FALSE"

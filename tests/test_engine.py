@@ -1,6 +1,6 @@
 """Statements end to end in one session: results as (columns, rows), sink lines, and errors.
 
-Cases marked (Flink 2.3) were run in Apache Flink 2.3.0 (../shared/flink-oracle) and their
+Cases marked (Flink 2.3) were run in Apache Flink 2.3.0 and their
 output copied here."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def test_print_identifier_and_standard_error(sql: SqlRunner) -> None:
         print_table("id INT, name STRING, ok BOOLEAN", ", 'print-identifier' = 'out'")
         + "INSERT INTO sink VALUES (2, CAST(NULL AS STRING), FALSE);"
     )
-    assert run.out == "out> +I[2, null, false]\n"  # (Flink 2.3, FLINK_REFERENCE.md)
+    assert run.out == "out> +I[2, null, false]\n"  # (Flink 2.3)
     run = sql(
         "CREATE TABLE e (id INT) WITH ('connector' = 'print', 'standard-error' = 'true');"
         "INSERT INTO e VALUES (1);"

@@ -86,7 +86,7 @@ def test_embeddings_request_and_vector(sql: SqlRunner, httpx_mock: HTTPXMock) ->
         + "CREATE TEMPORARY TABLE vec (id INT, embedding ARRAY<FLOAT>) WITH ('connector' = 'print');"
         "INSERT INTO vec SELECT id, embedding FROM ML_PREDICT(TABLE t, MODEL e, DESCRIPTOR(txt));"
     )
-    # (FLINK_REFERENCE.md) +I[1, [0.12, 0.22, 0.32, 0.42]]; vectors matched by index, not position
+    # (Flink 2.3) +I[1, [0.12, 0.22, 0.32, 0.42]]; vectors matched by index, not position
     assert run.out.splitlines() == ["+I[1, [0.12, 0.22, 0.32, 0.42]]", "+I[2, [0.5, 0.5, 0.5, 0.5]]"]
     (request,) = httpx_mock.get_requests()  # both rows in one batch
     body = json.loads(request.content)

@@ -1,5 +1,5 @@
 """The language, table-driven: (sql, expected columns, expected rows). Every case marked
-(Flink 2.3) was run in Apache Flink 2.3.0 through ../shared/flink-oracle on the same view and
+(Flink 2.3) was run in Apache Flink 2.3.0 on the same view and
 its rows copied here; the others follow Flink's documented semantics."""
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def test_prompt_built_from_several_columns_in_a_view(stub_sql: SqlRunner) -> Non
 @pytest.mark.parametrize(
     "call, error_class, message",
     [
-        # (Flink 2.3 wording, FLINK_REFERENCE.md)
+        # (Flink 2.3 wording)
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(x))", ValidationError,
          "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label."),
         ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info, user_name))", ValidationError,

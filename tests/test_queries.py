@@ -1,7 +1,7 @@
-"""Query breadth (issue 10, query half): WITH, set operations, subqueries, outer/cross/comma joins,
+"""Query breadth: WITH, set operations, subqueries, outer/cross/comma joins,
 USING, OFFSET/FETCH, VALUES as a table, OVER windows, and deep expressions.
 
-Every case marked (Flink 2.3) was run in Apache Flink 2.3.0 through ../shared/flink-oracle on the
+Every case marked (Flink 2.3) was run in Apache Flink 2.3.0 on the
 same views, batch mode, and its rows copied here. Flink batch gives no row order without ORDER
 BY, so such cases compare sorted rows (``SORTED``)."""
 

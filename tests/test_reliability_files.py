@@ -1,4 +1,4 @@
-"""Reliability of csv and json sources on hostile files (issue 11): stray quotes, huge fields,
+"""Reliability of csv and json sources on hostile files: stray quotes, huge fields,
 bytes that are not UTF-8, byte order marks. Marked ``reliability``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A bounded, seeded fuzzer (issue 11): mutated sample and test scripts must only ever fail
+"""A bounded, seeded fuzzer: mutated sample and test scripts must only ever fail
 with a QsqlError — never another exception, which the CLI would show as "internal error".
 
 The corpus is frozen in tests/fuzz_corpus.json (samples/*.sql and the SQL string constants of

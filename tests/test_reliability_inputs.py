@@ -1,4 +1,4 @@
-"""Reliability: huge inputs stay cheap, errors stay short, secrets never show (issue 11).
+"""Reliability: huge inputs stay cheap, errors stay short, secrets never show.
 
 Marked ``reliability`` so the whole suite can run alone: ``pytest -m reliability``.
 """

@@ -1,4 +1,4 @@
-"""Kill tests (issue 11): SIGINT, SIGTERM, SIGHUP and SIGKILL in the middle of an INSERT leave
+"""Kill tests: SIGINT, SIGTERM, SIGHUP and SIGKILL in the middle of an INSERT leave
 the old file intact, and no temporary file survives the next run; --stub stops without
 asyncio noise. Real ``qsql`` processes against the offline stub. Marked ``reliability``."""
 

@@ -1,4 +1,4 @@
-"""Reliability of file sinks (issue 11): the atomic replace keeps what the user pointed at,
+"""Reliability of file sinks: the atomic replace keeps what the user pointed at,
 a killed writer's leftovers are cleaned, and a directory overwrite never loses the old data.
 Marked ``reliability``."""
 

@@ -1,6 +1,6 @@
 """How the filesystem sink spells DECIMALs, NULLs and non-BMP characters, and where it writes.
 Lines marked (Flink 2.3) were written by Apache Flink 2.3's filesystem connector for the same
-rows (../shared/flink-oracle)."""
+rows."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Flink's value formatting, casts and result types. Cases marked (Flink 2.3) were run in
-Apache Flink 2.3.0 through ../shared/flink-oracle and the expected text copied from it."""
+Apache Flink 2.3.0 and the expected text copied from it."""
 
 from __future__ import annotations
 

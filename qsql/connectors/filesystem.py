@@ -30,7 +30,7 @@ from typing import IO
 
 from ..errors import ExecutionError, OptionError, SinkError, ValidationError
 from .base import Connector, Sink, SinkContext
-from .formats import CsvDialect, ValueError_, check_csv_type, json_converter, json_line
+from .formats import CsvDialect, UnreadableField, check_csv_type, json_converter, json_line
 
 Warn = Callable[[str], None]
 
@@ -213,7 +213,7 @@ class FilesystemConnector(Connector):
                 for index, (parse, text) in enumerate(zip(parsers, fields)):
                     try:
                         values.append(parse(text))
-                    except ValueError_ as error:
+                    except UnreadableField as error:
                         if self.ignore_errors:
                             nulled += 1
                             values.append(None)
@@ -248,8 +248,8 @@ class FilesystemConnector(Connector):
                 try:
                     record = json.loads(line)
                     if not isinstance(record, dict):
-                        raise ValueError_("a line must hold one JSON object")
-                except (json.JSONDecodeError, ValueError_) as error:
+                        raise UnreadableField("a line must hold one JSON object")
+                except (json.JSONDecodeError, UnreadableField) as error:
                     if self.ignore_errors:
                         counts["lines"] += 1
                         continue
@@ -275,7 +275,7 @@ class FilesystemConnector(Connector):
                         continue
                     try:
                         values.append(convert(raw_value))
-                    except ValueError_ as error:
+                    except UnreadableField as error:
                         if self.ignore_errors:
                             counts["fields"] += 1
                             values.append(None)

@@ -25,7 +25,7 @@ from ..types import DataType
 Parser = Callable[[str], object]
 
 
-class ValueError_(ValueError):
+class UnreadableField(ValueError):
     """A field that does not parse as its column's type; the message says why."""
 
 
@@ -125,7 +125,7 @@ class CsvDialect:
 
     # -------------------------------------------------------------- reading
     def parser(self, dtype: DataType) -> Parser:
-        """text -> value for one column; raises ValueError_ with a reason."""
+        """text -> value for one column; raises UnreadableField with a reason."""
         null_literal = self.null_literal
         if dtype.kind == "ARRAY":
             assert dtype.element is not None
@@ -151,7 +151,7 @@ class CsvDialect:
                     return None
                 parts = text.split(row_delimiter)
                 if len(parts) != len(fields):  # Flink 2.3's message
-                    raise ValueError_(f"Row length mismatch. {len(fields)} fields expected but was {len(parts)}.")
+                    raise UnreadableField(f"Row length mismatch. {len(fields)} fields expected but was {len(parts)}.")
                 return tuple(None if part == "" and not character else parse(part)
                              for part, (parse, character) in zip(parts, fields))
 
@@ -182,9 +182,9 @@ def scalar_parser(dtype: DataType) -> Parser:
             try:
                 number = int(text.strip())
             except ValueError:
-                raise ValueError_(f"'{text}' is not {kind}") from None
+                raise UnreadableField(f"'{text}' is not {kind}") from None
             if not low <= number <= high:
-                raise ValueError_(f"{text.strip()} is out of range for {kind}")
+                raise UnreadableField(f"{text.strip()} is out of range for {kind}")
             return number
 
         return parse_integer
@@ -194,7 +194,7 @@ def scalar_parser(dtype: DataType) -> Parser:
             try:
                 value = float(text.strip())
             except ValueError:
-                raise ValueError_(f"'{text}' is not {kind}") from None
+                raise UnreadableField(f"'{text}' is not {kind}") from None
             return T.cast_value(value, T.DOUBLE, dtype)  # type: ignore[return-value]
 
         return parse_float
@@ -204,9 +204,9 @@ def scalar_parser(dtype: DataType) -> Parser:
             try:
                 value = Decimal(text.strip())
             except InvalidOperation:
-                raise ValueError_(f"'{text}' is not {dtype.name()}") from None
+                raise UnreadableField(f"'{text}' is not {dtype.name()}") from None
             if not value.is_finite():
-                raise ValueError_(f"'{text}' is not {dtype.name()}")
+                raise UnreadableField(f"'{text}' is not {dtype.name()}")
             return T.fit_decimal(value, dtype)
 
         return parse_decimal
@@ -216,7 +216,7 @@ def scalar_parser(dtype: DataType) -> Parser:
             lowered = text.strip().lower()
             if lowered in ("true", "false"):
                 return lowered == "true"
-            raise ValueError_(f"'{text}' is not BOOLEAN (true or false)")
+            raise UnreadableField(f"'{text}' is not BOOLEAN (true or false)")
 
         return parse_boolean
     if kind == "DATE":
@@ -224,7 +224,7 @@ def scalar_parser(dtype: DataType) -> Parser:
         def parse_date(text: str) -> dt.date:
             value = T.parse_date(text)
             if value is None:
-                raise ValueError_(f"'{text}' is not a DATE (YYYY-MM-DD)")
+                raise UnreadableField(f"'{text}' is not a DATE (YYYY-MM-DD)")
             return value
 
         return parse_date
@@ -234,13 +234,13 @@ def scalar_parser(dtype: DataType) -> Parser:
         def parse_timestamp(text: str) -> dt.datetime:
             value = T.parse_timestamp(text)
             if value is None:
-                raise ValueError_(f"'{text}' is not a TIMESTAMP (YYYY-MM-DD HH:MM:SS[.fff])")
+                raise UnreadableField(f"'{text}' is not a TIMESTAMP (YYYY-MM-DD HH:MM:SS[.fff])")
             return T.truncate_timestamp(value, precision)
 
         return parse_timestamp
     if kind in ("TIME", "TIMESTAMP_LTZ") or kind in T.BINARY_KINDS:
         return _parser_of_new_types(dtype)
-    raise ValueError_(f"cannot read {dtype.name()} from text")
+    raise UnreadableField(f"cannot read {dtype.name()} from text")
 
 
 def _parser_of_new_types(dtype: DataType) -> Parser:
@@ -256,13 +256,13 @@ def _parser_of_new_types(dtype: DataType) -> Parser:
             try:
                 data = base64.b64decode(text.strip(), validate=True)
             except (binascii.Error, ValueError):
-                raise ValueError_(f"'{text}' is not base64 for {dtype.name()}") from None
+                raise UnreadableField(f"'{text}' is not base64 for {dtype.name()}") from None
             return T.cast_value(data, T.BYTES, dtype)
         source = T.STRING
         try:
             return T.cast_value(text.strip(), source, dtype)
         except Exception:  # noqa: BLE001 - any failure is "not a TIME/TIMESTAMP_LTZ"
-            raise ValueError_(f"'{text}' is not a {dtype.name()}") from None
+            raise UnreadableField(f"'{text}' is not a {dtype.name()}") from None
 
     return parse
 
@@ -345,7 +345,7 @@ def json_line(row: tuple, names: list[str], types: list[DataType]) -> str:
 
 
 def json_converter(dtype: DataType) -> Callable[[object], object]:
-    """JSON value -> column value; raises ValueError_ with a reason."""
+    """JSON value -> column value; raises UnreadableField with a reason."""
     kind = dtype.kind
     if dtype.is_character:
 
@@ -364,9 +364,9 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
 
         def to_number(value: object) -> object:
             if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-                raise ValueError_(f"{json.dumps(value)} is not {dtype.name()}")
+                raise UnreadableField(f"{json.dumps(value)} is not {dtype.name()}")
             if isinstance(value, float) and kind in T.INTEGER_BITS and not value.is_integer():
-                raise ValueError_(f"{value} is not {kind}")
+                raise UnreadableField(f"{value} is not {kind}")
             text = str(int(value)) if isinstance(value, float) and kind in T.INTEGER_BITS else str(value)
             return text_parser(text)
 
@@ -378,7 +378,7 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
                 return value
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return value.lower() == "true"
-            raise ValueError_(f"{json.dumps(value)} is not BOOLEAN")
+            raise UnreadableField(f"{json.dumps(value)} is not BOOLEAN")
 
         return to_boolean
     if kind in ("DATE", "TIMESTAMP"):
@@ -386,7 +386,7 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
 
         def to_time(value: object) -> object:
             if not isinstance(value, str):
-                raise ValueError_(f"{json.dumps(value)} is not a {kind} string")
+                raise UnreadableField(f"{json.dumps(value)} is not a {kind} string")
             return text_parser(value)
 
         return to_time
@@ -396,7 +396,7 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
 
         def to_array(value: object) -> list:
             if not isinstance(value, list):
-                raise ValueError_(f"{json.dumps(value)[:40]} is not an array")
+                raise UnreadableField(f"{json.dumps(value)[:40]} is not an array")
             return [None if v is None else element(v) for v in value]
 
         return to_array
@@ -406,7 +406,7 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
 
         def to_map(value: object) -> dict:
             if not isinstance(value, dict):
-                raise ValueError_(f"{json.dumps(value)[:40]} is not an object")
+                raise UnreadableField(f"{json.dumps(value)[:40]} is not an object")
             entries = {key(k): None if v is None else item(v) for k, v in value.items()}
             return T.java_hash_map_order(entries, dtype.key.kind)  # type: ignore[union-attr]  # Flink's HashMap
 
@@ -417,9 +417,9 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
 
         def to_row(value: object) -> tuple:
             if not isinstance(value, dict):
-                raise ValueError_(f"{json.dumps(value)[:40]} is not an object for {dtype.name()}")
+                raise UnreadableField(f"{json.dumps(value)[:40]} is not an object for {dtype.name()}")
             # Fields by name; a missing one is NULL, others are ignored (Flink 2.3)
             return tuple(None if value.get(name) is None else convert(value[name]) for name, convert in fields)
 
         return to_row
-    raise ValueError_(f"cannot read {dtype.name()} from JSON")
+    raise UnreadableField(f"cannot read {dtype.name()} from JSON")

@@ -41,7 +41,7 @@ from .runtime import ModelRuntime
 from .tokens import estimate_tokens, fit_to_limit
 from .admission import RateAdmission
 from .protocol import MalformedReply
-from .throughput import batch_units, rate_note
+from .throughput import batch_groups, rate_note
 from .transport import host_of, send_attempt
 
 Tag = TypeVar("Tag")
@@ -97,10 +97,10 @@ def predict(
         config, stats, runtime, cache or ResponseCache(), hooks or ModelHooks(), clock or Clock(),
         timeout, warn, describe,
     )
-    units = call.units(inputs)
+    groups = call.request_groups(inputs)
     controller = None
     if config.batch_api:  # one Batch File API job for the whole input (throughput.py)
-        mapped = call.batch(units, note)
+        mapped = call.batch(groups, note)
     else:
         admission = call.hooks.admission
         if isinstance(admission, RateAdmission):
@@ -108,10 +108,10 @@ def predict(
                 config.name, concurrency, config.requests_per_minute, config.tokens_per_minute,
                 extra_tokens=estimate_tokens(config.system_prompt or "") if config.task != EMBEDDINGS else 0,
             )
-        mapped = runtime.map(call.send_unit, units, concurrency, ordered)
+        mapped = runtime.map(call.send_group, groups, concurrency, ordered)
     try:
-        for unit, outcomes in mapped:
-            for item, outcome in zip(unit, outcomes):
+        for group, outcomes in mapped:
+            for item, outcome in zip(group, outcomes):
                 call.account(item, outcome)
                 yield item.tag, outcome
     finally:
@@ -174,7 +174,7 @@ class _Call(Generic[Tag]):
                 self._observe_cache_hit(item)
         return item
 
-    def units(self, inputs: Iterable[tuple[Tag, str | None]]) -> Iterator[list[_Item[Tag]]]:
+    def request_groups(self, inputs: Iterable[tuple[Tag, str | None]]) -> Iterator[list[_Item[Tag]]]:
         """Groups of inputs that share a request: one for chat, up to a batch for embeddings."""
         config = self.config
         size = config.batch_size if config.task == EMBEDDINGS else 1
@@ -196,12 +196,12 @@ class _Call(Generic[Tag]):
             yield batch
 
     # ------------------------------------------------------------------ requests
-    async def send_unit(self, unit: list[_Item[Tag]]) -> list[Outcome]:
-        """One request for the inputs of a unit that are neither answered nor already in flight."""
+    async def send_group(self, group: list[_Item[Tag]]) -> list[Outcome]:
+        """One request for the inputs of a group that are neither answered nor already in flight."""
         answers: dict[int, Outcome] = {}
         leaders: list[tuple[int, _Item[Tag]]] = []
         followers: dict[int, asyncio.Future[Outcome]] = {}
-        for position, item in enumerate(unit):
+        for position, item in enumerate(group):
             if item.done is not None:
                 answers[position] = item.done
             elif item.key is not None and item.key in self.in_flight:
@@ -237,7 +237,7 @@ class _Call(Generic[Tag]):
             outcome = await asyncio.shield(future)
             # The same reply as the first such input's; its tokens were counted there.
             answers[position] = replace(outcome, usage=Usage()) if isinstance(outcome, Prediction) else outcome
-        return [answers[position] for position in range(len(unit))]
+        return [answers[position] for position in range(len(group))]
 
     async def send_split(self, items: list[_Item[Tag]]) -> list[Outcome]:
         """Send a batch; when the server refuses it for its content (a 4xx that is about one input,
@@ -279,8 +279,8 @@ class _Call(Generic[Tag]):
             f"{delay:.1f} s ({self.stats.retries} retries so far; Ctrl-C stops)"
         )
 
-    def batch(self, units: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None):
-        """``(unit, outcomes)`` from one Batch File API job; successes are cached as usual."""
+    def batch(self, groups: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None):
+        """``(group, outcomes)`` from one Batch File API job; successes are cached as usual."""
         config = self.config
         self.stats.batch_api = True
 
@@ -297,14 +297,14 @@ class _Call(Generic[Tag]):
             self.stats.requests += requests
 
         seen: set[str] = set()
-        for unit, outcomes in batch_units(
-            config, units, pending=lambda item: item.done is None, key_of=key_of,
+        for group, outcomes in batch_groups(
+            config, groups, pending=lambda item: item.done is None, key_of=key_of,
             body_of=lambda item: config.protocol.request(config, [item.text]).body,
             answer_of=lambda item: item.done, parse=parse, run=self.runtime.run, http_client=self.runtime.client,
             clock=self.clock, notes=self.stats.notes, count_requests=count, on_progress=note,
         ):
             answered = []
-            for item, outcome in zip(unit, outcomes):
+            for item, outcome in zip(group, outcomes):
                 if item.done is None and isinstance(outcome, Prediction):
                     key = key_of(item)
                     if key in seen:  # the same request twice: its tokens were counted once
@@ -314,7 +314,7 @@ class _Call(Generic[Tag]):
                         self.cache.put(item.key, outcome)
                         self.stored.add(item.key)
                 answered.append(outcome)
-            yield unit, answered
+            yield group, answered
 
     # ------------------------------------------------------------------ results
     def account(self, item: _Item[Tag], outcome: Outcome) -> None:

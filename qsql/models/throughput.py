@@ -1,6 +1,6 @@
 """Where ML_PREDICT meets rate control and the Batch File API: two small adapters, so the call
-path only has to (1) send each HTTP attempt through :func:`paced` and (2) map its units
-through :func:`batch_units` instead of the concurrent runtime when 'batch-api' = 'true'.
+path only has to (1) send each HTTP attempt through :func:`paced` and (2) map its groups
+through :func:`batch_groups` instead of the concurrent runtime when 'batch-api' = 'true'.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def rate_note(controller: RateController | None) -> str | None:
     return controller.summary().describe()
 
 
-def batch_units(
+def batch_groups(
     config: ModelConfig,
-    units: Iterable[list[Item]],
+    groups: Iterable[list[Item]],
     *,
     pending: Callable[[Item], bool],
     key_of: Callable[[Item], str],
@@ -61,13 +61,13 @@ def batch_units(
     on_progress: Callable[[str], None] | None = None,
     store_path: Path | None = None,
 ) -> Iterator[tuple[list[Item], list[Any]]]:
-    """``(unit, outcomes)`` like the runtime's map, after one Batch API job for every pending item.
+    """``(group, outcomes)`` like the runtime's map, after one Batch API job for every pending item.
 
     Reads the whole input first (a batch job is one upload); identical requests go once."""
-    collected = list(units)
+    collected = list(groups)
     bodies: dict[str, dict[str, Any]] = {}
-    for unit in collected:
-        for item in unit:
+    for group in collected:
+        for item in group:
             if pending(item):
                 bodies.setdefault(key_of(item), body_of(item))
     last = [""]
@@ -90,5 +90,5 @@ def batch_units(
     if report.already_paid:
         detail += f", {report.already_paid} answered from earlier batches"
     notes.append(f"{PRICE_NOTE}: {detail}")
-    for unit in collected:
-        yield unit, [outcomes[key_of(item)] if pending(item) else answer_of(item) for item in unit]
+    for group in collected:
+        yield group, [outcomes[key_of(item)] if pending(item) else answer_of(item) for item in group]

@@ -6,7 +6,8 @@ the service's own words where the reference gives them) or None. Families come f
 ``qsql.models.families`` so qsql and the stub read the same facts; the rule itself is coded
 here independently of how qsql builds its requests.
 
-Sources: /work/shared/DASHSCOPE_REFERENCE.md, summarised in docs/reference.md ("Model families").
+Sources: DashScope's API documentation and replies of the real service, summarised in docs/reference.md
+("Model families").
 """
 
 from __future__ import annotations
