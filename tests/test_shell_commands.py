@@ -103,6 +103,15 @@ def test_timing_toggles_the_time_in_the_footer(shell: Driven) -> None:
     assert "timing is off" in text and "1 row in set\n" in text
 
 
+@pytest.mark.parametrize("command, key, what", [("\\x", "qsql.output.expanded", "expanded display"),
+                                                ("\\timing", "qsql.shell.timing", "timing")])
+def test_on_off_commands_share_one_switch(shell: Driven, command: str, key: str, what: str) -> None:
+    text = shell.run(command + " on" + ENTER + command + " OFF" + ENTER + command + " maybe" + ENTER)
+    assert f"{what} is on" in text and f"{what} is off" in text
+    assert f"error: {command} takes on or off, got 'maybe'" in text
+    assert shell.session.settings[key] == "off"
+
+
 def test_editor_edits_the_statement_and_leaves_it_at_the_prompt(
     shell: Driven, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
