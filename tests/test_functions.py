@@ -1,6 +1,6 @@
 """Flink's built-in functions, expressions and types beyond the core set, table-driven:
 (sql, expected column types, expected rows). Every case marked (Flink 2.3) was run in Apache
-Flink 2.3.0 through ../shared/flink-oracle (TYPEOF for the types, the print sink or CAST AS
+Flink 2.3.0 (TYPEOF for the types, the print sink or CAST AS
 STRING for the text) and copied here; the rest follow Flink's documented semantics. At the end,
 direct tests of qsql/functions.py's tables (scalars, aggregates, accumulators)."""
 
@@ -74,7 +74,7 @@ CASES = [
      "TO_TIMESTAMP('2026/03/05 10:20', 'yyyy/MM/dd HH:mm'), TO_DATE('garbage'), TO_TIMESTAMP('garbage')",
      ["DATE", "DATE", "TIMESTAMP(3)", "TIMESTAMP(3)", "DATE", "TIMESTAMP(3)"],
      [(dt.date(2026, 3, 5), dt.date(2026, 3, 5), TS(2026, 3, 5, 10, 20, 30), TS(2026, 3, 5, 10, 20), None, None)]),
-    # (Flink 2.3) (the oracle's session time zone was UTC; these tests run with TZ=UTC)
+    # (Flink 2.3) (Flink's session time zone was UTC; these tests run with TZ=UTC)
     ("SELECT UNIX_TIMESTAMP('2026-03-05 10:20:30'), UNIX_TIMESTAMP('2026/03/05', 'yyyy/MM/dd'), FROM_UNIXTIME(1772706030), "
      "FROM_UNIXTIME(0, 'yyyy-MM-dd')",
      ["BIGINT NOT NULL", "BIGINT NOT NULL", "STRING", "STRING"],
@@ -189,7 +189,7 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """UNIX_TIMESTAMP and friends use the session's (local) time zone; the oracle's was UTC."""
+    """UNIX_TIMESTAMP and friends use the session's (local) time zone; Flink's was UTC when these cases were taken."""
     import time
 
     monkeypatch.setenv("TZ", "UTC")
