@@ -1,8 +1,8 @@
 """SHOW CREATE VIEW prints a view's query as Flink expands it (qsql/expand.py): set operations,
 ORDER BY / OFFSET / FETCH after them, subqueries in FROM / IN / EXISTS / as values, WITH, VALUES.
 
-Every expected text is what Apache Flink 2.3.0 printed for the same two tables and view (run through
-../shared/flink-oracle in batch mode), copied verbatim: (Flink 2.3) throughout."""
+Every expected text is what Apache Flink 2.3.0 printed for the same two tables and view (in batch
+mode), copied verbatim: (Flink 2.3) throughout."""
 
 from __future__ import annotations
 
