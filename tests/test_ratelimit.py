@@ -312,3 +312,36 @@ def test_a_429_that_is_not_throttling_teaches_nothing() -> None:
 
     clock.run(go())
     assert controller.concurrency == 8 and controller.summary().throttled == 0
+
+
+def test_declared_tpm_keeps_pace_when_the_first_estimate_is_far_off() -> None:
+    """The prompt estimate here is 5x the real cost (as qsql's character-based estimate is for the
+    stub's word-counted usage). Callers that queued before the first reply came back must be
+    charged with what that reply taught, not with the estimate made when they arrived: charged
+    on arrival, the first 50 rows cost 5x their tokens and the run was 1.15x the ideal."""
+    limits = RateLimits(tokens_per_minute=12_000)
+    outcome = simulate(2000, limits, lambda clock: RateController(clock, 50, tokens_per_minute=12_000),
+                       prompt_estimate=75)
+    ideal = 2000 * 30 / 12_000 * 60
+    assert outcome.throttled == 0 and outcome.failed == 0
+    assert outcome.wall <= 1.05 * ideal
+
+
+def test_a_refund_releases_every_waiting_caller_it_pays_for_at_once() -> None:
+    """One pass grants all the callers at the head of the line whose tokens are there: a line
+    of callers is not released one per event-loop iteration."""
+    clock = SimClock()
+    bucket = TokenBucket(6000, clock, capacity=60, corrected=True)
+
+    async def go() -> None:
+        first = await bucket.acquire(60)  # empties the bucket
+        waiting = [asyncio.ensure_future(bucket.acquire(10)) for _ in range(5)]
+        await asyncio.sleep(0)
+        assert not any(task.done() for task in waiting)
+        bucket.correct(first, 10)  # the reply cost 10, not 60: 50 back
+        await asyncio.sleep(0)  # one iteration: each granted caller resumes
+        assert [task.done() for task in waiting] == [True] * 5
+        assert bucket.level == pytest.approx(0, abs=1e-6)
+
+    clock.run(go())
+    assert clock.elapsed == 0

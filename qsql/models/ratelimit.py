@@ -29,10 +29,10 @@ filled in by the caller). The clock is injectable, so every wait is tested witho
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 MINUTE = 60.0
 MARGIN = 0.03  # declared limits are run at 97%: slack for clock skew and stalls between client and server
@@ -70,6 +70,15 @@ def throttling_kind(status: int | None, code: str | None) -> str | None:
     return BURST  # Throttling.BurstRate, plain Throttling, or a 429 that names no code
 
 
+@dataclass(eq=False)
+class _InLine:
+    """A caller waiting in a corrected bucket's line."""
+
+    granted: Any  # asyncio.Future, resolved with the tokens taken
+    cost: Callable[[], float]
+    amount: float | None = None  # the cost, evaluated when the caller reached the head
+
+
 class TokenBucket:
     """A bucket of ``per_minute`` tokens a minute (less the margin) holding at most ``capacity``.
 
@@ -94,7 +103,9 @@ class TokenBucket:
         # Costs corrected after the fact (tokens): a caller looks again when its wait is over
         # instead of holding a reservation, so a refund is used by whoever comes next.
         self.corrected = corrected
-        self._line: deque = deque()  # callers waiting their turn (corrected costs only)
+        self._line: deque[_InLine] = deque()  # callers waiting their turn (corrected costs only)
+        self._timer: Any = None  # the task that wakes the line when the head's tokens are due
+        self._timer_due = 0.0
 
     def _refill(self) -> None:
         now = self.clock.monotonic()
@@ -115,45 +126,90 @@ class TokenBucket:
         self.level -= cost
         return delay
 
-    async def acquire(self, cost: float) -> float:
-        """Wait for ``cost`` tokens; returns the seconds waited. Cancelled while waiting: refunded."""
+    async def acquire(self, cost: float | Callable[[], float]) -> float:
+        """Wait for ``cost`` tokens; returns the tokens taken. Cancelled while waiting: refunded.
+
+        A corrected bucket takes ``cost`` as a function, evaluated when the caller's turn comes:
+        an estimate made on arrival would miss everything learned while it waited in line."""
         if self.corrected:
-            return await self._acquire_in_turn(cost)
-        delay = self.reserve(cost)
+            return await self._acquire_in_turn(cost if callable(cost) else (lambda: cost))
+        amount = cost() if callable(cost) else cost
+        delay = self.reserve(amount)
         if delay > 0:
             try:
                 await self.clock.sleep(delay)
             except BaseException:
-                self.correct(cost, 0)
+                self.correct(amount, 0)
                 raise
-        return delay
+        return amount
 
-    async def _acquire_in_turn(self, cost: float) -> float:
-        """First come first served; only the first in line watches the clock, the others wait
-        for their turn (no herd of sleepers waking to find the bucket empty again)."""
+    async def _acquire_in_turn(self, cost: Callable[[], float]) -> float:
+        """First come first served. Callers wait on a future; :meth:`_dispatch` grants every
+        caller at the head of the line whose tokens are there, all in one pass, and a single
+        timer wakes it for the next. So a line of callers is not released one per event-loop
+        iteration, and a refund (:meth:`correct`) is used at once rather than after a sleep
+        computed before it came."""
         import asyncio
 
-        turn = asyncio.get_running_loop().create_future()
-        self._line.append(turn)
-        if self._line[0] is turn:
-            turn.set_result(None)
-        waited = 0.0
+        entry = _InLine(asyncio.get_running_loop().create_future(), cost)
+        self._line.append(entry)
+        self._dispatch()
         try:
-            await turn
-            while (delay := self.wait_time(cost)) > 0:
-                await self.clock.sleep(delay)
-                waited += delay
-            self.level -= cost
-            return waited
-        finally:
-            self._line.remove(turn)
-            if self._line and not self._line[0].done():
-                self._line[0].set_result(None)
+            return await entry.granted
+        except BaseException:
+            if entry.granted.done() and not entry.granted.cancelled():
+                self.correct(entry.granted.result(), 0)  # granted, then cancelled before it ran
+            elif entry in self._line:
+                self._line.remove(entry)
+                self._dispatch()
+            raise
+
+    def _dispatch(self) -> None:
+        """Grant the head of the line while the bucket holds its tokens; else set the timer."""
+        self._refill()
+        while self._line:
+            entry = self._line[0]
+            if entry.amount is None:
+                entry.amount = max(0.0, float(entry.cost()))
+            need = min(entry.amount, self.capacity)
+            if self.level < need - 1e-9:
+                self._arm((need - self.level) / self.rate)
+                return
+            self._line.popleft()
+            self.level -= entry.amount
+            if not entry.granted.done():
+                entry.granted.set_result(entry.amount)
+            else:
+                self.level += entry.amount  # cancelled meanwhile: nothing taken
+        self._disarm()
+
+    def _arm(self, delay: float) -> None:
+        import asyncio
+
+        due = self.clock.monotonic() + delay
+        if self._timer is not None and not self._timer.done():
+            if self._timer_due <= due + 1e-9:
+                return  # an earlier wake-up is already set; it will look again
+            self._timer.cancel()
+        self._timer_due = due
+        self._timer = asyncio.get_running_loop().create_task(self._wake_after(delay))
+
+    def _disarm(self) -> None:
+        if self._timer is not None and not self._timer.done():
+            self._timer.cancel()
+        self._timer = None
+
+    async def _wake_after(self, delay: float) -> None:
+        await self.clock.sleep(delay)
+        self._timer = None
+        self._dispatch()
 
     def correct(self, estimated: float, actual: float) -> None:
         """The reply said it cost ``actual``, not the ``estimated`` taken: settle the difference."""
         self._refill()
         self.level = min(self.capacity, self.level - (actual - estimated))
+        if self._line:
+            self._dispatch()  # a refund may let the next callers go now
 
 
 class MinuteWindow:
@@ -288,11 +344,15 @@ class RateController:
             self._tokens_per_prompt_token += weight * (ratio - self._tokens_per_prompt_token)
 
     # ---------------------------------------------------------------- admission
-    async def _admit(self, tokens: float) -> None:
+    async def _admit(self, prompt_estimate: int) -> float:
+        """Wait until the attempt may go; returns the tokens it is estimated (and charged) to cost."""
         if self.request_bucket is not None:
             await self.request_bucket.acquire(1)
         if self.token_bucket is not None:
-            await self.token_bucket.acquire(tokens)
+            # Estimated when its turn comes, with what the replies so far have taught.
+            tokens = await self.token_bucket.acquire(lambda: self.estimate_tokens(prompt_estimate))
+        else:
+            tokens = self.estimate_tokens(prompt_estimate)
         while True:
             if self.in_flight >= int(self.concurrency):
                 import asyncio
@@ -310,7 +370,7 @@ class RateController:
                 if window is not None:
                     delay = max(delay, window.wait_time(units))
             if delay <= 0:
-                return
+                return tokens
             await self.clock.sleep(delay)
 
     def set_max_concurrency(self, maximum: int) -> None:
@@ -338,8 +398,7 @@ class RateController:
     @asynccontextmanager
     async def attempt(self, prompt_estimate: int = 0) -> AsyncIterator[Slot]:
         """Wrap one HTTP attempt: wait for admission, then learn from what the caller puts in the slot."""
-        tokens = self.estimate_tokens(prompt_estimate)
-        await self._admit(tokens)
+        tokens = await self._admit(prompt_estimate)
         self.in_flight += 1
         self._round += 1
         started_round = self._round
