@@ -7,9 +7,11 @@ Two ways to stay under the limit, used together:
 * **Declared limits** (model options 'requests-per-minute', 'tokens-per-minute'): a token
   bucket per limit. It refills at the limit less a 3% margin and holds only 1% of a minute in
   reserve (enough to catch up after the client was held up), so requests go out evenly and no minute — however the provider counts it, a
-  sliding window or fixed ones — sees more than the limit. Tokens are estimated before a
-  request (its prompt estimate times the ratio of total to prompt tokens seen so far) and the
-  bucket is corrected by the reply's ``usage`` afterwards.
+  sliding window or fixed ones — sees more than the limit. Tokens are estimated when a
+  request's turn comes (its prompt estimate times the ratio of total to prompt tokens seen so
+  far; estimated on arrival, the requests queued before the first reply were charged up to 6x
+  their cost) and the bucket is corrected by the reply's ``usage`` afterwards; a refund lets
+  the next requests in line go at once.
 
 * **Adaptive control** (always on): the number of requests in flight starts at
   'max-concurrent-operations', halves on a throttling 429 and grows by one per round of
