@@ -39,6 +39,7 @@ def simulate(
     prompt_estimate: int = 15,
     concurrency: int = 50,
     retries: int = 100,
+    server_delay=None,
 ) -> Outcome:
     """``rows`` requests through the controller to a simulated rate-limited server: each row is
     retried after a 429 (with openai-python's backoff) until it succeeds or retries run out."""
@@ -51,6 +52,8 @@ def simulate(
         for attempt in range(1, retries + 2):
             async with controller.attempt(prompt_estimate) as slot:
                 counts["attempts"] += 1
+                if server_delay is not None:  # the request reaches the server late (a stall)
+                    await clock.sleep(server_delay(clock.now))
                 refusal = server.admit(tokens_per_row)
                 if refusal is None:
                     await clock.sleep(latency)
@@ -345,3 +348,30 @@ def test_a_refund_releases_every_waiting_caller_it_pays_for_at_once() -> None:
 
     clock.run(go())
     assert clock.elapsed == 0
+
+
+def stalls(period: float, length: float):
+    """A server that stops for ``length`` seconds every ``period``: what arrives meanwhile is
+    counted when it resumes, all at once (as a descheduled stub process does)."""
+    def delay(now: float) -> float:
+        into = (now - 1000.0) % period
+        return period - into if into > period - length else 0.0
+    return delay
+
+
+@pytest.mark.parametrize("declare", ["requests", "tokens"])
+def test_declared_limits_send_no_429_when_the_server_stalls(declare: str) -> None:
+    """Requests paced evenly but counted by the server in bunches after its stalls: the pacing
+    alone let a minute see more than the quota; the declared quota, kept also as a count of
+    the trailing minute from each reply, does not."""
+    if declare == "requests":
+        limits = RateLimits(requests_per_minute=600)
+        factory = lambda clock: RateController(clock, 50, requests_per_minute=600)  # noqa: E731
+        ideal = 2000 / 600 * 60
+    else:
+        limits = RateLimits(tokens_per_minute=12_000)
+        factory = lambda clock: RateController(clock, 50, tokens_per_minute=12_000)  # noqa: E731
+        ideal = 2000 * 30 / 12_000 * 60
+    outcome = simulate(2000, limits, factory, server_delay=stalls(period=17.0, length=2.5))
+    assert outcome.throttled == 0 and outcome.failed == 0
+    assert outcome.wall <= 1.15 * ideal

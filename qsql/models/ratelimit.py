@@ -315,6 +315,12 @@ class RateController:
         )
         self.request_quota: MinuteWindow | None = None  # learned from throttling 429s
         self.token_quota: MinuteWindow | None = None
+        # The declared quotas also as trailing-minute counts, from each reply, with requests in
+        # flight counted as sent now: the bucket paces, these make sure that no stall of the
+        # client or the server (requests admitted evenly but arriving in a bunch) ever puts
+        # more than the quota in any minute the server counts. They bind only after a stall.
+        self.declared_requests = MinuteWindow(requests_per_minute, clock) if requests_per_minute else None
+        self.declared_tokens = MinuteWindow(tokens_per_minute, clock) if tokens_per_minute else None
         self.in_flight = 0
         self._waiters: deque = deque()  # futures of attempts waiting for a free place in flight
         self._round = 0  # attempts started so far
@@ -368,12 +374,17 @@ class RateController:
                         self._waiters.remove(waiter)
                 continue
             delay = 0.0
-            for window, units in ((self.request_quota, 1.0), (self.token_quota, tokens)):
-                if window is not None:
-                    delay = max(delay, window.wait_time(units))
+            for window, units in self._windows(tokens):
+                delay = max(delay, window.wait_time(units))
             if delay <= 0:
                 return tokens
             await self.clock.sleep(delay)
+
+    def _windows(self, tokens: float) -> list[tuple[MinuteWindow, float]]:
+        """The trailing-minute counts an attempt of ``tokens`` tokens must fit in."""
+        pairs = ((self.request_quota, 1.0), (self.token_quota, tokens), (self.declared_requests, 1.0),
+                 (self.declared_tokens, tokens))
+        return [(window, units) for window, units in pairs if window is not None]
 
     def set_max_concurrency(self, maximum: int) -> None:
         """A new statement's 'max-concurrent-operations': the ceiling; what was learned stays below it."""
@@ -404,7 +415,7 @@ class RateController:
         self.in_flight += 1
         self._round += 1
         started_round = self._round
-        counted = [(w, u) for w, u in ((self.request_quota, 1.0), (self.token_quota, tokens)) if w is not None]
+        counted = self._windows(tokens)
         for window, units in counted:
             window.in_flight_units += units
         slot = Slot()
@@ -425,6 +436,11 @@ class RateController:
         if self.token_bucket is not None:
             # A refused request cost nothing; an answered one what its usage says (else the estimate).
             self.token_bucket.correct(estimated, (actual or estimated) if accepted else 0)
+        if self.declared_requests is not None:
+            self.declared_requests.record(1.0)  # whatever the reply: the server may have counted it
+        if self.declared_tokens is not None:
+            # A throttled request cost no tokens; one that got no reply may have cost its estimate.
+            self.declared_tokens.record(float(actual or estimated) if accepted else 0.0 if kind else estimated)
         if accepted:
             now = self.clock.monotonic()
             if self._first_reply is None:
