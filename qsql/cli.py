@@ -62,7 +62,8 @@ examples:
 _CACHE_EXAMPLES = """\
 examples:
   qsql cache info                           where the disk cache is and how big
-  qsql cache clear                          forget every cached reply
+  qsql cache clear                          forget every cached reply (unfinished Batch API batches are kept)
+  qsql cache clear --force                  forget those batches too (their requests are then billed again)
 """
 _KEYS_EXAMPLES = """\
 examples:
@@ -166,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
                                 epilog=_CACHE_EXAMPLES, formatter_class=raw)
     cache.add_argument("action", choices=["info", "clear"])
+    cache.add_argument("--force", action="store_true",
+                       help="clear: also forget unfinished Batch API batches (their requests are then sent and billed again)")
 
     keys = commands.add_parser("keys", help="store API keys in the user config directory",
                                description="Store, list and remove API keys. A model's key is looked up in this "
@@ -467,9 +470,29 @@ def _cache_command(args: argparse.Namespace) -> int:
     from .models.cache import clear_disk_cache, disk_cache_info
 
     if args.action == "clear":
+        from .models.batch_store import clear_keeping_unfinished, unfinished_batches
+
         path, _, _ = disk_cache_info()
-        removed = clear_disk_cache()
+        if args.force:
+            forgotten = unfinished_batches(path)
+            removed = clear_disk_cache(path)
+            sys.stdout.write(f"removed {removed} cached replies from {path}\n")
+            if forgotten:
+                sys.stderr.write(
+                    f"forgot {len(forgotten)} unfinished Batch API batch{'es' if len(forgotten) != 1 else ''} "
+                    f"({', '.join(b.id for b in forgotten)}): running the script again submits and pays for "
+                    "their requests again\n"
+                )
+            return EXIT_OK
+        removed, kept = clear_keeping_unfinished(path)
         sys.stdout.write(f"removed {removed} cached replies from {path}\n")
+        if kept:
+            requests = sum(b.requests for b in kept)
+            sys.stdout.write(
+                f"kept the record of {len(kept)} unfinished Batch API batch{'es' if len(kept) != 1 else ''} "
+                f"({requests} requests): running the script again collects them instead of paying twice "
+                "('qsql batches' lists them; 'qsql cache clear --force' forgets them too)\n"
+            )
     else:
         path, entries, size = disk_cache_info()
         sys.stdout.write(f"{path}: {entries} cached replies, {size / 1024:.1f} KiB\n")

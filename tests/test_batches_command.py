@@ -59,3 +59,32 @@ def test_cancel_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batches", "cancel", batch_id]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot cancel" in err
+
+
+def test_cache_clear_keeps_unfinished_batches_unless_forced(capsys: pytest.CaptureFixture[str]) -> None:
+    """A cleared cache must not make the next run pay twice for a batch still running."""
+    with StubServer() as server:
+        running = start_batch(server)
+    store = BatchStore()
+    store.record("batch-done", "http://x/v1", "qwen", "qwen-plus", "completed", ["k-done"])
+    store.collected("batch-done", "completed")
+    store.put_results({"k-done": {"choices": []}})
+    store.close()
+
+    assert main(["cache", "clear"]) == 0
+    out = capsys.readouterr().out
+    assert "kept the record of 1 unfinished Batch API batch (1 requests)" in out and "--force" in out
+    store = BatchStore()
+    assert [b.id for b in store.all()] == [running]  # the collected one is gone, the running one kept
+    assert store.pending(["k1"], store.get(running).base_url) == {"k1": running}
+    assert store.results(["k-done"]) == {}
+    store.close()
+
+    assert main(["cache", "clear", "--force"]) == 0
+    captured = capsys.readouterr()
+    assert f"forgot 1 unfinished Batch API batch ({running})" in captured.err
+    store = BatchStore()
+    assert store.all() == []
+    store.close()
+    assert main(["cache", "clear"]) == 0  # nothing left: no word about batches
+    assert "batch" not in capsys.readouterr().out

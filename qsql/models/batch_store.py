@@ -139,3 +139,46 @@ class BatchStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def unfinished_batches(path: Path | None = None) -> list[BatchRecord]:
+    """The batches whose results were not collected yet, without creating the cache file."""
+    path = path or default_disk_path()
+    if not path.exists():
+        return []
+    try:
+        with sqlite3.connect(path) as db:
+            rows = db.execute(
+                "SELECT id, base_url, provider, model, status, requests, created, collected FROM batches "
+                "WHERE collected = 0 ORDER BY created"
+            ).fetchall()
+    except sqlite3.DatabaseError:  # no batch tables (or not a database): nothing to keep
+        return []
+    return [BatchRecord(*row[:7], bool(row[7])) for row in rows]
+
+
+def clear_keeping_unfinished(path: Path | None = None) -> tuple[int, list[BatchRecord]]:
+    """Empty the disk cache but keep the record of unfinished batches (their ids and which
+    requests they carry): forgetting them would make the next run submit — and pay for —
+    those requests again. Returns (cached replies removed, batches kept)."""
+    from .cache import clear_disk_cache, disk_cache_info
+
+    path = path or default_disk_path()
+    kept = unfinished_batches(path)
+    if not kept:
+        return clear_disk_cache(path), []
+    _, entries, _ = disk_cache_info(path)
+    with sqlite3.connect(path) as db:
+        for statement in (
+            "DELETE FROM responses",
+            "DELETE FROM batch_results",
+            "DELETE FROM batch_requests WHERE batch_id NOT IN (SELECT id FROM batches WHERE collected = 0)",
+            "DELETE FROM batches WHERE collected = 1",
+        ):
+            try:
+                db.execute(statement)
+            except sqlite3.OperationalError:  # a table this cache file never had
+                pass
+    with sqlite3.connect(path) as db:
+        db.execute("VACUUM")
+    return entries, kept
