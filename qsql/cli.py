@@ -80,7 +80,8 @@ examples:
 """
 _BATCHES_EXAMPLES = """\
 examples:
-  qsql batches                              qsql's Batch API jobs: id, model, status, done/total
+  qsql batches                              qsql's Batch API jobs: id, status (asked of the provider), done/total
+  qsql batches --offline                    the same from the local record only
   qsql batches cancel batch_abc123          cancel one (requests already finished are still billed)
 """
 
@@ -184,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
     batches.add_argument("id", nargs="?", help="the batch to cancel")
+    batches.add_argument("--offline", action="store_true",
+                         help="list: show the recorded statuses without asking the provider")
 
     logs = commands.add_parser("logs", help="show the log of model calls (SET 'qsql.log' = 'on')",
                                description="Show logged model calls, newest last.",
@@ -247,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "batches":
             from .batches_command import batches_command
 
-            return batches_command(args.action, args.id)
+            return batches_command(args.action, args.id, args.offline)
         if args.command == "logs":
             from .calllog import logs_command
 

@@ -88,3 +88,30 @@ def test_cache_clear_keeps_unfinished_batches_unless_forced(capsys: pytest.Captu
     store.close()
     assert main(["cache", "clear"]) == 0  # nothing left: no word about batches
     assert "batch" not in capsys.readouterr().out
+
+
+def test_list_asks_the_provider_when_a_key_is_at_hand(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with StubServer() as server:
+        batch_id = start_batch(server)
+        monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
+        assert main(["batches"]) == 0  # no key: the record, and a line saying so
+        out = capsys.readouterr().out
+        assert "validating" in out and f"({batch_id}: status as last recorded; no API key for provider 'qwen'" in out
+        monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-test")
+        assert main(["batches", "list"]) == 0  # the stub moves a batch one step per look-up
+        out = capsys.readouterr().out
+        assert "in_progress" in out and "  1/1  " in out and "status as last recorded" not in out
+        assert server.stats.authorizations[-1].startswith("Bearer sk-")
+        store = BatchStore()
+        assert store.get(batch_id).status == "in_progress"  # recorded
+        store.close()
+        assert main(["batches", "--offline"]) == 0
+        out = capsys.readouterr().out
+        assert "in_progress" in out and "(statuses as last recorded (--offline))" in out
+        assert main(["batches"]) == 0
+        assert "finalizing" in capsys.readouterr().out
+    # The provider is unreachable: the recorded status, and why in one line.
+    assert main(["batches"]) == 0
+    out = capsys.readouterr().out
+    assert "finalizing" in out and f"({batch_id}: status as last recorded; cannot reach" in out
