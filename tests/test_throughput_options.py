@@ -30,6 +30,14 @@ def test_defaults(sql: SqlRunner) -> None:
         ("'requests-per-minute' = '0'", "option 'requests-per-minute' must be > 0, got '0'"),
         ("'tokens-per-minute' = 'many'", "option 'tokens-per-minute' must be an integer, got 'many'"),
         ("'batch-api' = 'yes'", "option 'batch-api' must be 'true' or 'false', got 'yes'"),
+        ("'batch-api' = 'true', 'batch-completion-window' = '12h'",
+         "option 'batch-completion-window' must be a whole number of hours from '24h' to '336h', got '12h'"),
+        ("'batch-api' = 'true', 'batch-completion-window' = '337h'",
+         "option 'batch-completion-window' must be a whole number of hours from '24h' to '336h', got '337h'"),
+        ("'batch-api' = 'true', 'batch-completion-window' = '2d'",
+         "option 'batch-completion-window' must be a whole number of hours from '24h' to '336h', got '2d'"),
+        ("'batch-completion-window' = '48h'",
+         "option 'batch-completion-window' applies only with 'batch-api' = 'true'"),
     ],
 )
 def test_bad_values_name_the_option(sql: SqlRunner, option: str, message: str) -> None:
@@ -54,3 +62,16 @@ def test_misspelt_option_suggests_the_right_one(sql: SqlRunner) -> None:
 
 def _config(sql: SqlRunner, name: str):
     return sql.session.catalog.find_model(name).config
+
+
+def test_batch_completion_window(sql: SqlRunner) -> None:
+    sql("CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus', "
+        "'api-key' = 'sk', 'batch-api' = 'true', 'batch-completion-window' = '336H');")
+    assert _config(sql, "m").batch_completion_window == "336h"
+    sql("CREATE MODEL d INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus', "
+        "'api-key' = 'sk', 'batch-api' = 'true');")
+    assert _config(sql, "d").batch_completion_window == "24h"
+    with pytest.raises(OptionError, match="provider 'openai' takes only '24h', not '48h'"):
+        sql("CREATE MODEL o INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
+            "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o-mini', 'api-key' = 'sk', 'batch-api' = 'true', "
+            "'batch-completion-window' = '48h');")

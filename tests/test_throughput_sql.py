@@ -272,6 +272,16 @@ def test_an_interrupted_batch_run_resumes_instead_of_paying_twice(batch_stub: St
     assert run.results[-1].predict[0].requests == 0
 
 
+def test_the_completion_window_is_sent(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true', 'batch-completion-window' = '72h'") + rows_view(2) + predict())
+    finally:
+        runner.close()
+    (batch,) = batch_stub.batches.batches.values()
+    assert batch.completion_window == "72h"
+
+
 def test_an_expired_batch_fails_the_rows_it_did_not_run() -> None:
     with StubServer(options=StubOptions(batch=BatchOptions(expire=True))) as server:
         runner = batch_runner(server)

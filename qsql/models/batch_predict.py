@@ -65,7 +65,8 @@ def run_batch(
     try:
         results = run(run_job(
             client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
-            model=config.model, poll_interval=poll_interval, on_progress=on_progress, report=report,
+            model=config.model, completion_window=config.batch_completion_window, poll_interval=poll_interval,
+            on_progress=on_progress, report=report,
         ))
     finally:
         store.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..lazydataclass import lazy_dataclass
 from ..secrets import Secret
 from .openai_compat import OpenAICompatible
 from .protocol import WireProtocol
@@ -26,7 +27,7 @@ METADATA_COLUMNS = (ERROR_STRING, HTTP_STATUS_CODE, HTTP_HEADERS_MAP)
 REASONING_COLUMN = "reasoning_content"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ModelConfig:
     name: str  # the SQL model name, for messages
     provider: str
@@ -55,6 +56,7 @@ class ModelConfig:
     tokens_per_minute: int | None = None
     # Send rows through the provider's Batch File API (half price, results within the day).
     batch_api: bool = False
+    batch_completion_window: str = "24h"  # how long the provider may take over a batch
     # The wire format, from the provider record (protocol.py).
     protocol: WireProtocol = field(default_factory=OpenAICompatible, compare=False)
     # Send chat requests as server-sent events (thinking / streaming-only models, long replies).

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..lazydataclass import lazy_dataclass
 from .. import ast
 from ..catalog import unique_options
 from ..column import Column
@@ -54,7 +54,7 @@ _ENDPOINT_EXAMPLES = {
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OptionSpec:
     key: str
     description: str
@@ -136,6 +136,16 @@ def _boolean(text: str) -> bool:
     return value == "true"
 
 
+def _completion_window(text: str) -> str:
+    """DashScope's Batch API takes a completion window of 24h to 336h in whole hours (the
+    reference's section 1.5); OpenAI's only 24h (checked per provider below)."""
+    value = text.strip().lower()
+    hours = value[:-1] if value.endswith("h") else ""
+    if not hours.isdigit() or not 24 <= int(hours) <= 336:
+        raise ValueError("must be a whole number of hours from '24h' to '336h'")
+    return f"{int(hours)}h"
+
+
 def _response_format(text: str) -> dict[str, str]:
     return {"type": _choice("text", "json_object")(text)}
 
@@ -180,6 +190,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("requests-per-minute", "the provider's request quota: requests are paced under it (qsql extension)", _long(1)),
     OptionSpec("tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)),
     OptionSpec("batch-api", "'true': send the rows through the provider's Batch File API at half price (qsql extension)", _boolean),
+    OptionSpec("batch-completion-window", "how long a batch may take, '24h' (default) to '336h' (qsql extension)",
+               _completion_window),
 )
 
 # Where a provider's range is narrower than the option's own (checked after the option's parse).
@@ -291,6 +303,14 @@ def resolve_model(
             options.items["batch-api"].value_span,
             hint="the Batch File API is offered by qwen (DashScope) and openai",
         )
+    window = str(values.get("batch-completion-window", "24h"))
+    if "batch-completion-window" in values:
+        span = options.items["batch-completion-window"].value_span
+        if not batch_api:
+            raise OptionError("option 'batch-completion-window' applies only with 'batch-api' = 'true'", span)
+        if provider.name == "openai" and window != "24h":
+            raise OptionError(f"option 'batch-completion-window': provider 'openai' takes only '24h', not '{window}'",
+                              span, hint="DashScope (provider 'qwen') takes 24h to 336h")
     return ModelConfig(
         name=name,
         provider=provider.name,
@@ -314,6 +334,7 @@ def resolve_model(
         requests_per_minute=values.get("requests-per-minute"),  # type: ignore[arg-type]
         tokens_per_minute=values.get("tokens-per-minute"),  # type: ignore[arg-type]
         batch_api=batch_api,
+        batch_completion_window=window,
     )
 
 
