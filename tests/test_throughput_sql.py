@@ -272,6 +272,48 @@ def test_an_interrupted_batch_run_resumes_instead_of_paying_twice(batch_stub: St
     assert run.results[-1].predict[0].requests == 0
 
 
+def test_lines_failing_for_a_passing_reason_go_out_again_in_a_follow_up_batch(batch_stub: StubServer) -> None:
+    """A 503 twice and a 429 once are retried in follow-up batches of just those lines; a 400
+    is not (it would fail again) and goes to the error policy."""
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true', 'error-handling-strategy' = 'RETRY', 'retry-fallback-strategy' = 'IGNORE'",
+                     outputs="content STRING, `http-status-code` INT")
+               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'busy [[stub:status=503;times=2]]'), "
+                 "(3, 'slow down [[stub:status=429;times=1]]'), (4, 'bad [[stub:status=400]]');")
+        (result,) = runner("SELECT id, content, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+    finally:
+        runner.close()
+    rows = sorted(result.rows, key=lambda r: r[0])
+    assert rows[0] == (1, "[stub] fine", None)
+    assert rows[1] == (2, "[stub] busy [[stub:status=503;times=2]]", None)
+    assert rows[2] == (3, "[stub] slow down [[stub:status=429;times=1]]", None)
+    assert rows[3] == (4, None, 400)
+    batches = list(batch_stub.batches.batches.values())
+    assert [len(b.lines) for b in batches] == [4, 2, 1]  # the job, then only the lines that may pass
+    assert "(3 sent again in follow-up batches after a passing failure)" in result.predict[0].notes[0]
+    assert result.predict[0].requests == 7
+
+
+def test_follow_up_batches_are_bounded_and_follow_the_strategy(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true', 'retry-num' = '1', 'retry-fallback-strategy' = 'IGNORE'")
+               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'down [[stub:status=503]]');")
+        (result,) = runner("SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+        assert result.rows == [] and len(batch_stub.batches.batches) == 2  # one follow-up: 'retry-num' = 1
+        runner("DROP MODEL m;" + model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'")
+               + "CREATE TEMPORARY VIEW u (id, txt) AS VALUES (1, 'still down [[stub:status=503]]');")
+        runner("SELECT id, content FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(txt))")
+        assert len(batch_stub.batches.batches) == 3  # IGNORE: no follow-up batch
+        runner("DROP MODEL m;" + model(", 'batch-api' = 'true', 'retry-fallback-strategy' = 'IGNORE'")
+               + "CREATE TEMPORARY VIEW v (id, txt) AS VALUES (1, 'down for good [[stub:status=500]]');")
+        runner("SELECT id, content FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt))")
+        assert len(batch_stub.batches.batches) == 3 + 1 + 3  # the default retry-num (100) is capped at 3 rounds
+    finally:
+        runner.close()
+
+
 def test_the_completion_window_is_sent(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:

@@ -26,6 +26,7 @@ class JobReport:
     resumed: list[str] = field(default_factory=list)  # batch ids an earlier run created
     already_paid: int = 0  # requests answered from batch_results, without any batch
     statuses: dict[str, BatchStatus] = field(default_factory=dict)  # last status of each batch
+    retried: int = 0  # lines sent again in follow-up batches after a passing failure
 
     def progress_line(self) -> str:
         statuses = list(self.statuses.values())
@@ -49,6 +50,8 @@ async def run_job(
     poll_interval: float = 5.0,
     on_progress: Callable[[JobReport], None] | None = None,
     report: JobReport | None = None,
+    retryable: Callable[[BatchResult], bool] | None = None,
+    retry_rounds: int = 0,
 ) -> dict[str, BatchResult]:
     report = report if report is not None else JobReport()
     results: dict[str, BatchResult] = {}
@@ -69,26 +72,40 @@ async def run_job(
         if on_progress is not None:
             on_progress(report)
 
-    index = 0
-    while index < len(batch_ids):
-        batch_id = batch_ids[index]
-        index += 1
-        try:
-            final = await client.wait(batch_id, clock, poll_interval, on_progress=progress)
-        except ModelError as error:
-            if error.status == 404 and batch_id in report.resumed:
-                # The service forgot it (or it was another stub run): its requests go out again.
-                lost = [key for key, owner in pending.items() if owner == batch_id]
-                store.forget(batch_id)
-                batch_ids += await _submit(client, store, lost, requests, endpoint, provider, model,
-                                           completion_window, report)
-                continue
-            raise
-        got = await client.results(final)
-        paid_now = {key: result.body for key, result in got.items() if result.ok and result.body is not None}
-        store.put_results(paid_now)  # kept before anyone sees them: never paid for twice
-        results.update({key: result for key, result in got.items() if key in requests})
-        store.collected(batch_id, final.status)
+    async def collect(batch_ids: list[str]) -> None:
+        """Wait for each batch and take its results (kept in the store before anyone sees them)."""
+        index = 0
+        while index < len(batch_ids):
+            batch_id = batch_ids[index]
+            index += 1
+            try:
+                final = await client.wait(batch_id, clock, poll_interval, on_progress=progress)
+            except ModelError as error:
+                if error.status == 404 and batch_id in report.resumed:
+                    # The service forgot it (or it was another stub run): its requests go out again.
+                    lost = [key for key, owner in pending.items() if owner == batch_id]
+                    store.forget(batch_id)
+                    batch_ids += await _submit(client, store, lost, requests, endpoint, provider, model,
+                                               completion_window, report)
+                    continue
+                raise
+            got = await client.results(final)
+            paid_now = {key: result.body for key, result in got.items() if result.ok and result.body is not None}
+            store.put_results(paid_now)  # kept before anyone sees them: never paid for twice
+            results.update({key: result for key, result in got.items() if key in requests})
+            store.collected(batch_id, final.status)
+
+    await collect(batch_ids)
+    # Lines that failed for a passing reason (throttled, a server error or timeout) go out
+    # again in a follow-up batch of just those lines, at most ``retry_rounds`` times; the rest
+    # (and what still fails after the last round) go to the caller's error policy.
+    for _ in range(retry_rounds if retryable is not None else 0):
+        again = [key for key, result in results.items() if not result.ok and retryable(result)]  # type: ignore[misc]
+        if not again:
+            break
+        report.retried += len(again)
+        await collect(await _submit(client, store, again, requests, endpoint, provider, model, completion_window,
+                                    report))
     return results
 
 

@@ -3,10 +3,11 @@ goes into one job (split into files of at most 50,000), and each row gets its re
 its line's error — by ``custom_id``, which is the request's reply-cache key.
 
 The caller prepares the texts (skips, truncation, cache lookups) and applies the error policy
-per row; this module turns ``{key: text}`` into ``{key: Prediction | ModelError}``. Retries
-do not apply inside a batch (the provider runs each line once); a line that failed is sent
-again by the next run of the script, while every reply that succeeded (and so was billed) is
-kept and never requested again.
+per row; this module turns ``{key: text}`` into ``{key: Prediction | ModelError}``. A line that
+failed for a passing reason (throttled, a server error, a timeout) goes out again in a
+follow-up batch of just those lines, up to 'retry-num' and at most three rounds, when the
+error policy is RETRY; a line that still failed is sent again by the next run of the script,
+while every reply that succeeded (and so was billed) is kept and never requested again.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def run_batch(
         results = run(run_job(
             client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
             model=config.model, completion_window=config.batch_completion_window, poll_interval=poll_interval,
-            on_progress=on_progress, report=report,
+            on_progress=on_progress, report=report, retryable=lambda result: _retryable(config, result),
+            retry_rounds=retry_rounds(config),
         ))
     finally:
         store.close()
@@ -74,6 +76,27 @@ def run_batch(
     for key in bodies:
         outcomes[key] = _outcome(results.get(key), parse, report)
     return outcomes, report
+
+
+# Follow-up batches after lines failed for a passing reason: each may take up to the completion
+# window, so far fewer rounds than a real-time request's retries.
+MAX_RETRY_ROUNDS = 3
+
+
+def retry_rounds(config: ModelConfig) -> int:
+    """Follow-up batches allowed: none unless 'error-handling-strategy' is RETRY, at most
+    'retry-num' and at most :data:`MAX_RETRY_ROUNDS`."""
+    policy = config.retry
+    return min(policy.retries, MAX_RETRY_ROUNDS) if policy.may_retry(1, True) else 0
+
+
+def _retryable(config: ModelConfig, result: BatchResult) -> bool:
+    """A failed line worth sending again: the provider's own rule for its status and code (429
+    throttling, 5xx and timeouts yes; account states and requests it refuses itself no). A line
+    the batch never ran (expired, cancelled) has no status and is not sent again here."""
+    if result.ok or result.status_code is None:
+        return False
+    return config.protocol.classify(result.status_code, result.error_code, result.error_message).retryable
 
 
 def _outcome(result: BatchResult | None, parse: Callable[[dict[str, Any]], Any], report: JobReport) -> Any:

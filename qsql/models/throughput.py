@@ -82,9 +82,11 @@ def batch_groups(
         config, bodies, run=run, http_client=http_client, clock=clock, parse=parse, on_progress=progress,
         store_path=store_path,
     )
-    sent = len(bodies) - report.already_paid
+    sent = len(bodies) - report.already_paid + report.retried
     count_requests(sent)
     detail = f"{sent} requests in {len(report.statuses)} batch{'es' if len(report.statuses) != 1 else ''}"
+    if report.retried:
+        detail += f" ({report.retried} sent again in follow-up batches after a passing failure)"
     if report.resumed:
         detail += f" ({len(report.resumed)} resumed from an earlier run)"
     if report.already_paid:

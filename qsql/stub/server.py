@@ -155,6 +155,7 @@ class StubServer:
         self._handlers: set[asyncio.Task] = set()
         self.rate_limiter = SlidingWindowLimiter(self.options.rate_limits) if self.options.rate_limits else None
         self.batches = BatchService(self._answer_batch_line, self.options.batch)
+        self._batch_seen: Counter[str] = Counter()  # batch lines seen per marked text
 
     @property
     def base_url(self) -> str:
@@ -362,11 +363,15 @@ class StubServer:
             match = _MARKER.search(text)
             if match:
                 try:
-                    status = Fault.parse(match.group(1)).status
+                    fault = Fault.parse(match.group(1))
                 except ValueError:
-                    status = 400
-                if status is not None:
-                    return status, _error_body(status, f"injected failure (HTTP {status})", None)
+                    fault = Fault(status=400)
+                # times=N: only the first N batch lines carrying this text fail (a transient error).
+                self._batch_seen[text] += 1
+                if fault.times is not None and self._batch_seen[text] > fault.times:
+                    break
+                if fault.status is not None:
+                    return fault.status, _error_body(fault.status, f"injected failure (HTTP {fault.status})", None)
         if url.rstrip("/").endswith("/embeddings"):
             return 200, _embeddings_reply(body, self.options.embedding_dimension)
         return 200, _chat_reply(body)
