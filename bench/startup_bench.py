@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,10 +33,18 @@ def qsql_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "qsql"]
 
 
+CPU_TIMES: dict[str, list[float]] = {}  # CPU seconds (user + system) per command, less sensitive to load
+
+
 def timed(command: list[str], env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU_TIMES.setdefault(" ".join(command), []).append(cpu)
+    return wall
 
 
 def main() -> None:
@@ -70,6 +79,10 @@ def main() -> None:
     print(f"python -c pass                    median {bare_median * 1000:7.1f} ms")
     print(f"qsql -e 'SELECT 1' (parser cached) median {qsql_median * 1000:7.1f} ms   {ratio:.1f}x "
           f"(target <= {TARGET_RATIO:g}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+    bare_cpu = statistics.median(CPU_TIMES[" ".join(bare)][-args.runs:])
+    qsql_cpu = statistics.median(CPU_TIMES[" ".join(qsql)][-args.runs:])
+    print(f"CPU time (user + system), medians: python -c pass {bare_cpu * 1000:.0f} ms, "
+          f"qsql {qsql_cpu * 1000:.0f} ms ({qsql_cpu / bare_cpu:.1f}x)")
     print(f"qsql -e 'SELECT 1', first run after a grammar change (builds and caches the tables): {cold * 1000:.0f} ms")
     print(f"qsql -e 'SELECT 1' with the parser cache off: median of 3 {statistics.median(no_cache) * 1000:.0f} ms")
 

@@ -6,18 +6,19 @@ planner reads them); that keeps the parser replaceable and the planner testable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .lazydataclass import lazy_dataclass
 from .source import Span
 from .types import DataType
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Node:
     span: Span = field(kw_only=True, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Identifier(Node):
     """A name as written; ``quoted`` when it was backquoted. Flink names are case-sensitive."""
 
@@ -25,7 +26,7 @@ class Identifier(Node):
     quoted: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class QualifiedName(Node):
     parts: tuple[Identifier, ...]
 
@@ -40,12 +41,12 @@ class QualifiedName(Node):
 # ------------------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Expr(Node):
     pass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Literal(Expr):
     """A constant; ``text`` is the literal as written, ``dtype`` its Flink type."""
 
@@ -54,7 +55,7 @@ class Literal(Expr):
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ColumnRef(Expr):
     parts: tuple[Identifier, ...]
 
@@ -63,43 +64,43 @@ class ColumnRef(Expr):
         return self.parts[-1].name
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class UnaryOp(Expr):
     op: str
     operand: Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BinaryOp(Expr):
     op: str
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class IsNull(Expr):
     operand: Expr
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Cast(Expr):
     operand: Expr
     target: DataType
     safe: bool = False  # TRY_CAST
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ArrayConstructor(Expr):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MapConstructor(Expr):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FunctionCall(Expr):
     name: Identifier
     args: tuple[Expr, ...]
@@ -107,7 +108,7 @@ class FunctionCall(Expr):
     star: bool = False  # COUNT(*)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class IsBool(Expr):
     """``x IS [NOT] TRUE`` / ``x IS [NOT] FALSE``."""
 
@@ -116,7 +117,7 @@ class IsBool(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Like(Expr):
     operand: Expr
     pattern: Expr
@@ -124,14 +125,14 @@ class Like(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InList(Expr):
     operand: Expr
     items: tuple[Expr, ...]
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Between(Expr):
     operand: Expr
     low: Expr
@@ -139,7 +140,7 @@ class Between(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Case(Expr):
     """``CASE [operand] WHEN a THEN b ... [ELSE c] END``."""
 
@@ -148,7 +149,7 @@ class Case(Expr):
     default: Expr | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Subscript(Expr):
     """``array[i]``, 1-based as in Flink; ``map[key]``."""
 
@@ -156,20 +157,20 @@ class Subscript(Expr):
     index: Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Extract(Expr):
     unit: str
     operand: Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ScalarSubquery(Expr):
     """``(SELECT ...)`` as a value: one column, at most one row (NULL when none)."""
 
     query: "Query"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InSubquery(Expr):
     """``x [NOT] IN (SELECT ...)``."""
 
@@ -178,12 +179,12 @@ class InSubquery(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Exists(Expr):
     query: "Query"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FrameBound(Node):
     """One end of a window frame: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING ..."""
 
@@ -191,14 +192,14 @@ class FrameBound(Node):
     offset: Expr | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class WindowFrame(Node):
     unit: str  # "ROWS" | "RANGE"
     start: FrameBound
     end: FrameBound
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Over(Expr):
     """``f(...) OVER (PARTITION BY ... ORDER BY ... [ROWS|RANGE ...])``."""
 
@@ -209,14 +210,14 @@ class Over(Expr):
     window_name: Identifier | None = None  # OVER w: the SELECT's WINDOW clause defines w
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CurrentTime(Expr):
     """CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP ... (no parentheses)."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class IsDistinctFrom(Expr):
     """``a IS [NOT] DISTINCT FROM b``: equality where two NULLs are the same value."""
 
@@ -225,7 +226,7 @@ class IsDistinctFrom(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class IsUnknown(Expr):
     """``x IS [NOT] UNKNOWN`` on a BOOLEAN (Flink's name for IS NULL on a truth value)."""
 
@@ -233,7 +234,7 @@ class IsUnknown(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class IsJson(Expr):
     """``s IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]``."""
 
@@ -242,7 +243,7 @@ class IsJson(Expr):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TimeUnit(Expr):
     """A time unit keyword standing as an argument: ``TIMESTAMPADD(DAY, 1, t)``. Only the
     grammar makes one, so a column can never be mistaken for a unit (nor a unit for a column)."""
@@ -250,14 +251,14 @@ class TimeUnit(Expr):
     unit: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RowConstructor(Expr):
     """``ROW(a, b, ...)``: a value of type ROW<EXPR$0 ..., EXPR$1 ...>."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class JsonBehavior(Node):
     """One ``<response> ON EMPTY|ERROR`` clause of JSON_VALUE / JSON_QUERY / JSON_EXISTS;
     ``response`` is NULL, ERROR, TRUE, FALSE, UNKNOWN, EMPTY ARRAY, EMPTY OBJECT or DEFAULT."""
@@ -267,7 +268,7 @@ class JsonBehavior(Node):
     default: Expr | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class JsonCall(Expr):
     """JSON_VALUE, JSON_QUERY, JSON_EXISTS, JSON_OBJECT and JSON_ARRAY with their SQL/JSON clauses.
 
@@ -284,28 +285,28 @@ class JsonCall(Expr):
 # ------------------------------------------------------------------------- queries
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SelectItem(Node):
     pass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SelectExpr(SelectItem):
     expr: Expr
     alias: Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SelectStar(SelectItem):
     qualifier: Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FromItem(Node):
     pass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TableRef(FromItem):
     name: QualifiedName
     alias: Identifier | None = None
@@ -313,7 +314,7 @@ class TableRef(FromItem):
     options: tuple["OptionItem", ...] | None = None  # FROM t /*+ OPTIONS('k' = 'v') */
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MLPredict(FromItem):
     """``ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c, ...)[, MAP[...]])``."""
 
@@ -324,7 +325,7 @@ class MLPredict(FromItem):
     alias: Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Join(FromItem):
     left: FromItem
     right: FromItem
@@ -333,26 +334,26 @@ class Join(FromItem):
     using: tuple[Identifier, ...] | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SubqueryRef(FromItem):
     query: "Query"
     alias: Identifier | None = None
     columns: tuple[Identifier, ...] | None = None  # FROM (...) AS t (a, b)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OrderItem(Node):
     expr: Expr
     descending: bool = False
     nulls_first: bool | None = None  # None: Flink's default (NULLs first ascending, last descending)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Query(Node):
     pass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Select(Query):
     items: tuple[SelectItem, ...]
     from_: FromItem | None = None
@@ -368,7 +369,7 @@ class Select(Query):
     windows: tuple[tuple[Identifier, tuple, tuple, "WindowFrame | None"], ...] = ()
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SetOperation(Query):
     """``UNION`` / ``INTERSECT`` / ``EXCEPT``, ``all`` keeping duplicates."""
 
@@ -378,7 +379,7 @@ class SetOperation(Query):
     all: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Ordered(Query):
     """ORDER BY / OFFSET / LIMIT around a query that is not a plain SELECT (a set operation, VALUES)."""
 
@@ -388,7 +389,7 @@ class Ordered(Query):
     offset: int | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CommonTable(Node):
     """One ``name [(columns)] AS (query)`` of a WITH clause."""
 
@@ -397,7 +398,7 @@ class CommonTable(Node):
     query: Query
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class With(Query):
     """``WITH a AS (...), b AS (...) query``: each table sees the ones before it."""
 
@@ -405,7 +406,7 @@ class With(Query):
     query: Query
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Values(Query):
     rows: tuple[tuple[Expr, ...], ...]
 
@@ -413,19 +414,19 @@ class Values(Query):
 # ------------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Statement(Node):
     pass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ColumnDef(Node):
     name: Identifier
     dtype: DataType
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OptionItem(Node):
     """One ``'key' = 'value'`` of a WITH clause; the span is the key's, for error carets."""
 
@@ -434,7 +435,7 @@ class OptionItem(Node):
     value_span: Span = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CreateModel(Statement):
     name: QualifiedName
     inputs: tuple[ColumnDef, ...]
@@ -446,7 +447,7 @@ class CreateModel(Statement):
     or_replace: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CreateView(Statement):
     name: QualifiedName
     columns: tuple[Identifier, ...] | None
@@ -457,7 +458,7 @@ class CreateView(Statement):
     or_replace: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CreateTable(Statement):
     name: QualifiedName
     columns: tuple[ColumnDef, ...]
@@ -468,7 +469,7 @@ class CreateTable(Statement):
     or_replace: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Insert(Statement):
     table: QualifiedName
     columns: tuple[Identifier, ...] | None
@@ -476,12 +477,12 @@ class Insert(Statement):
     overwrite: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class QueryStatement(Statement):
     query: Query
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SetOption(Statement):
     """``SET 'key' = 'value'``; ``SET`` alone lists the session's settings."""
 
@@ -489,14 +490,14 @@ class SetOption(Statement):
     value: str | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ResetOption(Statement):
     """``RESET 'key'``; ``RESET`` alone resets every setting."""
 
     key: str | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Drop(Statement):
     kind: str  # "table" | "view" | "model"
     name: QualifiedName
@@ -504,7 +505,7 @@ class Drop(Statement):
     if_exists: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Show(Statement):
     what: str  # "TABLES" | "VIEWS" | "MODELS" | "FUNCTIONS"
     pattern: str | None = None
@@ -512,13 +513,13 @@ class Show(Statement):
     case_insensitive: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShowCreate(Statement):
     kind: str
     name: QualifiedName
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShowColumns(Statement):
     """``SHOW COLUMNS FROM|IN t [NOT] [I]LIKE 'pattern'``: DESCRIBE's rows, filtered by name."""
 
@@ -528,13 +529,13 @@ class ShowColumns(Statement):
     case_insensitive: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Describe(Statement):
     name: QualifiedName
     model: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AlterModel(Statement):
     name: QualifiedName
     if_exists: bool = False
@@ -543,7 +544,7 @@ class AlterModel(Statement):
     rename_to: QualifiedName | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AlterColumn(Node):
     """One column of ALTER TABLE ADD / MODIFY, with its optional position (FIRST or AFTER c)."""
 
@@ -552,7 +553,7 @@ class AlterColumn(Node):
     after: Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AlterTable(Statement):
     """``ALTER TABLE [IF EXISTS] t`` and one action: ``rename`` (``rename_to``), ``set``
     (``options``), ``reset`` (``keys``), ``add`` / ``modify`` (``columns``), ``drop``
@@ -570,7 +571,7 @@ class AlterTable(Statement):
     new_column: Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AlterView(Statement):
     """``ALTER VIEW v RENAME TO w`` or ``ALTER VIEW v AS query`` (Flink has no IF EXISTS here)."""
 
@@ -579,23 +580,23 @@ class AlterView(Statement):
     query: Query | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Explain(Statement):
     statement: Statement
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StatementSet(Statement):
     """``EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END``: planned together, then run."""
 
     inserts: tuple[Insert, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BeginStatementSet(Statement):
     """The SQL client's ``BEGIN STATEMENT SET;``: the INSERTs up to ``END;`` form one set."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class EndStatementSet(Statement):
     pass

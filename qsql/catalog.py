@@ -8,9 +8,10 @@ and ``default_database.x`` name the same object as ``x``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Union
 
+from .lazydataclass import lazy_dataclass
 from . import ast
 from .column import Column
 from .errors import CatalogError, OptionError, ValidationError
@@ -24,7 +25,7 @@ DEFAULT_CATALOG = "default_catalog"
 DEFAULT_DATABASE = "default_database"
 
 
-@dataclass
+@lazy_dataclass
 class TableEntry:
     """A table. ``columns`` is its schema as it is now (ALTER TABLE changes it); ``definition``
     is the CREATE TABLE statement with its options kept current, for the options' positions."""
@@ -38,7 +39,7 @@ class TableEntry:
     kind: str = field(default="table", init=False)
 
 
-@dataclass
+@lazy_dataclass
 class ViewEntry:
     name: str
     columns: list[Column]
@@ -49,7 +50,7 @@ class ViewEntry:
     kind: str = field(default="view", init=False)
 
 
-@dataclass
+@lazy_dataclass
 class ModelEntry:
     inputs: list[Column]
     outputs: list[Column]

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .lazydataclass import lazy_dataclass
 from .errors import UsageError
 from .settings import CACHE, EDITING_MODE, LOG, OUTPUT_EXPANDED, OUTPUT_FORMAT, PAGER, TIMING, check_setting
 
@@ -48,7 +49,7 @@ class ConfigError(UsageError):
     """The config file cannot be read or has a bad value."""
 
 
-@dataclass
+@lazy_dataclass
 class Config:
     path: Path | None = None
     settings: dict[str, str] = field(default_factory=dict)

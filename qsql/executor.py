@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from .lazydataclass import lazy_dataclass
 from . import functions as F
 from . import types as T
 from .connectors.base import SinkContext
@@ -52,7 +53,7 @@ Row = tuple
 __all__ = ["ExecutionContext", "PredictStats", "collect", "rows", "run_insert", "known_row_count"]
 
 
-@dataclass
+@lazy_dataclass
 class ExecutionContext:
     runtime: ModelRuntime
     # The reply cache is opened only when an ML_PREDICT runs (a disk cache may fail to open).

@@ -11,9 +11,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
+from .lazydataclass import lazy_dataclass
 from . import ast
 from . import functions as F
 from . import types as T
@@ -27,7 +27,7 @@ Row = tuple
 Evaluator = Callable[[Row], object]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Compiled:
     evaluate: Evaluator
     dtype: DataType

@@ -14,9 +14,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .lazydataclass import lazy_dataclass
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
 from .json_functions import JsonText, dumps
@@ -27,7 +27,7 @@ from .types import DataType, flink_string_hash, java_hash_map_order  # noqa: F40
 TypeRule = Callable[[list[DataType], Span | None], DataType]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Scalar:
     name: str
     min_args: int

@@ -21,8 +21,8 @@ import io
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from .lazydataclass import lazy_dataclass
 from .errors import QsqlError, render_error
 from .executor import PredictStats
 from .pricing import UsageTotals, format_cost
@@ -159,7 +159,7 @@ _FORMATTERS: dict[str, Callable[[QueryResult], str]] = {
 
 
 # ------------------------------------------------------------------ dispatch
-@dataclass
+@lazy_dataclass
 class DisplayOptions:
     """What differs between a script and the shell."""
 

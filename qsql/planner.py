@@ -8,9 +8,9 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .lazydataclass import lazy_dataclass
 from . import ast
 from . import functions as F
 from . import settings as S
@@ -56,7 +56,7 @@ _MAX_VIEW_DEPTH = 64
 # ------------------------------------------------------------------------- planner
 
 
-@dataclass
+@lazy_dataclass
 class _CommonTableEntry:
     """A WITH table in scope: its definition, and what its own query can see (the tables
     before it and the query around the WITH)."""
@@ -74,7 +74,7 @@ class _CommonTableEntry:
         return None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _OutputItem:
     """One column of a select list, with ``*`` expanded: an expression, or (from ``*``) the
     index of an input column; its output name; where it was written."""
@@ -84,7 +84,7 @@ class _OutputItem:
     span: Span | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _UsingColumn:
     """A column of JOIN ... USING: its positions in the joined row and its output type."""
 

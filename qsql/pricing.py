@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
+
+from .lazydataclass import lazy_dataclass
 
 PER = 1_000_000  # prices are per million tokens
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Price:
     input: float  # USD per million prompt tokens
     output: float  # USD per million completion (and reasoning) tokens
@@ -29,7 +31,7 @@ class Price:
         return Price(self.input / 2, self.output / 2, f"{self.origin}, batch price (50%)")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PriceTable:
     prices: Mapping[str, Price]
     date: str = ""
@@ -69,7 +71,7 @@ def format_cost(usd: float) -> str:
     return f"${usd:.4f}" if usd >= 0.0001 or usd == 0 else f"${usd:.6f}"
 
 
-@dataclass
+@lazy_dataclass
 class UsageTotals:
     """Requests and tokens of a statement or of a whole session, and their estimated cost.
     ``unpriced`` names models without a price: their tokens are counted, not costed."""

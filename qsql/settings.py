@@ -13,9 +13,9 @@ typo in a value fails at the SET rather than halfway through a paid run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from .lazydataclass import lazy_dataclass
 from . import timezone
 from .durations import parse_duration
 from .errors import ValidationError
@@ -53,7 +53,7 @@ class BadValue(ValueError):
         return f"{label} {self.problem}, got '{value}'"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Setting(Generic[V]):
     key: str
     default: str  # as SET would write it

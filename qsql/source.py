@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from .lazydataclass import lazy_dataclass
 
 
 class Span(NamedTuple):
@@ -21,7 +22,7 @@ class Span(NamedTuple):
         return f"{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Source:
     """A named SQL text: a file path, ``<stdin>``, ``<command line>`` or ``<shell>``."""
 

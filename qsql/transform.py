@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from lark import Token, Transformer, Tree
 from lark.tree import Meta
 
+from .lazydataclass import lazy_dataclass
 from . import ast
 from . import types as T
 from .errors import QsqlSyntaxError, shorten
@@ -53,34 +54,34 @@ def unquote_string(text: str) -> str:
 
 
 # Intermediate values that only live between two transformer methods.
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Flag:
     name: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Columns:
     role: str  # "input" | "output" | "table"
     items: tuple[ast.ColumnDef, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Comment:
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Options:
     items: tuple[ast.OptionItem, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _TableAction:
     kind: str
     fields: dict
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Position:
     after: ast.Identifier | None  # None: FIRST
 
@@ -89,12 +90,12 @@ def _alter_columns(value: object) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Names:
     items: tuple[ast.Identifier, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _PredictArg:
     kind: str  # "table" | "model" | "descriptor" | "config"
     value: object
@@ -102,62 +103,62 @@ class _PredictArg:
     name: ast.Identifier | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Where:
     condition: ast.Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Having:
     condition: ast.Expr
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Group:
     items: tuple[ast.Expr, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Order:
     items: tuple[ast.OrderItem, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Limit:
     count: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Offset:
     count: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Windows:
     items: tuple[tuple, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _RowLimits:
     items: tuple[object, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _WithTables:
     items: tuple[ast.CommonTable, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Kind:
     name: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _Rename:
     name: ast.QualifiedName
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class _TypeName:
     name: str
     span: Span

@@ -24,10 +24,11 @@ import datetime as dt
 import math
 import re
 import struct
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .lazydataclass import lazy_dataclass
 from .errors import ExecutionError, QsqlTypeError, shorten
 from .source import Span
 from .suggest import did_you_mean
@@ -46,7 +47,7 @@ INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64}
 INTEGER_AS_DECIMAL_PRECISION = {"TINYINT": 3, "SMALLINT": 5, "INT": 10, "BIGINT": 19}
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DataType:
     """One Flink logical type. ``length`` is for CHAR/VARCHAR, ``precision``/``scale`` for
     DECIMAL and TIMESTAMP, ``element`` for ARRAY."""
@@ -126,7 +127,7 @@ class DataType:
         return self.kind in INTEGER_BITS
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RowField:
     """One field of a ROW type: ``name type [COMMENT '...']``."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .lazydataclass import lazy_dataclass
 from . import functions as F
 from . import types as T
 from .errors import QsqlTypeError, ValidationError
@@ -24,7 +25,7 @@ VALUE = frozenset({"FIRST_VALUE", "LAST_VALUE"})
 WINDOW_ONLY = RANKING | OFFSET
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Bound:
     """One end of a frame; ``offset`` is the number of rows (ROWS) or the value distance (RANGE)."""
 
@@ -32,7 +33,7 @@ class Bound:
     offset: object = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Frame:
     unit: str  # "ROWS" | "RANGE"
     start: Bound
@@ -55,7 +56,7 @@ class WindowCall:
     buckets: int = 1
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OrderKey:
     """One ORDER BY expression of an OVER window."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import IO, ClassVar
 
+from ..lazydataclass import lazy_dataclass
 from .. import ast
 from ..column import Column
 from ..errors import OptionError, ValidationError
@@ -13,7 +13,7 @@ from ..source import Span
 from ..suggest import did_you_mean
 
 
-@dataclass
+@lazy_dataclass
 class SinkContext:
     """Where a sink may write: the session's standard streams."""
 

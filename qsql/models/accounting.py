@@ -3,10 +3,12 @@ and tokens; the executor counts rows (in, out, failed, dropped, skipped)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ..lazydataclass import lazy_dataclass
 
 
-@dataclass
+@lazy_dataclass
 class PredictStats:
     """Every input row is counted exactly once in ``rows_in`` and ends as output row(s), a
     failed row (kept or dropped), or a skipped one."""

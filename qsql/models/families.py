@@ -20,7 +20,8 @@ the user sets 'enable-thinking'.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..lazydataclass import lazy_dataclass
 
 NEVER = "never"
 OFF = "off"
@@ -30,7 +31,7 @@ ALWAYS = "always"
 QWEN3_OPEN_SOURCE = re.compile(r"^qwen3-(0\.6b|1\.7b|4b|8b|14b|32b|30b-a3b|235b-a22b)$")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Family:
     name: str  # for messages and the docs table
     thinking: str = NEVER

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ..lazydataclass import lazy_dataclass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Ticket:
     """What an attempt is about to send, for an admission controller."""
 
@@ -38,7 +40,7 @@ class Ticket:
     estimated_tokens: int  # prompt tokens, estimated before sending
 
 
-@dataclass
+@lazy_dataclass
 class Slot:
     """Filled in by the transport before the ``attempt`` block ends."""
 
@@ -58,7 +60,7 @@ class Admission:
         yield Slot()
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CallRecord:
     """One HTTP attempt, or one reply served from the cache (``cache_hit``; no HTTP then)."""
 
@@ -82,7 +84,7 @@ class CallRecord:
     reply_text: str | None = None  # the body received (key scrubbed); for streams, the joined events
 
 
-@dataclass
+@lazy_dataclass
 class ModelHooks:
     observer: Callable[[CallRecord], None] | None = None
     admission: Admission = field(default_factory=Admission)

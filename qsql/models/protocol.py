@@ -19,14 +19,16 @@ read each output line's ``body`` with ``parse_reply``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from ..lazydataclass import lazy_dataclass
 
 if TYPE_CHECKING:
     from .config import ModelConfig
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -34,7 +36,7 @@ class Usage:
     reasoning_tokens: int = 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Prediction:
     """One row's answer: one output per choice (chat) or one vector (embeddings).
 
@@ -47,7 +49,7 @@ class Prediction:
     reasoning: list[str | None] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class WireRequest:
     url: str
     headers: dict[str, str]
@@ -55,7 +57,7 @@ class WireRequest:
     stream: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Verdict:
     """Whether the same request may succeed if sent again, and a few words on why not."""
 

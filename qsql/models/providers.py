@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..lazydataclass import lazy_dataclass
 from .openai_compat import OpenAICompatible
 from .protocol import WireProtocol
 from .qwen import DashScope
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Provider:
     name: str
     api_key_env: str

@@ -36,6 +36,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..lazydataclass import lazy_dataclass
+
 MINUTE = 60.0
 MARGIN = 0.03  # declared limits are run at 97%: slack for clock skew and stalls between client and server
 
@@ -252,7 +254,7 @@ class MinuteWindow:
         self._done_units += units
 
 
-@dataclass
+@lazy_dataclass
 class Slot:
     """Filled in by the caller before the ``attempt`` block ends."""
 
@@ -264,7 +266,7 @@ class Slot:
     completion_tokens: int = 0
 
 
-@dataclass
+@lazy_dataclass
 class RateReport:
     """What the controller saw, for the summary line."""
 

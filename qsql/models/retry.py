@@ -14,10 +14,10 @@ import datetime as dt
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from ..lazydataclass import lazy_dataclass
 from ..errors import ModelError
 
 T = TypeVar("T")
@@ -54,7 +54,7 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
 DEFAULT_RETRIES = 100  # Flink's retry-num default
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RetryPolicy:
     """Flink's error-handling-strategy / retry-num / retry-fallback-strategy, plus the waits."""
 
