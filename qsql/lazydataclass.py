@@ -27,14 +27,16 @@ _METHODS = ("__init__", "__repr__", "__eq__", "__hash__")
 
 
 @dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
-def lazy_dataclass(cls: T | None = None, *, frozen: bool = False) -> Any:
-    """``@dataclass`` or ``@dataclass(frozen=True)``, with the methods compiled on first use."""
+def lazy_dataclass(cls: T | None = None, *, frozen: bool = False, eq: bool = True) -> Any:
+    """``@dataclass`` (``frozen``, ``eq`` as there), with the methods compiled on first use."""
 
     def wrap(klass: T) -> T:
         own = set(vars(klass))
         explicit_hash = "__hash__" in own and not (klass.__dict__["__hash__"] is None and "__eq__" in own)
         klass = dataclasses.dataclass(klass, init=False, repr=False, eq=False)
         for name in _METHODS:
+            if not eq and name in ("__eq__", "__hash__"):
+                continue  # identity, as dataclasses leaves it with eq=False
             if name in own and not (name == "__hash__" and not explicit_hash):
                 continue  # written in the class body: kept, as dataclasses keeps it
             if name == "__hash__" and not frozen:

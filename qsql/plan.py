@@ -15,8 +15,9 @@ executor.py runs them, estimate.py reads the ML_PREDICT steps for the dry run.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .lazydataclass import lazy_dataclass
 from . import settings as S
 from . import windows as W
 from .catalog import ModelEntry, TableEntry
@@ -31,7 +32,7 @@ from .types import DataType
 # ------------------------------------------------------------------------- records steps hold
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AggregateCall:
     """One aggregate of an Aggregate step, e.g. ``SUM(DISTINCT x)``."""
 
@@ -45,7 +46,7 @@ class AggregateCall:
         return f"{self.function}({'DISTINCT ' if self.distinct else ''}{'*' if self.argument is None else '...'})"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SortKey:
     """One ORDER BY key of a Sort step: a column of its input's rows."""
 
@@ -59,7 +60,7 @@ class SortKey:
         return f"${self.column}{' DESC' if self.descending else ''}{nulls}"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Conversion:
     """A column's values cast from one type to another (a set operation's common type)."""
 
@@ -70,7 +71,7 @@ class Conversion:
 # ------------------------------------------------------------------------- the base
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Step:
     schema: list[Column]
     # Subqueries in this step's expressions (and its inputs' in the same query): the executor
@@ -85,7 +86,7 @@ class Step:
         return []
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Unary(Step):
     """A step over exactly one input."""
 
@@ -111,7 +112,7 @@ def with_subqueries(step: Step, subqueries: list[SubqueryHandle]) -> Step:
 # ------------------------------------------------------------------------- leaves
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class SingleRow(Step):
     """The one empty row a SELECT without FROM projects from."""
 
@@ -119,7 +120,7 @@ class SingleRow(Step):
         return "SingleRow"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class ValuesStep(Step):
     rows: list[list[Compiled]]
 
@@ -127,7 +128,7 @@ class ValuesStep(Step):
         return f"Values({len(self.rows)} rows)"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class TableScan(Step):
     table: TableEntry
 
@@ -138,7 +139,7 @@ class TableScan(Step):
 # ------------------------------------------------------------------------- one input
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Project(Unary):
     expressions: list[Compiled]
     # Where each output column was written (for error messages about it), None when generated.
@@ -148,7 +149,7 @@ class Project(Unary):
         return "Project(" + ", ".join(f.name for f in self.schema) + ")"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Filter(Unary):
     """Rows for which the condition is TRUE (not FALSE, not NULL)."""
 
@@ -159,7 +160,7 @@ class Filter(Unary):
         return f"Filter({self.text})"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Aggregate(Unary):
     """GROUP BY keys and aggregate calls: one row per group (one row in all without GROUP BY)."""
 
@@ -172,7 +173,7 @@ class Aggregate(Unary):
         return f"Aggregate(keys={len(self.keys)}{', ' + calls if calls else ''})"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Sort(Unary):
     keys: list[SortKey]
 
@@ -180,7 +181,7 @@ class Sort(Unary):
         return "Sort(" + ", ".join(key.describe() for key in self.keys) + ")"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Limit(Unary):
     count: int | None  # None: no limit (OFFSET alone)
     offset: int
@@ -190,13 +191,13 @@ class Limit(Unary):
         return f"Limit({'all' if self.count is None else self.count}{offset})"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Distinct(Unary):
     def describe(self) -> str:
         return "Distinct"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class WindowStep(Unary):
     """OVER windows: one extra column per window call, computed per sorted partition."""
 
@@ -207,7 +208,7 @@ class WindowStep(Unary):
         return f"Window({calls})"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PredictOptions:
     """ML_PREDICT's runtime knobs, from its MAP config or the session (Flink's names)."""
 
@@ -231,7 +232,7 @@ def _throughput(config: object) -> str:
     return ", paced to " + " and ".join(limits) if limits else ", adaptive to the provider's rate limit"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Predict(Unary):
     """ML_PREDICT over its input table: the input's columns, then the model's outputs."""
 
@@ -258,7 +259,7 @@ class Predict(Unary):
 # ------------------------------------------------------------------------- two or more inputs
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class UnionAllStep(Step):
     inputs: list[Step]
     # Per input, per column: the conversion to the union's column type (None: as is).
@@ -272,7 +273,7 @@ class UnionAllStep(Step):
         return list(self.inputs)
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class SetOpStep(Step):
     """INTERSECT / EXCEPT [ALL] of two inputs, compared after converting to the common types."""
 
@@ -291,7 +292,7 @@ class SetOpStep(Step):
         return [self.left, self.right]
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class Join(Step):
     """Rows of ``left`` joined with rows of ``right``; outer kinds pad the side without a match
     with NULLs. The planner picks the strategy: a HashJoin when the ON condition has an equality
@@ -306,7 +307,7 @@ class Join(Step):
         return [self.left, self.right]
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class HashJoin(Join):
     """Equality join: the right side is held in a hash table keyed by ``right_keys``, the left
     side streams and looks up ``left_keys``; ``residual`` is the rest of the ON condition."""
@@ -319,7 +320,7 @@ class HashJoin(Join):
         return f"HashJoin({self.kind}, keys={len(self.left_keys)})"
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class NestedLoopJoin(Join):
     """Every left row against every right row (held in memory): CROSS JOIN, comma joins without
     a usable equality, and ON conditions with no equality between the sides."""
@@ -333,7 +334,7 @@ class NestedLoopJoin(Join):
 # ------------------------------------------------------------------------- INSERT
 
 
-@dataclass(frozen=True, eq=False)
+@lazy_dataclass(frozen=True, eq=False)
 class InsertPlan:
     """Rows of ``query`` converted to the sink's column types, into ``table``."""
 

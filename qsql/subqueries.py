@@ -8,8 +8,8 @@ statement; a correlated one runs once per distinct outer row (the outer row is i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .lazydataclass import lazy_dataclass
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError, ValidationError
@@ -19,7 +19,7 @@ Row = tuple
 _CACHE_LIMIT = 10_000
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SubqueryRows:
     """What one run of a subquery returned, and its first column as IN needs it."""
 

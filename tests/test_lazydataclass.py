@@ -106,3 +106,14 @@ def test_every_ast_class_is_a_frozen_dataclass_with_the_same_constructor() -> No
         hash(instance)
         with pytest.raises(dataclasses.FrozenInstanceError):
             instance.span = None  # type: ignore[misc]
+
+
+def test_eq_false_keeps_identity() -> None:
+    @lazy_dataclass(frozen=True, eq=False)
+    class Step:
+        name: str
+
+    a, b = Step("x"), Step("x")
+    assert a != b and a == a and len({a, b}) == 2 and repr(a) == "test_eq_false_keeps_identity.<locals>.Step(name='x')"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.name = "y"  # type: ignore[misc]
