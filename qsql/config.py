@@ -25,7 +25,6 @@ A SET in the session still wins: the file only gives the starting values.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import field
 from pathlib import Path
 
@@ -78,10 +77,16 @@ def load_config(path: Path | None = None) -> Config:
     """The config at ``path`` (default: the user's); an absent file is an empty config."""
     path = path or config_path()
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        handle = open(path, "rb")
     except FileNotFoundError:
         return Config()
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
+    import tomllib  # here: most runs have no config file to read
+
+    try:
+        with handle:
+            data = tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:

@@ -21,7 +21,6 @@ from .connectors import CONNECTORS
 from .suggest import did_you_mean
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
-from .models.options import resolve_model
 from .planner import Planner
 from .results import StatusResult
 from .source import Source
@@ -118,6 +117,8 @@ def create_model(session: Session, statement: ast.CreateModel, source: Source | 
         )
     inputs = declared_columns(statement.inputs)
     outputs = declared_columns(statement.outputs)
+    from .models.options import resolve_model  # here: only CREATE/ALTER MODEL needs it
+
     config = resolve_model(statement, name, inputs, outputs, session.env, session.stub_base_url,
                            session.stored_key, session.config.key_env)
     for warning in config.protocol.creation_warnings(config):
@@ -186,6 +187,8 @@ def alter_model(session: Session, statement: ast.AlterModel, source: Source | No
         items.pop(key, None)
     definition = replace(model.definition, options=tuple(items.values()))
     # Checked exactly as CREATE MODEL would check it; the model is replaced only if it passes.
+    from .models.options import resolve_model  # here: only CREATE/ALTER MODEL needs it
+
     config = resolve_model(definition, name, model.inputs, model.outputs, session.env, session.stub_base_url,
                            session.stored_key, session.config.key_env)
     session.catalog.add_model(replace(model, definition=definition, config=config))

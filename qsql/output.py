@@ -16,7 +16,6 @@ Formats (``--format``, ``\\format``, ``SET 'qsql.output.format'``; qsql extensio
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 import traceback
@@ -103,6 +102,8 @@ def _delimited(delimiter: str) -> Callable[[QueryResult], str]:
                      for row in _cells(result, "")]
             lines = ["\t".join(_names(result)), *("\t".join(row) for row in clean)]
             return "\n".join(lines)
+        import csv  # here: only the csv format needs it
+
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(_names(result))
         writer.writerows(_cells(result, ""))

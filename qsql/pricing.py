@@ -7,7 +7,6 @@ long-context tiers are not modelled). Reasoning tokens are billed as output toke
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import field
 from importlib import resources
@@ -46,6 +45,8 @@ class PriceTable:
 def load_prices(overrides: Mapping[str, Mapping[str, float]] | None = None) -> PriceTable:
     """qsql's table with the config file's ``[prices."model"]`` entries on top; an override
     that gives only 'input' or 'output' keeps the other from the table (0 if there is none)."""
+    import tomllib  # here: only a statement that prices a model call reads the table
+
     data = tomllib.loads(resources.files("qsql").joinpath("data/prices.toml").read_text(encoding="utf-8"))
     date, source = str(data.get("date", "")), str(data.get("source", ""))
     prices: dict[str, Price] = {

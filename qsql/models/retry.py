@@ -14,7 +14,6 @@ import datetime as dt
 import random
 import time
 from collections.abc import Awaitable, Callable
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from ..lazydataclass import lazy_dataclass
@@ -42,6 +41,8 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
         seconds = float(text)
     except ValueError:
         try:
+            from email.utils import parsedate_to_datetime  # here: email loads only for a Retry-After date
+
             when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
