@@ -36,6 +36,7 @@ def test_defaults(sql: SqlRunner) -> None:
          "option 'batch-completion-window' must be a whole number of hours from '24h' to '336h', got '337h'"),
         ("'batch-api' = 'true', 'batch-completion-window' = '2d'",
          "option 'batch-completion-window' must be a whole number of hours from '24h' to '336h', got '2d'"),
+        ("'batch-api-dry-run' = 'true'", "option 'batch-api-dry-run' applies only with 'batch-api' = 'true'"),
         ("'batch-completion-window' = '48h'",
          "option 'batch-completion-window' applies only with 'batch-api' = 'true'"),
     ],
@@ -75,3 +76,13 @@ def test_batch_completion_window(sql: SqlRunner) -> None:
         sql("CREATE MODEL o INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
             "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o-mini', 'api-key' = 'sk', 'batch-api' = 'true', "
             "'batch-completion-window' = '48h');")
+
+
+def test_batch_dry_run_needs_a_dashscope_chat_model(sql: SqlRunner) -> None:
+    sql("CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus', "
+        "'api-key' = 'sk', 'batch-api' = 'true', 'batch-api-dry-run' = 'true');")
+    assert _config(sql, "m").batch_dry_run is True
+    with pytest.raises(OptionError, match="'batch-api-dry-run' needs a qwen \\(DashScope\\) chat model"):
+        sql("CREATE MODEL o INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
+            "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o-mini', 'api-key' = 'sk', 'batch-api' = 'true', "
+            "'batch-api-dry-run' = 'true');")

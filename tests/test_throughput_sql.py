@@ -314,6 +314,53 @@ def test_follow_up_batches_are_bounded_and_follow_the_strategy(batch_stub: StubS
         runner.close()
 
 
+def test_a_dry_run_validates_the_first_file_with_the_free_test_model(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        run = runner(model(", 'batch-api' = 'true', 'batch-api-dry-run' = 'true'") + rows_view(3) + predict())
+    finally:
+        runner.close()
+    trial, real = batch_stub.batches.batches.values()
+    assert (trial.endpoint, {line["body"]["model"] for line in trial.lines}) == ("/v1/chat/ds-test", {"batch-test-model"})
+    assert (real.endpoint, {line["body"]["model"] for line in real.lines}) == ("/v1/chat/completions", {"qwen-plus"})
+    assert sorted(run.results[-1].rows) == [(i, f"[stub] row {i}") for i in range(3)]
+    assert "the first 3 passed a dry run with batch-test-model" in run.results[-1].predict[0].notes[0]
+    assert [record.id for record in BatchStore().all()] == [real.id]  # the free trial is not a job to resume
+
+
+def test_a_refused_dry_run_submits_nothing(batch_stub: StubServer) -> None:
+    runner = batch_runner(batch_stub)
+    try:
+        runner(model(", 'batch-api' = 'true', 'batch-api-dry-run' = 'true'")
+               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');")
+        with pytest.raises(ModelError, match=r"dry run \(batch-test-model\) refused 1 of 2 lines"):
+            runner(predict())
+    finally:
+        runner.close()
+    (trial,) = batch_stub.batches.batches.values()
+    assert trial.endpoint == "/v1/chat/ds-test"
+    assert BatchStore().all() == []
+
+
+def test_the_stub_holds_the_test_model_to_its_limits(batch_stub: StubServer) -> None:
+    import httpx
+
+    from qsql.models.batch_api import BatchClient, BatchRequest, split_into_files
+
+    async def create(model_name: str, endpoint: str, count: int = 1) -> list[str]:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            client = BatchClient(http, batch_stub.base_url, {})
+            requests = [BatchRequest(f"k{i}", {"model": model_name, "messages": []}) for i in range(count)]
+            ((_, content),) = split_into_files(requests, endpoint)
+            status = await client.create(await client.upload(content), endpoint)
+            return (await client.retrieve(status.id)).errors
+
+    assert asyncio.run(create("batch-test-model", "/v1/chat/ds-test")) == []
+    assert "takes model batch-test-model only" in asyncio.run(create("qwen-plus", "/v1/chat/ds-test"))[0]
+    assert "at most 100 requests" in asyncio.run(create("batch-test-model", "/v1/chat/ds-test", 101))[0]
+    assert "runs only at /v1/chat/ds-test" in asyncio.run(create("batch-test-model", "/v1/chat/completions"))[0]
+
+
 def test_the_completion_window_is_sent(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:

@@ -36,6 +36,8 @@ TERMINAL_STATES = frozenset({"completed", "failed", "expired", "cancelled"})
 # DashScope's free dry-run model: validates a file without running (or billing) it.
 TEST_MODEL = "batch-test-model"
 TEST_ENDPOINT = "/v1/chat/ds-test"
+DRY_RUN_MAX_LINES = 100  # the test model's limits: 100 lines, 1 MB a file
+DRY_RUN_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)

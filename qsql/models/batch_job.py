@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import ModelError
-from .batch_api import BatchClient, BatchRequest, BatchResult, BatchStatus, split_into_files
+from .batch_api import (
+    DRY_RUN_MAX_BYTES, DRY_RUN_MAX_LINES, TEST_ENDPOINT, TEST_MODEL, BatchClient, BatchRequest, BatchResult,
+    BatchStatus, split_into_files,
+)
 from .batch_store import BatchStore
 from .ratelimit import Clock
 
@@ -27,6 +30,7 @@ class JobReport:
     already_paid: int = 0  # requests answered from batch_results, without any batch
     statuses: dict[str, BatchStatus] = field(default_factory=dict)  # last status of each batch
     retried: int = 0  # lines sent again in follow-up batches after a passing failure
+    dry_run_lines: int = 0  # lines the free test model validated before the job was submitted
 
     def progress_line(self) -> str:
         statuses = list(self.statuses.values())
@@ -52,6 +56,7 @@ async def run_job(
     report: JobReport | None = None,
     retryable: Callable[[BatchResult], bool] | None = None,
     retry_rounds: int = 0,
+    dry_run: bool = False,
 ) -> dict[str, BatchResult]:
     report = report if report is not None else JobReport()
     results: dict[str, BatchResult] = {}
@@ -64,6 +69,10 @@ async def run_job(
     report.resumed = sorted(set(pending.values()))
     batch_ids = list(report.resumed)
     to_submit = [key for key in remaining if key not in pending]
+    if dry_run and to_submit:
+        report.dry_run_lines = await validate_with_test_model(
+            client, clock, [BatchRequest(key, requests[key]) for key in to_submit[:DRY_RUN_MAX_LINES]], poll_interval,
+        )
     batch_ids += await _submit(client, store, to_submit, requests, endpoint, provider, model, completion_window, report)
 
     def progress(status: BatchStatus) -> None:
@@ -125,3 +134,33 @@ async def _submit(
         report.statuses[status.id] = status
         created.append(status.id)
     return created
+
+
+async def validate_with_test_model(
+    client: BatchClient, clock: Clock, requests: list[BatchRequest], poll_interval: float = 5.0,
+) -> int:
+    """Run the job's first lines (at most 100 and 1 MB, the test model's limits) through
+    DashScope's free ``batch-test-model`` at ``/v1/chat/ds-test``: the file format, the
+    ``custom_id``s and the request bodies are checked without running or billing anything.
+    Returns how many lines passed; raises ModelError naming what the service refused."""
+    trial = [BatchRequest(r.custom_id, {**r.body, "model": TEST_MODEL}) for r in requests]
+    files = split_into_files(trial, TEST_ENDPOINT, max_requests=DRY_RUN_MAX_LINES, max_bytes=DRY_RUN_MAX_BYTES)
+    if not files:
+        return 0
+    ids, content = files[0]
+    file_id = await client.upload(content, filename="qsql-dry-run.jsonl")
+    status = await client.create(file_id, TEST_ENDPOINT, "24h", metadata={"ds_name": "qsql dry run"})
+    final = await client.wait(status.id, clock, poll_interval)
+    if final.status != "completed":
+        reasons = "; ".join(final.errors) or final.status
+        raise ModelError(f"the Batch API dry run (batch-test-model) refused the file: {reasons}",
+                         hint="nothing was submitted or billed; fix the requests and run again")
+    failed = [r for r in (await client.results(final)).values() if not r.ok]
+    if failed:
+        first = failed[0]
+        raise ModelError(
+            f"the Batch API dry run (batch-test-model) refused {len(failed)} of {len(ids)} lines, e.g. "
+            f"{first.custom_id}: {first.error_message}" + (f" ({first.error_code})" if first.error_code else ""),
+            hint="nothing was submitted or billed; fix the requests and run again",
+        )
+    return len(ids)

@@ -68,7 +68,7 @@ def run_batch(
             client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
             model=config.model, completion_window=config.batch_completion_window, poll_interval=poll_interval,
             on_progress=on_progress, report=report, retryable=lambda result: _retryable(config, result),
-            retry_rounds=retry_rounds(config),
+            retry_rounds=retry_rounds(config), dry_run=config.batch_dry_run,
         ))
     finally:
         store.close()

@@ -57,6 +57,7 @@ class ModelConfig:
     # Send rows through the provider's Batch File API (half price, results within the day).
     batch_api: bool = False
     batch_completion_window: str = "24h"  # how long the provider may take over a batch
+    batch_dry_run: bool = False  # validate the first file with the free batch-test-model first
     # The wire format, from the provider record (protocol.py).
     protocol: WireProtocol = field(default_factory=OpenAICompatible, compare=False)
     # Send chat requests as server-sent events (thinking / streaming-only models, long replies).

@@ -190,6 +190,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("requests-per-minute", "the provider's request quota: requests are paced under it (qsql extension)", _long(1)),
     OptionSpec("tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)),
     OptionSpec("batch-api", "'true': send the rows through the provider's Batch File API at half price (qsql extension)", _boolean),
+    OptionSpec("batch-api-dry-run", "'true': first validate the batch file with DashScope's free batch-test-model (qsql extension)",
+               _boolean),
     OptionSpec("batch-completion-window", "how long a batch may take, '24h' (default) to '336h' (qsql extension)",
                _completion_window),
 )
@@ -303,6 +305,14 @@ def resolve_model(
             options.items["batch-api"].value_span,
             hint="the Batch File API is offered by qwen (DashScope) and openai",
         )
+    dry_run = bool(values.get("batch-api-dry-run", False))
+    if dry_run:
+        span = options.items["batch-api-dry-run"].value_span
+        if not batch_api:
+            raise OptionError("option 'batch-api-dry-run' applies only with 'batch-api' = 'true'", span)
+        if provider.name != "qwen" or task != CHAT:
+            raise OptionError("option 'batch-api-dry-run' needs a qwen (DashScope) chat model: batch-test-model "
+                              "validates chat requests only", span)
     window = str(values.get("batch-completion-window", "24h"))
     if "batch-completion-window" in values:
         span = options.items["batch-completion-window"].value_span
@@ -335,6 +345,7 @@ def resolve_model(
         tokens_per_minute=values.get("tokens-per-minute"),  # type: ignore[arg-type]
         batch_api=batch_api,
         batch_completion_window=window,
+        batch_dry_run=dry_run,
     )
 
 

@@ -85,6 +85,8 @@ def batch_groups(
     sent = len(bodies) - report.already_paid + report.retried
     count_requests(sent)
     detail = f"{sent} requests in {len(report.statuses)} batch{'es' if len(report.statuses) != 1 else ''}"
+    if report.dry_run_lines:
+        detail += f"; the first {report.dry_run_lines} passed a dry run with batch-test-model"
     if report.retried:
         detail += f" ({report.retried} sent again in follow-up batches after a passing failure)"
     if report.resumed:

@@ -23,6 +23,11 @@ from email.policy import HTTP
 from typing import Any
 
 MAX_LINES = 50_000
+# DashScope's free dry run: model batch-test-model at /v1/chat/ds-test, 100 lines and 1 MB a file.
+TEST_MODEL = "batch-test-model"
+TEST_ENDPOINT = "/v1/chat/ds-test"
+TEST_MAX_LINES = 100
+TEST_MAX_BYTES = 1024 * 1024
 ENDPOINTS = ("/v1/chat/completions", "/v1/embeddings", "/v1/chat/ds-test")
 WINDOWS = tuple(f"{hours}h" for hours in range(24, 337))  # 24h ... 336h
 
@@ -284,6 +289,14 @@ def _validate(content: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list
         lines.append(line)
     if len(models) > 1:
         problems.append({"code": "mixed_models", "message": "a batch file may use one model only"})
+    if endpoint == TEST_ENDPOINT:
+        if models - {TEST_MODEL}:
+            problems.append({"code": "invalid_model", "message": f"{TEST_ENDPOINT} takes model {TEST_MODEL} only"})
+        if len(lines) > TEST_MAX_LINES or len(content) > TEST_MAX_BYTES:
+            problems.append({"code": "too_large", "message": f"a {TEST_MODEL} file holds at most {TEST_MAX_LINES} "
+                                                             "requests and 1 MB"})
+    elif TEST_MODEL in models:
+        problems.append({"code": "invalid_model", "message": f"{TEST_MODEL} runs only at {TEST_ENDPOINT}"})
     if len(lines) > MAX_LINES:
         problems.append({"code": "too_many_requests", "message": f"a batch file holds at most {MAX_LINES} requests"})
     if not lines and not problems:
