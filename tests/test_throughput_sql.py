@@ -361,6 +361,55 @@ def test_the_stub_holds_the_test_model_to_its_limits(batch_stub: StubServer) -> 
     assert "runs only at /v1/chat/ds-test" in asyncio.run(create("batch-test-model", "/v1/chat/completions"))[0]
 
 
+def test_a_large_input_is_read_and_submitted_a_chunk_at_a_time(batch_stub: StubServer, monkeypatch) -> None:
+    """Each chunk (one batch file's worth of distinct requests; 2 here) is submitted and answered
+    before the next is read, so memory holds one chunk however large the input."""
+    from qsql.models import throughput
+
+    monkeypatch.setattr(throughput, "CHUNK_REQUESTS", 2)
+    runner = batch_runner(batch_stub)
+    try:
+        run = runner(model(", 'batch-api' = 'true'") + rows_view(5) + predict())
+    finally:
+        runner.close()
+    assert sorted(run.results[-1].rows) == [(i, f"[stub] row {i}") for i in range(5)]
+    assert [len(b.lines) for b in batch_stub.batches.batches.values()] == [2, 2, 1]
+    assert run.results[-1].predict[0].notes[0].endswith(": 5 requests in 3 batches")
+    assert run.results[-1].predict[0].requests == 5
+
+
+def test_chunks_are_answered_before_the_next_is_read(monkeypatch) -> None:
+    from qsql.models import throughput
+
+    read: list[int] = []
+    submitted: list[tuple[int, int]] = []  # (requests in the job, units read when it was submitted)
+
+    def units():
+        for number in range(7):
+            read.append(number)
+            yield [f"text {number}"]
+
+    def fake_run_batch(config, bodies, **kwargs):
+        submitted.append((len(bodies), len(read)))
+        return {key: f"answer to {key}" for key in bodies}, throughput.JobReport()
+
+    monkeypatch.setattr(throughput, "run_batch", fake_run_batch)
+
+    class Config:
+        batch_dry_run = False
+
+    out = throughput.batch_groups(
+        Config(), units(), pending=lambda item: True, key_of=lambda item: item, body_of=lambda item: {"text": item},
+        answer_of=lambda item: None, parse=None, run=None, http_client=None, clock=None, notes=[],
+        count_requests=lambda n: None, chunk_requests=3,
+    )
+    first = next(out)
+    assert first == (["text 0"], ["answer to text 0"]) and len(read) == 3  # nothing past the first chunk read
+    rest = list(out)
+    assert [answers for _, answers in rest][-1] == ["answer to text 6"]
+    assert submitted == [(3, 3), (3, 6), (1, 7)]
+
+
 def test_the_completion_window_is_sent(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:

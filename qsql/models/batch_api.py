@@ -17,7 +17,7 @@ get replies keyed by custom_id. The clock is injectable so polling is tested wit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +118,14 @@ def split_into_files(
     max_requests: int = MAX_REQUESTS_PER_FILE, max_bytes: int = MAX_FILE_BYTES,
 ) -> list[tuple[list[str], bytes]]:
     """JSONL files of at most ``max_requests`` lines and ``max_bytes`` bytes: (custom_ids, content)."""
-    files: list[tuple[list[str], bytes]] = []
+    return list(iter_files(requests, url, max_requests, max_bytes))
+
+
+def iter_files(
+    requests: Iterable[BatchRequest], url: str,
+    max_requests: int = MAX_REQUESTS_PER_FILE, max_bytes: int = MAX_FILE_BYTES,
+) -> Iterator[tuple[list[str], bytes]]:
+    """:func:`split_into_files` one file at a time, so only one file's bytes are held at once."""
     ids: list[str] = []
     lines: list[bytes] = []
     size = 0
@@ -129,14 +136,13 @@ def split_into_files(
         seen.add(request.custom_id)
         line = request_line(request, url) + b"\n"
         if lines and (len(lines) >= max_requests or size + len(line) > max_bytes):
-            files.append((ids, b"".join(lines)))
+            yield ids, b"".join(lines)
             ids, lines, size = [], [], 0
         ids.append(request.custom_id)
         lines.append(line)
         size += len(line)
     if lines:
-        files.append((ids, b"".join(lines)))
-    return files
+        yield ids, b"".join(lines)
 
 
 def parse_result_lines(text: str) -> dict[str, BatchResult]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import ModelError
 from .batch_api import (
     DRY_RUN_MAX_BYTES, DRY_RUN_MAX_LINES, TEST_ENDPOINT, TEST_MODEL, BatchClient, BatchRequest, BatchResult,
-    BatchStatus, split_into_files,
+    BatchStatus, iter_files, split_into_files,
 )
 from .batch_store import BatchStore
 from .ratelimit import Clock
@@ -123,7 +123,7 @@ async def _submit(
     provider: str, model: str, completion_window: str, report: JobReport,
 ) -> list[str]:
     created: list[str] = []
-    files = split_into_files((BatchRequest(key, requests[key]) for key in keys), endpoint)
+    files = iter_files((BatchRequest(key, requests[key]) for key in keys), endpoint)  # one file in memory at a time
     for number, (ids, content) in enumerate(files, start=1):
         file_id = await client.upload(content, filename=f"qsql-{model}-{number}.jsonl")
         status = await client.create(

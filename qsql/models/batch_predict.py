@@ -46,6 +46,7 @@ def run_batch(
     on_progress: Callable[[JobReport], None] | None = None,
     store_path: Path | None = None,
     poll_interval: float = 5.0,
+    dry_run: bool = False,
 ) -> tuple[dict[str, Any], JobReport]:
     """Run the job; ``run`` runs a coroutine to completion on the session's event loop and
     ``parse(body)`` reads one reply body into a Prediction (raising ModelError if it cannot)."""
@@ -68,7 +69,7 @@ def run_batch(
             client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
             model=config.model, completion_window=config.batch_completion_window, poll_interval=poll_interval,
             on_progress=on_progress, report=report, retryable=lambda result: _retryable(config, result),
-            retry_rounds=retry_rounds(config), dry_run=config.batch_dry_run,
+            retry_rounds=retry_rounds(config), dry_run=dry_run,
         ))
     finally:
         store.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ModelError
+from .batch_api import MAX_REQUESTS_PER_FILE
 from .batch_job import JobReport
 from .batch_predict import PRICE_NOTE, run_batch
 from .config import ModelConfig
@@ -44,6 +45,10 @@ def rate_note(controller: RateController | None) -> str | None:
     return controller.summary().describe()
 
 
+# Distinct requests read before a Batch API job is submitted: one batch file's worth.
+CHUNK_REQUESTS = MAX_REQUESTS_PER_FILE
+
+
 def batch_groups(
     config: ModelConfig,
     groups: Iterable[list[Item]],
@@ -60,16 +65,17 @@ def batch_groups(
     count_requests: Callable[[int], None],
     on_progress: Callable[[str], None] | None = None,
     store_path: Path | None = None,
+    chunk_requests: int | None = None,
 ) -> Iterator[tuple[list[Item], list[Any]]]:
-    """``(group, outcomes)`` like the runtime's map, after one Batch API job for every pending item.
+    """``(group, outcomes)`` like the runtime's map, through Batch API jobs.
 
-    Reads the whole input first (a batch job is one upload); identical requests go once."""
-    collected = list(groups)
-    bodies: dict[str, dict[str, Any]] = {}
-    for group in collected:
-        for item in group:
-            if pending(item):
-                bodies.setdefault(key_of(item), body_of(item))
+    The input is read in chunks of at most ``chunk_requests`` distinct pending requests (one
+    batch file's worth): each chunk is submitted, waited for and answered before the next is
+    read, so memory holds one chunk, however large the input. Identical requests go once."""
+    chunk_requests = chunk_requests or CHUNK_REQUESTS
+    totals = JobReport()
+    batches = 0
+    sent = 0
     last = [""]
 
     def progress(report: JobReport) -> None:
@@ -78,21 +84,44 @@ def batch_groups(
             on_progress(line)
         last[0] = line
 
-    outcomes, report = run_batch(
-        config, bodies, run=run, http_client=http_client, clock=clock, parse=parse, on_progress=progress,
-        store_path=store_path,
-    )
-    sent = len(bodies) - report.already_paid + report.retried
-    count_requests(sent)
-    detail = f"{sent} requests in {len(report.statuses)} batch{'es' if len(report.statuses) != 1 else ''}"
-    if report.dry_run_lines:
-        detail += f"; the first {report.dry_run_lines} passed a dry run with batch-test-model"
-    if report.retried:
-        detail += f" ({report.retried} sent again in follow-up batches after a passing failure)"
-    if report.resumed:
-        detail += f" ({len(report.resumed)} resumed from an earlier run)"
-    if report.already_paid:
-        detail += f", {report.already_paid} answered from earlier batches"
+    def answer(chunk: list[list[Item]], bodies: dict[str, dict[str, Any]], first: bool) -> Iterator[tuple[list[Item], list[Any]]]:
+        nonlocal batches, sent
+        outcomes, report = run_batch(
+            config, bodies, run=run, http_client=http_client, clock=clock, parse=parse, on_progress=progress,
+            store_path=store_path, dry_run=config.batch_dry_run and first,
+        )
+        now_sent = len(bodies) - report.already_paid + report.retried
+        count_requests(now_sent)
+        sent += now_sent
+        batches += len(report.statuses)
+        totals.resumed += report.resumed
+        totals.already_paid += report.already_paid
+        totals.retried += report.retried
+        totals.dry_run_lines += report.dry_run_lines
+        for unit in chunk:
+            yield unit, [outcomes[key_of(item)] if pending(item) else answer_of(item) for item in unit]
+
+    chunk: list[list[Item]] = []
+    bodies: dict[str, dict[str, Any]] = {}
+    first = True
+    for group in groups:
+        chunk.append(group)
+        for item in group:
+            if pending(item):
+                bodies.setdefault(key_of(item), body_of(item))
+        if len(bodies) >= chunk_requests:
+            yield from answer(chunk, bodies, first)
+            chunk, bodies, first = [], {}, False
+    if chunk:
+        yield from answer(chunk, bodies, first)
+
+    detail = f"{sent} requests in {batches} batch{'es' if batches != 1 else ''}"
+    if totals.resumed:
+        detail += f" ({len(totals.resumed)} resumed from an earlier run)"
+    if totals.already_paid:
+        detail += f", {totals.already_paid} answered from earlier batches"
+    if totals.dry_run_lines:
+        detail += f"; the first {totals.dry_run_lines} passed a dry run with batch-test-model"
+    if totals.retried:
+        detail += f" ({totals.retried} sent again in follow-up batches after a passing failure)"
     notes.append(f"{PRICE_NOTE}: {detail}")
-    for group in collected:
-        yield group, [outcomes[key_of(item)] if pending(item) else answer_of(item) for item in group]
