@@ -8,12 +8,13 @@ between column types on the way. Nullability is part of the type (``dtype.nullab
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY
 
+from .lazydataclass import lazy_dataclass
 from .types import DataType
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Column:
     name: str
     dtype: DataType

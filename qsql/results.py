@@ -6,14 +6,15 @@ Python API read results without importing the session that produces them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .lazydataclass import lazy_dataclass
 from .executor import PredictStats
 from .column import Column
 from .pricing import UsageTotals
 
 
-@dataclass
+@lazy_dataclass
 class QueryResult:
     columns: list[Column]
     rows: list[tuple]
@@ -25,7 +26,7 @@ class QueryResult:
     widths_from_data: bool = False
 
 
-@dataclass
+@lazy_dataclass
 class InsertResult:
     table: str
     rows: int
@@ -34,12 +35,12 @@ class InsertResult:
     usage: UsageTotals | None = None
 
 
-@dataclass
+@lazy_dataclass
 class StatusResult:
     message: str
 
 
-@dataclass
+@lazy_dataclass
 class TextResult:
     """Text shown as is (SHOW CREATE, EXPLAIN)."""
 
