@@ -30,3 +30,21 @@ def test_select_1_loads_none_of_the_heavy_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_the_collector_is_paused_only_for_the_block() -> None:
+    import gc
+
+    from qsql.startup import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

@@ -1,0 +1,22 @@
+"""Start-up helpers for the ``qsql`` command."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then restore it as it was.
+
+    For phases that only create objects that all survive (imports, loading tables): the
+    collections they would trigger scan everything and free nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
