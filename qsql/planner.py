@@ -184,6 +184,12 @@ class Planner:
                     f"Values passed to VALUES operator must have the same number of columns ({width} and {len(row)})",
                     row[0].span if row else values.span,
                 )
+        for row in values.rows:
+            for expr in row:
+                if isinstance(expr, ast.Literal) and expr.dtype.kind == "NULL":
+                    # Flink refuses a bare NULL anywhere in VALUES, even where another row's value
+                    # would give the column its type (checked with Flink 2.3).
+                    raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
         compiled = [[compile_expr(expr, self._scope([])) for expr in row] for row in values.rows]
         schema: list[Column] = []
         for column in range(width):

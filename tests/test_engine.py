@@ -125,6 +125,9 @@ def error_of(sql: SqlRunner, text: str) -> QsqlError:
         ("SELECT 1 + 'a'", QsqlTypeError, "Cannot apply '+' to arguments of type '<INT> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'", (1, 8)),  # (Flink 2.3, INTEGER)
         ("SELECT 1 || 'a'", QsqlTypeError, "Cannot apply '||'", (1, 8)),
         ("SELECT NULL", QsqlTypeError, "Illegal use of 'NULL'", (1, 8)),  # (Flink 2.3)
+        # (Flink 2.3) a bare NULL in VALUES is refused even when another row gives the column a type
+        ("SELECT * FROM (VALUES (-1, NULL, 2.5), (2, 'q', 1e3)) AS t(a, b, c)", QsqlTypeError, "Illegal use of 'NULL'", (1, 28)),
+        ("SELECT * FROM (VALUES (1, 'q'), (2, NULL)) AS t(a, b)", QsqlTypeError, "Illegal use of 'NULL'", (1, 37)),
         ("SELECT CAST('abc' AS INT)", ExecutionError, "cannot cast 'abc'", (1, 8)),
         ("SELECT 1 / 0", ExecutionError, "division by zero", (1, 1)),
         ("SELECT FOO(1)", ValidationError, "No match found for function signature FOO(<NUMERIC>)", (1, 8)),  # (Flink 2.3)
