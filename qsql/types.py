@@ -26,6 +26,7 @@ import re
 import struct
 from dataclasses import replace
 from functools import lru_cache
+from typing import cast
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .lazydataclass import lazy_dataclass
@@ -322,8 +323,9 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
     kind = dtype.kind if dtype is not None else None
     if kind == "ROW" or (kind is None and isinstance(value, tuple)):
         fields = dtype.fields if dtype is not None and dtype.fields else ()
-        types = [f.dtype for f in fields] or [None] * len(value)  # type: ignore[arg-type]
-        return "+I[" + ", ".join(format_value(v, t) for v, t in zip(value, types)) + "]"  # type: ignore[arg-type]
+        items = cast("tuple[object, ...]", value)  # a ROW's value is a tuple
+        types: list[DataType | None] = [f.dtype for f in fields] or [None] * len(items)
+        return "+I[" + ", ".join(format_value(v, t) for v, t in zip(items, types)) + "]"
     if isinstance(value, (bytes, bytearray)):
         data = value.ljust(dtype.length or 0, b"\0") if kind == "BINARY" and dtype is not None else value
         return "[" + ", ".join(str(b - 256 if b > 127 else b) for b in data) + "]"  # Java's signed bytes
@@ -859,7 +861,7 @@ class NanoDatetime(dt.datetime):
     def __hash__(self) -> int:
         return super().__hash__()
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[object, tuple[dt.datetime, int]]:
         return (_nano_datetime, (dt.datetime(*self.timetuple()[:6], self.microsecond, self.tzinfo), self.nanos))
 
 

@@ -16,7 +16,9 @@ import string
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from .. import ast
 from .. import types as T
+from ..catalog import Column
 from ..durations import parse_duration
 from ..errors import OptionError
 from ..types import DataType
@@ -27,10 +29,10 @@ _FIELD_KEYS = ("kind", "start", "end", "min", "max", "length", "null-rate", "max
 
 class DatagenConnector(Connector):
     identifier = "datagen"
-    optional_options = ("number-of-rows", "rows-per-second")
+    optional_options: tuple[str, ...] = ("number-of-rows", "rows-per-second")
     is_source = True
 
-    def __init__(self, table, columns, options, items) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, table: str, columns: list[Column], options: dict[str, str], items: dict[str, ast.OptionItem]) -> None:
         names = {c.name for c in columns}
         # Field options are per column, so the accepted keys depend on the table.
         self.optional_options = DatagenConnector.optional_options + tuple(

@@ -104,7 +104,7 @@ class FlinkRunner:
         # The client JVM's own output (query tables); a remote job's print sinks write on the cluster.
         self._capture = _JvmOutput(self.stdout, self.stderr)
         self._capture.start()
-        self.info(f"Flink {'cluster at ' + options.address if self.remote else 'local mini-cluster'} ready "
+        self.info(f"Flink {f'cluster at {options.address}' if self.remote else 'local mini-cluster'} ready "
                   f"in {time.monotonic() - started:.1f}s (batch mode, parallelism {options.parallelism})")
         self._statement_set: list[FlinkStatement] | None = None
 

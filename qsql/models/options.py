@@ -129,13 +129,6 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
-def _boolean(text: str) -> bool:
-    value = text.strip().lower()
-    if value not in ("true", "false"):
-        raise ValueError("must be 'true' or 'false'")
-    return value == "true"
-
-
 def _completion_window(text: str) -> str:
     """DashScope's Batch API takes a completion window of 24h to 336h in whole hours (the
     reference's section 1.5); OpenAI's only 24h (checked per provider below)."""

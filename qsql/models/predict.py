@@ -279,7 +279,9 @@ class _Call(Generic[Tag]):
             f"{delay:.1f} s ({self.stats.retries} retries so far; Ctrl-C stops)"
         )
 
-    def batch(self, groups: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None):
+    def batch(
+        self, groups: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None
+    ) -> Iterator[tuple[list[_Item[Tag]], list[Outcome]]]:
         """``(group, outcomes)`` from one Batch File API job; successes are cached as usual."""
         config = self.config
         self.stats.batch_api = True

@@ -83,7 +83,7 @@ def qwen_vocab_path() -> Path | None:
 @functools.lru_cache(maxsize=4)
 def _load_tiktoken(path: str) -> Tokenizer | None:
     try:
-        import tiktoken  # type: ignore[import-not-found]
+        import tiktoken
     except ImportError:
         return None
     ranks: dict[bytes, int] = {}

@@ -66,7 +66,7 @@ class Shell:
         )
         self.last_statement = ""
         self._next_default = ""
-        self.prompt = PromptSession(
+        self.prompt: PromptSession[str] = PromptSession(
             multiline=True,
             key_bindings=self._key_bindings(),
             lexer=PygmentsLexer(QsqlLexer),
