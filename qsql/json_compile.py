@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
 from .json_functions import JsonPathError, JsonText, dumps, evaluate_path, is_json, json_exists, json_query_items
 from .json_functions import parse_json, scalar_text, to_json
 
+if TYPE_CHECKING:  # expressions imports this module
+    from .expressions import Compiled, Scope
+
 _RETURNING_KINDS = ("VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
 
 
-def compile_is_json(expr: ast.IsJson, scope):  # type: ignore[no-untyped-def]
+def compile_is_json(expr: ast.IsJson, scope: Scope) -> Compiled:
     from .expressions import Compiled, compile_expr
 
     operand = compile_expr(expr.operand, scope)
@@ -24,16 +29,16 @@ def compile_is_json(expr: ast.IsJson, scope):  # type: ignore[no-untyped-def]
         value = inner(row)
         if value is None:
             return negated  # Flink: NULL IS JSON is FALSE
-        return is_json(value, kind) != negated
+        return is_json(cast(str, value), kind) != negated  # a character value (checked above)
 
     return Compiled(evaluate, T.BOOLEAN.with_nullable(False))
 
 
-def _behavior(expr: ast.JsonCall, condition: str):  # type: ignore[no-untyped-def]
+def _behavior(expr: ast.JsonCall, condition: str) -> ast.JsonBehavior | None:
     return next((b for b in expr.behaviors if b.condition == condition), None)
 
 
-def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def]
+def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
     from .expressions import Compiled, compile_expr
 
     args = [compile_expr(a, scope) for a in expr.args]
@@ -59,7 +64,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
                         raise ExecutionError("JSON_OBJECT key must not be NULL")
                     if value is None and absent:
                         continue
-                    members[key] = to_json(value, value_type)
+                    members[cast(str, key)] = to_json(value, value_type)  # a character key (checked above)
                 # Flink 2.3 writes JSON_OBJECT's members in key order
                 return JsonText(dumps(dict(sorted(members.items()))))
 
@@ -90,13 +95,13 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
             text, where = doc_of(row), path_of(row)
             if text is None or where is None:
                 return None
-            return json_exists(text, where, response)
+            return json_exists(cast(str, text), cast(str, where), response)  # character values (checked above)
 
         return Compiled(exists, T.BOOLEAN.with_nullable(True))
 
     defaults = {b.condition: compile_expr(b.default, scope) for b in expr.behaviors if b.default is not None}
 
-    def respond(behavior, row: tuple, error: str | None, target):  # type: ignore[no-untyped-def]
+    def respond(behavior: ast.JsonBehavior | None, row: tuple, error: str | None, target: T.DataType) -> object:
         if behavior is None or behavior.response == "NULL":
             return None
         if behavior.response == "ERROR" and error is not None:
@@ -119,7 +124,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
             if text is None or where is None:
                 return None
             try:
-                result = json_query_items(text, where, wrapper)
+                result = json_query_items(cast(str, text), cast(str, where), wrapper)  # character values
             except JsonPathError as error:
                 return _returned(respond(on_error, row, str(error), T.STRING), returning)
             if result is None:
@@ -141,7 +146,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
         if text is None or where is None:
             return None
         try:
-            items = evaluate_path(parse_json(text), where)
+            items = evaluate_path(parse_json(cast(str, text)), cast(str, where))  # character values
             if not items or items[0] is None:
                 return None  # Flink 2.3: an empty result is NULL whatever ON EMPTY says (even DEFAULT)
             if len(items) > 1 or isinstance(items[0], (dict, list)):

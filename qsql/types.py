@@ -44,6 +44,8 @@ INTEGER_KINDS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
 APPROXIMATE_KINDS = ("FLOAT", "DOUBLE")
 NUMERIC_KINDS = frozenset(INTEGER_KINDS + APPROXIMATE_KINDS + ("DECIMAL",))
 INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64}
+# A value of a numeric SQL type, as a row holds it (for cast() where the planner checked the type).
+Number = int | float | Decimal
 # The DECIMAL an integer type is widened to when it meets a DECIMAL (Flink's rule).
 INTEGER_AS_DECIMAL_PRECISION = {"TINYINT": 3, "SMALLINT": 5, "INT": 10, "BIGINT": 19}
 
