@@ -918,7 +918,7 @@ _INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 _DAY_TIME_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
 
 
-def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[object, DataType]:
+def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[int | dt.timedelta, DataType]:
     """INTERVAL '<text>' <start> [TO <end>] -> (value, type): months (int) for YEAR/MONTH
     intervals, a timedelta for DAY..SECOND ones. Raises ValueError with Flink's complaint."""
     if start not in _INTERVAL_UNITS or (end is not None and end not in _INTERVAL_UNITS):
