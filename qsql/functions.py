@@ -210,7 +210,7 @@ def _nullif(a: object, b: object) -> object:
 
 
 def _mod(result: DataType) -> Callable[[object, object], object]:
-    def mod(a: object, b: object) -> object:
+    def mod(a: Any, b: Any) -> object:  # numbers of the types the planner checked
         if b == 0:
             raise ExecutionError("modulo by zero")
         if isinstance(a, int) and isinstance(b, int):
@@ -219,14 +219,14 @@ def _mod(result: DataType) -> Callable[[object, object], object]:
         if isinstance(a, float) or isinstance(b, float):
             from .expressions import java_fmod
 
-            return java_fmod(float(cast(T.Number, a)), float(cast(T.Number, b)))
-        return T.fit_decimal(Decimal(cast(int | Decimal, a)) % Decimal(cast(int | Decimal, b)), result)
+            return java_fmod(float(a), float(b))
+        return T.fit_decimal(Decimal(a) % Decimal(b), result)
 
     return mod
 
 
-def _cardinality(value: object) -> int:
-    return len(cast("list[object] | dict[object, object]", value))  # an ARRAY or a MAP
+def _cardinality(value: list | dict) -> int:  # an ARRAY or a MAP
+    return len(value)
 
 
 # ----------------------------------------------------------------------- type rules

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from . import types as T
@@ -23,13 +24,14 @@ def compile_is_json(expr: ast.IsJson, scope: Scope) -> Compiled:
     if not (operand.dtype.is_character or operand.dtype.kind == "NULL"):
         raise QsqlTypeError(f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'",
                             expr.span)
-    inner, kind, negated = operand.evaluate, expr.kind, expr.negated
+    inner: Callable[[tuple], Any] = operand.evaluate  # a character value (checked above)
+    kind, negated = expr.kind, expr.negated
 
     def evaluate(row: tuple) -> object:
         value = inner(row)
         if value is None:
             return negated  # Flink: NULL IS JSON is FALSE
-        return is_json(cast(str, value), kind) != negated  # a character value (checked above)
+        return is_json(value, kind) != negated
 
     return Compiled(evaluate, T.BOOLEAN.with_nullable(False))
 
@@ -59,12 +61,13 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
             def build_object(row: tuple) -> object:
                 members: dict[str, object] = {}
                 for key_of, value_of, value_type in zip(evaluators[0::2], evaluators[1::2], value_types[1::2]):
-                    key, value = key_of(row), value_of(row)
+                    key: Any = key_of(row)  # a character value (checked above)
+                    value = value_of(row)
                     if key is None:
                         raise ExecutionError("JSON_OBJECT key must not be NULL")
                     if value is None and absent:
                         continue
-                    members[cast(str, key)] = to_json(value, value_type)  # a character key (checked above)
+                    members[key] = to_json(value, value_type)
                 # Flink 2.3 writes JSON_OBJECT's members in key order
                 return JsonText(dumps(dict(sorted(members.items()))))
 
@@ -83,7 +86,9 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
                 f"Cannot apply '{name}' to arguments of type '{name}(<{document.dtype.name()}>, <{path.dtype.name()}>)'",
                 expr.span,
             )
-    doc_of, path_of = document.evaluate, path.evaluate
+    # Character values (checked above).
+    doc_of: Callable[[tuple], Any] = document.evaluate
+    path_of: Callable[[tuple], Any] = path.evaluate
     on_error = _behavior(expr, "ERROR")
     # ON EMPTY is parsed and checked but never applies: Flink 2.3 returns NULL for an empty
     # result whatever it says (checked in Flink 2.3.0), and so does qsql.
@@ -95,7 +100,7 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
             text, where = doc_of(row), path_of(row)
             if text is None or where is None:
                 return None
-            return json_exists(cast(str, text), cast(str, where), response)  # character values (checked above)
+            return json_exists(text, where, response)
 
         return Compiled(exists, T.BOOLEAN.with_nullable(True))
 
@@ -124,7 +129,7 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
             if text is None or where is None:
                 return None
             try:
-                result = json_query_items(cast(str, text), cast(str, where), wrapper)  # character values
+                result = json_query_items(text, where, wrapper)
             except JsonPathError as error:
                 return _returned(respond(on_error, row, str(error), T.STRING), returning)
             if result is None:
@@ -146,7 +151,7 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
         if text is None or where is None:
             return None
         try:
-            items = evaluate_path(parse_json(cast(str, text)), cast(str, where))  # character values
+            items = evaluate_path(parse_json(text), where)
             if not items or items[0] is None:
                 return None  # Flink 2.3: an empty result is NULL whatever ON EMPTY says (even DEFAULT)
             if len(items) > 1 or isinstance(items[0], (dict, list)):

@@ -26,7 +26,7 @@ import re
 import struct
 from dataclasses import replace
 from functools import lru_cache
-from typing import cast
+from typing import Any
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .lazydataclass import lazy_dataclass
@@ -44,7 +44,7 @@ INTEGER_KINDS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
 APPROXIMATE_KINDS = ("FLOAT", "DOUBLE")
 NUMERIC_KINDS = frozenset(INTEGER_KINDS + APPROXIMATE_KINDS + ("DECIMAL",))
 INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64}
-# A value of a numeric SQL type, as a row holds it (for cast() where the planner checked the type).
+# A value of a numeric SQL type, as a row holds it.
 Number = int | float | Decimal
 # The DECIMAL an integer type is widened to when it meets a DECIMAL (Flink's rule).
 INTEGER_AS_DECIMAL_PRECISION = {"TINYINT": 3, "SMALLINT": 5, "INT": 10, "BIGINT": 19}
@@ -325,7 +325,7 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
     kind = dtype.kind if dtype is not None else None
     if kind == "ROW" or (kind is None and isinstance(value, tuple)):
         fields = dtype.fields if dtype is not None and dtype.fields else ()
-        items = cast("tuple[object, ...]", value)  # a ROW's value is a tuple
+        items: Any = value  # a ROW's value: a tuple
         types: list[DataType | None] = [f.dtype for f in fields] or [None] * len(items)
         return "+I[" + ", ".join(format_value(v, t) for v, t in zip(items, types)) + "]"
     if isinstance(value, (bytes, bytearray)):

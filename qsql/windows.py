@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from .lazydataclass import lazy_dataclass
 from . import functions as F
@@ -155,7 +155,8 @@ def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tupl
         if frame.unit == "ROWS":
             if bound.kind == "CURRENT ROW":
                 return i
-            step = int(cast(T.Number, bound.offset))  # a ROWS bound's offset is a row count
+            offset: Any = bound.offset  # a ROWS bound's: a row count
+            step = int(offset)
             return i - step if bound.kind == "PRECEDING" else i + step
         # RANGE: by value of the (single) ORDER BY key; CURRENT ROW means the peers.
         if bound.kind == "CURRENT ROW":
