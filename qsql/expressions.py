@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from .lazydataclass import lazy_dataclass
@@ -23,6 +23,9 @@ from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .timezone import statement_instant, to_local
 from .types import DataType
+
+if TYPE_CHECKING:  # the planner imports this module
+    from .planner import Planner
 
 Row = tuple
 Evaluator = Callable[[Row], object]
@@ -53,7 +56,7 @@ class Scope:
         input_scope: "Scope | None" = None,
         grouped_columns: dict[int, tuple[int, DataType]] | None = None,
         outer: "OuterScope | None" = None,
-        planner: object | None = None,
+        planner: Planner | None = None,
         window_slots: dict[ast.Expr, tuple[int, DataType]] | None = None,
     ) -> None:
         self.fields = fields

@@ -107,7 +107,8 @@ class _Keys:
 @lazy_dataclass(frozen=True)
 class _PredictArg:
     kind: str  # "table" | "model" | "descriptor" | "config"
-    value: object
+    # By kind: a QualifiedName (table, model), a tuple of Identifiers (descriptor), a MapConstructor (config).
+    value: Any
     span: Span
     name: ast.Identifier | None = None
 
@@ -733,7 +734,7 @@ class AstBuilder(_MetaTransformer):
         unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
         return ast.FunctionCall(name=name, args=(unit_arg, first, second), span=span_of(meta))
 
-    def _json_call(self, meta, children, name: str, **extra):  # type: ignore[no-untyped-def]
+    def _json_call(self, meta: Meta, children: list, name: str, **extra: Any) -> ast.JsonCall:
         return ast.JsonCall(
             name=name,
             args=tuple(c for c in children if isinstance(c, ast.Expr)),
@@ -1186,10 +1187,10 @@ def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
             )
     config = by_kind.get("config")
     return ast.MLPredict(
-        table=by_kind["table"].value,  # type: ignore[arg-type]
-        model=by_kind["model"].value,  # type: ignore[arg-type]
-        descriptor=by_kind["descriptor"].value,  # type: ignore[arg-type]
-        config=config.value if config else None,  # type: ignore[arg-type]
+        table=by_kind["table"].value,
+        model=by_kind["model"].value,
+        descriptor=by_kind["descriptor"].value,
+        config=config.value if config else None,
         span=span,
     )
 

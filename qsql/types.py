@@ -441,7 +441,8 @@ def time_str(value: dt.time, precision: int, pad: bool) -> str:
 def interval_str(value: object, kind: str) -> str:
     """Flink's interval text: ``+1 02:03:04.500`` (day-time) and ``+1-02`` (year-month)."""
     if kind == "INTERVAL_YEAR_MONTH":
-        months = int(value)  # type: ignore[call-overload]
+        count: Any = value  # an int of months
+        months = int(count)
         sign = "-" if months < 0 else "+"
         years, rest = divmod(abs(months), 12)
         return f"{sign}{years}-{rest:02d}"
@@ -530,7 +531,10 @@ def can_cast_explicitly(source: DataType, target: DataType) -> bool:
         return len(source.fields or ()) == len(target.fields or ()) and all(
             can_cast_explicitly(a.dtype, b.dtype) for a, b in zip(source.fields or (), target.fields or ())
         )
-    return s == "ARRAY" and t == "ARRAY" and can_cast_explicitly(source.element, target.element)  # type: ignore[arg-type]
+    if s == "ARRAY" and t == "ARRAY":
+        assert source.element is not None and target.element is not None  # an ARRAY type has its element's
+        return can_cast_explicitly(source.element, target.element)
+    return False
 
 
 def cast_value(value: object, source: DataType, target: DataType) -> object:

@@ -73,7 +73,7 @@ class DatagenConnector(Connector):
             raise OptionError(f"option 'fields.{name}.{key}' must be an integer, got '{text}'",
                               self.option_span(f"fields.{name}.{key}")) from None
 
-    def _number(self, name: str, key: str, dtype: DataType, default: object) -> object:
+    def _number(self, name: str, key: str, dtype: DataType, default: T.Number) -> T.Number:
         text = self._field(name, key)
         if text is None:
             return default
@@ -114,12 +114,13 @@ class DatagenConnector(Connector):
         k = dtype.kind
         if dtype.is_integer:
             bits = T.INTEGER_BITS[k]
-            low = self._number(name, "min", dtype, -(1 << (bits - 1)))
-            high = self._number(name, "max", dtype, (1 << (bits - 1)) - 1)
-            return lambda rng, i: rng.randint(low, high)  # type: ignore[arg-type]
+            # An integer type's bounds parse with int(): int() only tells mypy.
+            least = int(self._number(name, "min", dtype, -(1 << (bits - 1))))
+            most = int(self._number(name, "max", dtype, (1 << (bits - 1)) - 1))
+            return lambda rng, i: rng.randint(least, most)
         if k in ("FLOAT", "DOUBLE", "DECIMAL"):
-            low = float(self._number(name, "min", dtype, 0))  # type: ignore[arg-type]
-            high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))  # type: ignore[arg-type]
+            low = float(self._number(name, "min", dtype, 0))
+            high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))
             return lambda rng, i: T.cast_value(rng.uniform(low, high), T.DOUBLE, dtype)
         if dtype.is_character:
             length = self._int_field(name, "length", 100) or 0
