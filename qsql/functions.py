@@ -541,16 +541,16 @@ class Accumulator:
         elif value > self.total:
             self.total = value
 
-    def _add_json(self, value: object) -> None:
+    def _add_json(self, value: Any) -> None:
         """JSON_ARRAYAGG / JSON_OBJECTAGG: the planner hands over JSON-ready values (and for
         JSON_OBJECTAGG a (key, value) pair)."""
         absent = "_ABSENT_ON_NULL" in self.name
         if self.name.startswith("JSON_ARRAYAGG"):
             if value is None and absent:
                 return
-            self.parts.append(value)  # type: ignore[arg-type]
+            self.parts.append(value)
             return
-        key, member = value  # type: ignore[misc]
+        key, member = value
         if key is None:  # Flink 2.3 fails the job with a NullPointerException here
             raise ExecutionError("JSON_OBJECTAGG got a NULL key")
         if member is None and absent:

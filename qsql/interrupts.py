@@ -63,6 +63,7 @@ class InterruptHandler:
         (a test, an embedding program) leaves the caller's signal handling as it found it."""
         for signum, previous in self._previous.items():
             try:
+                # getsignal() gives None for a handler not set from Python: signal() refuses it (TypeError).
                 signal.signal(signum, previous)  # type: ignore[arg-type]
             except (ValueError, OSError, TypeError):
                 pass
