@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from .. import ast
 from .. import types as T
-from ..catalog import Column
+from ..column import Column
 from ..durations import parse_duration
 from ..errors import OptionError
 from ..types import DataType
