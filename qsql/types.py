@@ -1152,13 +1152,13 @@ def java_hash_map_order(counts: dict, kind: str) -> dict:
     while len(counts) > capacity * 3 // 4:
         capacity *= 2
 
-    def bucket(key: object) -> int:
+    def bucket(key: str | int) -> int:  # the kinds checked above
         if isinstance(key, str):
             h = flink_string_hash(key)
         elif kind == "BIGINT":
-            h = (key ^ (key >> 32)) & _M32  # type: ignore[operator]
+            h = (key ^ (key >> 32)) & _M32
         else:
-            h = key & _M32  # type: ignore[operator]
+            h = key & _M32
         return (h ^ (h >> 16)) & (capacity - 1)
 
     return {k: counts[k] for k in sorted(counts, key=bucket)}  # sorted() is stable: a bucket keeps insertion order

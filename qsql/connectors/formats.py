@@ -404,12 +404,13 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
     if kind == "MAP":
         assert dtype.key is not None and dtype.element is not None
         key, item = json_converter(dtype.key), json_converter(dtype.element)
+        key_kind = dtype.key.kind
 
         def to_map(value: object) -> dict:
             if not isinstance(value, dict):
                 raise UnreadableField(f"{json.dumps(value)[:40]} is not an object")
             entries = {key(k): None if v is None else item(v) for k, v in value.items()}
-            return T.java_hash_map_order(entries, dtype.key.kind)  # type: ignore[union-attr]  # Flink's HashMap
+            return T.java_hash_map_order(entries, key_kind)  # Flink's HashMap
 
         return to_map
     if kind == "ROW":
