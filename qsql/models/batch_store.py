@@ -161,7 +161,7 @@ def unfinished_batches(path: Path | None = None) -> list[BatchRecord]:
             ).fetchall()
     except sqlite3.DatabaseError:  # no batch tables (or not a database): nothing to keep
         return []
-    return [BatchRecord(*row[:7], bool(row[7])) for row in rows]
+    return [_record(row) for row in rows]
 
 
 def clear_keeping_unfinished(path: Path | None = None) -> tuple[int, list[BatchRecord]]:
