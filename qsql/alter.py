@@ -13,11 +13,12 @@ from . import ast
 from .catalog import declared_column
 from .column import Column
 from .errors import ValidationError
+from .source import Span
 
 FAILED = "Failed to execute ALTER TABLE statement. "
 
 
-def _fail(reason: str, span: ast.Span | None) -> ValidationError:
+def _fail(reason: str, span: Span | None) -> ValidationError:
     return ValidationError(FAILED + reason, span)
 
 

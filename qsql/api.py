@@ -32,7 +32,7 @@ class Row(tuple):
         row._fields = fields
         return row
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             try:
                 return tuple.__getitem__(self, self._fields.index(key))
@@ -51,7 +51,7 @@ class Row(tuple):
     def __repr__(self) -> str:
         return "Row(" + ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self)) + ")"
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type[Row], tuple[tuple[object, ...], tuple[str, ...]]]:
         return (Row, (tuple(self), self._fields))
 
 

@@ -582,7 +582,7 @@ class AlterView(Statement):
 
 @lazy_dataclass(frozen=True)
 class Explain(Statement):
-    statement: Statement
+    statement: QueryStatement | Insert | StatementSet  # what the grammar lets EXPLAIN take
 
 
 @lazy_dataclass(frozen=True)

@@ -113,7 +113,8 @@ def describe_call(call: dict[str, object]) -> str:
             f"#{call['id']} {call['time']}  {call.get('model')} ({call.get('model_id')} @ {call.get('host')})  "
             f"{status}  {tokens} tokens")
     lines = [head]
-    if call.get("attempt") and int(call["attempt"]) > 1:  # type: ignore[call-overload]
+    attempt = call.get("attempt")  # an INTEGER column
+    if isinstance(attempt, int) and attempt > 1:
         lines[0] += f"  attempt {call['attempt']}"
     if call.get("error"):
         lines.append(f"  error: {call['error']}")

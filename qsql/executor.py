@@ -116,8 +116,8 @@ def _filter(step: Filter, context: ExecutionContext) -> Iterator[Row]:
 
 
 def _project(step: Project, context: ExecutionContext) -> Iterator[Row]:
-    indexes = [e.column_index for e in step.expressions]
-    if indexes and all(i is not None for i in indexes):
+    indexes = [e.column_index for e in step.expressions if e.column_index is not None]
+    if indexes and len(indexes) == len(step.expressions):
         # Only columns: one C call per row.
         if len(indexes) == 1:
             only = indexes[0]
@@ -275,7 +275,8 @@ def _limit(step: Limit, context: ExecutionContext) -> Iterator[Row]:
     try:
         yield from itertools.islice(source, step.offset, end)
     finally:
-        source.close()  # stop the input early: no more model requests than the rows we keep
+        # Stop the input early: no more model requests than the rows we keep (runners are generators).
+        source.close()  # type: ignore[attr-defined]
 
 
 def _distinct(step: Distinct, context: ExecutionContext) -> Iterator[Row]:
@@ -387,7 +388,7 @@ def _window(step: WindowStep, context: ExecutionContext) -> Iterator[Row]:
     Rows come out grouped by partition and in the window's order, as Flink batch sorts them."""
     current = list(rows(step.input, context))
     for spec in step.specs:
-        partitions: dict[object, list[Row]] = {}
+        partitions: dict[tuple, list[Row]] = {}
         for row in current:
             key = tuple(hashable(p(row)) for p in spec.partition)
             partitions.setdefault(key, []).append(row)

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from .lazydataclass import lazy_dataclass
@@ -22,6 +23,9 @@ from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .timezone import statement_instant, to_local
 from .types import DataType
+
+if TYPE_CHECKING:  # the planner imports this module
+    from .planner import Planner
 
 Row = tuple
 Evaluator = Callable[[Row], object]
@@ -52,7 +56,7 @@ class Scope:
         input_scope: "Scope | None" = None,
         grouped_columns: dict[int, tuple[int, DataType]] | None = None,
         outer: "OuterScope | None" = None,
-        planner: object | None = None,
+        planner: Planner | None = None,
         window_slots: dict[ast.Expr, tuple[int, DataType]] | None = None,
     ) -> None:
         self.fields = fields
@@ -130,8 +134,8 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
             if scope.input_scope is not None:
                 index = scope.input_scope.resolve(expr)
                 if index in scope.grouped_columns:
-                    slot, dtype = scope.grouped_columns[index]
-                    return Compiled(lambda row: row[slot], dtype, column_index=slot)
+                    grouped, dtype = scope.grouped_columns[index]
+                    return Compiled(lambda row: row[grouped], dtype, column_index=grouped)
             raise ValidationError(f"Expression '{'.'.join(p.name for p in expr.parts)}' is not being grouped", expr.span)
     handler = _HANDLERS.get(type(expr))
     if handler is None:
@@ -200,7 +204,7 @@ def _row_field_access(expr: ast.ColumnRef, scope: Scope) -> Compiled | None:
         inner = base.evaluate
 
         def evaluate(row: Row) -> object:
-            value = inner(row)
+            value: Any = inner(row)  # a ROW value: a tuple
             for position in getters:
                 if value is None:
                     return None
@@ -219,7 +223,7 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
         inner = operand.evaluate
         return Compiled(lambda row: None if (v := inner(row)) is None else not v, T.BOOLEAN.with_nullable(dtype.nullable))
     if dtype.kind in ("INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"):
-        inner_interval = operand.evaluate
+        inner_interval: Callable[[Row], Any] = operand.evaluate  # an interval: an int or a timedelta
         if expr.op == "+":
             return operand
         return Compiled(lambda row: None if (v := inner_interval(row)) is None else -v, dtype)
@@ -227,11 +231,11 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
         raise QsqlTypeError(f"Cannot apply '{expr.op}' to arguments of type '{expr.op}<{dtype.name()}>'", expr.span)
     if expr.op == "+":
         return operand
-    inner = operand.evaluate
+    inner_number: Callable[[Row], Any] = operand.evaluate  # a number (checked above)
     if dtype.is_integer:
         kind = dtype.kind
-        return Compiled(lambda row: None if (v := inner(row)) is None else T.wrap_integer(-v, kind), dtype)
-    return Compiled(lambda row: None if (v := inner(row)) is None else -v, dtype)
+        return Compiled(lambda row: None if (v := inner_number(row)) is None else T.wrap_integer(-v, kind), dtype)
+    return Compiled(lambda row: None if (v := inner_number(row)) is None else -v, dtype)
 
 
 # A left-deep chain of binary operators (a OR b OR c ..., 1 + 2 + 3 ...) longer than this is
@@ -278,6 +282,7 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Compiled:
         value = first(row)
         for operate, right_of in links:
             pair.left, pair.right = value, right_of
+            # The link's operand evaluators read pair[0] and pair[1]: a _Pair stands in for the row.
             value = operate(pair)  # type: ignore[arg-type]
         return value
 
@@ -326,11 +331,12 @@ def _combine(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
 
 
 def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]:
-    """The operation on non-NULL operands, with Java's integer and Flink's decimal semantics."""
+    """The operation on non-NULL operands, with Java's integer and Flink's decimal semantics.
+    The operands are numbers of the types the planner checked (``Any``: Python cannot see it)."""
     kind = result.kind
     if kind in T.INTEGER_BITS:
 
-        def integer(a, b):  # type: ignore[no-untyped-def]
+        def integer(a: Any, b: Any) -> int:
             a, b = int(a), int(b)
             if op == "+":
                 return T.wrap_integer(a + b, kind)
@@ -346,7 +352,7 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
         return integer
     if kind == "DECIMAL":
 
-        def decimal(a, b):  # type: ignore[no-untyped-def]
+        def decimal(a: Any, b: Any) -> Decimal | None:
             a, b = Decimal(a), Decimal(b)
             with localcontext() as context:
                 context.prec = 80
@@ -368,7 +374,7 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
 
         return decimal
 
-    def approximate(a, b):  # type: ignore[no-untyped-def]
+    def approximate(a: Any, b: Any) -> object:
         a, b = float(a), float(b)
         if op == "+":
             value = a + b
@@ -410,7 +416,8 @@ def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
             )
     length = min((left.dtype.length or 0) + (right.dtype.length or 0), T.MAX_LENGTH)
     dtype = T.varchar(max(length, 1)).with_nullable(left.dtype.nullable or right.dtype.nullable)
-    lf, rf = left.evaluate, right.evaluate
+    lf: Callable[[Row], Any] = left.evaluate  # character values (checked above)
+    rf = right.evaluate
 
     def evaluate(row: Row) -> object:
         a = lf(row)
@@ -626,6 +633,7 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
     if name == "TYPEOF" and len(types) == 1:
         text = str(types[0])  # Flink's TYPEOF: the type as Flink spells it, e.g. 'INT NOT NULL'
         return Compiled(lambda row: text, T.STRING.with_nullable(False), constant=True)
+    scalar: F.Scalar | None
     if name in F.TYPED_SCALARS:
         literals = [a.evaluate(()) if a.constant else None for a in args]
         scalar = F.typed_scalar(name, types, literals, expr.span)
@@ -707,9 +715,11 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
             f"<{F.sql_type_name(pattern.dtype)}>)'",
             expr.span,
         )
-    value, negated, escape = operand.evaluate, expr.negated, expr.escape
+    # Character values (checked above).
+    value: Callable[[Row], Any] = operand.evaluate
+    negated, escape = expr.negated, expr.escape
     if pattern.constant:
-        text = pattern.evaluate(())
+        text: Any = pattern.evaluate(())
         compiled = like_regex(text, escape) if text is not None else None
 
         def evaluate(row: Row) -> object:
@@ -719,7 +729,7 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
             return (compiled.fullmatch(v) is not None) != negated
 
     else:
-        pattern_of = pattern.evaluate
+        pattern_of: Callable[[Row], Any] = pattern.evaluate
 
         def evaluate(row: Row) -> object:
             v, p = value(row), pattern_of(row)
@@ -776,7 +786,9 @@ def _between(expr: ast.Between, scope: Scope) -> Compiled:
             f"AND <{high.dtype.name()}>'",
             expr.span,
         )
-    v_of, lo_of, hi_of, negated = operand.evaluate, low.evaluate, high.evaluate, expr.negated
+    # Values of one orderable type (the common type checked above).
+    v_of: Callable[[Row], Any] = operand.evaluate
+    lo_of, hi_of, negated = low.evaluate, high.evaluate, expr.negated
 
     def evaluate(row: Row) -> object:
         v, lo, hi = v_of(row), lo_of(row), hi_of(row)
@@ -798,11 +810,11 @@ def _case(expr: ast.Case, scope: Scope) -> Compiled:
         # CASE WHEN a THEN x ELSE CASE WHEN b THEN y ... END END is one CASE with more WHENs:
         # merged here so 245 nested CASEs compile and run without deep recursion.
         whens = list(expr.whens)
-        default: ast.Expr | None = expr.default
-        while isinstance(default, ast.Case) and default.operand is None:
-            whens.extend(default.whens)
-            default = default.default
-        expr = ast.Case(operand=None, whens=tuple(whens), default=default, span=expr.span)
+        tail: ast.Expr | None = expr.default
+        while isinstance(tail, ast.Case) and tail.operand is None:
+            whens.extend(tail.whens)
+            tail = tail.default
+        expr = ast.Case(operand=None, whens=tuple(whens), default=tail, span=expr.span)
     operand = compile_expr(expr.operand, scope) if expr.operand is not None else None
     conditions = [compile_expr(w, scope) for w, _ in expr.whens]
     results = [compile_expr(r, scope) for _, r in expr.whens]
@@ -861,7 +873,9 @@ def _subscript(expr: ast.Subscript, scope: Scope) -> Compiled:
     if kind == "ARRAY":
         if not (index.dtype.is_integer or index.dtype.kind == "NULL"):
             raise QsqlTypeError(f"an ARRAY index must be an integer, got {index.dtype}", expr.index.span)
-        get_base, get_index = base.evaluate, index.evaluate
+        # An ARRAY value (a list) and an integer index (checked above).
+        get_base: Callable[[Row], Any] = base.evaluate
+        get_index: Callable[[Row], Any] = index.evaluate
 
         def element(row: Row) -> object:
             values, position = get_base(row), get_index(row)
@@ -872,11 +886,12 @@ def _subscript(expr: ast.Subscript, scope: Scope) -> Compiled:
         assert base.dtype.element is not None
         return Compiled(element, base.dtype.element.with_nullable(True))
     if kind == "MAP":
-        get_base, get_key = base.evaluate, index.evaluate
+        get_map: Callable[[Row], Any] = base.evaluate  # a MAP value: a dict
+        get_key = index.evaluate
         assert base.dtype.element is not None
 
         def value(row: Row) -> object:
-            mapping = get_base(row)
+            mapping = get_map(row)
             return None if mapping is None else mapping.get(get_key(row))
 
         return Compiled(value, base.dtype.element.with_nullable(True))
@@ -980,9 +995,12 @@ def _timestamp_add_diff(name: str, expr: ast.FunctionCall, scope: Scope) -> Comp
     return timestamp_add_diff(name, unit, first, second, expr.span)
 
 
-def register_handler(node_type: type, handler: Callable[[ast.Expr, Scope], Compiled]) -> None:
+_Node = TypeVar("_Node", bound=ast.Expr)
+
+
+def register_handler(node_type: type[_Node], handler: Callable[[_Node, Scope], Compiled]) -> None:
     """Lets a module that needs the planner (subqueries) compile its own expression nodes."""
-    _HANDLERS[node_type] = handler  # type: ignore[index]
+    _HANDLERS[node_type] = handler
 
 
 def constant_value(expr: ast.Expr) -> object:

@@ -15,6 +15,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_CEILING, Decimal
+from typing import cast
 
 from . import types as T
 from .errors import ExecutionError
@@ -117,40 +118,41 @@ def _java_log(value: float) -> float:
     return math.log(value)
 
 
-def _log(*args: object) -> float:
+def _log(*args: T.Number) -> float:
     if len(args) == 1:
-        return _java_log(float(args[0]))  # type: ignore[arg-type]
-    base, value = float(args[0]), float(args[1])  # type: ignore[arg-type]
+        return _java_log(float(args[0]))
+    base, value = float(args[0]), float(args[1])
     return _java_log(value) / _java_log(base)
 
 
-def _sqrt(value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
+def _sqrt(value: T.Number) -> float:
+    number = float(value)
     return math.nan if number < 0 else math.sqrt(number)
 
 
-def _power(base: object, exponent: object) -> float:
+def _power(base: T.Number, exponent: T.Number) -> float:
     try:
-        return math.pow(float(base), float(exponent))  # type: ignore[arg-type]
+        return math.pow(float(base), float(exponent))
     except (ValueError, ZeroDivisionError):
-        return math.nan if float(base) < 0 else math.inf  # type: ignore[arg-type]
+        return math.nan if float(base) < 0 else math.inf
     except OverflowError:
         return math.inf
 
 
-def _exp(value: object) -> float:
+def _exp(value: T.Number) -> float:
     try:
-        return math.exp(float(value))  # type: ignore[arg-type]
+        return math.exp(float(value))
     except OverflowError:
         return math.inf
 
 
-def _sign(value: object) -> object:
+def _sign(value: T.Number) -> T.Number:
     if isinstance(value, Decimal):
-        return Decimal(0 if value == 0 else (1 if value > 0 else -1)).quantize(Decimal(1).scaleb(value.as_tuple().exponent))  # type: ignore[arg-type]
+        exponent = cast(int, value.as_tuple().exponent)  # an int: a SQL DECIMAL is finite
+        return Decimal(0 if value == 0 else (1 if value > 0 else -1)).quantize(Decimal(1).scaleb(exponent))
     if isinstance(value, float):
         return value if value == 0 or math.isnan(value) else math.copysign(1.0, value)
-    return (value > 0) - (value < 0)  # type: ignore[operator]
+    return (value > 0) - (value < 0)
 
 
 def _rounding(mode: str) -> Callable[[object], object]:
@@ -253,7 +255,7 @@ def random_scalar(name: str, types: list[DataType], literal_args: list[object], 
                   lambda *args: generator.next_int(args[-1]), null_propagating=True)
 
 
-def _greatest(pick: Callable) -> Callable[..., object]:  # type: ignore[type-arg]
+def _greatest(pick: Callable) -> Callable[..., object]:
     def choose(*values: object) -> object:
         return pick(values)
 
@@ -353,12 +355,12 @@ def _chr(code: int) -> str | None:
     return chr(code % 256) if code >= 0 else None
 
 
-def _hex(value: object) -> str:
+def _hex(value: str | bytes | int) -> str:
     if isinstance(value, str):
         return value.encode("utf-8").hex().upper()
     if isinstance(value, bytes):
         return value.hex().upper()
-    return format(int(value) & 0xFFFFFFFFFFFFFFFF, "X")  # type: ignore[arg-type]
+    return format(int(value) & 0xFFFFFFFFFFFFFFFF, "X")
 
 
 def _bin(value: int) -> str:
@@ -389,7 +391,7 @@ def _translate(text: str, source: str, target: str) -> str:
     return text.translate(table)
 
 
-def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:  # type: ignore[type-arg]
+def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:
     result: dict[str, str | None] = {}
     for pair in text.split(pair_sep):
         key, sep, value = pair.partition(kv_sep)
@@ -436,14 +438,14 @@ def _map_part(which: str) -> TypeRule:
     return rule
 
 
-def _array_slice(values: list, start: int, end: int | None = None) -> list:  # type: ignore[type-arg]
+def _array_slice(values: list, start: int, end: int | None = None) -> list:
     size = len(values)
     first = start + size + 1 if start < 0 else max(start, 1)
     last = size if end is None else (end + size + 1 if end < 0 else min(end, size))
     return values[first - 1:last] if first <= last else []
 
 
-def _distinct(values: list) -> list:  # type: ignore[type-arg]
+def _distinct(values: list) -> list:
     seen: list[object] = []
     for v in values:
         if v not in seen:
@@ -451,12 +453,12 @@ def _distinct(values: list) -> list:  # type: ignore[type-arg]
     return seen
 
 
-def _array_join(values: list, separator: str, null_text: str | None = None) -> str:  # type: ignore[type-arg]
-    return separator.join(str(v) if v is not None else null_text for v in values if v is not None or null_text is not None)  # type: ignore[misc]
+def _array_join(values: list, separator: str, null_text: str | None = None) -> str:
+    return separator.join(str(v) if v is not None else str(null_text) for v in values if v is not None or null_text is not None)
 
 
-def _extreme(pick: Callable) -> Callable[[list], object]:  # type: ignore[type-arg]
-    def choose(values: list) -> object:  # type: ignore[type-arg]
+def _extreme(pick: Callable) -> Callable[[list], object]:
+    def choose(values: list) -> object:
         present = [v for v in values if v is not None]
         return pick(present) if present else None
 
@@ -486,7 +488,7 @@ def _same_array(name: str, count: int) -> TypeRule:
     return rule
 
 
-def _array_sort(values: list, ascending: bool = True, nulls_first: bool | None = None) -> list:  # type: ignore[type-arg]
+def _array_sort(values: list, ascending: bool = True, nulls_first: bool | None = None) -> list:
     present = sorted((v for v in values if v is not None), reverse=not ascending)
     nulls = [None] * (len(values) - len(present))
     first = ascending if nulls_first is None else nulls_first
@@ -509,7 +511,7 @@ def _map_from_arrays_type(types: list[DataType], span: Span | None) -> DataType:
     return T.map_of(types[0].element, types[1].element).with_nullable(_nullable(types))
 
 
-def _map_from_arrays(keys: list, values: list) -> dict:  # type: ignore[type-arg]
+def _map_from_arrays(keys: list, values: list) -> dict:
     if len(keys) != len(values):
         raise ExecutionError("MAP_FROM_ARRAYS needs two arrays of the same length")
     return dict(zip(keys, values))
@@ -596,13 +598,13 @@ def _parse_url(url: str, part: str, key: str | None = None) -> str | None:
     if part == "QUERY" and key is not None:
         values = urllib.parse.parse_qs(parsed.query, keep_blank_values=True).get(key)
         return values[0] if values else None
-    values = {
+    parts = {
         "HOST": parsed.hostname, "PATH": parsed.path, "QUERY": query, "REF": parsed.fragment or None,
         "PROTOCOL": parsed.scheme, "FILE": parsed.path + ("?" + parsed.query if parsed.query else ""),
         "AUTHORITY": parsed.netloc or None,
         "USERINFO": parsed.netloc.rpartition("@")[0] if "@" in parsed.netloc else None,
     }
-    return values.get(part.upper())
+    return parts.get(part.upper())
 
 
 def _printf(pattern: str | None, *values: object) -> str | None:
@@ -630,7 +632,8 @@ def _printf(pattern: str | None, *values: object) -> str | None:
         if value is None:
             return "null"
         try:
-            return ("%" + spec + conversion) % (float(value) if conversion in "feEgG" else int(value))  # type: ignore[call-overload]
+            # Any value: one that is not a number is the TypeError reported below.
+            return ("%" + spec + conversion) % (float(value) if conversion in "feEgG" else int(value))  # type: ignore[arg-type, call-overload]
         except (TypeError, ValueError):
             raise ExecutionError(f"PRINTF: '%{spec}{conversion}' cannot format {value!r}") from None
 

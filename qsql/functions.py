@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from typing import Any, cast
 from decimal import ROUND_HALF_UP, Decimal
 
 from .lazydataclass import lazy_dataclass
@@ -142,9 +143,9 @@ def _round(result: DataType) -> Callable[..., object]:
         if isinstance(value, float):
             if math.isnan(value) or math.isinf(value):
                 return value
-            rounded = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) if digits >= 0 \
+            nearest = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) if digits >= 0 \
                 else float(round(value, digits))
-            return T.cast_value(rounded, T.DOUBLE, result) if result.kind == "FLOAT" else rounded
+            return T.cast_value(nearest, T.DOUBLE, result) if result.kind == "FLOAT" else nearest
         assert isinstance(value, int)
         if digits >= 0:
             return value
@@ -209,7 +210,7 @@ def _nullif(a: object, b: object) -> object:
 
 
 def _mod(result: DataType) -> Callable[[object, object], object]:
-    def mod(a: object, b: object) -> object:
+    def mod(a: Any, b: Any) -> object:  # numbers of the types the planner checked
         if b == 0:
             raise ExecutionError("modulo by zero")
         if isinstance(a, int) and isinstance(b, int):
@@ -218,14 +219,14 @@ def _mod(result: DataType) -> Callable[[object, object], object]:
         if isinstance(a, float) or isinstance(b, float):
             from .expressions import java_fmod
 
-            return java_fmod(float(a), float(b))  # type: ignore[arg-type]
-        return T.fit_decimal(Decimal(a) % Decimal(b), result)  # type: ignore[arg-type]
+            return java_fmod(float(a), float(b))
+        return T.fit_decimal(Decimal(a) % Decimal(b), result)
 
     return mod
 
 
-def _cardinality(value: object) -> int:
-    return len(value)  # type: ignore[arg-type]
+def _cardinality(value: list | dict) -> int:  # an ARRAY or a MAP
+    return len(value)
 
 
 # ----------------------------------------------------------------------- type rules
@@ -461,7 +462,7 @@ def _json_convertible(dtype: DataType, span: Span | None) -> None:
         raise QsqlTypeError(f"Type '{dtype}' is not scalar or cannot be converted into JSON.", span)
 
 
-def _variance_of(kind: str, total: object, squares: object, count: int, sample: bool) -> object:
+def _variance_of(kind: str, total: Any, squares: Any, count: int, sample: bool) -> int | float | Decimal | None:
     """Calcite's reduction: (SUM(x*x) - SUM(x)*SUM(x)/COUNT) / (COUNT [- 1]) in x's type, so an
     INT column gives an INT variance (integer division), as Flink prints it."""
     divisor = count - 1 if sample else count
@@ -472,10 +473,10 @@ def _variance_of(kind: str, total: object, squares: object, count: int, sample: 
             quotient = abs(a) // abs(b)
             return quotient if (a >= 0) == (b >= 0) else -quotient
 
-        return div(squares - div(total * total, count), divisor)  # type: ignore[operator]
+        return div(squares - div(total * total, count), divisor)
     if kind == "DECIMAL":
-        return (Decimal(squares) - Decimal(total) * Decimal(total) / count) / divisor  # type: ignore[arg-type]
-    return (float(squares) - float(total) * float(total) / count) / divisor  # type: ignore[arg-type]
+        return (Decimal(squares) - Decimal(total) * Decimal(total) / count) / divisor
+    return (float(squares) - float(total) * float(total) / count) / divisor
 
 
 class Accumulator:
@@ -487,13 +488,15 @@ class Accumulator:
         self.result_type = result_type
         self.seen: set | None = set() if distinct else None
         self.count = 0
-        self.total: object = None
-        self.squares: object = None  # variance: the sum of squares beside the sum
-        self.parts: list[str] = []  # LISTAGG
+        # The running value, of the argument's SQL type (the planner checked it): a number for
+        # SUM/AVG/variance, any orderable value for MIN/MAX, any value for FIRST/LAST_VALUE.
+        self.total: Any = None
+        self.squares: Any = None  # variance: the sum of squares beside the sum
+        self.parts: list[Any] = []  # LISTAGG's strings, ARRAY_AGG's values
 
     def add(self, value: object) -> None:
         if self.name == "ARRAY_AGG":  # keeps NULLs, as Flink's ARRAY_AGG
-            self.parts.append(value)  # type: ignore[arg-type]
+            self.parts.append(value)
             return
         if self.name.startswith("JSON_"):
             self._add_json(value)
@@ -510,7 +513,7 @@ class Accumulator:
         if name == "COUNT":
             return
         if name == "LISTAGG":
-            self.parts.append(value)  # type: ignore[arg-type]
+            self.parts.append(value)
             return
         if name == "COLLECT":
             counts = self.total if isinstance(self.total, dict) else {}
@@ -523,31 +526,31 @@ class Accumulator:
                 self.total = value
             return
         if name in _VARIANCE:
-            number = Decimal(value) if isinstance(value, Decimal) else value
-            self.total = number if self.total is None else self.total + number  # type: ignore[operator]
-            square = number * number  # type: ignore[operator]
-            self.squares = square if self.squares is None else self.squares + square  # type: ignore[operator]
+            number: Any = Decimal(value) if isinstance(value, Decimal) else value
+            self.total = number if self.total is None else self.total + number
+            square = number * number
+            self.squares = square if self.squares is None else self.squares + square
             return
         if self.total is None:
             self.total = value
         elif name in ("SUM", "AVG"):
-            self.total = self.total + value  # type: ignore[operator]
+            self.total = self.total + value
         elif name == "MIN":
-            if value < self.total:  # type: ignore[operator]
+            if value < self.total:
                 self.total = value
-        elif value > self.total:  # type: ignore[operator]
+        elif value > self.total:
             self.total = value
 
-    def _add_json(self, value: object) -> None:
+    def _add_json(self, value: Any) -> None:
         """JSON_ARRAYAGG / JSON_OBJECTAGG: the planner hands over JSON-ready values (and for
         JSON_OBJECTAGG a (key, value) pair)."""
         absent = "_ABSENT_ON_NULL" in self.name
         if self.name.startswith("JSON_ARRAYAGG"):
             if value is None and absent:
                 return
-            self.parts.append(value)  # type: ignore[arg-type]
+            self.parts.append(value)
             return
-        key, member = value  # type: ignore[misc]
+        key, member = value
         if key is None:  # Flink 2.3 fails the job with a NullPointerException here
             raise ExecutionError("JSON_OBJECTAGG got a NULL key")
         if member is None and absent:
@@ -568,14 +571,14 @@ class Accumulator:
         if variance is None:
             return None
         if self.name.startswith("STDDEV"):
-            root = math.sqrt(max(float(variance), 0.0))  # type: ignore[arg-type]
+            root = math.sqrt(max(float(variance), 0.0))
             if kind in T.INTEGER_BITS:
                 return int(root)
             if kind == "DECIMAL":
                 return T.fit_decimal(Decimal(repr(root)), self.result_type)
             return T.cast_value(root, T.DOUBLE, self.result_type) if kind == "FLOAT" else root
         if kind == "DECIMAL":
-            return T.fit_decimal(variance, self.result_type)  # type: ignore[arg-type]
+            return T.fit_decimal(cast(Decimal, variance), self.result_type)
         if kind == "FLOAT":
             return T.cast_value(variance, T.DOUBLE, self.result_type)
         return variance
@@ -607,16 +610,16 @@ class Accumulator:
         kind = self.result_type.kind
         if self.name == "AVG":
             if kind in T.INTEGER_BITS:
-                quotient = abs(self.total) // self.count  # type: ignore[operator]
-                return quotient if self.total >= 0 else -quotient  # type: ignore[operator]
+                quotient = abs(self.total) // self.count
+                return quotient if self.total >= 0 else -quotient
             if kind == "DECIMAL":
-                return T.fit_decimal(Decimal(self.total) / self.count, self.result_type)  # type: ignore[arg-type]
-            return float(self.total) / self.count  # type: ignore[arg-type]
+                return T.fit_decimal(Decimal(self.total) / self.count, self.result_type)
+            return float(self.total) / self.count
         if self.name == "SUM":
             if kind in T.INTEGER_BITS:
-                return T.wrap_integer(self.total, kind)  # type: ignore[arg-type]
+                return T.wrap_integer(self.total, kind)
             if kind == "DECIMAL":
-                return T.fit_decimal(Decimal(self.total), self.result_type)  # type: ignore[arg-type]
+                return T.fit_decimal(Decimal(self.total), self.result_type)
             if kind == "FLOAT":
                 return T.cast_value(self.total, T.DOUBLE, self.result_type)
         return self.total

@@ -17,9 +17,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -63,6 +64,7 @@ class InterruptHandler:
         (a test, an embedding program) leaves the caller's signal handling as it found it."""
         for signum, previous in self._previous.items():
             try:
+                # getsignal() gives None for a handler not set from Python: signal() refuses it (TypeError).
                 signal.signal(signum, previous)  # type: ignore[arg-type]
             except (ValueError, OSError, TypeError):
                 pass
@@ -115,7 +117,7 @@ def signals_held() -> Iterator[None]:
         yield
         return
     arrived: list[int] = []
-    previous: dict[int, object] = {}
+    previous: dict[int, Callable[[int, FrameType | None], Any]] = {}  # Python handlers only
 
     def remember(signum: int, frame: FrameType | None) -> None:
         arrived.append(signum)
@@ -131,8 +133,8 @@ def signals_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+        for number, saved in previous.items():
+            signal.signal(number, saved)
         if arrived:
             signal.raise_signal(arrived[0])  # the restored handler takes it at the next step
 

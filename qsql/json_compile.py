@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
 from .json_functions import JsonPathError, JsonText, dumps, evaluate_path, is_json, json_exists, json_query_items
 from .json_functions import parse_json, scalar_text, to_json
 
+if TYPE_CHECKING:  # expressions imports this module
+    from .expressions import Compiled, Scope
+
 _RETURNING_KINDS = ("VARCHAR", "CHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
 
 
-def compile_is_json(expr: ast.IsJson, scope):  # type: ignore[no-untyped-def]
+def compile_is_json(expr: ast.IsJson, scope: Scope) -> Compiled:
     from .expressions import Compiled, compile_expr
 
     operand = compile_expr(expr.operand, scope)
     if not (operand.dtype.is_character or operand.dtype.kind == "NULL"):
         raise QsqlTypeError(f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'",
                             expr.span)
-    inner, kind, negated = operand.evaluate, expr.kind, expr.negated
+    inner: Callable[[tuple], Any] = operand.evaluate  # a character value (checked above)
+    kind, negated = expr.kind, expr.negated
 
     def evaluate(row: tuple) -> object:
         value = inner(row)
@@ -29,11 +36,11 @@ def compile_is_json(expr: ast.IsJson, scope):  # type: ignore[no-untyped-def]
     return Compiled(evaluate, T.BOOLEAN.with_nullable(False))
 
 
-def _behavior(expr: ast.JsonCall, condition: str):  # type: ignore[no-untyped-def]
+def _behavior(expr: ast.JsonCall, condition: str) -> ast.JsonBehavior | None:
     return next((b for b in expr.behaviors if b.condition == condition), None)
 
 
-def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def]
+def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
     from .expressions import Compiled, compile_expr
 
     args = [compile_expr(a, scope) for a in expr.args]
@@ -54,7 +61,8 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
             def build_object(row: tuple) -> object:
                 members: dict[str, object] = {}
                 for key_of, value_of, value_type in zip(evaluators[0::2], evaluators[1::2], value_types[1::2]):
-                    key, value = key_of(row), value_of(row)
+                    key: Any = key_of(row)  # a character value (checked above)
+                    value = value_of(row)
                     if key is None:
                         raise ExecutionError("JSON_OBJECT key must not be NULL")
                     if value is None and absent:
@@ -78,7 +86,9 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
                 f"Cannot apply '{name}' to arguments of type '{name}(<{document.dtype.name()}>, <{path.dtype.name()}>)'",
                 expr.span,
             )
-    doc_of, path_of = document.evaluate, path.evaluate
+    # Character values (checked above).
+    doc_of: Callable[[tuple], Any] = document.evaluate
+    path_of: Callable[[tuple], Any] = path.evaluate
     on_error = _behavior(expr, "ERROR")
     # ON EMPTY is parsed and checked but never applies: Flink 2.3 returns NULL for an empty
     # result whatever it says (checked in Flink 2.3.0), and so does qsql.
@@ -96,7 +106,7 @@ def compile_json_call(expr: ast.JsonCall, scope):  # type: ignore[no-untyped-def
 
     defaults = {b.condition: compile_expr(b.default, scope) for b in expr.behaviors if b.default is not None}
 
-    def respond(behavior, row: tuple, error: str | None, target):  # type: ignore[no-untyped-def]
+    def respond(behavior: ast.JsonBehavior | None, row: tuple, error: str | None, target: T.DataType) -> object:
         if behavior is None or behavior.response == "NULL":
             return None
         if behavior.response == "ERROR" and error is not None:

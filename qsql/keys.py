@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .models.providers import PROVIDERS
 
@@ -25,13 +26,13 @@ def keys_path() -> Path:
     return config_dir() / "keys.json"
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring() -> Any:  # the keyring module (untyped, optional) or None
     """The keyring module when it is installed and has a usable backend, else None."""
     if os.environ.get("QSQL_NO_KEYRING"):
         return None
     try:
-        import keyring  # type: ignore[import-not-found]
-        from keyring.backends import fail  # type: ignore[import-not-found]
+        import keyring
+        from keyring.backends import fail
     except Exception:
         return None
     try:

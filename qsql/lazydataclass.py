@@ -33,7 +33,7 @@ def lazy_dataclass(cls: T | None = None, *, frozen: bool = False, eq: bool = Tru
     def wrap(klass: T) -> T:
         own = set(vars(klass))
         explicit_hash = "__hash__" in own and not (klass.__dict__["__hash__"] is None and "__eq__" in own)
-        klass = dataclasses.dataclass(klass, init=False, repr=False, eq=False)
+        dataclasses.dataclass(klass, init=False, repr=False, eq=False)  # the class itself, in place (no slots)
         for name in _METHODS:
             if not eq and name in ("__eq__", "__hash__"):
                 continue  # identity, as dataclasses leaves it with eq=False

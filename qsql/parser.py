@@ -124,7 +124,7 @@ def _syntax_error(error: UnexpectedInput, text: str, parser: Lark) -> QsqlSyntax
 
 
 def _unexpected_character(error: UnexpectedCharacters, text: str) -> QsqlSyntaxError:
-    pos = error.pos_in_stream
+    pos = error.pos_in_stream or 0  # always set for UnexpectedCharacters; lark declares it None
     span = Span(error.line, error.column, error.line, error.column + 1, pos, pos + 1)
     char = text[pos] if pos < len(text) else ""
     if char == '"':

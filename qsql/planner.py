@@ -8,6 +8,7 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .lazydataclass import lazy_dataclass
@@ -81,7 +82,7 @@ class _OutputItem:
 
     source: ast.Expr | int
     name: str
-    span: Span | None
+    span: Span
 
 
 @lazy_dataclass(frozen=True)
@@ -103,9 +104,9 @@ class Planner:
         self._outer: OuterScope | None = None  # set while planning a subquery inside an expression
         self._pending: list[SubqueryHandle] = []
 
-    def _scope(self, fields: list[Column], **kwargs: object) -> Scope:
+    def _scope(self, fields: list[Column], **kwargs: Any) -> Scope:
         """A scope that can plan subqueries and sees the enclosing query's columns."""
-        return Scope(fields, outer=self._outer, planner=self, **kwargs)  # type: ignore[arg-type]
+        return Scope(fields, outer=self._outer, planner=self, **kwargs)
 
     # -------------------------------------------------------------- queries
     def plan_query(self, query: ast.Query) -> Step:
@@ -248,7 +249,9 @@ class Planner:
                     if (not f.hidden if item.qualifier is None else f.qualifier == item.qualifier.name)
                 ]
                 if not fields:
-                    raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)  # type: ignore[union-attr]
+                    # Only a qualifier can match nothing: a FROM clause has a visible column.
+                    assert item.qualifier is not None
+                    raise ValidationError(f"Unknown identifier '{item.qualifier.name}'", item.span)
                 items.extend(_OutputItem(i, f.name, item.span) for i, f in fields)
                 continue
             assert isinstance(item, ast.SelectExpr)
@@ -282,7 +285,7 @@ class Planner:
             if isinstance(expr, int):
                 if scope.substitutions is not None:
                     name, span = output.name, output.span
-                    ref = ast.ColumnRef(parts=(ast.Identifier(name=name, span=span),), span=span)  # type: ignore[arg-type]
+                    ref = ast.ColumnRef(parts=(ast.Identifier(name=name, span=span),), span=span)
                     expressions.append(compile_expr(ref, scope))
                 else:
                     expressions.append(Compiled(_getter(expr), source.schema[expr].dtype, column_index=expr))
@@ -292,7 +295,7 @@ class Planner:
                 raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
             expressions.append(compiled)
         names = [i.name for i in items]
-        spans = [i.span for i in items]
+        spans: list[Span | None] = [i.span for i in items]
         visible = len(expressions)
 
         # ORDER BY: an output column (by name or position), else an expression over the input,
@@ -484,6 +487,7 @@ class Planner:
             if call in substitutions:
                 continue
             name = call.name.name.upper()
+            types: list[DataType]
             if call.star:
                 if name != "COUNT":
                     raise ValidationError(f"{name}(*) is not allowed; only COUNT(*)", call.span)
@@ -533,8 +537,8 @@ class Planner:
             for s in steps
         ]
         if operation.op == "UNION":
-            step: Step = UnionAllStep(schema=schema, inputs=steps, conversions=conversions)
-            return step if operation.all else Distinct(schema=schema, input=step)
+            union = UnionAllStep(schema=schema, inputs=steps, conversions=conversions)
+            return union if operation.all else Distinct(schema=schema, input=union)
         return SetOpStep(
             schema=schema, op=operation.op, all=operation.all, left=steps[0], right=steps[1], conversions=conversions
         )
@@ -664,8 +668,8 @@ class Planner:
         joined: list[_UsingColumn] = []
         for ident in join.using:
             positions = []
-            for side, fields in (("left", left.schema), ("right", right.schema)):
-                found = [i for i, f in enumerate(fields) if f.name == ident.name and not f.hidden]
+            for side, side_fields in (("left", left.schema), ("right", right.schema)):
+                found = [i for i, f in enumerate(side_fields) if f.name == ident.name and not f.hidden]
                 if not found:
                     raise ValidationError(
                         f"Column '{ident.name}' not found in {side} table", ident.span
@@ -923,7 +927,7 @@ def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:
         raise QsqlTypeError(f"{clause} needs a BOOLEAN condition, got {compiled.dtype}", expr.span)
 
 
-def _walk(expr: ast.Expr):  # type: ignore[no-untyped-def]
+def _walk(expr: ast.Expr) -> Iterator[ast.Expr]:
     """Every expression node under ``expr``, not descending into aggregate calls (nor into an
     OVER call itself, only its arguments and window), nor into subqueries. Iterative: the depth
     follows the user's input."""
@@ -1086,7 +1090,7 @@ def _try_compile(expr: ast.Expr, scope: Scope) -> Compiled | None:
         return None
 
 
-def _getter(index: int):  # type: ignore[no-untyped-def]
+def _getter(index: int) -> Callable[[tuple], object]:
     return lambda row: row[index]
 
 

@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -39,7 +40,7 @@ class PredictProgress:
         self._console = console or Console(stderr=True)
         self._interval = interval
         self._progress: Progress | None = None
-        self._tasks: dict[int, tuple[int, float]] = {}
+        self._tasks: dict[int, tuple[TaskID, float]] = {}
         self._last = 0.0
 
     def __call__(self, stats: PredictStats) -> None:

@@ -249,7 +249,7 @@ class Session:
         texts = []
         steps = []
         for insert in inserts:
-            plan = planner.plan_insert(insert)  # type: ignore[arg-type]
+            plan = planner.plan_insert(insert)
             texts.append(plan.describe() + "\n" + explain(plan.query, 1))
             steps.append(plan.query)
         return TextResult("\n".join(texts) + self._dry_run(steps) + "\n")

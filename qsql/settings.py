@@ -218,13 +218,11 @@ def predict_option_name(setting: Setting) -> str:
     return setting.key.removeprefix(PREDICT_PREFIX)
 
 
-KNOWN_SETTINGS: dict[str, Setting] = {
-    s.key: s
-    for s in (
-        CACHE, MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, SHELL_MAX_ROWS, OUTPUT_FORMAT, OUTPUT_EXPANDED, TIMING,
-        PAGER, LOG, EDITING_MODE, *PREDICT_SETTINGS, LOCAL_TIME_ZONE,
-    )
-}
+_ALL_SETTINGS: tuple[Setting, ...] = (
+    CACHE, MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, SHELL_MAX_ROWS, OUTPUT_FORMAT, OUTPUT_EXPANDED, TIMING,
+    PAGER, LOG, EDITING_MODE, *PREDICT_SETTINGS, LOCAL_TIME_ZONE,
+)
+KNOWN_SETTINGS: dict[str, Setting] = {s.key: s for s in _ALL_SETTINGS}
 
 
 def check_setting(key: str, value: str, span: Span | None) -> None:

@@ -8,12 +8,18 @@ statement; a correlated one runs once per distinct outer row (the outer row is i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from .lazydataclass import lazy_dataclass
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .expressions import Compiled, OuterScope, Scope, compile_expr, register_handler
+from .source import Span
+
+if TYPE_CHECKING:  # the plan's steps and the executor import this module
+    from .executor import ExecutionContext
+    from .plan import Step
 
 Row = tuple
 _CACHE_LIMIT = 10_000
@@ -33,10 +39,10 @@ class SubqueryHandle:
 
     ``context`` is set by the executor when the statement's plan starts running."""
 
-    def __init__(self, step: object, outer: OuterScope) -> None:
+    def __init__(self, step: Step, outer: OuterScope) -> None:
         self.step = step
         self.outer = outer
-        self.context: object | None = None
+        self.context: ExecutionContext | None = None
         self._results: dict[object, SubqueryRows] = {}
 
     def results(self, outer_row: Row) -> SubqueryRows:
@@ -59,7 +65,7 @@ class SubqueryHandle:
         saved = self.outer.row
         self.outer.row = outer_row
         try:
-            collected = list(rows(self.step, self.context))  # type: ignore[arg-type]
+            collected = list(rows(self.step, self.context))
         finally:
             self.outer.row = saved
         values = {hashable(r[0]) for r in collected if r and r[0] is not None}
@@ -70,17 +76,17 @@ class SubqueryHandle:
         return found
 
 
-def _plan(query: ast.Query, scope: Scope, span: object) -> tuple[object, SubqueryHandle]:
+def _plan(query: ast.Query, scope: Scope, span: Span) -> tuple[Step, SubqueryHandle]:
     planner = scope.planner
     if planner is None:
-        raise ValidationError("a subquery is not allowed here", span)  # type: ignore[arg-type]
-    return planner.plan_subquery(query, scope)  # type: ignore[attr-defined]
+        raise ValidationError("a subquery is not allowed here", span)
+    return planner.plan_subquery(query, scope)
 
 
-def _one_column(step: object, span: object, what: str) -> T.DataType:
-    schema = step.schema  # type: ignore[attr-defined]
+def _one_column(step: Step, span: Span, what: str) -> T.DataType:
+    schema = step.schema
     if len(schema) != 1:
-        raise ValidationError(f"{what} must return exactly one column, not {len(schema)}", span)  # type: ignore[arg-type]
+        raise ValidationError(f"{what} must return exactly one column, not {len(schema)}", span)
     return schema[0].dtype
 
 

@@ -13,12 +13,16 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .source import Span
 from .types import DataType
+
+if TYPE_CHECKING:  # expressions imports this module
+    from .expressions import Compiled
 
 DAY_TIME = "INTERVAL_DAY_TIME"
 YEAR_MONTH = "INTERVAL_YEAR_MONTH"
@@ -33,19 +37,22 @@ def add_months(value: dt.date, months: int) -> dt.date:
     return value.replace(year=year, month=month + 1, day=day)
 
 
-def _shift(kind: str, value: object, delta: object, interval_kind: str, extra_nanos: int = 0) -> object:
-    """``value + delta`` (+ ``extra_nanos``) for a DATE / TIMESTAMP / TIME value; a TIMESTAMP(9)
-    keeps its nanoseconds."""
+def _shift(kind: str, value: Any, delta: Any, interval_kind: str, extra_nanos: int = 0) -> object:
+    """``value + delta`` (+ ``extra_nanos``) for a DATE / TIMESTAMP / TIME value (of ``kind``) and
+    an interval (of ``interval_kind``: the planner checked the types, Python cannot see them); a
+    TIMESTAMP(9) keeps its nanoseconds."""
     if interval_kind == YEAR_MONTH:
         if kind == "TIME":
             return value
-        return T.carry_nanos(add_months(value, int(delta)), value)  # type: ignore[arg-type]
+        moved = add_months(value, int(delta))
+        # A DATE stays a date; a TIMESTAMP(9) keeps its nanoseconds.
+        return T.carry_nanos(moved, value) if isinstance(moved, dt.datetime) else moved
     assert isinstance(delta, dt.timedelta)
     if kind == "DATE":
         days = int(delta / dt.timedelta(days=1))  # whole days, truncated toward zero as Java
-        return value + dt.timedelta(days=days)  # type: ignore[operator]
+        return value + dt.timedelta(days=days)
     if kind == "TIME":
-        base = dt.datetime.combine(dt.date(2000, 1, 1), value)  # type: ignore[arg-type]
+        base = dt.datetime.combine(dt.date(2000, 1, 1), value)
         return (base + delta).time()
     assert isinstance(value, dt.datetime)
     carry, nanos = divmod(getattr(value, "nanos", 0) + extra_nanos, 1000)
@@ -53,7 +60,7 @@ def _shift(kind: str, value: object, delta: object, interval_kind: str, extra_na
     return T.with_nanos(moved, nanos)
 
 
-def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-untyped-def]
+def temporal_arithmetic(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled | None:
     """The Compiled result of ``left op right`` when an operand is an interval, else None."""
     from .expressions import Compiled
 
@@ -66,7 +73,8 @@ def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-unt
     lf, rf = left.evaluate, right.evaluate
     nullable = lt.nullable or rt.nullable
 
-    def both(operate: Callable[[object, object], object], dtype: DataType):  # type: ignore[no-untyped-def]
+    # operate's operands: non-NULL values of lt and rt (Any: checked here, Python cannot see it).
+    def both(operate: Callable[[Any, Any], object], dtype: DataType) -> Compiled:
         def evaluate(row: tuple) -> object:
             a = lf(row)
             if a is None:
@@ -86,7 +94,7 @@ def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-unt
         return both(lambda a, b: _shift(kind, b, a, interval_kind), rt)
     # interval +- interval of the same kind
     if lt.kind == rt.kind and op in ("+", "-"):
-        return both((lambda a, b: a + b) if op == "+" else (lambda a, b: a - b), lt)  # type: ignore[operator]
+        return both((lambda a, b: a + b) if op == "+" else (lambda a, b: a - b), lt)
     # interval * number, number * interval (Flink has no interval / number)
     if op == "*":
         interval, number = (lt, rt) if lt.kind in _INTERVALS else (rt, lt)
@@ -102,16 +110,16 @@ def temporal_arithmetic(expr: ast.BinaryOp, left, right):  # type: ignore[no-unt
     raise _cannot(expr, lt, rt)
 
 
-def _negate(value: object, sign: int) -> object:
-    return value if sign > 0 else -value  # type: ignore[operator]
+def _negate(value: Any, sign: int) -> object:  # an interval: an int or a timedelta
+    return value if sign > 0 else -value
 
 
-def _scale(kind: str, value: object, factor: object, op: str) -> object:
+def _scale(kind: str, value: Any, factor: object, op: str) -> object:  # value: an interval
     number = Decimal(str(factor))
     if op == "/" and number == 0:
         raise ExecutionError("division by zero")
     if kind == YEAR_MONTH:
-        result = Decimal(int(value)) * number if op == "*" else Decimal(int(value)) / number  # type: ignore[arg-type]
+        result = Decimal(int(value)) * number if op == "*" else Decimal(int(value)) / number
         return int(result)
     assert isinstance(value, dt.timedelta)
     millis = Decimal(value // dt.timedelta(milliseconds=1))
@@ -132,7 +140,7 @@ _UNIT_ALIASES["SQL_TSI_FRAC_SECOND"] = "MICROSECOND"
 _UNITS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND",
           "NANOSECOND")
 _MONTHS_PER = {"YEAR": 12, "QUARTER": 3, "MONTH": 1}
-_SECONDS_PER = {"WEEK": 604800, "DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1, "MILLISECOND": Decimal("0.001"),
+_SECONDS_PER: dict[str, int | Decimal] = {"WEEK": 604800, "DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1, "MILLISECOND": Decimal("0.001"),
                 "MICROSECOND": Decimal("0.000001"), "NANOSECOND": Decimal("0.000000001")}
 
 
@@ -144,11 +152,13 @@ def _unit(unit: ast.TimeUnit) -> str:
     return name
 
 
-def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first, second, span: Span | None):  # type: ignore[no-untyped-def]
+def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first: Compiled, second: Compiled, span: Span | None) -> Compiled:
     from .expressions import Compiled
 
     unit = _unit(unit_node)
-    ff, sf = first.evaluate, second.evaluate
+    # An integer and a date/time value (TIMESTAMPADD), two date/time values (TIMESTAMPDIFF).
+    ff: Callable[[tuple], Any] = first.evaluate
+    sf: Callable[[tuple], Any] = second.evaluate
     nullable = first.dtype.nullable or second.dtype.nullable
     if name == "TIMESTAMPADD":
         if not (first.dtype.is_integer or first.dtype.kind == "NULL") or second.dtype.kind not in _DATETIMES + ("NULL",):
@@ -249,7 +259,7 @@ def _ceil_datetime(value: dt.datetime, unit: str) -> dt.datetime:
     return floor + step
 
 
-def floor_ceil_to(name: str, operand, unit_node: ast.TimeUnit, span: Span | None):  # type: ignore[no-untyped-def]
+def floor_ceil_to(name: str, operand: Compiled, unit_node: ast.TimeUnit, span: Span | None) -> Compiled:
     """FLOOR(t TO unit) / CEIL(t TO unit) for a DATE or TIMESTAMP: the same type, rounded."""
     from .expressions import Compiled
 
@@ -264,7 +274,8 @@ def floor_ceil_to(name: str, operand, unit_node: ast.TimeUnit, span: Span | None
             f"Cannot apply '{name}' to arguments of type '{name}(<{dtype.name()}> TO <SYMBOL>)'. "
             f"Supported form(s): '{name}(<DATETIME> TO <TIME_UNIT>)'", span)
     round_ = _floor_datetime if name == "FLOOR" else _ceil_datetime
-    inner, is_date = operand.evaluate, dtype.kind == "DATE"
+    inner: Callable[[tuple], Any] = operand.evaluate  # a DATE or TIMESTAMP value (checked above)
+    is_date = dtype.kind == "DATE"
 
     def evaluate(row: tuple) -> object:
         value = inner(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from lark import Token, Transformer, Tree
 from lark.tree import Meta
@@ -18,14 +19,15 @@ from .source import Span
 
 
 def span_of(item: Meta | Token) -> Span:
-    return Span(item.line, item.column, item.end_line, item.end_column, item.start_pos, item.end_pos)
+    # A lexed Token always has its position; lark types a Token's as Optional.
+    return Span(item.line, item.column, item.end_line, item.end_column, item.start_pos, item.end_pos)  # type: ignore[arg-type]
 
 
 class _MetaTransformer(Transformer):
     """Calls ``rule(meta, children)`` directly, bottom-up. Lark's generic machinery (its
     v_args(meta=True) rebuilds a wrapper on every call) cost more than the AST building itself."""
 
-    def transform(self, tree):  # type: ignore[no-untyped-def]
+    def transform(self, tree):
         # Iterative post-order walk: the depth of a tree follows the user's input (490 ORs,
         # 245 nested CASEs), so recursing here would hit Python's recursion limit.
         done: list[object] = []
@@ -96,9 +98,17 @@ class _Names:
 
 
 @lazy_dataclass(frozen=True)
+class _Keys:
+    """ALTER MODEL ... RESET's option keys."""
+
+    keys: tuple[str, ...]
+
+
+@lazy_dataclass(frozen=True)
 class _PredictArg:
     kind: str  # "table" | "model" | "descriptor" | "config"
-    value: object
+    # By kind: a QualifiedName (table, model), a tuple of Identifiers (descriptor), a MapConstructor (config).
+    value: Any
     span: Span
     name: ast.Identifier | None = None
 
@@ -168,7 +178,7 @@ def _pick(children: list, cls: type) -> list:
     return [c for c in children if isinstance(c, cls)]
 
 
-def _first(children: list, cls: type):
+def _first(children: list, cls: type) -> Any:
     found = _pick(children, cls)
     return found[0] if found else None
 
@@ -294,7 +304,7 @@ class AstBuilder(_MetaTransformer):
         return ast.AlterModel(
             name=_first(children, ast.QualifiedName), if_exists=_Flag("if_exists") in children,
             set_options=action.items if isinstance(action, _Options) else None,
-            reset_keys=action.items if isinstance(action, _Names) else None,
+            reset_keys=action.keys if isinstance(action, _Keys) else None,
             rename_to=action.name if isinstance(action, _Rename) else None,
             span=span_of(meta),
         )
@@ -303,7 +313,7 @@ class AstBuilder(_MetaTransformer):
         return _Options(tuple(children))
 
     def alter_reset(self, meta, children):
-        return _Names(tuple(unquote_string(c) for c in children))  # type: ignore[arg-type]
+        return _Keys(tuple(unquote_string(c) for c in children))
 
     def alter_rename(self, meta, children):
         return _Rename(children[0])
@@ -724,7 +734,7 @@ class AstBuilder(_MetaTransformer):
         unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
         return ast.FunctionCall(name=name, args=(unit_arg, first, second), span=span_of(meta))
 
-    def _json_call(self, meta, children, name: str, **extra):  # type: ignore[no-untyped-def]
+    def _json_call(self, meta: Meta, children: list, name: str, **extra: Any) -> ast.JsonCall:
         return ast.JsonCall(
             name=name,
             args=tuple(c for c in children if isinstance(c, ast.Expr)),
@@ -1127,9 +1137,9 @@ def number_literal(text: str, span: Span) -> ast.Literal:
         return ast.Literal(value=float(text), dtype=T.DOUBLE.with_nullable(False), text=text, span=span)
     if "." in text:
         value = Decimal(text)
-        digits = value.as_tuple()
-        scale = -int(digits.exponent)
-        precision = max(len(digits.digits), scale, 1)
+        parts = value.as_tuple()
+        scale = -int(parts.exponent)
+        precision = max(len(parts.digits), scale, 1)
         if precision > T.MAX_DECIMAL_PRECISION:
             raise QsqlSyntaxError(f"numeric literal {shorten(text)} has more than 38 digits", span)
         return ast.Literal(value=value, dtype=T.decimal(precision, scale).with_nullable(False), text=text, span=span)
@@ -1177,10 +1187,10 @@ def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
             )
     config = by_kind.get("config")
     return ast.MLPredict(
-        table=by_kind["table"].value,  # type: ignore[arg-type]
-        model=by_kind["model"].value,  # type: ignore[arg-type]
-        descriptor=by_kind["descriptor"].value,  # type: ignore[arg-type]
-        config=config.value if config else None,  # type: ignore[arg-type]
+        table=by_kind["table"].value,
+        model=by_kind["model"].value,
+        descriptor=by_kind["descriptor"].value,
+        config=config.value if config else None,
         span=span,
     )
 

@@ -26,6 +26,7 @@ import re
 import struct
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .lazydataclass import lazy_dataclass
@@ -43,6 +44,8 @@ INTEGER_KINDS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
 APPROXIMATE_KINDS = ("FLOAT", "DOUBLE")
 NUMERIC_KINDS = frozenset(INTEGER_KINDS + APPROXIMATE_KINDS + ("DECIMAL",))
 INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64}
+# A value of a numeric SQL type, as a row holds it.
+Number = int | float | Decimal
 # The DECIMAL an integer type is widened to when it meets a DECIMAL (Flink's rule).
 INTEGER_AS_DECIMAL_PRECISION = {"TINYINT": 3, "SMALLINT": 5, "INT": 10, "BIGINT": 19}
 
@@ -322,8 +325,9 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
     kind = dtype.kind if dtype is not None else None
     if kind == "ROW" or (kind is None and isinstance(value, tuple)):
         fields = dtype.fields if dtype is not None and dtype.fields else ()
-        types = [f.dtype for f in fields] or [None] * len(value)  # type: ignore[arg-type]
-        return "+I[" + ", ".join(format_value(v, t) for v, t in zip(value, types)) + "]"  # type: ignore[arg-type]
+        items: Any = value  # a ROW's value: a tuple
+        types: list[DataType | None] = [f.dtype for f in fields] or [None] * len(items)
+        return "+I[" + ", ".join(format_value(v, t) for v, t in zip(items, types)) + "]"
     if isinstance(value, (bytes, bytearray)):
         data = value.ljust(dtype.length or 0, b"\0") if kind == "BINARY" and dtype is not None else value
         return "[" + ", ".join(str(b - 256 if b > 127 else b) for b in data) + "]"  # Java's signed bytes
@@ -437,7 +441,8 @@ def time_str(value: dt.time, precision: int, pad: bool) -> str:
 def interval_str(value: object, kind: str) -> str:
     """Flink's interval text: ``+1 02:03:04.500`` (day-time) and ``+1-02`` (year-month)."""
     if kind == "INTERVAL_YEAR_MONTH":
-        months = int(value)  # type: ignore[call-overload]
+        count: Any = value  # an int of months
+        months = int(count)
         sign = "-" if months < 0 else "+"
         years, rest = divmod(abs(months), 12)
         return f"{sign}{years}-{rest:02d}"
@@ -526,7 +531,10 @@ def can_cast_explicitly(source: DataType, target: DataType) -> bool:
         return len(source.fields or ()) == len(target.fields or ()) and all(
             can_cast_explicitly(a.dtype, b.dtype) for a, b in zip(source.fields or (), target.fields or ())
         )
-    return s == "ARRAY" and t == "ARRAY" and can_cast_explicitly(source.element, target.element)  # type: ignore[arg-type]
+    if s == "ARRAY" and t == "ARRAY":
+        assert source.element is not None and target.element is not None  # an ARRAY type has its element's
+        return can_cast_explicitly(source.element, target.element)
+    return False
 
 
 def cast_value(value: object, source: DataType, target: DataType) -> object:
@@ -859,7 +867,7 @@ class NanoDatetime(dt.datetime):
     def __hash__(self) -> int:
         return super().__hash__()
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[object, tuple[dt.datetime, int]]:
         return (_nano_datetime, (dt.datetime(*self.timetuple()[:6], self.microsecond, self.tzinfo), self.nanos))
 
 
@@ -914,7 +922,7 @@ _INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 _DAY_TIME_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
 
 
-def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[object, DataType]:
+def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[int | dt.timedelta, DataType]:
     """INTERVAL '<text>' <start> [TO <end>] -> (value, type): months (int) for YEAR/MONTH
     intervals, a timedelta for DAY..SECOND ones. Raises ValueError with Flink's complaint."""
     if start not in _INTERVAL_UNITS or (end is not None and end not in _INTERVAL_UNITS):
@@ -1144,13 +1152,13 @@ def java_hash_map_order(counts: dict, kind: str) -> dict:
     while len(counts) > capacity * 3 // 4:
         capacity *= 2
 
-    def bucket(key: object) -> int:
+    def bucket(key: str | int) -> int:  # the kinds checked above
         if isinstance(key, str):
             h = flink_string_hash(key)
         elif kind == "BIGINT":
-            h = (key ^ (key >> 32)) & _M32  # type: ignore[operator]
+            h = (key ^ (key >> 32)) & _M32
         else:
-            h = key & _M32  # type: ignore[operator]
+            h = key & _M32
         return (h ^ (h >> 16)) & (capacity - 1)
 
     return {k: counts[k] for k in sorted(counts, key=bucket)}  # sorted() is stable: a bucket keeps insertion order

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .lazydataclass import lazy_dataclass
 from . import functions as F
@@ -116,7 +117,8 @@ def sort_partition(rows: list[Row], order: list[OrderKey]) -> None:
         null_rank = 0 if order_key.nulls_first != descending else 1
         value_rank = 1 - null_rank
 
-        def key(row: Row, evaluate=evaluate, null_rank=null_rank, value_rank=value_rank) -> tuple:  # type: ignore[no-untyped-def]
+        def key(row: Row, evaluate: Callable[[Row], object] = evaluate, null_rank: int = null_rank,
+                value_rank: int = value_rank) -> tuple:
             value = evaluate(row)
             return (null_rank, 0) if value is None else (value_rank, value)
 
@@ -153,7 +155,8 @@ def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tupl
         if frame.unit == "ROWS":
             if bound.kind == "CURRENT ROW":
                 return i
-            step = int(bound.offset)  # type: ignore[arg-type]
+            offset: Any = bound.offset  # a ROWS bound's: a row count
+            step = int(offset)
             return i - step if bound.kind == "PRECEDING" else i + step
         # RANGE: by value of the (single) ORDER BY key; CURRENT ROW means the peers.
         if bound.kind == "CURRENT ROW":
@@ -166,9 +169,9 @@ def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tupl
         ahead = bound.kind == "FOLLOWING"
         # The value range, in the sort direction: PRECEDING is smaller values ascending.
         if ahead != descending:
-            target = current + delta  # type: ignore[operator]
+            target = current + delta
         else:
-            target = current - delta  # type: ignore[operator]
+            target = current - delta
         if is_start:
             j = 0
             while j < n and not _within(order_values[j][0], target, ahead, descending, True):
@@ -184,14 +187,15 @@ def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tupl
     return first, last
 
 
-def _within(value: object, target: object, ahead: bool, descending: bool, is_start: bool) -> bool:
-    """Whether an ORDER BY value lies on the inner side of a RANGE frame's end at ``target``."""
+def _within(value: Any, target: Any, ahead: bool, descending: bool, is_start: bool) -> bool:
+    """Whether an ORDER BY value lies on the inner side of a RANGE frame's end at ``target``
+    (both of the ORDER BY key's SQL type, which the planner checked is orderable)."""
     if value is None:
         return False
     # In sort order, a start bound admits values at or after target; an end bound at or before.
     if descending:
-        return value <= target if is_start else value >= target  # type: ignore[operator]
-    return value >= target if is_start else value <= target  # type: ignore[operator]
+        return value <= target if is_start else value >= target
+    return value >= target if is_start else value <= target
 
 
 def _evaluate_call(call: WindowCall, rows: list[Row], bounds: list[tuple[int, int]],
@@ -203,7 +207,8 @@ def _evaluate_call(call: WindowCall, rows: list[Row], bounds: list[tuple[int, in
     if name == "RANK":
         return [peer_start[i] + 1 for i in range(n)]
     if name == "DENSE_RANK":
-        out, rank = [], 0
+        out: list[object] = []
+        rank = 0
         for i in range(n):
             if i == 0 or peer_start[i] == i:
                 rank += 1

@@ -37,7 +37,8 @@ class Connector:
 
     identifier: ClassVar[str]
     required_options: ClassVar[tuple[str, ...]] = ()
-    optional_options: ClassVar[tuple[str, ...]] = ()
+    # A class attribute; a connector whose keys depend on the table (datagen) widens it per instance.
+    optional_options: tuple[str, ...] = ()
     is_source: ClassVar[bool] = False
     is_sink: ClassVar[bool] = False
     supports_overwrite: ClassVar[bool] = False

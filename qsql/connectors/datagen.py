@@ -16,7 +16,9 @@ import string
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from .. import ast
 from .. import types as T
+from ..column import Column
 from ..durations import parse_duration
 from ..errors import OptionError
 from ..types import DataType
@@ -27,10 +29,10 @@ _FIELD_KEYS = ("kind", "start", "end", "min", "max", "length", "null-rate", "max
 
 class DatagenConnector(Connector):
     identifier = "datagen"
-    optional_options = ("number-of-rows", "rows-per-second")
+    optional_options: tuple[str, ...] = ("number-of-rows", "rows-per-second")
     is_source = True
 
-    def __init__(self, table, columns, options, items) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, table: str, columns: list[Column], options: dict[str, str], items: dict[str, ast.OptionItem]) -> None:
         names = {c.name for c in columns}
         # Field options are per column, so the accepted keys depend on the table.
         self.optional_options = DatagenConnector.optional_options + tuple(
@@ -71,7 +73,7 @@ class DatagenConnector(Connector):
             raise OptionError(f"option 'fields.{name}.{key}' must be an integer, got '{text}'",
                               self.option_span(f"fields.{name}.{key}")) from None
 
-    def _number(self, name: str, key: str, dtype: DataType, default: object) -> object:
+    def _number(self, name: str, key: str, dtype: DataType, default: T.Number) -> T.Number:
         text = self._field(name, key)
         if text is None:
             return default
@@ -112,12 +114,13 @@ class DatagenConnector(Connector):
         k = dtype.kind
         if dtype.is_integer:
             bits = T.INTEGER_BITS[k]
-            low = self._number(name, "min", dtype, -(1 << (bits - 1)))
-            high = self._number(name, "max", dtype, (1 << (bits - 1)) - 1)
-            return lambda rng, i: rng.randint(low, high)  # type: ignore[arg-type]
+            # An integer type's bounds parse with int(): int() only tells mypy.
+            least = int(self._number(name, "min", dtype, -(1 << (bits - 1))))
+            most = int(self._number(name, "max", dtype, (1 << (bits - 1)) - 1))
+            return lambda rng, i: rng.randint(least, most)
         if k in ("FLOAT", "DOUBLE", "DECIMAL"):
-            low = float(self._number(name, "min", dtype, 0))  # type: ignore[arg-type]
-            high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))  # type: ignore[arg-type]
+            low = float(self._number(name, "min", dtype, 0))
+            high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))
             return lambda rng, i: T.cast_value(rng.uniform(low, high), T.DOUBLE, dtype)
         if dtype.is_character:
             length = self._int_field(name, "length", 100) or 0

@@ -262,7 +262,7 @@ class FilesystemConnector(Connector):
                         counts["lines"] += 1
                         continue
                     raise DataError(f"{file}:{number}:1: malformed JSON: nested too deeply") from None
-                values = []
+                values: list[object] = []
                 for name, convert in zip(names, converters):
                     if name not in record:
                         if self.fail_on_missing:

@@ -128,16 +128,17 @@ class CsvDialect:
         """text -> value for one column; raises UnreadableField with a reason."""
         null_literal = self.null_literal
         if dtype.kind == "ARRAY":
-            assert dtype.element is not None
-            element = scalar_parser(dtype.element)
+            element_type = dtype.element
+            assert element_type is not None
+            element = scalar_parser(element_type)
             delimiter = self.array_delimiter
 
             def parse_array(text: str) -> object:
                 if null_literal is not None and text == null_literal:
                     return None
                 if text == "":  # an empty array, as Flink 2.3 reads '' for ARRAY<INT>
-                    return [] if dtype.element is None or not dtype.element.is_character else [""]
-                return [element(part) if part != "" or dtype.element.is_character else None  # type: ignore[union-attr]
+                    return [] if not element_type.is_character else [""]
+                return [element(part) if part != "" or element_type.is_character else None
                         for part in text.split(delimiter)]
 
             return parse_array
@@ -190,12 +191,12 @@ def scalar_parser(dtype: DataType) -> Parser:
         return parse_integer
     if kind in ("FLOAT", "DOUBLE"):
 
-        def parse_float(text: str) -> float:
+        def parse_float(text: str) -> object:  # a float (FLOAT's rounded by cast_value)
             try:
                 value = float(text.strip())
             except ValueError:
                 raise UnreadableField(f"'{text}' is not {kind}") from None
-            return T.cast_value(value, T.DOUBLE, dtype)  # type: ignore[return-value]
+            return T.cast_value(value, T.DOUBLE, dtype)
 
         return parse_float
     if kind == "DECIMAL":
@@ -403,12 +404,13 @@ def json_converter(dtype: DataType) -> Callable[[object], object]:
     if kind == "MAP":
         assert dtype.key is not None and dtype.element is not None
         key, item = json_converter(dtype.key), json_converter(dtype.element)
+        key_kind = dtype.key.kind
 
         def to_map(value: object) -> dict:
             if not isinstance(value, dict):
                 raise UnreadableField(f"{json.dumps(value)[:40]} is not an object")
             entries = {key(k): None if v is None else item(v) for k, v in value.items()}
-            return T.java_hash_map_order(entries, dtype.key.kind)  # type: ignore[union-attr]  # Flink's HashMap
+            return T.java_hash_map_order(entries, key_kind)  # Flink's HashMap
 
         return to_map
     if kind == "ROW":

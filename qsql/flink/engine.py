@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import QsqlError, UsageError
-from ..render import DEFAULT_MAX_COLUMN_WIDTH
 from ..settings import MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, max_column_width
 from ..source import Source
 from .translate import FlinkStatement, Translation
@@ -104,7 +103,7 @@ class FlinkRunner:
         # The client JVM's own output (query tables); a remote job's print sinks write on the cluster.
         self._capture = _JvmOutput(self.stdout, self.stderr)
         self._capture.start()
-        self.info(f"Flink {'cluster at ' + options.address if self.remote else 'local mini-cluster'} ready "
+        self.info(f"Flink {f'cluster at {options.address}' if self.remote else 'local mini-cluster'} ready "
                   f"in {time.monotonic() - started:.1f}s (batch mode, parallelism {options.parallelism})")
         self._statement_set: list[FlinkStatement] | None = None
 
@@ -219,8 +218,8 @@ class FlinkRunner:
             width, null_as_empty = 2**31 - 1, True
         else:
             configuration = self.t_env.get_config().get_configuration()
-            setting = {k: configuration.get_string(k, "") for k in (TABLE_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH)}
-            width, null_as_empty = max_column_width({k: v for k, v in setting.items() if v}, DEFAULT_MAX_COLUMN_WIDTH), False
+            setting = {s.key: configuration.get_string(s.key, "") for s in (TABLE_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH)}
+            width, null_as_empty = max_column_width({k: v for k, v in setting.items() if v}), False
         style = gateway.jvm.org.apache.flink.table.utils.print.PrintStyle.tableauWithDataInferredColumnWidths(
             j_result.getResolvedSchema(), j_result.getRowDataToStringConverter(), width, null_as_empty, False
         )

@@ -14,10 +14,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from .ratelimit import Clock, RateController, Slot
+from .hooks import Admission, Slot, Ticket
+from .ratelimit import Clock, RateController
 
 
-class RateAdmission:
+class RateAdmission(Admission):
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._controllers: dict[str, tuple[tuple[Any, ...], RateController]] = {}
@@ -45,7 +46,7 @@ class RateAdmission:
         return sum(controller.in_flight for _, controller in self._controllers.values())
 
     @asynccontextmanager
-    async def attempt(self, ticket: Any) -> AsyncIterator[Slot]:
+    async def attempt(self, ticket: Ticket) -> AsyncIterator[Slot]:
         known = self._controllers.get(str(ticket.model).lower())
         if known is None:
             yield Slot()

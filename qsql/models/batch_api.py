@@ -159,7 +159,8 @@ def parse_result_lines(text: str) -> dict[str, BatchResult]:
         if not isinstance(line, dict) or not isinstance(line.get("custom_id"), str):
             continue
         custom_id = line["custom_id"]
-        response = line.get("response") if isinstance(line.get("response"), dict) else {}
+        answer = line.get("response")
+        response = answer if isinstance(answer, dict) else {}
         error = line.get("error") if isinstance(line.get("error"), dict) else None
         status = response.get("status_code")
         body = response.get("body") if isinstance(response.get("body"), dict) else None

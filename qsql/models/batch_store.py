@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import default_disk_path
 
@@ -43,6 +44,12 @@ class BatchRecord:
     requests: int
     created: float
     collected: bool
+
+
+def _record(row: tuple[Any, ...]) -> BatchRecord:
+    """A row of ``SELECT id, base_url, provider, model, status, requests, created, collected``."""
+    id_, base_url, provider, model, status, requests, created, collected = row
+    return BatchRecord(id_, base_url, provider, model, status, requests, created, bool(collected))
 
 
 class BatchStore:
@@ -129,13 +136,13 @@ class BatchStore:
             "SELECT id, base_url, provider, model, status, requests, created, collected FROM batches WHERE id = ?",
             (batch_id,),
         ).fetchone()
-        return BatchRecord(*row[:7], bool(row[7])) if row else None
+        return _record(row) if row else None
 
     def all(self) -> list[BatchRecord]:
         rows = self._db.execute(
             "SELECT id, base_url, provider, model, status, requests, created, collected FROM batches ORDER BY created DESC"
         ).fetchall()
-        return [BatchRecord(*row[:7], bool(row[7])) for row in rows]
+        return [_record(row) for row in rows]
 
     def close(self) -> None:
         self._db.close()
@@ -154,7 +161,7 @@ def unfinished_batches(path: Path | None = None) -> list[BatchRecord]:
             ).fetchall()
     except sqlite3.DatabaseError:  # no batch tables (or not a database): nothing to keep
         return []
-    return [BatchRecord(*row[:7], bool(row[7])) for row in rows]
+    return [_record(row) for row in rows]
 
 
 def clear_keeping_unfinished(path: Path | None = None) -> tuple[int, list[BatchRecord]]:

@@ -69,24 +69,24 @@ class OpenAICompatible(WireProtocol):
 
     def _parse_chat(self, payload: object) -> Prediction:
         choices = payload.get("choices") if isinstance(payload, dict) else None
-        if not isinstance(choices, list) or not choices:
+        if not isinstance(payload, dict) or not isinstance(choices, list) or not choices:
             raise MalformedReply("no 'choices'")
         outputs: list[object] = []
         reasoning: list[str | None] = []
         for choice in sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0):
             message = choice.get("message") if isinstance(choice, dict) else None
             content = message.get("content") if isinstance(message, dict) else None
-            if not isinstance(content, str):
+            if not isinstance(message, dict) or not isinstance(content, str):
                 raise MalformedReply("a choice has no message content")
             outputs.append(content)
-            thought = message.get("reasoning_content")  # type: ignore[union-attr]
+            thought = message.get("reasoning_content")
             reasoning.append(thought if isinstance(thought, str) and thought else None)
-        return Prediction(outputs, usage_of(payload), reasoning if any(reasoning) else [])  # type: ignore[arg-type]
+        return Prediction(outputs, usage_of(payload), reasoning if any(reasoning) else [])
 
     def _parse_embeddings(self, payload: object, count: int) -> list[Prediction]:
         """Match each vector to its input by ``index``, not by position in the reply."""
         data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, list):
+        if not isinstance(payload, dict) or not isinstance(data, list):
             raise MalformedReply("no 'data'")
         vectors: list[list[float] | None] = [None] * count
         for position, item in enumerate(data):
@@ -101,7 +101,7 @@ class OpenAICompatible(WireProtocol):
             vectors[index] = [float(v) for v in vector]
         if any(v is None for v in vectors):
             raise MalformedReply(f"{sum(v is None for v in vectors)} of {count} embeddings are missing")
-        usage = usage_of(payload)  # type: ignore[arg-type]
+        usage = usage_of(payload)
         # Usage is per request; charge it to the first row so totals stay exact.
         return [Prediction([vector], usage if i == 0 else Usage()) for i, vector in enumerate(vectors)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..lazydataclass import lazy_dataclass
@@ -127,13 +128,6 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         raise ValueError("must be one of " + ", ".join(allowed))
 
     return parse
-
-
-def _boolean(text: str) -> bool:
-    value = text.strip().lower()
-    if value not in ("true", "false"):
-        raise ValueError("must be 'true' or 'false'")
-    return value == "true"
 
 
 def _completion_window(text: str) -> str:
@@ -341,8 +335,8 @@ def resolve_model(
         overflow_action=str(values.get("context-overflow-action", DEFAULT_OVERFLOW_ACTION)),
         protocol=provider.protocol,
         stream=stream,
-        requests_per_minute=values.get("requests-per-minute"),  # type: ignore[arg-type]
-        tokens_per_minute=values.get("tokens-per-minute"),  # type: ignore[arg-type]
+        requests_per_minute=values.get("requests-per-minute"),
+        tokens_per_minute=values.get("tokens-per-minute"),
         batch_api=batch_api,
         batch_completion_window=window,
         batch_dry_run=dry_run,
@@ -375,11 +369,15 @@ def _endpoint_and_task(
     return base_url, endpoint_task or _task_from_model(model_name, outputs)
 
 
+# Each option's value as its spec's parser returns it (an int, a float, a string, a list ...).
+_Values = dict[str, Any]
+
+
 def _parse_values(
     options: _Options, provider: Provider, task: str, name: str
-) -> tuple[dict[str, object], dict[str, object]]:
+) -> tuple[_Values, dict[str, object]]:
     """Each option's typed value, and the request body fields they set (wire spelling)."""
-    values: dict[str, object] = {}
+    values: _Values = {}
     body: dict[str, object] = {}
     for key, item in options.items.items():
         spec = SPECS_BY_KEY[key]
@@ -399,8 +397,8 @@ def _parse_values(
         text = options.text(key)
         assert text is not None
         try:
-            value = PROVIDER_RANGES.get(provider.name, {}).get(key, spec.parse)(text)
-            if key == "stop" and provider.name == "openai" and len(value) > OPENAI_STOP_ITEMS:  # type: ignore[arg-type]
+            value: Any = PROVIDER_RANGES.get(provider.name, {}).get(key, spec.parse)(text)  # the parser's type
+            if key == "stop" and provider.name == "openai" and len(value) > OPENAI_STOP_ITEMS:
                 raise ValueError(f"must have at most {OPENAI_STOP_ITEMS} items for provider 'openai'")
         except ValueError as error:
             # item.value is the option as written: ${VAR} stays a placeholder in the message.
@@ -411,7 +409,7 @@ def _parse_values(
     return values, body
 
 
-def _retry_policy(values: dict[str, object]) -> RetryPolicy:
+def _retry_policy(values: _Values) -> RetryPolicy:
     """The options given; RetryPolicy's own defaults for the rest."""
     given = {
         field: values[key]
@@ -420,7 +418,7 @@ def _retry_policy(values: dict[str, object]) -> RetryPolicy:
         )
         if key in values
     }
-    return RetryPolicy(**given)  # type: ignore[arg-type]
+    return RetryPolicy(**given)
 
 
 def _check_model_rules(options: _Options, model_name: str, body: dict[str, object]) -> None:
@@ -436,7 +434,8 @@ def _check_model_rules(options: _Options, model_name: str, body: dict[str, objec
         most = OPENAI_EMBEDDING_MAX_DIMENSIONS[model_name]
         if not most:
             raise OptionError(f"{model_name} does not take option 'dimension'", options.value_span("dimension"))
-        if body["dimensions"] > most:  # type: ignore[operator]
+        dimensions: Any = body["dimensions"]  # an int: option 'dimension' parsed it
+        if dimensions > most:
             raise OptionError(f"option 'dimension' for {model_name} must be at most {most}", options.value_span("dimension"))
 
 
@@ -488,7 +487,7 @@ def _thinking_and_streaming(
     provider: Provider,
     task: str,
     model_name: str,
-    values: dict[str, object],
+    values: _Values,
     body: dict[str, object],
     outputs: list[Column],
 ) -> bool:
@@ -547,13 +546,13 @@ def _thinking_and_streaming(
     return thinks or stream_option is True
 
 
-def _batch_size(options: _Options, provider: Provider, task: str, model_name: str, values: dict[str, object]) -> int:
+def _batch_size(options: _Options, provider: Provider, task: str, model_name: str, values: _Values) -> int:
     if task != EMBEDDINGS:
         return 1
     limit = EMBEDDING_BATCH_LIMITS.get(model_name, provider.embedding_batch_limit) if provider.name == "qwen" else (
         provider.embedding_batch_limit
     )
-    batch_size = int(values.get("batch-size", limit))  # type: ignore[call-overload]
+    batch_size = int(values.get("batch-size", limit))
     if batch_size > limit:
         raise OptionError(
             f"option 'batch-size' must be at most {limit} for provider '{provider.name}' model '{model_name}', "
@@ -563,15 +562,15 @@ def _batch_size(options: _Options, provider: Provider, task: str, model_name: st
     return batch_size
 
 
-def _input_limit(task: str, values: dict[str, object]) -> int | None:
+def _input_limit(task: str, values: _Values) -> int | None:
     """The longest input sent as is: max-context-size, and for embeddings the seed's 'max-tokens'.
 
     There is no default: Flink cuts nothing unless asked, and a silently cut document would get
     a different vector. An input over the model's own limit is refused by the service, and
     only that row fails."""
-    limits = [int(v) for v in (values.get("max-context-size"),) if v is not None]  # type: ignore[call-overload]
+    limits = [int(v) for v in (values.get("max-context-size"),) if v is not None]
     if task == EMBEDDINGS and values.get("max-tokens") is not None:
-        limits.append(int(values["max-tokens"]))  # type: ignore[call-overload]
+        limits.append(int(values["max-tokens"]))
     return min(limits) if limits else None
 
 

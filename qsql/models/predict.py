@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar, Union
 
@@ -87,7 +87,7 @@ def predict(
     warn: Callable[[str], None] | None = None,
     describe: Callable[[Tag], str] | None = None,
     note: Callable[[str], None] | None = None,
-) -> Iterator[tuple[Tag, Outcome]]:
+) -> Generator[tuple[Tag, Outcome], None, None]:
     """Yield ``(tag, outcome)`` for each ``(tag, text)`` of ``inputs``, pulled lazily, with up to
     ``concurrency`` requests in flight; in input order when ``ordered``.
 
@@ -279,7 +279,9 @@ class _Call(Generic[Tag]):
             f"{delay:.1f} s ({self.stats.retries} retries so far; Ctrl-C stops)"
         )
 
-    def batch(self, groups: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None):
+    def batch(
+        self, groups: Iterator[list[_Item[Tag]]], note: Callable[[str], None] | None
+    ) -> Iterator[tuple[list[_Item[Tag]], list[Outcome]]]:
         """``(group, outcomes)`` from one Batch File API job; successes are cached as usual."""
         config = self.config
         self.stats.batch_api = True

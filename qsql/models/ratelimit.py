@@ -38,6 +38,8 @@ from typing import Any, Protocol
 
 from ..lazydataclass import lazy_dataclass
 
+from .hooks import Slot  # one slot class for the transport and the rate controller
+
 MINUTE = 60.0
 MARGIN = 0.03  # declared limits are run at 97%: slack for clock skew and stalls between client and server
 
@@ -252,18 +254,6 @@ class MinuteWindow:
     def record_at(self, when: float, units: float) -> None:
         self._done.append((when, units))
         self._done_units += units
-
-
-@lazy_dataclass
-class Slot:
-    """Filled in by the caller before the ``attempt`` block ends."""
-
-    status: int | None = None  # HTTP status; None when no reply came
-    code: str | None = None  # the error code of a failed reply (Throttling.RateQuota ...)
-    retry_after: float | None = None
-    latency: float = 0.0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 @lazy_dataclass

@@ -16,8 +16,8 @@ downstream) cancels every request still in flight and closes its connection clea
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:  # imported when the first request is sent, not at start-up
     import asyncio
@@ -99,7 +99,7 @@ class ModelRuntime:
 
     def map(
         self,
-        function: Callable[[In], Awaitable[Out]],
+        function: Callable[[In], Coroutine[Any, Any, Out]],
         items: Iterable[In],
         limit: int,
         ordered: bool = True,
@@ -124,11 +124,12 @@ class ModelRuntime:
         try:
             while True:
                 while not exhausted and len(running) < limit and len(pending) < buffer_cap:
-                    item = next(source, _END)
-                    if item is _END:
+                    following = next(source, _END)
+                    if following is _END:
                         exhausted = True
                         break
-                    task = loop.create_task(function(item))  # type: ignore[arg-type]
+                    item = cast(In, following)
+                    task = loop.create_task(function(item))
                     running.add(task)
                     task.add_done_callback(running.discard)
                     pending.append((item, task))

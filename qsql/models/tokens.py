@@ -16,6 +16,7 @@ import functools
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 # Qwen's pre-tokenizer pattern, as in the dashscope SDK's qwen_tokenizer.py.
 QWEN_PATTERN = (
@@ -43,18 +44,18 @@ BYTES = Tokenizer()
 
 
 class TiktokenTokenizer(Tokenizer):
-    def __init__(self, name: str, encoding: object) -> None:
+    def __init__(self, name: str, encoding: Any) -> None:  # a tiktoken.Encoding (tiktoken is optional)
         self.name = name
         self._encoding = encoding
 
     def _tokens(self, text: str) -> list[int]:
-        return self._encoding.encode(text, disallowed_special=())  # type: ignore[attr-defined]
+        return self._encoding.encode(text, disallowed_special=())
 
     def count(self, text: str) -> int:
         return len(self._tokens(text))
 
     def _decode(self, tokens: list[int]) -> str:
-        return self._encoding.decode_bytes(tokens).decode("utf-8", errors="ignore")  # type: ignore[attr-defined]
+        return self._encoding.decode_bytes(tokens).decode("utf-8", errors="ignore")
 
     def head(self, text: str, limit: int) -> str:
         return self._decode(self._tokens(text)[:limit])
@@ -83,7 +84,7 @@ def qwen_vocab_path() -> Path | None:
 @functools.lru_cache(maxsize=4)
 def _load_tiktoken(path: str) -> Tokenizer | None:
     try:
-        import tiktoken  # type: ignore[import-not-found]
+        import tiktoken
     except ImportError:
         return None
     ranks: dict[bytes, int] = {}

@@ -122,7 +122,7 @@ async def _perform(
 
 
 async def _whole(
-    client: httpx.AsyncClient, config: ModelConfig, request, texts: list[str], timeout: float
+    client: httpx.AsyncClient, config: ModelConfig, request: WireRequest, texts: list[str], timeout: float
 ) -> tuple[int, str, list[Prediction]]:
     response = await client.post(request.url, json=request.body, headers=request.headers, timeout=timeout)
     if response.status_code >= 400:
@@ -138,7 +138,7 @@ async def _whole(
 
 
 async def _streamed(
-    client: httpx.AsyncClient, config: ModelConfig, request, timeout: float
+    client: httpx.AsyncClient, config: ModelConfig, request: WireRequest, timeout: float
 ) -> tuple[int, str, list[Prediction]]:
     async with client.stream("POST", request.url, json=request.body, headers=request.headers, timeout=timeout) as response:
         if response.status_code >= 400:

@@ -17,7 +17,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.enums import DEFAULT_BUFFER, EditingMode
 from prompt_toolkit.filters import has_focus
 from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
 from rich.console import Console
@@ -66,7 +66,7 @@ class Shell:
         )
         self.last_statement = ""
         self._next_default = ""
-        self.prompt = PromptSession(
+        self.prompt: PromptSession[str] = PromptSession(
             multiline=True,
             key_bindings=self._key_bindings(),
             lexer=PygmentsLexer(QsqlLexer),
@@ -86,7 +86,7 @@ class Shell:
 
         # Only in the main buffer: in Ctrl-R search, Enter must keep accepting the match.
         @bindings.add("enter", filter=has_focus(DEFAULT_BUFFER))
-        def _(event) -> None:  # type: ignore[no-untyped-def]
+        def _(event: KeyPressEvent) -> None:
             """Run a complete statement (or a shell command); otherwise start a new line."""
             buffer = event.current_buffer
             text = buffer.text
@@ -96,7 +96,7 @@ class Shell:
                 buffer.insert_text("\n")
 
         @bindings.add("escape", "enter", filter=has_focus(DEFAULT_BUFFER))
-        def _(event) -> None:  # type: ignore[no-untyped-def]
+        def _(event: KeyPressEvent) -> None:
             """Alt-Enter always inserts a newline."""
             event.current_buffer.insert_text("\n")
 

@@ -65,7 +65,9 @@ class QsqlCompleter(Completer):
         if special is not None:
             yield from special
             return
-        word = _WORD.search(before).group(0)  # type: ignore[union-attr]
+        match = _WORD.search(before)
+        assert match is not None  # the pattern matches every text (at worst the empty word at its end)
+        word = match.group(0)
         whole, cursor = document.text, document.cursor_position
         start = whole.rfind(";", 0, cursor) + 1
         end = whole.find(";", cursor)

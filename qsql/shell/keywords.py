@@ -42,9 +42,10 @@ def grammar_keywords(parser: Lark) -> list[str]:
             if not rule.expansion or any(not isinstance(s, Terminal) for s in rule.expansion):
                 return None
             parts = [words_of_terminal(s.name) for s in rule.expansion]
-            if any(p is None for p in parts):
+            words = [p for p in parts if p is not None]
+            if len(words) != len(parts):
                 return None
-            forms += [" ".join(combo) for combo in product(*parts)]  # type: ignore[arg-type]
+            forms += [" ".join(combo) for combo in product(*words)]
         return forms or None
 
     found: set[str] = set()

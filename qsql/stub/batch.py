@@ -258,7 +258,8 @@ def _form_fields(content_type: str, body: bytes) -> dict[str, tuple[str | None, 
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name:
-            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            data = part.get_payload(decode=True)  # a leaf part: its bytes, or None
+            fields[str(name)] = (part.get_filename(), data if isinstance(data, bytes) else b"")
     return fields
 
 

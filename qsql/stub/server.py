@@ -341,9 +341,9 @@ class StubServer:
             if route.endswith("/chat/completions") or route.endswith("/embeddings"):
                 chat = route.endswith("/chat/completions")
                 if self.options.strict and isinstance(payload, dict):
-                    refusal = rules.check_chat(payload) if chat else rules.check_embeddings(payload)
-                    if refusal is not None:
-                        self._write_json(writer, refusal.status, refusal.body())
+                    broken = rules.check_chat(payload) if chat else rules.check_embeddings(payload)
+                    if broken is not None:
+                        self._write_json(writer, broken.status, broken.body())
                         return True
                 if not chat:
                     self._write_json(writer, 200, _embeddings_reply(payload, self.options.embedding_dimension))
@@ -455,11 +455,13 @@ def _thinks(payload: dict) -> bool:
 
 def _answers(payload: dict) -> tuple[list[tuple[str, str | None]], int, int, int]:
     """Each choice's (content, reasoning) and the usage: prompt, completion, reasoning tokens."""
-    messages = payload.get("messages") if isinstance(payload.get("messages"), list) else []
+    listed = payload.get("messages")
+    messages = listed if isinstance(listed, list) else []
     user = next((m.get("content", "") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), "")
     system = next((m.get("content", "") for m in messages if isinstance(m, dict) and m.get("role") == "system"), "")
     n = payload.get("n", 1) if isinstance(payload.get("n", 1), int) else 1
-    model = payload.get("model") if isinstance(payload.get("model"), str) else "stub"
+    named = payload.get("model")
+    model = named if isinstance(named, str) else "stub"
     translation = payload.get("translation_options")
     thinks = _thinks(payload)
     answers = []
@@ -546,7 +548,8 @@ def embedding_vector(text: str, dimension: int) -> list[float]:
 def _embeddings_reply(payload: dict, default_dimension: int) -> dict:
     raw = payload.get("input")
     texts = [raw] if isinstance(raw, str) else [t for t in raw if isinstance(t, str)] if isinstance(raw, list) else []
-    dimension = payload.get("dimensions") if isinstance(payload.get("dimensions"), int) else default_dimension
+    asked = payload.get("dimensions")
+    dimension = asked if isinstance(asked, int) else default_dimension
     data = [{"object": "embedding", "index": i, "embedding": embedding_vector(t, dimension)} for i, t in enumerate(texts)]
     tokens = sum(_words(t) for t in texts)
     return {
