@@ -49,8 +49,10 @@ def main() -> None:
             flink_time, err = timed(["run", "--engine", "flink", "--stub", "--flink-jar", str(jar), script], places[1])
             jobs = sum(float(s) for s in re.findall(r"\] Job \S+ (?:\(query\) )?finished in ([\d.]+)s", err))
             ready = re.search(r"ready in ([\d.]+)s", err)
-            print(f"{name}: qsql {qsql_time:.2f}s | flink {flink_time:.2f}s "
-                  f"(JVM + environment {ready.group(1) if ready else '?'}s, jobs {jobs:.2f}s)")
+            print(
+                f"{name}: qsql {qsql_time:.2f}s | flink {flink_time:.2f}s "
+                f"(JVM + environment {ready.group(1) if ready else '?'}s, jobs {jobs:.2f}s)"
+            )
 
 
 if __name__ == "__main__":

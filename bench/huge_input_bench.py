@@ -54,8 +54,13 @@ def run_case(template: str, size: int) -> dict:
         [sys.executable, "-c", CHILD, template, str(size)], capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        return {"seconds": float("nan"), "outcome": "crashed: " + completed.stderr.strip().splitlines()[-1],
-                "error_chars": 0, "peak_mb": float("nan"), "baseline_mb": 0}
+        return {
+            "seconds": float("nan"),
+            "outcome": "crashed: " + completed.stderr.strip().splitlines()[-1],
+            "error_chars": 0,
+            "peak_mb": float("nan"),
+            "baseline_mb": 0,
+        }
     return json.loads(completed.stdout)
 
 
@@ -71,9 +76,11 @@ def main() -> int:
         ok = figures["seconds"] < 2.0 and figures["peak_mb"] < 300
         failed |= not ok
         extra = f", error message {figures['error_chars']} chars" if figures["error_chars"] else ""
-        print(f"  {name:30s} {figures['seconds']:6.2f} s  peak RSS {figures['peak_mb']:6.1f} MB "
-              f"(before parsing {figures['baseline_mb']:5.1f} MB)  "
-              f"{figures['outcome']}{extra}  {'ok' if ok else 'MISSES TARGET'}")
+        print(
+            f"  {name:30s} {figures['seconds']:6.2f} s  peak RSS {figures['peak_mb']:6.1f} MB "
+            f"(before parsing {figures['baseline_mb']:5.1f} MB)  "
+            f"{figures['outcome']}{extra}  {'ok' if ok else 'MISSES TARGET'}"
+        )
     return 1 if failed else 0
 
 

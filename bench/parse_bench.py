@@ -67,7 +67,9 @@ def main() -> None:
     try:
         import sqlglot
     except ImportError:
-        raise SystemExit("sqlglot is a bench-only dependency: pip install sqlglot (or pip install -e '.[bench]')")
+        raise SystemExit(
+            "sqlglot is a bench-only dependency: pip install sqlglot (or pip install -e '.[bench]')"
+        ) from None
     size = int(args.megabytes * 1_000_000)
     shared = script(SHARED, size)
     mixed = script(SHARED + QSQL_ONLY, size)
@@ -80,7 +82,9 @@ def main() -> None:
     glot_s = best_of(args.runs, lambda: sqlglot.parse(shared, read=dialect))
     mixed_s = best_of(args.runs, lambda: parse(mixed))
     mb = len(shared) / 1e6
-    print(f"script: {mb:.2f} MB, {statements:,} statements; sqlglot {sqlglot.__version__} (dialect {dialect or 'default'})")
+    print(
+        f"script: {mb:.2f} MB, {statements:,} statements; sqlglot {sqlglot.__version__} (dialect {dialect or 'default'})"
+    )
     print(f"{'':<28}{'seconds':>9}{'MB/s':>8}")
     print(f"{'qsql (shared statements)':<28}{qsql_s:>9.2f}{mb / qsql_s:>8.2f}")
     print(f"{'sqlglot (shared statements)':<28}{glot_s:>9.2f}{mb / glot_s:>8.2f}")

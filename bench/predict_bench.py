@@ -34,7 +34,8 @@ STUB_LINE = "LISTENING "
 def start_stub(latency_ms: float) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "qsql", "stub", "--port", "0", "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = process.stdout.readline()  # type: ignore[union-attr]
     if not line.startswith(STUB_LINE):
@@ -51,8 +52,10 @@ async def floor(base_url: str, rows: int, concurrency: int) -> float:
         async def one(i: int) -> None:
             body = {
                 "model": "qwen-plus",
-                "messages": [{"role": "system", "content": "You are a helpful assistant."},
-                             {"role": "user", "content": f"row {i}"}],
+                "messages": [
+                    {"role": "system", "content": "You are a helpful assistant."},
+                    {"role": "user", "content": f"row {i}"},
+                ],
             }
             async with semaphore:
                 response = await client.post(

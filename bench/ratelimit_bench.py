@@ -79,8 +79,18 @@ def tokens_per_row() -> int:
 
 def start_stub(limits: RateLimits, latency: float) -> tuple[subprocess.Popen, str]:
     """The stub in its own process, as a real service would be (and on the other core)."""
-    command = [sys.executable, "-m", "qsql", "stub", "--port", "0", "--latency-ms", str(latency * 1000),
-               "--minute-seconds", str(limits.minute)]
+    command = [
+        sys.executable,
+        "-m",
+        "qsql",
+        "stub",
+        "--port",
+        "0",
+        "--latency-ms",
+        str(latency * 1000),
+        "--minute-seconds",
+        str(limits.minute),
+    ]
     if limits.requests_per_minute:
         command += ["--requests-per-minute", str(limits.requests_per_minute)]
     if limits.tokens_per_minute:
@@ -142,8 +152,10 @@ def main() -> None:
     args = parser.parse_args()
     scale = args.time_scale
     per_row = tokens_per_row()
-    print(f"{args.rows} rows, {per_row} tokens a row, model latency {args.latency_ms:g} ms real "
-          f"({args.latency_ms * scale:g} ms scaled), time scale {scale:g} (stub minute = {60 / scale:g} s)")
+    print(
+        f"{args.rows} rows, {per_row} tokens a row, model latency {args.latency_ms:g} ms real "
+        f"({args.latency_ms * scale:g} ms scaled), time scale {scale:g} (stub minute = {60 / scale:g} s)"
+    )
     missed = False
     for case in args.cases:
         if case == "rpm":
@@ -157,7 +169,9 @@ def main() -> None:
             declare = f"'tokens-per-minute' = '{args.tpm}'"
             title = f"{args.tpm} tokens/minute"
         print(f"\n{title}: ideal {ideal:.1f} s")
-        header = f"{'mode':<9} {'wall s':>8} {'x ideal':>8} {'requests':>9} {'429s':>6} {'429 %':>6} {'failed':>7}  verdict"
+        header = (
+            f"{'mode':<9} {'wall s':>8} {'x ideal':>8} {'requests':>9} {'429s':>6} {'429 %':>6} {'failed':>7}  verdict"
+        )
         print(header)
         print("-" * len(header))
         for mode in args.modes:
@@ -175,8 +189,10 @@ def main() -> None:
                 ok = True
                 verdict = "(today's behaviour, for comparison)"
             missed |= not ok
-            print(f"{mode:<9} {run.wall:>8.1f} {ratio:>8.2f} {run.requests:>9} {run.throttled:>6} {share:>6.1f} "
-                  f"{run.failed:>7}  {verdict}")
+            print(
+                f"{mode:<9} {run.wall:>8.1f} {ratio:>8.2f} {run.requests:>9} {run.throttled:>6} {share:>6.1f} "
+                f"{run.failed:>7}  {verdict}"
+            )
             if run.note:
                 print(f"          summary: {run.note}")
     sys.exit(1 if missed else 0)

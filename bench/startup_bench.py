@@ -77,12 +77,16 @@ def main() -> None:
     ratio = qsql_median / bare_median
     print(f"runs: {args.runs} each, alternating; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
     print(f"python -c pass                    median {bare_median * 1000:7.1f} ms")
-    print(f"qsql -e 'SELECT 1' (parser cached) median {qsql_median * 1000:7.1f} ms   {ratio:.1f}x "
-          f"(target <= {TARGET_RATIO:g}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
-    bare_cpu = statistics.median(CPU_TIMES[" ".join(bare)][-args.runs:])
-    qsql_cpu = statistics.median(CPU_TIMES[" ".join(qsql)][-args.runs:])
-    print(f"CPU time (user + system), medians: python -c pass {bare_cpu * 1000:.0f} ms, "
-          f"qsql {qsql_cpu * 1000:.0f} ms ({qsql_cpu / bare_cpu:.1f}x)")
+    print(
+        f"qsql -e 'SELECT 1' (parser cached) median {qsql_median * 1000:7.1f} ms   {ratio:.1f}x "
+        f"(target <= {TARGET_RATIO:g}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'})"
+    )
+    bare_cpu = statistics.median(CPU_TIMES[" ".join(bare)][-args.runs :])
+    qsql_cpu = statistics.median(CPU_TIMES[" ".join(qsql)][-args.runs :])
+    print(
+        f"CPU time (user + system), medians: python -c pass {bare_cpu * 1000:.0f} ms, "
+        f"qsql {qsql_cpu * 1000:.0f} ms ({qsql_cpu / bare_cpu:.1f}x)"
+    )
     print(f"qsql -e 'SELECT 1', first run after a grammar change (builds and caches the tables): {cold * 1000:.0f} ms")
     print(f"qsql -e 'SELECT 1' with the parser cache off: median of 3 {statistics.median(no_cache) * 1000:.0f} ms")
 

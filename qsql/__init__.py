@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .api import Connection
 
 
-def connect(**options: Any) -> "Connection":
+def connect(**options: Any) -> Connection:
     """A new qsql session; see :func:`qsql.api.connect` for the options."""
     from .api import connect as _connect
 

@@ -35,8 +35,9 @@ def _insert_at(columns: list[Column], column: Column, change: ast.AlterColumn) -
         return
     at = _index(columns, change.after.name)
     if at < 0:
-        raise _fail(f"Referenced column `{change.after.name}` by 'AFTER' does not exist in the table.",
-                    change.after.span)
+        raise _fail(
+            f"Referenced column `{change.after.name}` by 'AFTER' does not exist in the table.", change.after.span
+        )
     columns.insert(at + 1, column)
 
 

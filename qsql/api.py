@@ -27,7 +27,7 @@ class Row(tuple):
 
     _fields: tuple[str, ...] = ()
 
-    def __new__(cls, values: Sequence[object], fields: tuple[str, ...]) -> "Row":
+    def __new__(cls, values: Sequence[object], fields: tuple[str, ...]) -> Row:
         row = super().__new__(cls, values)
         row._fields = fields
         return row
@@ -86,8 +86,11 @@ class Cursor:
     @property
     def messages(self) -> list[str]:
         """What the other statements said (``Table 't' created.``, EXPLAIN text ...)."""
-        return [r.message if isinstance(r, StatusResult) else r.text
-                for r in self.results if isinstance(r, (StatusResult, TextResult))]
+        return [
+            r.message if isinstance(r, StatusResult) else r.text
+            for r in self.results
+            if isinstance(r, (StatusResult, TextResult))
+        ]
 
     def fetchone(self) -> Row | None:
         if self._position >= len(self._rows):
@@ -96,12 +99,12 @@ class Cursor:
         return self._rows[self._position - 1]
 
     def fetchmany(self, size: int = 1) -> list[Row]:
-        rows = self._rows[self._position: self._position + size]
+        rows = self._rows[self._position : self._position + size]
         self._position += len(rows)
         return rows
 
     def fetchall(self) -> list[Row]:
-        rows = self._rows[self._position:]
+        rows = self._rows[self._position :]
         self._position = len(self._rows)
         return rows
 
@@ -137,7 +140,7 @@ class Connection:
             self._stub.stop()
             self._stub = None
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -166,7 +169,9 @@ def connect(
         if config:
             session.apply_config()
         for key, value in (settings or {}).items():
-            list(session.execute(f"SET '{key.replace(chr(39), chr(39) * 2)}' = '{value.replace(chr(39), chr(39) * 2)}';"))
+            list(
+                session.execute(f"SET '{key.replace(chr(39), chr(39) * 2)}' = '{value.replace(chr(39), chr(39) * 2)}';")
+            )
     except BaseException:
         session.close()
         if server is not None:

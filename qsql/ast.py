@@ -167,7 +167,7 @@ class Extract(Expr):
 class ScalarSubquery(Expr):
     """``(SELECT ...)`` as a value: one column, at most one row (NULL when none)."""
 
-    query: "Query"
+    query: Query
 
 
 @lazy_dataclass(frozen=True)
@@ -175,13 +175,13 @@ class InSubquery(Expr):
     """``x [NOT] IN (SELECT ...)``."""
 
     operand: Expr
-    query: "Query"
+    query: Query
     negated: bool = False
 
 
 @lazy_dataclass(frozen=True)
 class Exists(Expr):
-    query: "Query"
+    query: Query
 
 
 @lazy_dataclass(frozen=True)
@@ -205,7 +205,7 @@ class Over(Expr):
 
     call: FunctionCall
     partition_by: tuple[Expr, ...] = ()
-    order_by: tuple["OrderItem", ...] = ()
+    order_by: tuple[OrderItem, ...] = ()
     frame: WindowFrame | None = None
     window_name: Identifier | None = None  # OVER w: the SELECT's WINDOW clause defines w
 
@@ -311,7 +311,7 @@ class TableRef(FromItem):
     name: QualifiedName
     alias: Identifier | None = None
     columns: tuple[Identifier, ...] | None = None  # FROM t AS x (a, b)
-    options: tuple["OptionItem", ...] | None = None  # FROM t /*+ OPTIONS('k' = 'v') */
+    options: tuple[OptionItem, ...] | None = None  # FROM t /*+ OPTIONS('k' = 'v') */
 
 
 @lazy_dataclass(frozen=True)
@@ -336,7 +336,7 @@ class Join(FromItem):
 
 @lazy_dataclass(frozen=True)
 class SubqueryRef(FromItem):
-    query: "Query"
+    query: Query
     alias: Identifier | None = None
     columns: tuple[Identifier, ...] | None = None  # FROM (...) AS t (a, b)
 
@@ -366,7 +366,7 @@ class Select(Query):
     offset: int | None = None
     hints: tuple[str, ...] = ()  # SELECT /*+ BROADCAST(t) */: the hint names
     # WINDOW w AS (...): name -> (PARTITION BY, ORDER BY, frame)
-    windows: tuple[tuple[Identifier, tuple, tuple, "WindowFrame | None"], ...] = ()
+    windows: tuple[tuple[Identifier, tuple, tuple, WindowFrame | None], ...] = ()
 
 
 @lazy_dataclass(frozen=True)

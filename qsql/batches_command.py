@@ -43,11 +43,21 @@ def _list(store: BatchStore, offline: bool) -> int:
     records = store.all()
     rows = [("ID", "STATUS", "DONE", "MODEL", "REQUESTS", "CREATED", "RESULTS", "ENDPOINT")]
     for record in records:
-        created = dt.datetime.fromtimestamp(record.created, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        created = dt.datetime.fromtimestamp(record.created, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         status = live.get(record.id)
         done = f"{status.completed + status.failed}/{status.total}" if status is not None else "-"
-        rows.append((record.id, record.status, done, record.model, str(record.requests), created,
-                     "collected" if record.collected else "pending", record.base_url))
+        rows.append(
+            (
+                record.id,
+                record.status,
+                done,
+                record.model,
+                str(record.requests),
+                created,
+                "collected" if record.collected else "pending",
+                record.base_url,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
@@ -79,8 +89,10 @@ def _refresh(store: BatchStore, records: list[BatchRecord]) -> tuple[dict, list[
             for record in unfinished:
                 key = _api_key(record)
                 if not key:
-                    notes.append(f"{record.id}: status as last recorded; no API key for provider "
-                                 f"'{record.provider}' to ask the provider")
+                    notes.append(
+                        f"{record.id}: status as last recorded; no API key for provider "
+                        f"'{record.provider}' to ask the provider"
+                    )
                     continue
                 client = BatchClient(http, record.base_url, {"Authorization": f"Bearer {key}"}, timeout=15.0)
                 try:

@@ -21,10 +21,23 @@ from pathlib import Path
 MODES = ("on", "meta", "off")
 
 _COLUMNS = (
-    ("time", "TEXT"), ("model", "TEXT"), ("model_id", "TEXT"), ("provider", "TEXT"), ("host", "TEXT"),
-    ("attempt", "INTEGER"), ("inputs", "INTEGER"), ("status", "INTEGER"), ("ok", "INTEGER"), ("latency", "REAL"),
-    ("prompt_tokens", "INTEGER"), ("completion_tokens", "INTEGER"), ("reasoning_tokens", "INTEGER"),
-    ("cache_hit", "INTEGER"), ("error", "TEXT"), ("request", "TEXT"), ("reply", "TEXT"),
+    ("time", "TEXT"),
+    ("model", "TEXT"),
+    ("model_id", "TEXT"),
+    ("provider", "TEXT"),
+    ("host", "TEXT"),
+    ("attempt", "INTEGER"),
+    ("inputs", "INTEGER"),
+    ("status", "INTEGER"),
+    ("ok", "INTEGER"),
+    ("latency", "REAL"),
+    ("prompt_tokens", "INTEGER"),
+    ("completion_tokens", "INTEGER"),
+    ("reasoning_tokens", "INTEGER"),
+    ("cache_hit", "INTEGER"),
+    ("error", "TEXT"),
+    ("request", "TEXT"),
+    ("reply", "TEXT"),
 )
 _NAMES = [name for name, _ in _COLUMNS]
 _SECRET_PATTERNS = (
@@ -74,15 +87,17 @@ class CallLog:
         if mode == "off":
             return
         values = {name: getattr(call, name, None) for name in _NAMES}
-        values["time"] = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="milliseconds")
+        values["time"] = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="milliseconds")
         values["request"] = scrub(getattr(call, "request_text", None)) if mode == "on" else None
         values["reply"] = scrub(getattr(call, "reply_text", None)) if mode == "on" else None
         values["error"] = scrub(values["error"])
         for flag in ("ok", "cache_hit"):
             values[flag] = None if values[flag] is None else int(bool(values[flag]))
         db = self._connect()
-        db.execute(f"INSERT INTO calls ({', '.join(_NAMES)}) VALUES ({', '.join('?' * len(_NAMES))})",
-                   [values[name] for name in _NAMES])
+        db.execute(
+            f"INSERT INTO calls ({', '.join(_NAMES)}) VALUES ({', '.join('?' * len(_NAMES))})",
+            [values[name] for name in _NAMES],
+        )
         db.commit()
 
     def recent(self, count: int = 10) -> list[dict[str, object]]:
@@ -108,10 +123,13 @@ def describe_call(call: dict[str, object]) -> str:
     if call.get("reasoning_tokens"):
         tokens += f" + {call['reasoning_tokens']} reasoning"
     latency = call.get("latency")
-    head = (f"#{call['id']} {call['time']}  {call.get('model')} ({call.get('model_id')} @ {call.get('host')})  "
-            f"{status}  {latency * 1000:.0f} ms  {tokens} tokens" if isinstance(latency, (int, float)) else
-            f"#{call['id']} {call['time']}  {call.get('model')} ({call.get('model_id')} @ {call.get('host')})  "
-            f"{status}  {tokens} tokens")
+    head = (
+        f"#{call['id']} {call['time']}  {call.get('model')} ({call.get('model_id')} @ {call.get('host')})  "
+        f"{status}  {latency * 1000:.0f} ms  {tokens} tokens"
+        if isinstance(latency, (int, float))
+        else f"#{call['id']} {call['time']}  {call.get('model')} ({call.get('model_id')} @ {call.get('host')})  "
+        f"{status}  {tokens} tokens"
+    )
     lines = [head]
     attempt = call.get("attempt")  # an INTEGER column
     if isinstance(attempt, int) and attempt > 1:
@@ -139,8 +157,9 @@ def logs_command(count: int, as_json: bool, show_path: bool, path: Path | None =
     finally:
         log.close()
     if not calls:
-        sys.stderr.write(f"no model calls logged in {log.path} (SET 'qsql.log' = 'on', or log = \"on\" in "
-                         "config.toml, to start)\n")
+        sys.stderr.write(
+            f"no model calls logged in {log.path} (SET 'qsql.log' = 'on', or log = \"on\" in config.toml, to start)\n"
+        )
         return 0
     for call in calls:
         sys.stdout.write((json.dumps(call, ensure_ascii=False) if as_json else describe_call(call)) + "\n")

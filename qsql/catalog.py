@@ -9,12 +9,12 @@ and ``default_database.x`` name the same object as ``x``.
 from __future__ import annotations
 
 from dataclasses import field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
-from .lazydataclass import lazy_dataclass
 from . import ast
 from .column import Column
 from .errors import CatalogError, OptionError, ValidationError
+from .lazydataclass import lazy_dataclass
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class TableEntry:
     name: str
     columns: list[Column]
     options: dict[str, str]
-    connector: "Connector"
+    connector: Connector
     definition: ast.CreateTable
     temporary: bool = False
     kind: str = field(default="table", init=False)
@@ -54,7 +54,7 @@ class ViewEntry:
 class ModelEntry:
     inputs: list[Column]
     outputs: list[Column]
-    config: "ModelConfig"
+    config: ModelConfig
     definition: ast.CreateModel
     temporary: bool = False
     kind: str = field(default="model", init=False)
@@ -66,7 +66,7 @@ class ModelEntry:
         return self.config.name
 
 
-Relation = Union[TableEntry, ViewEntry]
+Relation = TableEntry | ViewEntry
 
 
 def object_name(name: ast.QualifiedName) -> str:
@@ -77,9 +77,7 @@ def object_name(name: ast.QualifiedName) -> str:
     if len(parts) == 3 and parts[0] != DEFAULT_CATALOG:
         raise CatalogError(f"Catalog '{parts[0]}' does not exist (qsql has only '{DEFAULT_CATALOG}')", name.span)
     if len(parts) >= 2 and parts[-2] != DEFAULT_DATABASE:
-        raise CatalogError(
-            f"Database '{parts[-2]}' does not exist (qsql has only '{DEFAULT_DATABASE}')", name.span
-        )
+        raise CatalogError(f"Database '{parts[-2]}' does not exist (qsql has only '{DEFAULT_DATABASE}')", name.span)
     return parts[-1]
 
 

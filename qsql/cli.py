@@ -94,16 +94,25 @@ examples:
 def _common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else False
     none = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--stub", action="store_true", default=default,
-                        help="answer every model from a local offline stub server (no key, no network)")
+    parser.add_argument(
+        "--stub",
+        action="store_true",
+        default=default,
+        help="answer every model from a local offline stub server (no key, no network)",
+    )
     parser.add_argument("--debug", action="store_true", default=default, help="show Python tracebacks")
-    parser.add_argument("-q", "--quiet", action="store_true", default=default,
-                        help="no [INFO] summaries on stderr")
-    parser.add_argument("--format", choices=FORMAT_CHOICES, default=none, metavar="FORMAT",
-                        help="how query rows are printed: " + ", ".join(FORMAT_CHOICES) + " (default tableau, "
-                        "as Flink's SQL client prints)")
-    parser.add_argument("-i", "--init", metavar="FILE", default=none,
-                        help="run this script first (e.g. model definitions)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no [INFO] summaries on stderr")
+    parser.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        default=none,
+        metavar="FORMAT",
+        help="how query rows are printed: " + ", ".join(FORMAT_CHOICES) + " (default tableau, "
+        "as Flink's SQL client prints)",
+    )
+    parser.add_argument(
+        "-i", "--init", metavar="FILE", default=none, help="run this script first (e.g. model definitions)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qsql",
         description="Run Flink-style SQL that calls large language models. "
         "With no arguments: an interactive shell on a terminal, or the script on standard input.",
-        epilog=_MAIN_EXAMPLES, formatter_class=raw,
+        epilog=_MAIN_EXAMPLES,
+        formatter_class=raw,
     )
     parser.add_argument("--version", action="version", version=f"qsql {__version__}")
     _common_options(parser, suppress=False)
@@ -120,37 +130,71 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-f", "--file", metavar="FILE", help="run this script and exit (same as 'qsql run FILE')")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run SQL script files in order (also: qsql FILE)",
-                              description="Run SQL script files in order, in one session.",
-                              epilog=_RUN_EXAMPLES, formatter_class=raw)
+    run = commands.add_parser(
+        "run",
+        help="run SQL script files in order (also: qsql FILE)",
+        description="Run SQL script files in order, in one session.",
+        epilog=_RUN_EXAMPLES,
+        formatter_class=raw,
+    )
     _common_options(run, suppress=True)
     run.add_argument("files", nargs="+", metavar="FILE")
-    run.add_argument("--engine", choices=["qsql", "flink"], default="qsql",
-                     help="qsql (default) runs here; flink runs the translated script on Apache Flink "
-                     "(needs the flink extra and Java)")
-    run.add_argument("--flink-address", metavar="HOST:PORT",
-                     help="REST address of a Flink cluster (default: a local mini-cluster)")
-    run.add_argument("--flink-jar", action="append", default=[], metavar="JAR",
-                     help="jar to ship with the job, e.g. flink-model-openai (repeatable)")
-    run.add_argument("--flink-parallelism", type=int, default=1, metavar="N",
-                     help="default parallelism of Flink jobs (default 1: rows in qsql's order)")
-    run.add_argument("--strict", action="store_true",
-                     help="with --engine flink: refuse scripts that use qsql-only options")
+    run.add_argument(
+        "--engine",
+        choices=["qsql", "flink"],
+        default="qsql",
+        help="qsql (default) runs here; flink runs the translated script on Apache Flink "
+        "(needs the flink extra and Java)",
+    )
+    run.add_argument(
+        "--flink-address", metavar="HOST:PORT", help="REST address of a Flink cluster (default: a local mini-cluster)"
+    )
+    run.add_argument(
+        "--flink-jar",
+        action="append",
+        default=[],
+        metavar="JAR",
+        help="jar to ship with the job, e.g. flink-model-openai (repeatable)",
+    )
+    run.add_argument(
+        "--flink-parallelism",
+        type=int,
+        default=1,
+        metavar="N",
+        help="default parallelism of Flink jobs (default 1: rows in qsql's order)",
+    )
+    run.add_argument(
+        "--strict", action="store_true", help="with --engine flink: refuse scripts that use qsql-only options"
+    )
 
-    export = commands.add_parser("export", help="print scripts translated for another engine",
-                                 description="Print scripts translated for another engine.",
-                                 epilog=_EXPORT_EXAMPLES, formatter_class=raw)
+    export = commands.add_parser(
+        "export",
+        help="print scripts translated for another engine",
+        description="Print scripts translated for another engine.",
+        epilog=_EXPORT_EXAMPLES,
+        formatter_class=raw,
+    )
     export.add_argument("--to", choices=["flink"], required=True, help="target engine")
-    export.add_argument("--inline-secrets", action="store_true",
-                        help="write API keys from the environment into the output (default: ${VAR} placeholders)")
-    export.add_argument("--strict", action="store_true",
-                        help="refuse (exit 1) when a qsql-only option or setting has no Flink equivalent")
+    export.add_argument(
+        "--inline-secrets",
+        action="store_true",
+        help="write API keys from the environment into the output (default: ${VAR} placeholders)",
+    )
+    export.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 1) when a qsql-only option or setting has no Flink equivalent",
+    )
     export.add_argument("--debug", action="store_true", default=False, help="show Python tracebacks")
     export.add_argument("files", nargs="+", metavar="FILE")
 
-    stub = commands.add_parser("stub", help="serve the offline OpenAI-compatible stub on 127.0.0.1",
-                               description="Serve the offline OpenAI-compatible stub (chat/completions, embeddings).",
-                               epilog=_STUB_EXAMPLES, formatter_class=raw)
+    stub = commands.add_parser(
+        "stub",
+        help="serve the offline OpenAI-compatible stub on 127.0.0.1",
+        description="Serve the offline OpenAI-compatible stub (chat/completions, embeddings).",
+        epilog=_STUB_EXAMPLES,
+        formatter_class=raw,
+    )
     stub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     stub.add_argument("--port", type=int, default=8000, help="port (0 picks a free one; default 8000)")
     stub.add_argument("--latency-ms", type=float, default=0.0, help="added to every reply")
@@ -163,39 +207,76 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--malformed", action="store_true", help="injected failures are malformed 200 replies")
     stub.add_argument("--drop", action="store_true", help="injected failures drop the connection")
     stub.add_argument("--embedding-dim", type=int, default=8, help="default embedding size (default 8)")
-    stub.add_argument("--requests-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute")
-    stub.add_argument("--tokens-per-minute", type=int, metavar="N", help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute")
-    stub.add_argument("--minute-seconds", type=float, default=60.0, metavar="S", help="how long the rate-limit minute lasts (default 60; shorter for benchmarks)")
-    stub.add_argument("--lenient", action="store_true",
-                      help="accept what the real services refuse (ranges, thinking/streaming rules ...)")
+    stub.add_argument(
+        "--requests-per-minute",
+        type=int,
+        metavar="N",
+        help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute",
+    )
+    stub.add_argument(
+        "--tokens-per-minute",
+        type=int,
+        metavar="N",
+        help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute",
+    )
+    stub.add_argument(
+        "--minute-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="how long the rate-limit minute lasts (default 60; shorter for benchmarks)",
+    )
+    stub.add_argument(
+        "--lenient",
+        action="store_true",
+        help="accept what the real services refuse (ranges, thinking/streaming rules ...)",
+    )
 
-    cache = commands.add_parser("cache", help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
-                                description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
-                                epilog=_CACHE_EXAMPLES, formatter_class=raw)
+    cache = commands.add_parser(
+        "cache",
+        help="the disk cache of model replies (SET 'qsql.cache' = 'disk')",
+        description="The disk cache of model replies (SET 'qsql.cache' = 'disk').",
+        epilog=_CACHE_EXAMPLES,
+        formatter_class=raw,
+    )
     cache.add_argument("action", choices=["info", "clear"])
-    cache.add_argument("--force", action="store_true",
-                       help="clear: also forget unfinished Batch API batches (their requests are then sent and billed again)")
+    cache.add_argument(
+        "--force",
+        action="store_true",
+        help="clear: also forget unfinished Batch API batches (their requests are then sent and billed again)",
+    )
 
-    keys = commands.add_parser("keys", help="store API keys in the user config directory",
-                               description="Store, list and remove API keys. A model's key is looked up in this "
-                               "order: its 'api-key' option, the provider's environment variable, the stored key.",
-                               epilog=_KEYS_EXAMPLES, formatter_class=raw)
+    keys = commands.add_parser(
+        "keys",
+        help="store API keys in the user config directory",
+        description="Store, list and remove API keys. A model's key is looked up in this "
+        "order: its 'api-key' option, the provider's environment variable, the stored key.",
+        epilog=_KEYS_EXAMPLES,
+        formatter_class=raw,
+    )
     keys.add_argument("action", choices=["set", "list", "remove", "path"])
     keys.add_argument("name", nargs="?", help="provider name: qwen, openai or deepseek")
 
     batches = commands.add_parser(
-        "batches", help="the Batch API jobs qsql started ('batch-api' = 'true')",
+        "batches",
+        help="the Batch API jobs qsql started ('batch-api' = 'true')",
         description="List the Batch API jobs qsql started, or cancel one (finished requests are still billed).",
-        epilog=_BATCHES_EXAMPLES, formatter_class=raw,
+        epilog=_BATCHES_EXAMPLES,
+        formatter_class=raw,
     )
     batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
     batches.add_argument("id", nargs="?", help="the batch to cancel")
-    batches.add_argument("--offline", action="store_true",
-                         help="list: show the recorded statuses without asking the provider")
+    batches.add_argument(
+        "--offline", action="store_true", help="list: show the recorded statuses without asking the provider"
+    )
 
-    logs = commands.add_parser("logs", help="show the log of model calls (SET 'qsql.log' = 'on')",
-                               description="Show logged model calls, newest last.",
-                               epilog=_LOGS_EXAMPLES, formatter_class=raw)
+    logs = commands.add_parser(
+        "logs",
+        help="show the log of model calls (SET 'qsql.log' = 'on')",
+        description="Show logged model calls, newest last.",
+        epilog=_LOGS_EXAMPLES,
+        formatter_class=raw,
+    )
     logs.add_argument("-n", "--count", type=int, default=10, metavar="N", help="how many (default 10; 0: all)")
     logs.add_argument("--json", action="store_true", help="one JSON object per line")
     logs.add_argument("--path", action="store_true", help="print where the log is and exit")
@@ -301,7 +382,9 @@ def _scripts(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
         try:
             scripts.append(("<stdin>", data.decode("utf-8-sig")))  # -sig: drop a byte order mark
         except UnicodeDecodeError as error:
-            raise UsageError(f"cannot read standard input: not UTF-8 text ({error.reason} at byte {error.start})") from error
+            raise UsageError(
+                f"cannot read standard input: not UTF-8 text ({error.reason} at byte {error.start})"
+            ) from error
     else:
         return scripts, True
     return scripts, False
@@ -434,8 +517,15 @@ def _run_on_flink(args: argparse.Namespace) -> int:
         sys.stderr.write(f"qsql: error: {error.message}\n")
         return EXIT_USAGE
     with _maybe_stub(args) as stub_url:
-        options = TranslateOptions(secrets="inline", strict=args.strict, stub_base_url=stub_url, env=dict(os.environ),
-                                   base_directory=os.getcwd(), stored_key=stored_key, key_env=_configured_key_env())
+        options = TranslateOptions(
+            secrets="inline",
+            strict=args.strict,
+            stub_base_url=stub_url,
+            env=dict(os.environ),
+            base_directory=os.getcwd(),
+            stored_key=stored_key,
+            key_env=_configured_key_env(),
+        )
         try:
             # Translate every script first: a script that cannot run on Flink costs no cluster time.
             translations = [(name, text, translate(text, name, options)) for name, text in scripts]
@@ -447,8 +537,13 @@ def _run_on_flink(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"warning: {finding.render()}\n")
         if stub_url and not args.quiet:
             sys.stderr.write(f"[INFO] offline stub at {stub_url}: model replies are synthetic\n")
-        engine = EngineOptions(address=args.flink_address, jars=args.flink_jar,
-                               parallelism=args.flink_parallelism, quiet=args.quiet, debug=args.debug)
+        engine = EngineOptions(
+            address=args.flink_address,
+            jars=args.flink_jar,
+            parallelism=args.flink_parallelism,
+            quiet=args.quiet,
+            debug=args.debug,
+        )
         runner = None
         try:
             runner = FlinkRunner(engine)
@@ -542,7 +637,7 @@ def _serve_stub(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def stub_options(args: argparse.Namespace) -> "StubOptions":
+def stub_options(args: argparse.Namespace) -> StubOptions:
     """What ``qsql stub``'s flags ask of the server (apart from the server, so a test can serve
     them in-process)."""
     from .stub import Fault, RateLimits, StubOptions

@@ -28,8 +28,8 @@ import os
 from dataclasses import field
 from pathlib import Path
 
-from .lazydataclass import lazy_dataclass
 from .errors import UsageError
+from .lazydataclass import lazy_dataclass
 from .settings import CACHE, EDITING_MODE, LOG, OUTPUT_EXPANDED, OUTPUT_FORMAT, PAGER, TIMING, check_setting
 
 # Short names in the file -> the setting each stands for.
@@ -118,8 +118,10 @@ def load_config(path: Path | None = None) -> Config:
 def _prices(table: dict, path: Path) -> dict[str, dict[str, float]]:
     prices: dict[str, dict[str, float]] = {}
     for model, entry in table.items():
-        if not isinstance(entry, dict) or not entry or not all(
-            k in ("input", "output") and isinstance(v, (int, float)) and v >= 0 for k, v in entry.items()
+        if (
+            not isinstance(entry, dict)
+            or not entry
+            or not all(k in ("input", "output") and isinstance(v, (int, float)) and v >= 0 for k, v in entry.items())
         ):
             raise ConfigError(
                 f"config file {path}: prices.\"{model}\" must set 'input' and/or 'output' to a number "

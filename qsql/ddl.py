@@ -14,16 +14,21 @@ from typing import TYPE_CHECKING
 from . import ast
 from .alter import altered_columns
 from .catalog import (
-    ModelEntry, TableEntry, ViewEntry, declared_columns, object_name, unique_options,
+    ModelEntry,
+    TableEntry,
+    ViewEntry,
+    declared_columns,
+    object_name,
+    unique_options,
 )
 from .column import Column
 from .connectors import CONNECTORS
-from .suggest import did_you_mean
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
 from .planner import Planner
 from .results import StatusResult
 from .source import Source
+from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .session import Session
@@ -41,7 +46,8 @@ def _existing_relation(session: Session, statement: ast.CreateTable | ast.Create
         return StatusResult(f"{kind.capitalize()} '{name}' already exists; kept as it is.")
     existing = same.kind
     raise CatalogError(
-        f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists", statement.name.span,
+        f"{'Temporary ' if statement.temporary else ''}{existing} '{name}' already exists",
+        statement.name.span,
         hint=f"use CREATE {kind.upper()} IF NOT EXISTS to keep the existing one, or CREATE OR REPLACE",
     )
 
@@ -58,7 +64,8 @@ def create_table(session: Session, statement: ast.CreateTable, source: Source | 
     if identifier is None:
         raise OptionError(
             "Table options do not contain an option key 'connector' for discovering a connector.",
-            statement.span, hint="e.g. WITH ('connector' = 'print')",
+            statement.span,
+            hint="e.g. WITH ('connector' = 'print')",
         )
     connector_class = CONNECTORS.get(identifier)
     if connector_class is None:
@@ -100,8 +107,14 @@ def create_view(session: Session, statement: ast.CreateView, source: Source | No
     if source is not None:
         query_text = source.text[statement.query.span.start_pos : statement.query.span.end_pos]
     session.catalog.add_relation(
-        ViewEntry(name, columns, statement, temporary=statement.temporary, query_text=query_text,
-                  expanded_text=expand_query(statement.query, session.catalog))
+        ViewEntry(
+            name,
+            columns,
+            statement,
+            temporary=statement.temporary,
+            query_text=query_text,
+            expanded_text=expand_query(statement.query, session.catalog),
+        )
     )
     return StatusResult(f"View '{name}' created.")
 
@@ -112,15 +125,17 @@ def create_model(session: Session, statement: ast.CreateModel, source: Source | 
         if statement.if_not_exists:
             return StatusResult(f"Model '{name}' already exists; kept as it is.")
         raise CatalogError(
-            f"Model default_database.{name} already exists in Catalog default_catalog.", statement.name.span,
+            f"Model default_database.{name} already exists in Catalog default_catalog.",
+            statement.name.span,
             hint="use CREATE MODEL IF NOT EXISTS to keep the existing one",
         )
     inputs = declared_columns(statement.inputs)
     outputs = declared_columns(statement.outputs)
     from .models.options import resolve_model  # here: only CREATE/ALTER MODEL needs it
 
-    config = resolve_model(statement, name, inputs, outputs, session.env, session.stub_base_url,
-                           session.stored_key, session.config.key_env)
+    config = resolve_model(
+        statement, name, inputs, outputs, session.env, session.stub_base_url, session.stored_key, session.config.key_env
+    )
     for warning in config.protocol.creation_warnings(config):
         session.warn(warning)
     session.catalog.add_model(ModelEntry(inputs, outputs, config, statement, temporary=statement.temporary))
@@ -144,11 +159,14 @@ def drop(session: Session, statement: ast.Drop, source: Source | None) -> Status
     if entry.temporary and not statement.temporary:
         raise CatalogError(
             f"Temporary {kind} with identifier '{identifier}' exists. Drop it first before removing the "
-            f"permanent {kind}.", statement.name.span, hint=f"use DROP TEMPORARY {kind.upper()} {name}",
+            f"permanent {kind}.",
+            statement.name.span,
+            hint=f"use DROP TEMPORARY {kind.upper()} {name}",
         )
     if statement.temporary and not entry.temporary:
         raise CatalogError(
-            f"Temporary {kind} with identifier '{identifier}' does not exist.", statement.name.span,
+            f"Temporary {kind} with identifier '{identifier}' does not exist.",
+            statement.name.span,
             hint=f"'{name}' is not temporary: use DROP {kind.upper()} {name}",
         )
     if kind == "model":
@@ -167,7 +185,8 @@ def alter_model(session: Session, statement: ast.AlterModel, source: Source | No
         raise CatalogError(f"Model {_identifier(name)} doesn't exist.", statement.name.span)
     if model.temporary:  # as in Flink 2.3
         raise CatalogError(
-            f"Model {_identifier(name)} is a temporary model.", statement.name.span,
+            f"Model {_identifier(name)} is a temporary model.",
+            statement.name.span,
             hint="Flink alters only catalog (not temporary) models: drop it and create it again",
         )
     if statement.rename_to is not None:
@@ -189,8 +208,16 @@ def alter_model(session: Session, statement: ast.AlterModel, source: Source | No
     # Checked exactly as CREATE MODEL would check it; the model is replaced only if it passes.
     from .models.options import resolve_model  # here: only CREATE/ALTER MODEL needs it
 
-    config = resolve_model(definition, name, model.inputs, model.outputs, session.env, session.stub_base_url,
-                           session.stored_key, session.config.key_env)
+    config = resolve_model(
+        definition,
+        name,
+        model.inputs,
+        model.outputs,
+        session.env,
+        session.stub_base_url,
+        session.stored_key,
+        session.config.key_env,
+    )
     session.catalog.add_model(replace(model, definition=definition, config=config))
     return StatusResult(f"Model '{name}' altered.")
 
@@ -204,15 +231,17 @@ def alter_table(session: Session, statement: ast.AlterTable, source: Source | No
         return StatusResult(f"Table '{name}' does not exist; nothing altered.")
     if not isinstance(entry, TableEntry) or entry.temporary:
         raise CatalogError(
-            f"Table {_identifier(name)} doesn't exist or is a temporary table.", statement.name.span,
+            f"Table {_identifier(name)} doesn't exist or is a temporary table.",
+            statement.name.span,
             hint=_alter_hint(entry, "TABLE"),
         )
     if statement.action == "rename":
         assert statement.rename_to is not None
         new_name = _check_rename_target(session, name, statement.rename_to, "TABLE")
         session.catalog.drop_relation(name)
-        session.catalog.add_relation(replace(entry, name=new_name, definition=replace(
-            entry.definition, name=statement.rename_to)))
+        session.catalog.add_relation(
+            replace(entry, name=new_name, definition=replace(entry.definition, name=statement.rename_to))
+        )
         return StatusResult(f"Table '{name}' renamed to '{new_name}'.")
     options = dict(entry.options)
     items = {item.key: item for item in entry.definition.options}
@@ -233,14 +262,16 @@ def alter_table(session: Session, statement: ast.AlterTable, source: Source | No
     connector_class = CONNECTORS.get(options["connector"])
     if connector_class is None:
         raise OptionError(
-            f"Could not find any factory for identifier '{options['connector']}'", statement.span,
+            f"Could not find any factory for identifier '{options['connector']}'",
+            statement.span,
             hint="available connectors: " + ", ".join(sorted(CONNECTORS)),
         )
     connector = connector_class(name, columns, options, items)
     # The table's columns are `columns`; the CREATE statement keeps its options current only.
     definition = replace(entry.definition, options=tuple(items.values()))
-    session.catalog.add_relation(replace(entry, columns=columns, options=options, connector=connector,
-                                         definition=definition))
+    session.catalog.add_relation(
+        replace(entry, columns=columns, options=options, connector=connector, definition=definition)
+    )
     return StatusResult(f"Table '{name}' altered.")
 
 
@@ -249,23 +280,36 @@ def alter_view(session: Session, statement: ast.AlterView, source: Source | None
     entry = session.catalog.find_relation(name)
     if entry is None or entry.temporary:
         raise CatalogError(
-            f"View {_identifier(name)} doesn't exist or is a temporary view.", statement.name.span,
+            f"View {_identifier(name)} doesn't exist or is a temporary view.",
+            statement.name.span,
             hint=_alter_hint(entry, "VIEW"),
         )
     if not isinstance(entry, ViewEntry):
-        raise CatalogError("ALTER VIEW for a table is not allowed", statement.name.span,
-                           hint=f"'{name}' is a table: use ALTER TABLE")
+        raise CatalogError(
+            "ALTER VIEW for a table is not allowed", statement.name.span, hint=f"'{name}' is a table: use ALTER TABLE"
+        )
     if statement.rename_to is not None:
         new_name = _check_rename_target(session, name, statement.rename_to, "VIEW")
         session.catalog.drop_relation(name)
-        session.catalog.add_relation(replace(entry, name=new_name, definition=replace(
-            entry.definition, name=statement.rename_to)))
+        session.catalog.add_relation(
+            replace(entry, name=new_name, definition=replace(entry.definition, name=statement.rename_to))
+        )
         return StatusResult(f"View '{name}' renamed to '{new_name}'.")
     assert statement.query is not None
     # Planned and registered exactly as CREATE OR REPLACE VIEW would (columns from the new
     # query, the comment kept), so a query that does not plan leaves the view as it was.
-    create_view(session, replace(entry.definition, query=statement.query, columns=None, or_replace=True,
-                                 if_not_exists=False, span=statement.span), source)
+    create_view(
+        session,
+        replace(
+            entry.definition,
+            query=statement.query,
+            columns=None,
+            or_replace=True,
+            if_not_exists=False,
+            span=statement.span,
+        ),
+        source,
+    )
     return StatusResult(f"View '{name}' altered.")
 
 
@@ -277,7 +321,8 @@ def _check_rename_target(session: Session, name: str, target: ast.QualifiedName,
         raise CatalogError(
             f"Could not execute ALTER {kind} default_catalog.default_database.{name} RENAME TO "
             f"default_catalog.default_database.{new_name}: Table (or view) default_database.{new_name} "
-            "already exists in Catalog default_catalog.", target.span,
+            "already exists in Catalog default_catalog.",
+            target.span,
         )
     return new_name
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from .secrets import MASK, mask_values, secret_spans
 from .source import Source, Span
 
-
 # How much of a value or source line an error may quote: a 20 MB literal must not become a
 # 20 MB message.
 QUOTE_LIMIT = 60
@@ -34,7 +33,7 @@ class QsqlError(Exception):
         self.hint = hint
         self.source: Source | None = None
 
-    def locate(self, span: Span | None, source: Source | None) -> "QsqlError":
+    def locate(self, span: Span | None, source: Source | None) -> QsqlError:
         """Fill in a position the raiser could not know; never overwrite a more precise one."""
         if self.span is None:
             self.span = span

@@ -39,8 +39,10 @@ class PredictEstimate:
         head = f"ML_PREDICT({self.model}) [{self.model_id}] over {self.source}: "
         if not self.estimated:
             return head + "not estimated (its input needs another ML_PREDICT's replies)"
-        text = (f"{self.rows} row{'s' if self.rows != 1 else ''}, {self.requests} request"
-                f"{'s' if self.requests != 1 else ''}, ~{self.input_tokens} input tokens")
+        text = (
+            f"{self.rows} row{'s' if self.rows != 1 else ''}, {self.requests} request"
+            f"{'s' if self.requests != 1 else ''}, ~{self.input_tokens} input tokens"
+        )
         if self.skipped:
             text += f" ({self.skipped} row{'s' if self.skipped != 1 else ''} skipped: NULL, empty or too long)"
         if self.max_output_tokens is not None:
@@ -62,7 +64,9 @@ def predict_steps(step: Step) -> Iterator[Predict]:
         yield from predict_steps(child)
 
 
-def estimate(step: Step, context: ExecutionContext, price_of: Callable[[str], tuple[str, Price | None]]) -> list[PredictEstimate]:
+def estimate(
+    step: Step, context: ExecutionContext, price_of: Callable[[str], tuple[str, Price | None]]
+) -> list[PredictEstimate]:
     """One estimate per ML_PREDICT in the plan, outermost first."""
     estimates = []
     for predict in predict_steps(step):

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import field
 from typing import Any
 
-from .lazydataclass import lazy_dataclass
 from . import functions as F
 from . import types as T
+from . import windows as W
 from .connectors.base import SinkContext
 from .errors import ExecutionError, ModelError, SinkError
 from .expressions import Compiled
+from .lazydataclass import lazy_dataclass
 from .models.accounting import PredictStats
 from .models.cache import ResponseCache
 from .models.config import ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE, METADATA_COLUMNS, REASONING_COLUMN
@@ -46,7 +47,6 @@ from .plan import (
     ValuesStep,
     WindowStep,
 )
-from . import windows as W
 
 Row = tuple
 
@@ -172,9 +172,19 @@ def _predict(step: Predict, context: ExecutionContext) -> Iterator[Row]:
         return f"ML_PREDICT({model.name}) over {step.source_name}, row {position} ({preview})"
 
     outcomes = predict(
-        config, inputs(), stats, runtime=context.runtime, cache=context.cache_provider(), hooks=context.hooks,
-        clock=clock, concurrency=step.options.concurrency, ordered=step.options.ordered,
-        timeout=step.options.timeout, warn=context.warn, describe=describe, note=context.note,
+        config,
+        inputs(),
+        stats,
+        runtime=context.runtime,
+        cache=context.cache_provider(),
+        hooks=context.hooks,
+        clock=clock,
+        concurrency=step.options.concurrency,
+        ordered=step.options.ordered,
+        timeout=step.options.timeout,
+        warn=context.warn,
+        describe=describe,
+        note=context.note,
     )
     try:
         for tag, outcome in outcomes:
@@ -321,7 +331,10 @@ def _nested_loop_join(step: NestedLoopJoin, context: ExecutionContext) -> Iterat
 
 
 def _joined(
-    step: Join, context: ExecutionContext, right_rows: list[Row], candidates: Callable[[Row], Iterable[int]],
+    step: Join,
+    context: ExecutionContext,
+    right_rows: list[Row],
+    candidates: Callable[[Row], Iterable[int]],
     condition: Compiled | None,
 ) -> Iterator[Row]:
     """Stream the left side: each left row with the right rows among its candidates for which

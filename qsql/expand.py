@@ -35,8 +35,22 @@ def expand_query(query: ast.Query, catalog: Catalog) -> str | None:
 
 
 # Calcite's operator precedence, for parentheses.
-_PRECEDENCE = {"OR": 1, "AND": 2, "=": 4, "<>": 4, "<": 4, ">": 4, "<=": 4, ">=": 4,
-               "+": 5, "-": 5, "||": 5, "*": 6, "/": 6, "%": 6}
+_PRECEDENCE = {
+    "OR": 1,
+    "AND": 2,
+    "=": 4,
+    "<>": 4,
+    "<": 4,
+    ">": 4,
+    "<=": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "||": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+}
 
 
 # Calcite's set operators: INTERSECT binds tighter than UNION and EXCEPT; all left-associative.
@@ -156,7 +170,9 @@ class _Expander:
     def branch(self, query: ast.Query) -> tuple[str, list[str]]:
         """One operand of a set operation: a SELECT without its own ORDER BY / LIMIT, or another
         set operation (what else Calcite prints there is not checked)."""
-        if isinstance(query, ast.Select) and not (query.order_by or query.limit is not None or query.offset is not None):
+        if isinstance(query, ast.Select) and not (
+            query.order_by or query.limit is not None or query.offset is not None
+        ):
             return self.select(query)
         if isinstance(query, ast.SetOperation):
             return self.set_operation(query)
@@ -251,7 +267,9 @@ class _Expander:
                 raise _Unsupported
             if item.condition is None:
                 raise _Unsupported  # CROSS JOIN and comma joins print differently
-            keyword = {"inner": "INNER JOIN", "left": "LEFT JOIN", "right": "RIGHT JOIN", "full": "FULL JOIN"}[item.kind]
+            keyword = {"inner": "INNER JOIN", "left": "LEFT JOIN", "right": "RIGHT JOIN", "full": "FULL JOIN"}[
+                item.kind
+            ]
             return f"{left}\n{keyword} {right} ON {self.expr(item.condition)}"
         raise _Unsupported
 
@@ -287,8 +305,11 @@ class _Expander:
             if precedence is None:
                 raise _Unsupported
             # Calcite keeps a left-deep chain of one operator unparenthesized.
-            left = self.expr(expr.left, precedence - (1 if expr.left.__class__ is ast.BinaryOp
-                                                       and getattr(expr.left, "op", None) == expr.op else 0))
+            left = self.expr(
+                expr.left,
+                precedence
+                - (1 if expr.left.__class__ is ast.BinaryOp and getattr(expr.left, "op", None) == expr.op else 0),
+            )
             right = self.expr(expr.right, precedence + 1 if precedence >= 4 else precedence)
             text = f"{left} {expr.op} {right}"
             return f"({text})" if precedence < parent else text

@@ -11,16 +11,16 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .lazydataclass import lazy_dataclass
 from . import ast
 from . import functions as F
 from . import types as T
-from .suggest import did_you_mean
 from .column import Column
 from .errors import ExecutionError, QsqlTypeError, ValidationError
+from .lazydataclass import lazy_dataclass
+from .suggest import did_you_mean
 from .timezone import statement_instant, to_local
 from .types import DataType
 
@@ -53,9 +53,9 @@ class Scope:
         self,
         fields: list[Column],
         substitutions: dict[ast.Expr, tuple[int, DataType]] | None = None,
-        input_scope: "Scope | None" = None,
+        input_scope: Scope | None = None,
         grouped_columns: dict[int, tuple[int, DataType]] | None = None,
-        outer: "OuterScope | None" = None,
+        outer: OuterScope | None = None,
         planner: Planner | None = None,
         window_slots: dict[ast.Expr, tuple[int, DataType]] | None = None,
     ) -> None:
@@ -89,12 +89,17 @@ class Scope:
                 f"Table '{qualifier}' not found", ref.parts[0].span, hint=did_you_mean(qualifier, qualifiers)
             )
         matches = [
-            i for i, f in enumerate(self.fields)
+            i
+            for i, f in enumerate(self.fields)
             if f.name == name and (f.qualifier == qualifier if qualifier is not None else not f.hidden)
         ]
         if not matches:
             names = [f.name for f in self.fields]
-            message = f"Column '{name}' not found in any table" if self.fields else f"Column '{name}' not found: the query has no FROM clause"
+            message = (
+                f"Column '{name}' not found in any table"
+                if self.fields
+                else f"Column '{name}' not found: the query has no FROM clause"
+            )
             raise ValidationError(message, ref.span, hint=did_you_mean(name, names))
         if len(matches) > 1:
             raise ValidationError(f"Column '{name}' is ambiguous", ref.span)
@@ -136,7 +141,9 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
                 if index in scope.grouped_columns:
                     grouped, dtype = scope.grouped_columns[index]
                     return Compiled(lambda row: row[grouped], dtype, column_index=grouped)
-            raise ValidationError(f"Expression '{'.'.join(p.name for p in expr.parts)}' is not being grouped", expr.span)
+            raise ValidationError(
+                f"Expression '{'.'.join(p.name for p in expr.parts)}' is not being grouped", expr.span
+            )
     handler = _HANDLERS.get(type(expr))
     if handler is None:
         raise ValidationError(f"{type(expr).__name__} is not supported here", expr.span)
@@ -193,8 +200,9 @@ def _row_field_access(expr: ast.ColumnRef, scope: Scope) -> Compiled | None:
                 return None
             names = [f.name for f in dtype.fields]
             if part.name not in names:
-                raise ValidationError(f"Unknown field '{part.name}' in {dtype}", part.span,
-                                      hint=did_you_mean(part.name, names))
+                raise ValidationError(
+                    f"Unknown field '{part.name}' in {dtype}", part.span, hint=did_you_mean(part.name, names)
+                )
             position = names.index(part.name)
             getters.append(position)
             nullable = dtype.nullable
@@ -203,9 +211,10 @@ def _row_field_access(expr: ast.ColumnRef, scope: Scope) -> Compiled | None:
                 dtype = dtype.with_nullable(True)
         inner = base.evaluate
 
+        # Defined in the loop but returned at once: the loop variables cannot change under it.
         def evaluate(row: Row) -> object:
-            value: Any = inner(row)  # a ROW value: a tuple
-            for position in getters:
+            value: Any = inner(row)  # noqa: B023 (a ROW value: a tuple)
+            for position in getters:  # noqa: B023
                 if value is None:
                     return None
                 value = value[position]
@@ -221,7 +230,9 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
     if expr.op == "NOT":
         _require_boolean(operand, expr.operand, "NOT")
         inner = operand.evaluate
-        return Compiled(lambda row: None if (v := inner(row)) is None else not v, T.BOOLEAN.with_nullable(dtype.nullable))
+        return Compiled(
+            lambda row: None if (v := inner(row)) is None else not v, T.BOOLEAN.with_nullable(dtype.nullable)
+        )
     if dtype.kind in ("INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"):
         inner_interval: Callable[[Row], Any] = operand.evaluate  # an interval: an int or a timedelta
         if expr.op == "+":
@@ -271,9 +282,7 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Compiled:
     links: list[tuple[Evaluator, Evaluator]] = []
     for link in reversed(spine):
         right = compile_expr(link.right, scope)
-        step = _combine(
-            link, Compiled(_left_operand, compiled.dtype), Compiled(_right_operand, right.dtype)
-        )
+        step = _combine(link, Compiled(_left_operand, compiled.dtype), Compiled(_right_operand, right.dtype))
         links.append((step.evaluate, right.evaluate))
         compiled = step
 
@@ -543,6 +552,7 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
         def evaluate(row: Row) -> object:
             return [f(row) for f in evaluators]
     else:
+
         def evaluate(row: Row) -> object:
             return [T.cast_value(f(row), t, element) for f, t in converters]
 
@@ -560,6 +570,7 @@ def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
         raise QsqlTypeError("MAP keys and values must each have one common type", expr.span)
     keys = [(i.evaluate, i.dtype) for i in items[0::2]]
     values = [(i.evaluate, i.dtype) for i in items[1::2]]
+
     # Flink keeps CHAR keys as CHAR (MAP<CHAR(1) NOT NULL, INT>) when all have one length.
     def evaluate(row: Row) -> object:
         return {
@@ -567,15 +578,20 @@ def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
             for (kf, kt), (vf, vt) in zip(keys, values)
         }
 
-    return Compiled(evaluate, T.map_of(key_type, value_type).with_nullable(False), constant=all(i.constant for i in items))
+    return Compiled(
+        evaluate, T.map_of(key_type, value_type).with_nullable(False), constant=all(i.constant for i in items)
+    )
 
 
 def _row(expr: ast.RowConstructor, scope: Scope) -> Compiled:
     items = [compile_expr(item, scope) for item in expr.items]
     fields = tuple(T.RowField(f"EXPR${i}", item.dtype) for i, item in enumerate(items))
     evaluators = [i.evaluate for i in items]
-    return Compiled(lambda row: tuple(e(row) for e in evaluators), T.row(fields).with_nullable(False),
-                    constant=all(i.constant for i in items))
+    return Compiled(
+        lambda row: tuple(e(row) for e in evaluators),
+        T.row(fields).with_nullable(False),
+        constant=all(i.constant for i in items),
+    )
 
 
 def _is_distinct(expr: ast.IsDistinctFrom, scope: Scope) -> Compiled:
@@ -583,7 +599,8 @@ def _is_distinct(expr: ast.IsDistinctFrom, scope: Scope) -> Compiled:
     if T.common_type([left.dtype, right.dtype]) is None:
         raise QsqlTypeError(
             f"Cannot apply 'IS DISTINCT FROM' to arguments of type '<{left.dtype.name()}> IS DISTINCT FROM "
-            f"<{right.dtype.name()}>'", expr.span,
+            f"<{right.dtype.name()}>'",
+            expr.span,
         )
     lf, rf, negated = left.evaluate, right.evaluate, expr.negated
 
@@ -603,15 +620,17 @@ def _is_unknown(expr: ast.IsUnknown, scope: Scope) -> Compiled:
 
 
 def _time_unit(expr: ast.TimeUnit, scope: Scope) -> Compiled:
-    raise ValidationError(f"time unit {expr.unit} is only allowed as the first argument of TIMESTAMPADD/TIMESTAMPDIFF",
-                          expr.span)
+    raise ValidationError(
+        f"time unit {expr.unit} is only allowed as the first argument of TIMESTAMPADD/TIMESTAMPDIFF", expr.span
+    )
 
 
 def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
     name = expr.name.name.upper()
     if name in F.AGGREGATES:
         raise ValidationError(
-            f"aggregate {name}(...) is not allowed here", expr.span,
+            f"aggregate {name}(...) is not allowed here",
+            expr.span,
             hint="aggregates belong in the SELECT list, HAVING or ORDER BY of a query",
         )
     if name in ("TIMESTAMPADD", "TIMESTAMPDIFF"):
@@ -622,8 +641,12 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
         return _current_time(ast.CurrentTime(name=name, span=expr.span), scope)
     if len(expr.args) == 2 and isinstance(expr.args[1], ast.TimeUnit):
         return floor_ceil_to(name, compile_expr(expr.args[0], scope), expr.args[1], expr.span)
-    if name not in F.SCALARS and name not in F.TYPED_SCALARS and scope.substitutions is not None \
-            and scope.input_scope is not None:
+    if (
+        name not in F.SCALARS
+        and name not in F.TYPED_SCALARS
+        and scope.substitutions is not None
+        and scope.input_scope is not None
+    ):
         # Not a function qsql knows: say so (with the argument types as Flink shows them)
         # instead of complaining that its argument is not grouped.
         args = [compile_expr(a, scope.input_scope) for a in expr.args]
@@ -642,12 +665,19 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
         if scalar is None:
             kinds = ", ".join(f"<{_family(t)}>" for t in types)
             raise ValidationError(
-                f"No match found for function signature {expr.name.name}({kinds})", expr.name.span,
+                f"No match found for function signature {expr.name.name}({kinds})",
+                expr.name.span,
                 hint=did_you_mean(name, F.KNOWN_FUNCTIONS) or "see docs/reference.md for the functions qsql has",
             )
     if len(args) < scalar.min_args or (scalar.max_args is not None and len(args) > scalar.max_args):
-        expected = str(scalar.min_args) if scalar.min_args == scalar.max_args else (
-            f"{scalar.min_args} to {scalar.max_args}" if scalar.max_args is not None else f"at least {scalar.min_args}"
+        expected = (
+            str(scalar.min_args)
+            if scalar.min_args == scalar.max_args
+            else (
+                f"{scalar.min_args} to {scalar.max_args}"
+                if scalar.max_args is not None
+                else f"at least {scalar.min_args}"
+            )
         )
         raise ValidationError(f"{name} takes {expected} argument(s), got {len(args)}", expr.span)
     result = scalar.result_type(types, expr.span)
@@ -918,7 +948,9 @@ def _extract(expr: ast.Extract, scope: Scope) -> Compiled:
     operand = compile_expr(expr.operand, scope)
     unit = _EXTRACT_UNITS.get(expr.unit)
     if unit is None:
-        raise ValidationError(f"unknown EXTRACT unit '{expr.unit}'", expr.span, hint="one of " + ", ".join(_EXTRACT_UNITS))
+        raise ValidationError(
+            f"unknown EXTRACT unit '{expr.unit}'", expr.span, hint="one of " + ", ".join(_EXTRACT_UNITS)
+        )
     if operand.dtype.kind not in ("DATE", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME", "NULL"):
         raise QsqlTypeError(f"EXTRACT needs a DATE, TIME or TIMESTAMP, got {operand.dtype}", expr.span)
     if operand.dtype.kind == "TIME" and expr.unit not in ("HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"):
@@ -926,7 +958,9 @@ def _extract(expr: ast.Extract, scope: Scope) -> Compiled:
     if operand.dtype.kind == "DATE" and expr.unit in ("HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"):
         raise QsqlTypeError(f"cannot EXTRACT {expr.unit} from a DATE", expr.span)
     inner = operand.evaluate
-    return Compiled(lambda row: None if (v := inner(row)) is None else unit(v), T.BIGINT.with_nullable(operand.dtype.nullable))
+    return Compiled(
+        lambda row: None if (v := inner(row)) is None else unit(v), T.BIGINT.with_nullable(operand.dtype.nullable)
+    )
 
 
 # Functions of the current time written with parentheses (CURRENT_TIMESTAMP and the others without).
@@ -938,8 +972,9 @@ def _current_time(expr: ast.CurrentTime, scope: Scope) -> Compiled:
     TIMESTAMP_LTZ(3); LOCALTIMESTAMP is TIMESTAMP(3), LOCALTIME / CURRENT_TIME TIME(0) and
     CURRENT_DATE a DATE, all three in the session time zone ('table.local-time-zone')."""
     if expr.name == "CURRENT_ROW_TIMESTAMP":  # a new value for every row
+
         def row_now(row: Row) -> object:
-            return T.truncate_timestamp(dt.datetime.now(dt.timezone.utc), 3)
+            return T.truncate_timestamp(dt.datetime.now(dt.UTC), 3)
 
         return Compiled(row_now, T.timestamp_ltz(3).with_nullable(False))
     # One value per statement, as in Flink's batch mode.
@@ -981,8 +1016,8 @@ _HANDLERS: dict[type, Callable[..., Compiled]] = {
 }
 
 
-from .temporal import floor_ceil_to, temporal_arithmetic, timestamp_add_diff  # noqa: E402
 from .json_compile import compile_is_json, compile_json_call  # noqa: E402
+from .temporal import floor_ceil_to, temporal_arithmetic, timestamp_add_diff  # noqa: E402
 
 _HANDLERS[ast.IsJson] = compile_is_json
 _HANDLERS[ast.JsonCall] = compile_json_call
@@ -1006,4 +1041,3 @@ def register_handler(node_type: type[_Node], handler: Callable[[_Node, Scope], C
 def constant_value(expr: ast.Expr) -> object:
     """Evaluate an expression that needs no columns (literals in VALUES, config maps)."""
     return compile_expr(expr, Scope([])).evaluate(())
-

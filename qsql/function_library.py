@@ -14,15 +14,15 @@ import math
 import time
 import urllib.parse
 from collections.abc import Callable
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import cast
 
 from . import types as T
 from .errors import ExecutionError
 from .functions import Scalar, TypeRule, _is_char, _is_int, _is_num, _nullable, cannot_apply
 from .javatime import format_java, parse_java
-from .timezone import from_local, to_local
 from .source import Span
+from .timezone import from_local, to_local
 from .types import DataType
 
 # ----------------------------------------------------------------------- type rules
@@ -64,8 +64,9 @@ def _floor_ceil_type(name: str) -> TypeRule:
     return rule
 
 
-def _fixed(result: DataType, name: str, check: Callable[[list[DataType]], bool], form: str,
-           nullable: bool | None = None) -> TypeRule:
+def _fixed(
+    result: DataType, name: str, check: Callable[[list[DataType]], bool], form: str, nullable: bool | None = None
+) -> TypeRule:
     """A fixed result type; nullable when an argument is (or as ``nullable`` says)."""
 
     def rule(types: list[DataType], span: Span | None) -> DataType:
@@ -172,8 +173,11 @@ def _rounding(mode: str) -> Callable[[object], object]:
 def _truncate(result: DataType) -> Callable[..., object]:
     def truncate(value: object, digits: int = 0) -> object:
         if isinstance(value, Decimal):
-            truncated = (value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN) if digits >= 0 else
-                         (value.scaleb(digits).to_integral_value(rounding=ROUND_DOWN)).scaleb(-digits))
+            truncated = (
+                value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
+                if digits >= 0
+                else (value.scaleb(digits).to_integral_value(rounding=ROUND_DOWN)).scaleb(-digits)
+            )
             return T.fit_decimal(truncated, result) if result.kind == "DECIMAL" else truncated
         if isinstance(value, float):
             if math.isnan(value) or math.isinf(value):
@@ -245,14 +249,26 @@ def random_scalar(name: str, types: list[DataType], literal_args: list[object], 
         if len(types) > 1 or not all(_is_int(t) for t in types):
             raise cannot_apply(name, types, "RAND([<INTEGER>])", span)
         generator = JavaRandom(literal_args[0] if types and isinstance(literal_args[0], int) else None)
-        return Scalar(name, 0, 1, lambda ts, sp: T.DOUBLE.with_nullable(False),
-                      lambda *args: generator.next_double(), null_propagating=False)
+        return Scalar(
+            name,
+            0,
+            1,
+            lambda ts, sp: T.DOUBLE.with_nullable(False),
+            lambda *args: generator.next_double(),
+            null_propagating=False,
+        )
     if not 1 <= len(types) <= 2 or not all(_is_int(t) for t in types):
         raise cannot_apply(name, types, "RAND_INTEGER([<INTEGER>,] <INTEGER>)", span)
     seeded = len(types) == 2
     generator = JavaRandom(literal_args[0] if seeded and isinstance(literal_args[0], int) else None)
-    return Scalar(name, 1, 2, lambda ts, sp: T.INT.with_nullable(False),
-                  lambda *args: generator.next_int(args[-1]), null_propagating=True)
+    return Scalar(
+        name,
+        1,
+        2,
+        lambda ts, sp: T.INT.with_nullable(False),
+        lambda *args: generator.next_int(args[-1]),
+        null_propagating=True,
+    )
 
 
 def _greatest(pick: Callable) -> Callable[..., object]:
@@ -294,7 +310,7 @@ def _left(text: str, count: int) -> str:
 
 
 def _right(text: str, count: int) -> str:
-    return text[len(text) - count:] if 0 < count < len(text) else (text if count >= len(text) else "")
+    return text[len(text) - count :] if 0 < count < len(text) else (text if count >= len(text) else "")
 
 
 def _to_date(text: str, pattern: str | None = None) -> dt.date | None:
@@ -320,7 +336,7 @@ def _unix_timestamp(*args: object) -> int | None:
 
 
 def _from_unixtime(seconds: int, pattern: str = "yyyy-MM-dd HH:mm:ss") -> str:
-    return format_java(to_local(dt.datetime.fromtimestamp(seconds, dt.timezone.utc)), pattern)
+    return format_java(to_local(dt.datetime.fromtimestamp(seconds, dt.UTC)), pattern)
 
 
 def _to_timestamp_ltz_type(types: list[DataType], span: Span | None) -> DataType:
@@ -334,7 +350,7 @@ def _to_timestamp_ltz(epoch: object, precision: int = 3) -> dt.datetime:
     if precision not in (0, 3):
         raise ExecutionError(f"TO_TIMESTAMP_LTZ precision must be 0 or 3, got {precision}")
     millis = Decimal(str(epoch)) * (1000 if precision == 0 else 1)
-    base = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return base + dt.timedelta(milliseconds=int(millis))
 
 
@@ -343,8 +359,13 @@ def json_string_scalar(types: list[DataType], span: Span | None) -> Scalar:
     from .json_functions import dumps, to_json
 
     (dtype,) = types
-    return Scalar("JSON_STRING", 1, 1, lambda ts, sp: T.STRING.with_nullable(dtype.nullable),
-                  lambda value: dumps(to_json(value, dtype)))
+    return Scalar(
+        "JSON_STRING",
+        1,
+        1,
+        lambda ts, sp: T.STRING.with_nullable(dtype.nullable),
+        lambda value: dumps(to_json(value, dtype)),
+    )
 
 
 def _ascii(text: str) -> int | None:
@@ -383,7 +404,7 @@ def _hash(algorithm: str) -> Callable[[str], str]:
 
 def _overlay(text: str, placing: str, start: int, length: int | None = None) -> str:
     count = len(placing) if length is None else length
-    return text[: start - 1] + placing + text[start - 1 + count:]
+    return text[: start - 1] + placing + text[start - 1 + count :]
 
 
 def _translate(text: str, source: str, target: str) -> str:
@@ -417,7 +438,9 @@ def _array_arg(name: str, form: str, result: Callable[[DataType, list[DataType]]
     def rule(types: list[DataType], span: Span | None) -> DataType:
         if types[0].kind != "ARRAY":
             raise cannot_apply(name, types, form, span)
-        return result(types[0], types).with_nullable(_nullable(types[:1]) if name != "ARRAY_CONCAT" else _nullable(types))
+        return result(types[0], types).with_nullable(
+            _nullable(types[:1]) if name != "ARRAY_CONCAT" else _nullable(types)
+        )
 
     return rule
 
@@ -442,7 +465,7 @@ def _array_slice(values: list, start: int, end: int | None = None) -> list:
     size = len(values)
     first = start + size + 1 if start < 0 else max(start, 1)
     last = size if end is None else (end + size + 1 if end < 0 else min(end, size))
-    return values[first - 1:last] if first <= last else []
+    return values[first - 1 : last] if first <= last else []
 
 
 def _distinct(values: list) -> list:
@@ -454,7 +477,9 @@ def _distinct(values: list) -> list:
 
 
 def _array_join(values: list, separator: str, null_text: str | None = None) -> str:
-    return separator.join(str(v) if v is not None else str(null_text) for v in values if v is not None or null_text is not None)
+    return separator.join(
+        str(v) if v is not None else str(null_text) for v in values if v is not None or null_text is not None
+    )
 
 
 def _extreme(pick: Callable) -> Callable[[list], object]:
@@ -599,8 +624,12 @@ def _parse_url(url: str, part: str, key: str | None = None) -> str | None:
         values = urllib.parse.parse_qs(parsed.query, keep_blank_values=True).get(key)
         return values[0] if values else None
     parts = {
-        "HOST": parsed.hostname, "PATH": parsed.path, "QUERY": query, "REF": parsed.fragment or None,
-        "PROTOCOL": parsed.scheme, "FILE": parsed.path + ("?" + parsed.query if parsed.query else ""),
+        "HOST": parsed.hostname,
+        "PATH": parsed.path,
+        "QUERY": query,
+        "REF": parsed.fragment or None,
+        "PROTOCOL": parsed.scheme,
+        "FILE": parsed.path + ("?" + parsed.query if parsed.query else ""),
         "AUTHORITY": parsed.netloc or None,
         "USERINFO": parsed.netloc.rpartition("@")[0] if "@" in parsed.netloc else None,
     }
@@ -652,6 +681,7 @@ def _convert_tz(text: str, source: str, target: str) -> str | None:
         raise ExecutionError(f"unknown time zone: {error}") from None
     return moved.strftime("%Y-%m-%d %H:%M:%S")
 
+
 EXTRA_SCALARS: list[Scalar] = [
     # math
     Scalar("FLOOR", 1, 1, _floor_ceil_type("FLOOR"), _rounding("floor")),
@@ -682,19 +712,45 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("BIN", 1, 1, _fixed(T.STRING, "BIN", lambda ts: _is_int(ts[0]), "BIN(<INTEGER>)"), _bin),
     Scalar("HEX", 1, 1, _fixed(T.STRING, "HEX", lambda ts: _is_int(ts[0]) or _is_char(ts[0]), "HEX(<INTEGER>)"), _hex),
     # strings
-    Scalar("LPAD", 3, 3, _char_nullable_string("LPAD", "LPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)",
-                                               _chars_ints("c", "i", "c")), _pad(True)),
-    Scalar("RPAD", 3, 3, _char_nullable_string("RPAD", "RPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)",
-                                               _chars_ints("c", "i", "c")), _pad(False)),
-    Scalar("LOCATE", 2, 3, _fixed(T.INT, "LOCATE", _chars_ints("c", "c", "i"), "LOCATE(<CHARACTER>, <CHARACTER>[, <INTEGER>])"),
-           _locate),
+    Scalar(
+        "LPAD",
+        3,
+        3,
+        _char_nullable_string("LPAD", "LPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)", _chars_ints("c", "i", "c")),
+        _pad(True),
+    ),
+    Scalar(
+        "RPAD",
+        3,
+        3,
+        _char_nullable_string("RPAD", "RPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)", _chars_ints("c", "i", "c")),
+        _pad(False),
+    ),
+    Scalar(
+        "LOCATE",
+        2,
+        3,
+        _fixed(T.INT, "LOCATE", _chars_ints("c", "c", "i"), "LOCATE(<CHARACTER>, <CHARACTER>[, <INTEGER>])"),
+        _locate,
+    ),
     Scalar("POSITION", 2, 2, _fixed(T.INT, "POSITION", _STRING_2, "POSITION(<CHARACTER> IN <CHARACTER>)"), _position),
-    Scalar("INSTR", 2, 2, _fixed(T.INT, "INSTR", _STRING_2, "INSTR(<CHARACTER>, <CHARACTER>)"),
-           lambda s, sub: s.find(sub) + 1),
-    Scalar("REPEAT", 2, 2, _char_nullable_string("REPEAT", "REPEAT(<CHARACTER>, <INTEGER>)", _chars_ints("c", "i")),
-           _repeat),
-    Scalar("REVERSE", 1, 1, _char_nullable_string("REVERSE", "REVERSE(<CHARACTER>)", _chars_ints("c")),
-           lambda s: s[::-1]),
+    Scalar(
+        "INSTR",
+        2,
+        2,
+        _fixed(T.INT, "INSTR", _STRING_2, "INSTR(<CHARACTER>, <CHARACTER>)"),
+        lambda s, sub: s.find(sub) + 1,
+    ),
+    Scalar(
+        "REPEAT",
+        2,
+        2,
+        _char_nullable_string("REPEAT", "REPEAT(<CHARACTER>, <INTEGER>)", _chars_ints("c", "i")),
+        _repeat,
+    ),
+    Scalar(
+        "REVERSE", 1, 1, _char_nullable_string("REVERSE", "REVERSE(<CHARACTER>)", _chars_ints("c")), lambda s: s[::-1]
+    ),
     Scalar("LEFT", 2, 2, _left_right_type("LEFT"), _left),
     Scalar("RIGHT", 2, 2, _left_right_type("RIGHT"), _right),
     Scalar("ASCII", 1, 1, _fixed(T.INT, "ASCII", _chars_ints("c"), "ASCII(<CHARACTER>)"), _ascii),
@@ -703,62 +759,199 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("SHA1", 1, 1, _fixed(T.STRING, "SHA1", _chars_ints("c"), "SHA1(<CHARACTER>)"), _hash("sha1")),
     Scalar("SHA256", 1, 1, _fixed(T.STRING, "SHA256", _chars_ints("c"), "SHA256(<CHARACTER>)"), _hash("sha256")),
     Scalar("SHA512", 1, 1, _fixed(T.STRING, "SHA512", _chars_ints("c"), "SHA512(<CHARACTER>)"), _hash("sha512")),
-    Scalar("TO_BASE64", 1, 1, _fixed(T.STRING, "TO_BASE64", _chars_ints("c"), "TO_BASE64(<CHARACTER>)"),
-           lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")),
-    Scalar("FROM_BASE64", 1, 1, _fixed(T.STRING, "FROM_BASE64", _chars_ints("c"), "FROM_BASE64(<CHARACTER>)"),
-           _from_base64),
-    Scalar("OVERLAY", 3, 4, _fixed(T.STRING, "OVERLAY", _chars_ints("c", "c", "i", "i"),
-                                   "OVERLAY(<CHARACTER> PLACING <CHARACTER> FROM <INTEGER> [FOR <INTEGER>])"), _overlay),
-    Scalar("TRANSLATE", 3, 3, _fixed(T.STRING, "TRANSLATE", _chars_ints("c", "c", "c"),
-                                     "TRANSLATE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _translate),
-    Scalar("URL_ENCODE", 1, 1, _fixed(T.STRING, "URL_ENCODE", _chars_ints("c"), "URL_ENCODE(<CHARACTER>)"),
-           lambda s: urllib.parse.quote_plus(s, safe="*")),
-    Scalar("URL_DECODE", 1, 1, _fixed(T.STRING, "URL_DECODE", _chars_ints("c"), "URL_DECODE(<CHARACTER>)"),
-           urllib.parse.unquote_plus),
-    Scalar("STR_TO_MAP", 1, 3, _fixed(T.map_of(T.STRING, T.STRING), "STR_TO_MAP", _chars_ints("c", "c", "c"),
-                                      "STR_TO_MAP(<CHARACTER>[, <CHARACTER>, <CHARACTER>])"), _str_to_map),
+    Scalar(
+        "TO_BASE64",
+        1,
+        1,
+        _fixed(T.STRING, "TO_BASE64", _chars_ints("c"), "TO_BASE64(<CHARACTER>)"),
+        lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii"),
+    ),
+    Scalar(
+        "FROM_BASE64", 1, 1, _fixed(T.STRING, "FROM_BASE64", _chars_ints("c"), "FROM_BASE64(<CHARACTER>)"), _from_base64
+    ),
+    Scalar(
+        "OVERLAY",
+        3,
+        4,
+        _fixed(
+            T.STRING,
+            "OVERLAY",
+            _chars_ints("c", "c", "i", "i"),
+            "OVERLAY(<CHARACTER> PLACING <CHARACTER> FROM <INTEGER> [FOR <INTEGER>])",
+        ),
+        _overlay,
+    ),
+    Scalar(
+        "TRANSLATE",
+        3,
+        3,
+        _fixed(T.STRING, "TRANSLATE", _chars_ints("c", "c", "c"), "TRANSLATE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+        _translate,
+    ),
+    Scalar(
+        "URL_ENCODE",
+        1,
+        1,
+        _fixed(T.STRING, "URL_ENCODE", _chars_ints("c"), "URL_ENCODE(<CHARACTER>)"),
+        lambda s: urllib.parse.quote_plus(s, safe="*"),
+    ),
+    Scalar(
+        "URL_DECODE",
+        1,
+        1,
+        _fixed(T.STRING, "URL_DECODE", _chars_ints("c"), "URL_DECODE(<CHARACTER>)"),
+        urllib.parse.unquote_plus,
+    ),
+    Scalar(
+        "STR_TO_MAP",
+        1,
+        3,
+        _fixed(
+            T.map_of(T.STRING, T.STRING),
+            "STR_TO_MAP",
+            _chars_ints("c", "c", "c"),
+            "STR_TO_MAP(<CHARACTER>[, <CHARACTER>, <CHARACTER>])",
+        ),
+        _str_to_map,
+    ),
     # time conversion
-    Scalar("TO_DATE", 1, 2, _fixed(T.DATE, "TO_DATE", _STRING_2, "TO_DATE(<CHARACTER>[, <CHARACTER>])", nullable=True),
-           _to_date),
-    Scalar("TO_TIMESTAMP", 1, 2, _fixed(T.timestamp(3), "TO_TIMESTAMP", _STRING_2,
-                                        "TO_TIMESTAMP(<CHARACTER>[, <CHARACTER>])", nullable=True), _to_timestamp),
-    Scalar("UNIX_TIMESTAMP", 0, 2, _fixed(T.BIGINT, "UNIX_TIMESTAMP", _STRING_2, "UNIX_TIMESTAMP([<CHARACTER>[, <CHARACTER>]])"),
-           _unix_timestamp),
-    Scalar("FROM_UNIXTIME", 1, 2, _fixed(T.STRING, "FROM_UNIXTIME", _chars_ints("i", "c"),
-                                         "FROM_UNIXTIME(<INTEGER>[, <CHARACTER>])", nullable=True), _from_unixtime),
+    Scalar(
+        "TO_DATE",
+        1,
+        2,
+        _fixed(T.DATE, "TO_DATE", _STRING_2, "TO_DATE(<CHARACTER>[, <CHARACTER>])", nullable=True),
+        _to_date,
+    ),
+    Scalar(
+        "TO_TIMESTAMP",
+        1,
+        2,
+        _fixed(T.timestamp(3), "TO_TIMESTAMP", _STRING_2, "TO_TIMESTAMP(<CHARACTER>[, <CHARACTER>])", nullable=True),
+        _to_timestamp,
+    ),
+    Scalar(
+        "UNIX_TIMESTAMP",
+        0,
+        2,
+        _fixed(T.BIGINT, "UNIX_TIMESTAMP", _STRING_2, "UNIX_TIMESTAMP([<CHARACTER>[, <CHARACTER>]])"),
+        _unix_timestamp,
+    ),
+    Scalar(
+        "FROM_UNIXTIME",
+        1,
+        2,
+        _fixed(
+            T.STRING, "FROM_UNIXTIME", _chars_ints("i", "c"), "FROM_UNIXTIME(<INTEGER>[, <CHARACTER>])", nullable=True
+        ),
+        _from_unixtime,
+    ),
     Scalar("TO_TIMESTAMP_LTZ", 1, 2, _to_timestamp_ltz_type, _to_timestamp_ltz),
-    Scalar("IFNULL", 2, 2, lambda ts, sp: _ifnull_type(ts, sp), lambda a, b: a if a is not None else b,
-           null_propagating=False),
-    Scalar("UUID", 0, 0, _fixed(T.char(36), "UUID", lambda ts: not ts, "UUID()", nullable=False),
-           lambda: __import__("uuid").uuid4().__str__()),
+    Scalar(
+        "IFNULL",
+        2,
+        2,
+        lambda ts, sp: _ifnull_type(ts, sp),
+        lambda a, b: a if a is not None else b,
+        null_propagating=False,
+    ),
+    Scalar(
+        "UUID",
+        0,
+        0,
+        _fixed(T.char(36), "UUID", lambda ts: not ts, "UUID()", nullable=False),
+        lambda: __import__("uuid").uuid4().__str__(),
+    ),
     Scalar("TYPEOF", 1, 1, lambda ts, sp: T.STRING.with_nullable(False), lambda v: None, null_propagating=False),
-    Scalar("REGEXP", 2, 2, _fixed(T.BOOLEAN, "REGEXP", _STRING_2, "REGEXP(<CHARACTER>, <CHARACTER>)"),
-           lambda s, p: __import__("re").search(p, s) is not None),
-    Scalar("STARTSWITH", 2, 2, _fixed(T.BOOLEAN, "STARTSWITH", _STRING_2, "STARTSWITH(<CHARACTER>, <CHARACTER>)"),
-           lambda s, p: s.startswith(p)),
-    Scalar("ENDSWITH", 2, 2, _fixed(T.BOOLEAN, "ENDSWITH", _STRING_2, "ENDSWITH(<CHARACTER>, <CHARACTER>)"),
-           lambda s, p: s.endswith(p)),
-    Scalar("IS_DIGIT", 1, 1, _fixed(T.BOOLEAN, "IS_DIGIT", _chars_ints("c"), "IS_DIGIT(<CHARACTER>)", nullable=False),
-           lambda s: s is not None and s != "" and s.isdigit() and s.isascii(), null_propagating=False),
-    Scalar("IS_ALPHA", 1, 1, _fixed(T.BOOLEAN, "IS_ALPHA", _chars_ints("c"), "IS_ALPHA(<CHARACTER>)", nullable=False),
-           lambda s: s is not None and s != "" and s.isalpha(), null_propagating=False),
-    Scalar("SPLIT", 2, 2, _fixed(T.array(T.STRING), "SPLIT", _STRING_2, "SPLIT(<CHARACTER>, <CHARACTER>)"),
-           lambda s, d: s.split(d) if d else list(s)),
-    Scalar("ARRAY_CONTAINS", 2, 2, _array_arg("ARRAY_CONTAINS", "ARRAY_CONTAINS(<ARRAY>, <ELEMENT>)",
-                                              lambda a, ts: T.BOOLEAN), lambda a, v: v in a),
-    Scalar("ARRAY_POSITION", 2, 2, _array_arg("ARRAY_POSITION", "ARRAY_POSITION(<ARRAY>, <ELEMENT>)",
-                                              lambda a, ts: T.INT), lambda a, v: a.index(v) + 1 if v in a else 0),
+    Scalar(
+        "REGEXP",
+        2,
+        2,
+        _fixed(T.BOOLEAN, "REGEXP", _STRING_2, "REGEXP(<CHARACTER>, <CHARACTER>)"),
+        lambda s, p: __import__("re").search(p, s) is not None,
+    ),
+    Scalar(
+        "STARTSWITH",
+        2,
+        2,
+        _fixed(T.BOOLEAN, "STARTSWITH", _STRING_2, "STARTSWITH(<CHARACTER>, <CHARACTER>)"),
+        lambda s, p: s.startswith(p),
+    ),
+    Scalar(
+        "ENDSWITH",
+        2,
+        2,
+        _fixed(T.BOOLEAN, "ENDSWITH", _STRING_2, "ENDSWITH(<CHARACTER>, <CHARACTER>)"),
+        lambda s, p: s.endswith(p),
+    ),
+    Scalar(
+        "IS_DIGIT",
+        1,
+        1,
+        _fixed(T.BOOLEAN, "IS_DIGIT", _chars_ints("c"), "IS_DIGIT(<CHARACTER>)", nullable=False),
+        lambda s: s is not None and s != "" and s.isdigit() and s.isascii(),
+        null_propagating=False,
+    ),
+    Scalar(
+        "IS_ALPHA",
+        1,
+        1,
+        _fixed(T.BOOLEAN, "IS_ALPHA", _chars_ints("c"), "IS_ALPHA(<CHARACTER>)", nullable=False),
+        lambda s: s is not None and s != "" and s.isalpha(),
+        null_propagating=False,
+    ),
+    Scalar(
+        "SPLIT",
+        2,
+        2,
+        _fixed(T.array(T.STRING), "SPLIT", _STRING_2, "SPLIT(<CHARACTER>, <CHARACTER>)"),
+        lambda s, d: s.split(d) if d else list(s),
+    ),
+    Scalar(
+        "ARRAY_CONTAINS",
+        2,
+        2,
+        _array_arg("ARRAY_CONTAINS", "ARRAY_CONTAINS(<ARRAY>, <ELEMENT>)", lambda a, ts: T.BOOLEAN),
+        lambda a, v: v in a,
+    ),
+    Scalar(
+        "ARRAY_POSITION",
+        2,
+        2,
+        _array_arg("ARRAY_POSITION", "ARRAY_POSITION(<ARRAY>, <ELEMENT>)", lambda a, ts: T.INT),
+        lambda a, v: a.index(v) + 1 if v in a else 0,
+    ),
     Scalar("ARRAY_DISTINCT", 1, 1, _array_arg("ARRAY_DISTINCT", "ARRAY_DISTINCT(<ARRAY>)", lambda a, ts: a), _distinct),
-    Scalar("ARRAY_REMOVE", 2, 2, _array_arg("ARRAY_REMOVE", "ARRAY_REMOVE(<ARRAY>, <ELEMENT>)", lambda a, ts: a),
-           lambda a, v: [x for x in a if x != v]),
-    Scalar("ARRAY_REVERSE", 1, 1, _array_arg("ARRAY_REVERSE", "ARRAY_REVERSE(<ARRAY>)", lambda a, ts: a),
-           lambda a: a[::-1]),
-    Scalar("ARRAY_SLICE", 2, 3, _array_arg("ARRAY_SLICE", "ARRAY_SLICE(<ARRAY>, <INTEGER>[, <INTEGER>])",
-                                           lambda a, ts: a), _array_slice),
-    Scalar("ARRAY_CONCAT", 1, None, _array_arg("ARRAY_CONCAT", "ARRAY_CONCAT(<ARRAY>, ...)", lambda a, ts: a),
-           lambda *arrays: [v for a in arrays for v in a]),
-    Scalar("ARRAY_JOIN", 2, 3, _array_arg("ARRAY_JOIN", "ARRAY_JOIN(<ARRAY>, <CHARACTER>[, <CHARACTER>])",
-                                          lambda a, ts: T.STRING), _array_join),
+    Scalar(
+        "ARRAY_REMOVE",
+        2,
+        2,
+        _array_arg("ARRAY_REMOVE", "ARRAY_REMOVE(<ARRAY>, <ELEMENT>)", lambda a, ts: a),
+        lambda a, v: [x for x in a if x != v],
+    ),
+    Scalar(
+        "ARRAY_REVERSE", 1, 1, _array_arg("ARRAY_REVERSE", "ARRAY_REVERSE(<ARRAY>)", lambda a, ts: a), lambda a: a[::-1]
+    ),
+    Scalar(
+        "ARRAY_SLICE",
+        2,
+        3,
+        _array_arg("ARRAY_SLICE", "ARRAY_SLICE(<ARRAY>, <INTEGER>[, <INTEGER>])", lambda a, ts: a),
+        _array_slice,
+    ),
+    Scalar(
+        "ARRAY_CONCAT",
+        1,
+        None,
+        _array_arg("ARRAY_CONCAT", "ARRAY_CONCAT(<ARRAY>, ...)", lambda a, ts: a),
+        lambda *arrays: [v for a in arrays for v in a],
+    ),
+    Scalar(
+        "ARRAY_JOIN",
+        2,
+        3,
+        _array_arg("ARRAY_JOIN", "ARRAY_JOIN(<ARRAY>, <CHARACTER>[, <CHARACTER>])", lambda a, ts: T.STRING),
+        _array_join,
+    ),
     Scalar("ARRAY_MAX", 1, 1, _array_arg("ARRAY_MAX", "ARRAY_MAX(<ARRAY>)", _element_or_null), _extreme(max)),
     Scalar("ARRAY_MIN", 1, 1, _array_arg("ARRAY_MIN", "ARRAY_MIN(<ARRAY>)", _element_or_null), _extreme(min)),
     Scalar("MAP_KEYS", 1, 1, _map_part("KEYS"), lambda m: list(m.keys())),
@@ -773,22 +966,49 @@ EXTRA_SCALARS: list[Scalar] = [
     _datetime_part("HOUR", lambda d: getattr(d, "hour", 0)),
     _datetime_part("MINUTE", lambda d: getattr(d, "minute", 0)),
     _datetime_part("SECOND", lambda d: getattr(d, "second", 0)),
-    Scalar("ARRAY_SORT", 1, 3, _array_arg("ARRAY_SORT", "ARRAY_SORT(<ARRAY>[, <BOOLEAN>[, <BOOLEAN>]])",
-                                          lambda a, ts: a), _array_sort),
+    Scalar(
+        "ARRAY_SORT",
+        1,
+        3,
+        _array_arg("ARRAY_SORT", "ARRAY_SORT(<ARRAY>[, <BOOLEAN>[, <BOOLEAN>]])", lambda a, ts: a),
+        _array_sort,
+    ),
     Scalar("ARRAY_UNION", 2, 2, _same_array("ARRAY_UNION", 2), lambda a, b: _distinct(a + b)),
-    Scalar("ARRAY_INTERSECT", 2, 2, _same_array("ARRAY_INTERSECT", 2), lambda a, b: _distinct([v for v in a if v in b])),
+    Scalar(
+        "ARRAY_INTERSECT", 2, 2, _same_array("ARRAY_INTERSECT", 2), lambda a, b: _distinct([v for v in a if v in b])
+    ),
     Scalar("ARRAY_EXCEPT", 2, 2, _same_array("ARRAY_EXCEPT", 2), lambda a, b: _distinct([v for v in a if v not in b])),
     Scalar("MAP_ENTRIES", 1, 1, _map_entries_type, lambda m: [(k, v) for k, v in m.items()]),
     Scalar("MAP_FROM_ARRAYS", 2, 2, _map_from_arrays_type, _map_from_arrays),
     Scalar("MAP_UNION", 1, None, _map_union_type, lambda *maps: {k: v for m in maps for k, v in m.items()}),
-    Scalar("IS_DECIMAL", 1, 1, _fixed(T.BOOLEAN, "IS_DECIMAL", _chars_ints("c"), "IS_DECIMAL(<CHARACTER>)", nullable=False),
-           _is_decimal, null_propagating=False),
-    Scalar("REGEXP_COUNT", 2, 2, _fixed(T.INT, "REGEXP_COUNT", _STRING_2, "REGEXP_COUNT(<CHARACTER>, <CHARACTER>)",
-                                        nullable=True),
-           _regexp_count),
-    Scalar("REGEXP_EXTRACT_ALL", 2, 3, _fixed(T.array(T.STRING), "REGEXP_EXTRACT_ALL", _chars_ints("c", "c", "i"),
-                                              "REGEXP_EXTRACT_ALL(<CHARACTER>, <CHARACTER>[, <INTEGER>])", nullable=True),
-           _regexp_extract_all),
+    Scalar(
+        "IS_DECIMAL",
+        1,
+        1,
+        _fixed(T.BOOLEAN, "IS_DECIMAL", _chars_ints("c"), "IS_DECIMAL(<CHARACTER>)", nullable=False),
+        _is_decimal,
+        null_propagating=False,
+    ),
+    Scalar(
+        "REGEXP_COUNT",
+        2,
+        2,
+        _fixed(T.INT, "REGEXP_COUNT", _STRING_2, "REGEXP_COUNT(<CHARACTER>, <CHARACTER>)", nullable=True),
+        _regexp_count,
+    ),
+    Scalar(
+        "REGEXP_EXTRACT_ALL",
+        2,
+        3,
+        _fixed(
+            T.array(T.STRING),
+            "REGEXP_EXTRACT_ALL",
+            _chars_ints("c", "c", "i"),
+            "REGEXP_EXTRACT_ALL(<CHARACTER>, <CHARACTER>[, <INTEGER>])",
+            nullable=True,
+        ),
+        _regexp_extract_all,
+    ),
     Scalar("ELT", 2, None, _elt_type, _elt, null_propagating=False),
     Scalar("SHA224", 1, 1, _fixed(T.STRING, "SHA224", _chars_ints("c"), "SHA224(<CHARACTER>)"), _hash("sha224")),
     Scalar("SHA384", 1, 1, _fixed(T.STRING, "SHA384", _chars_ints("c"), "SHA384(<CHARACTER>)"), _hash("sha384")),
@@ -798,11 +1018,37 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("COSH", 1, 1, _double("COSH"), lambda v: math.cosh(float(v))),
     Scalar("TANH", 1, 1, _double("TANH"), lambda v: math.tanh(float(v))),
     Scalar("ENCODE", 2, 2, _fixed(T.BYTES, "ENCODE", _STRING_2, "ENCODE(<CHARACTER>, <CHARACTER>)"), _encode),
-    Scalar("DECODE", 2, 2, _fixed(T.STRING, "DECODE", lambda ts: ts[0].kind in T.BINARY_KINDS | {"NULL"} and _is_char(ts[1]),
-                                  "DECODE(<BINARY>, <CHARACTER>)"), _decode),
-    Scalar("PARSE_URL", 2, 3, _fixed(T.STRING, "PARSE_URL", _chars_ints("c", "c", "c"),
-                                     "PARSE_URL(<CHARACTER>, <CHARACTER>[, <CHARACTER>])", nullable=True), _parse_url),
+    Scalar(
+        "DECODE",
+        2,
+        2,
+        _fixed(
+            T.STRING,
+            "DECODE",
+            lambda ts: ts[0].kind in T.BINARY_KINDS | {"NULL"} and _is_char(ts[1]),
+            "DECODE(<BINARY>, <CHARACTER>)",
+        ),
+        _decode,
+    ),
+    Scalar(
+        "PARSE_URL",
+        2,
+        3,
+        _fixed(
+            T.STRING,
+            "PARSE_URL",
+            _chars_ints("c", "c", "c"),
+            "PARSE_URL(<CHARACTER>, <CHARACTER>[, <CHARACTER>])",
+            nullable=True,
+        ),
+        _parse_url,
+    ),
     Scalar("PRINTF", 1, None, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _printf, null_propagating=False),
-    Scalar("CONVERT_TZ", 3, 3, _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"),
-                                      "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"), _convert_tz),
+    Scalar(
+        "CONVERT_TZ",
+        3,
+        3,
+        _fixed(T.STRING, "CONVERT_TZ", _chars_ints("c", "c", "c"), "CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+        _convert_tz,
+    ),
 ]

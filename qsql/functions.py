@@ -14,15 +14,15 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import Any, cast
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
-from .lazydataclass import lazy_dataclass
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
 from .json_functions import JsonText, dumps
-from .timezone import to_local
+from .lazydataclass import lazy_dataclass
 from .source import Span
+from .timezone import to_local
 from .types import DataType, flink_string_hash, java_hash_map_order  # noqa: F401 (re-exported)
 
 TypeRule = Callable[[list[DataType], Span | None], DataType]
@@ -59,7 +59,9 @@ def _string_result(types: list[DataType], length: int | None = None) -> DataType
     return base.with_nullable(_nullable(types))
 
 
-def _require(name: str, form: str, check: Callable[[list[DataType]], bool]) -> Callable[[list[DataType], Span | None], None]:
+def _require(
+    name: str, form: str, check: Callable[[list[DataType]], bool]
+) -> Callable[[list[DataType], Span | None], None]:
     def verify(types: list[DataType], span: Span | None) -> None:
         if not check(types):
             raise cannot_apply(name, types, form, span)
@@ -136,20 +138,28 @@ def _round(result: DataType) -> Callable[..., object]:
     def round_(value: object, digits: int = 0) -> object:
         if isinstance(value, Decimal):
             quantum = Decimal(1).scaleb(-digits)
-            rounded = value.quantize(quantum, rounding=ROUND_HALF_UP) if digits >= 0 else (
-                (value / Decimal(10) ** -digits).quantize(Decimal(1), rounding=ROUND_HALF_UP) * Decimal(10) ** -digits
+            rounded = (
+                value.quantize(quantum, rounding=ROUND_HALF_UP)
+                if digits >= 0
+                else (
+                    (value / Decimal(10) ** -digits).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                    * Decimal(10) ** -digits
+                )
             )
             return T.fit_decimal(rounded, result) if result.kind == "DECIMAL" else rounded
         if isinstance(value, float):
             if math.isnan(value) or math.isinf(value):
                 return value
-            nearest = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) if digits >= 0 \
+            nearest = (
+                float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+                if digits >= 0
                 else float(round(value, digits))
+            )
             return T.cast_value(nearest, T.DOUBLE, result) if result.kind == "FLOAT" else nearest
         assert isinstance(value, int)
         if digits >= 0:
             return value
-        step = 10 ** -digits
+        step = 10**-digits
         return int((Decimal(value) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * step
 
     return round_
@@ -317,7 +327,11 @@ def _cardinality_type(types: list[DataType], span: Span | None) -> DataType:
 
 
 def _date_format_type(types: list[DataType], span: Span | None) -> DataType:
-    if types[0].kind not in ("TIMESTAMP", "TIMESTAMP_LTZ", "NULL") and not types[0].is_character or not _is_char(types[1]):
+    if (
+        types[0].kind not in ("TIMESTAMP", "TIMESTAMP_LTZ", "NULL")
+        and not types[0].is_character
+        or not _is_char(types[1])
+    ):
         raise cannot_apply("DATE_FORMAT", types, "DATE_FORMAT(<TIMESTAMP>, <CHARACTER>)", span)
     return T.STRING
 
@@ -346,14 +360,30 @@ _SCALARS: list[Scalar] = [
     Scalar("CHAR_LENGTH", 1, 1, _char_length_type("CHAR_LENGTH"), len),
     Scalar("CHARACTER_LENGTH", 1, 1, _char_length_type("CHARACTER_LENGTH"), len),
     Scalar("CONCAT", 1, None, _chars("CONCAT", "CONCAT(<CHARACTER>, ...)"), lambda *a: "".join(a)),
-    Scalar("CONCAT_WS", 2, None, _chars("CONCAT_WS", "CONCAT_WS(<CHARACTER>, <CHARACTER>, ...)"), _concat_ws,
-           null_propagating=False),
+    Scalar(
+        "CONCAT_WS",
+        2,
+        None,
+        _chars("CONCAT_WS", "CONCAT_WS(<CHARACTER>, <CHARACTER>, ...)"),
+        _concat_ws,
+        null_propagating=False,
+    ),
     Scalar("SUBSTRING", 2, 3, _substring_type, _substring),
     Scalar("SUBSTR", 2, 3, _substring_type, _substring),
-    Scalar("REPLACE", 3, 3, _chars("REPLACE", "REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
-           lambda s, a, b: s.replace(a, b)),
-    Scalar("REGEXP_REPLACE", 3, 3, _chars("REGEXP_REPLACE", "REGEXP_REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
-           _regexp_replace),
+    Scalar(
+        "REPLACE",
+        3,
+        3,
+        _chars("REPLACE", "REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+        lambda s, a, b: s.replace(a, b),
+    ),
+    Scalar(
+        "REGEXP_REPLACE",
+        3,
+        3,
+        _chars("REGEXP_REPLACE", "REGEXP_REPLACE(<CHARACTER>, <CHARACTER>, <CHARACTER>)"),
+        _regexp_replace,
+    ),
     Scalar("REGEXP_EXTRACT", 2, 3, _regexp_extract_type, _regexp_extract),
     Scalar("SPLIT_INDEX", 3, 3, _split_index_type, _split_index),
     Scalar("COALESCE", 1, None, _coalesce_type, _coalesce, null_propagating=False),
@@ -370,21 +400,50 @@ SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 
 # Functions whose implementation depends on the result type or holds state (built per call site).
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
-AGGREGATES = frozenset({
-    "COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE",
-    "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "COLLECT",
-})
+AGGREGATES = frozenset(
+    {
+        "COUNT",
+        "SUM",
+        "AVG",
+        "MIN",
+        "MAX",
+        "STDDEV_POP",
+        "STDDEV_SAMP",
+        "STDDEV",
+        "VAR_POP",
+        "VAR_SAMP",
+        "VARIANCE",
+        "LISTAGG",
+        "FIRST_VALUE",
+        "LAST_VALUE",
+        "ARRAY_AGG",
+        "COLLECT",
+    }
+)
 # JSON_ARRAYAGG(... ABSENT ON NULL) and the like become these (Calcite's names, which Flink's
 # messages show); users write JSON_ARRAYAGG / JSON_OBJECTAGG, listed with the syntax functions.
-INTERNAL_AGGREGATES = frozenset(f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT"))
+INTERNAL_AGGREGATES = frozenset(
+    f"{f}_{n}_ON_NULL" for f in ("JSON_ARRAYAGG", "JSON_OBJECTAGG") for n in ("NULL", "ABSENT")
+)
 AGGREGATES = AGGREGATES | INTERNAL_AGGREGATES
 # Functions with their own syntax (the grammar handles them) are known too, for did-you-mean and completion.
-SYNTAX_FUNCTIONS = {"TRIM", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS", "JSON_OBJECT", "JSON_ARRAY", "TIMESTAMPADD",
-                    "TIMESTAMPDIFF", "EXTRACT", "SUBSTRING", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "NOW",
-                    "CURRENT_ROW_TIMESTAMP"}
-KNOWN_FUNCTIONS = sorted(
-    set(SCALARS) | TYPED_SCALARS | (AGGREGATES - INTERNAL_AGGREGATES) | SYNTAX_FUNCTIONS
-)
+SYNTAX_FUNCTIONS = {
+    "TRIM",
+    "JSON_VALUE",
+    "JSON_QUERY",
+    "JSON_EXISTS",
+    "JSON_OBJECT",
+    "JSON_ARRAY",
+    "TIMESTAMPADD",
+    "TIMESTAMPDIFF",
+    "EXTRACT",
+    "SUBSTRING",
+    "JSON_ARRAYAGG",
+    "JSON_OBJECTAGG",
+    "NOW",
+    "CURRENT_ROW_TIMESTAMP",
+}
+KNOWN_FUNCTIONS = sorted(set(SCALARS) | TYPED_SCALARS | (AGGREGATES - INTERNAL_AGGREGATES) | SYNTAX_FUNCTIONS)
 # JSON_ARRAYAGG / JSON_OBJECTAGG return at most this many characters' type, as in Flink 2.3.
 JSON_AGG_TYPE = T.varchar(2000).with_nullable(False)
 
@@ -413,6 +472,7 @@ def typed_scalar(name: str, types: list[DataType], literal_args: list[object], s
 
 
 _VARIANCE = {"STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP", "VAR_SAMP", "VARIANCE"}
+
 
 def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -> DataType:
     if name == "COUNT":
@@ -457,8 +517,15 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
 
 
 def _json_convertible(dtype: DataType, span: Span | None) -> None:
-    if dtype.kind in ("DATE", "TIME", "TIMESTAMP_LTZ", "BINARY", "VARBINARY", "INTERVAL_DAY_TIME",
-                      "INTERVAL_YEAR_MONTH"):
+    if dtype.kind in (
+        "DATE",
+        "TIME",
+        "TIMESTAMP_LTZ",
+        "BINARY",
+        "VARBINARY",
+        "INTERVAL_DAY_TIME",
+        "INTERVAL_YEAR_MONTH",
+    ):
         raise QsqlTypeError(f"Type '{dtype}' is not scalar or cannot be converted into JSON.", span)
 
 
@@ -469,6 +536,7 @@ def _variance_of(kind: str, total: Any, squares: Any, count: int, sample: bool) 
     if divisor <= 0:
         return None
     if kind in T.INTEGER_BITS:
+
         def div(a: int, b: int) -> int:
             quotient = abs(a) // abs(b)
             return quotient if (a >= 0) == (b >= 0) else -quotient
@@ -557,8 +625,10 @@ class Accumulator:
             return
         members = self.total if isinstance(self.total, dict) else {}
         if key in members:
-            raise ExecutionError(f"Key '{key}' is already present. Duplicate keys are not allowed in JSON_OBJECTAGG. "
-                                 "Please ensure that keys are unique.")
+            raise ExecutionError(
+                f"Key '{key}' is already present. Duplicate keys are not allowed in JSON_OBJECTAGG. "
+                "Please ensure that keys are unique."
+            )
         members[key] = member
         self.total = members
 

@@ -47,7 +47,7 @@ class InterruptHandler:
         self._extra = 0
         self._previous: dict[int, object] = {}
 
-    def install(self) -> "InterruptHandler":
+    def install(self) -> InterruptHandler:
         for signum in HANDLED_SIGNALS:
             try:
                 previous = signal.getsignal(signum)
@@ -96,8 +96,7 @@ class InterruptHandler:
             raise Terminated(signum)
         self._extra += 1
         if self._extra == 1:
-            _say("qsql: still cleaning up (temporary files, open requests); "
-                 "interrupt once more to stop at once")
+            _say("qsql: still cleaning up (temporary files, open requests); interrupt once more to stop at once")
             return
         _say("qsql: stopped during clean-up")
         os._exit(128 + signum)

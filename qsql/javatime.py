@@ -14,8 +14,20 @@ import re
 
 from .errors import ExecutionError
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _ZONE_LETTERS = frozenset("VzOXxZv")
 _LETTERS = frozenset("GuyDMLdQqYwWEecFaBhKkHmsSAnN") | _ZONE_LETTERS
@@ -141,8 +153,13 @@ def _field(moment: dt.datetime, nanos: int, letter: str, count: int) -> str:
     if letter == "a":
         return "AM" if moment.hour < 12 else "PM"
     if letter == "B":
-        return "in the morning" if 6 <= moment.hour < 12 else "in the afternoon" if 12 <= moment.hour < 18 else (
-            "in the evening" if 18 <= moment.hour < 21 else "at night")
+        return (
+            "in the morning"
+            if 6 <= moment.hour < 12
+            else "in the afternoon"
+            if 12 <= moment.hour < 18
+            else ("in the evening" if 18 <= moment.hour < 21 else "at night")
+        )
     if letter == "h":
         return _number(moment.hour % 12 or 12, count)
     if letter == "K":
@@ -226,7 +243,14 @@ def parse_java(text: str, pattern: str) -> dt.datetime | None:
     if pm:
         values["hour"] += 12
     try:
-        return dt.datetime(values["year"], values["month"], values["day"], values["hour"], values["minute"],
-                           values["second"], values["micro"])
+        return dt.datetime(
+            values["year"],
+            values["month"],
+            values["day"],
+            values["hour"],
+            values["minute"],
+            values["second"],
+            values["micro"],
+        )
     except ValueError:
         return None

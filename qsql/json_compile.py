@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Any
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
-from .json_functions import JsonPathError, JsonText, dumps, evaluate_path, is_json, json_exists, json_query_items
-from .json_functions import parse_json, scalar_text, to_json
+from .json_functions import (
+    JsonPathError,
+    JsonText,
+    dumps,
+    evaluate_path,
+    is_json,
+    json_exists,
+    json_query_items,
+    parse_json,
+    scalar_text,
+    to_json,
+)
 
 if TYPE_CHECKING:  # expressions imports this module
     from .expressions import Compiled, Scope
@@ -22,8 +32,9 @@ def compile_is_json(expr: ast.IsJson, scope: Scope) -> Compiled:
 
     operand = compile_expr(expr.operand, scope)
     if not (operand.dtype.is_character or operand.dtype.kind == "NULL"):
-        raise QsqlTypeError(f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'",
-                            expr.span)
+        raise QsqlTypeError(
+            f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'", expr.span
+        )
     inner: Callable[[tuple], Any] = operand.evaluate  # a character value (checked above)
     kind, negated = expr.kind, expr.negated
 
@@ -47,8 +58,15 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
     name = expr.name
     if name in ("JSON_OBJECT", "JSON_ARRAY"):
         for arg in args:
-            if arg.dtype.kind in ("DATE", "TIME", "TIMESTAMP_LTZ", "BINARY", "VARBINARY", "INTERVAL_DAY_TIME",
-                                  "INTERVAL_YEAR_MONTH"):
+            if arg.dtype.kind in (
+                "DATE",
+                "TIME",
+                "TIMESTAMP_LTZ",
+                "BINARY",
+                "VARBINARY",
+                "INTERVAL_DAY_TIME",
+                "INTERVAL_YEAR_MONTH",
+            ):
                 raise QsqlTypeError(f"Type '{arg.dtype}' is not scalar or cannot be converted into JSON.", expr.span)
         evaluators = [a.evaluate for a in args]
         value_types = [a.dtype for a in args]
@@ -143,8 +161,9 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
         raise QsqlTypeError(f"Unsupported type '{returning}' for RETURNING in JSON_VALUE().", expr.span)
     for condition, compiled in defaults.items():
         if not T.can_cast_explicitly(compiled.dtype, returning):
-            raise QsqlTypeError(f"DEFAULT ON {condition} of type {compiled.dtype} does not fit RETURNING {returning}",
-                                expr.span)
+            raise QsqlTypeError(
+                f"DEFAULT ON {condition} of type {compiled.dtype} does not fit RETURNING {returning}", expr.span
+            )
 
     def value(row: tuple) -> object:
         text, where = doc_of(row), path_of(row)
@@ -177,5 +196,9 @@ def _returned(text: object, returning: T.DataType) -> object:
     if not isinstance(node, list):
         return None
     element = returning.element or T.STRING
-    return [None if v is None else T.cast_value(dumps(v) if isinstance(v, (dict, list)) else scalar_text(v),
-                                                 T.STRING, element) for v in node]
+    return [
+        None
+        if v is None
+        else T.cast_value(dumps(v) if isinstance(v, (dict, list)) else scalar_text(v), T.STRING, element)
+        for v in node
+    ]

@@ -122,11 +122,15 @@ def _init_source(cls: type, fields: tuple[dataclasses.Field, ...], frozen: bool,
         if not f.init and f.default_factory is not dataclasses.MISSING:
             names[f"_factory_{f.name}"] = f.default_factory
             value = f"_factory_{f.name}()"
-            body.append(f"    object.__setattr__(self, {f.name!r}, {value})" if frozen else f"    self.{f.name} = {value}")
+            body.append(
+                f"    object.__setattr__(self, {f.name!r}, {value})" if frozen else f"    self.{f.name} = {value}"
+            )
         elif not f.init and f.default is not dataclasses.MISSING:
             names[f"_default_{f.name}"] = f.default
             value = f"_default_{f.name}"
-            body.append(f"    object.__setattr__(self, {f.name!r}, {value})" if frozen else f"    self.{f.name} = {value}")
+            body.append(
+                f"    object.__setattr__(self, {f.name!r}, {value})" if frozen else f"    self.{f.name} = {value}"
+            )
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     parameters = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])

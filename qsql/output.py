@@ -21,15 +21,21 @@ import time
 import traceback
 from collections.abc import Callable
 
-from .lazydataclass import lazy_dataclass
 from .errors import QsqlError, render_error
 from .executor import PredictStats
+from .lazydataclass import lazy_dataclass
 from .pricing import UsageTotals, format_cost
 from .render import NULL_TEXT, cell_text, display_width, insert_summary, predict_summary, tableau
 from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .session import Session
 from .settings import (
-    OUTPUT_EXPANDED, OUTPUT_FORMAT, OUTPUT_FORMATS, SHELL_MAX_ROWS, TABLE_MAX_COLUMN_WIDTH, TIMING, max_column_width,
+    OUTPUT_EXPANDED,
+    OUTPUT_FORMAT,
+    OUTPUT_FORMATS,
+    SHELL_MAX_ROWS,
+    TABLE_MAX_COLUMN_WIDTH,
+    TIMING,
+    max_column_width,
 )
 
 FORMATS = OUTPUT_FORMATS
@@ -42,8 +48,14 @@ def row_count(count: int) -> str:
 
 
 # ------------------------------------------------------------------ formatters
-def format_rows(result: QueryResult, fmt: str, *, max_width: int = TABLE_MAX_COLUMN_WIDTH.default_value,
-                expanded: bool = False, limit: int | None = None) -> str:
+def format_rows(
+    result: QueryResult,
+    fmt: str,
+    *,
+    max_width: int = TABLE_MAX_COLUMN_WIDTH.default_value,
+    expanded: bool = False,
+    limit: int | None = None,
+) -> str:
     """The rows of a query in ``fmt``, without a footer; '' when a human format has no rows.
 
     ``limit`` keeps only the first rows (the shell's screenful); machine formats ignore it.
@@ -65,8 +77,7 @@ def _names(result: QueryResult) -> list[str]:
 
 
 def _cells(result: QueryResult, null: str = NULL_TEXT) -> list[list[str]]:
-    return [[null if v is None else cell_text(v, f.dtype) for v, f in zip(row, result.columns)]
-            for row in result.rows]
+    return [[null if v is None else cell_text(v, f.dtype) for v, f in zip(row, result.columns)] for row in result.rows]
 
 
 def _box(result: QueryResult) -> str:
@@ -89,8 +100,9 @@ def _box(result: QueryResult) -> str:
     def rule(left: str, middle: str, end: str) -> str:
         return left + middle.join("─" * (w + 2) for w in widths) + end
 
-    return "\n".join([rule("┌", "┬", "┐"), line(headers, True), rule("├", "┼", "┤"),
-                      *(line(r) for r in cells), rule("└", "┴", "┘")])
+    return "\n".join(
+        [rule("┌", "┬", "┐"), line(headers, True), rule("├", "┼", "┤"), *(line(r) for r in cells), rule("└", "┴", "┘")]
+    )
 
 
 def _delimited(delimiter: str) -> Callable[[QueryResult], str]:
@@ -98,8 +110,9 @@ def _delimited(delimiter: str) -> Callable[[QueryResult], str]:
         buffer = io.StringIO()
         if delimiter == "\t":
             # TSV: no quoting; tabs and line breaks inside a value become spaces.
-            clean = [[c.replace("\t", " ").replace("\r", " ").replace("\n", " ") for c in row]
-                     for row in _cells(result, "")]
+            clean = [
+                [c.replace("\t", " ").replace("\r", " ").replace("\n", " ") for c in row] for row in _cells(result, "")
+            ]
             lines = ["\t".join(_names(result)), *("\t".join(row) for row in clean)]
             return "\n".join(lines)
         import csv  # here: only the csv format needs it
@@ -154,7 +167,11 @@ def _expanded(result: QueryResult) -> str:
 
 
 _FORMATTERS: dict[str, Callable[[QueryResult], str]] = {
-    "table": _box, "csv": _delimited(","), "tsv": _delimited("\t"), "json": _json, "jsonl": _jsonl,
+    "table": _box,
+    "csv": _delimited(","),
+    "tsv": _delimited("\t"),
+    "json": _json,
+    "jsonl": _jsonl,
     "markdown": _markdown,
 }
 
@@ -224,8 +241,10 @@ class Display:
             self.stop_progress()
             if self.options.debug:
                 self.error(traceback.format_exc().rstrip("\n"))
-            self.error(f"error: {name}: internal error: {type(failure).__name__}: {failure} "
-                       "(run with --debug for the traceback)")
+            self.error(
+                f"error: {name}: internal error: {type(failure).__name__}: {failure} "
+                "(run with --debug for the traceback)"
+            )
             return False
         return True
 
@@ -280,8 +299,13 @@ class Display:
         batch = getattr(stats, "batch_api", False)
         if batch:
             price = price.batch()
-        return ", est. " + format_cost(price.cost(stats.prompt_tokens, stats.completion_tokens,
-                                                  getattr(stats, "reasoning_tokens", 0))) + (" at the batch price" if batch else "")
+        return (
+            ", est. "
+            + format_cost(
+                price.cost(stats.prompt_tokens, stats.completion_tokens, getattr(stats, "reasoning_tokens", 0))
+            )
+            + (" at the batch price" if batch else "")
+        )
 
     def _statement_total(self, predict: list[PredictStats], usage: UsageTotals | None) -> None:
         if usage is not None and len(predict) > 1:

@@ -12,9 +12,9 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
-from .reserved import is_reserved
 from .errors import QsqlError, QsqlSyntaxError, shorten
 from .parser_cache import load_parser
+from .reserved import is_reserved
 from .source import Source, Span
 from .splitter import find_unclosed
 from .transform import AstBuilder, span_of
@@ -38,10 +38,49 @@ _FRIENDLY_TERMINALS = {
 _STATEMENT_KEYWORDS = {"CREATE", "INSERT", "SELECT", "VALUES"}
 # Words that start or join clauses: met where a name was expected, something is missing (SELECT
 # FROM t), rather than a reserved word meant as a name (SELECT x AS table).
-_CLAUSE_KEYWORDS = {"SELECT", "FROM", "WHERE", "GROUP", "ORDER", "BY", "HAVING", "LIMIT", "JOIN", "ON", "AS", "AND",
-                    "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END", "UNION",
-                    "INSERT", "INTO", "CREATE", "VALUES", "WITH", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS",
-                    "DISTINCT", "EXCEPT", "INTERSECT", "OFFSET", "FETCH", "USING"}
+_CLAUSE_KEYWORDS = {
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "ORDER",
+    "BY",
+    "HAVING",
+    "LIMIT",
+    "JOIN",
+    "ON",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IS",
+    "IN",
+    "LIKE",
+    "BETWEEN",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "UNION",
+    "INSERT",
+    "INTO",
+    "CREATE",
+    "VALUES",
+    "WITH",
+    "INNER",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "OUTER",
+    "CROSS",
+    "DISTINCT",
+    "EXCEPT",
+    "INTERSECT",
+    "OFFSET",
+    "FETCH",
+    "USING",
+}
 
 
 def grammar_text() -> str:
@@ -93,7 +132,7 @@ def _parse(text: str, source_name: str) -> list[ast.Statement]:
     try:
         return AstBuilder().transform(tree)
     except QsqlError as error:
-        raise error.locate(None, source)
+        raise error.locate(None, source) from error.__cause__
     except VisitError as error:
         if isinstance(error.orig_exc, QsqlError):
             raise error.orig_exc.locate(None, source) from error
@@ -114,7 +153,9 @@ def _syntax_error(error: UnexpectedInput, text: str, parser: Lark) -> QsqlSyntax
         opening, pos = unclosed
         line = text.count("\n", 0, pos) + 1
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        return QsqlSyntaxError(_UNCLOSED_MESSAGES[opening], Span(line, column, line, column + len(opening), pos, pos + 1))
+        return QsqlSyntaxError(
+            _UNCLOSED_MESSAGES[opening], Span(line, column, line, column + len(opening), pos, pos + 1)
+        )
     if isinstance(error, UnexpectedCharacters):
         return _unexpected_character(error, text)
     if isinstance(error, UnexpectedToken):
@@ -129,7 +170,8 @@ def _unexpected_character(error: UnexpectedCharacters, text: str) -> QsqlSyntaxE
     char = text[pos] if pos < len(text) else ""
     if char == '"':
         return QsqlSyntaxError(
-            "double quotes are not string quotes in Flink SQL", span,
+            "double quotes are not string quotes in Flink SQL",
+            span,
             hint="write strings as 'text' and quote identifiers with backquotes: `name`",
         )
     return QsqlSyntaxError(f"unexpected character '{char}'", span)

@@ -43,7 +43,7 @@ def cache_dir() -> Path | None:
 def cache_key(grammar: str, options: dict[str, Any]) -> str:
     """What the tables depend on. Options are hashed by name and value, sorted."""
     material = "\0".join(
-        [grammar, repr(sorted(options.items())), lark.__version__, "%d.%d" % sys.version_info[:2]]
+        [grammar, repr(sorted(options.items())), lark.__version__, "{}.{}".format(*sys.version_info[:2])]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -120,6 +120,7 @@ KEEP_FILES = 8
 def _prune(directory: Path, keep: Path) -> None:
     """Tables of older grammars are rarely read again; keep the newest few so the dir does not
     grow, yet two installed versions of qsql do not keep evicting each other's tables."""
+
     def modified(path: Path) -> float:
         try:
             return path.stat().st_mtime
@@ -127,7 +128,7 @@ def _prune(directory: Path, keep: Path) -> None:
             return 0.0
 
     others = sorted((p for p in directory.glob(f"{_PREFIX}*{_SUFFIX}") if p != keep), key=modified, reverse=True)
-    for stale in others[KEEP_FILES - 1:]:
+    for stale in others[KEEP_FILES - 1 :]:
         try:
             stale.unlink()
         except OSError:

@@ -17,17 +17,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import field
 
-from .lazydataclass import lazy_dataclass
 from . import settings as S
 from . import windows as W
 from .catalog import ModelEntry, TableEntry
 from .column import Column
 from .expressions import Compiled
+from .lazydataclass import lazy_dataclass
 from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
-
-
 
 # ------------------------------------------------------------------------- records steps hold
 
@@ -226,9 +224,14 @@ def _throughput(config: object) -> str:
     """How requests are paced or batched, for EXPLAIN (qsql extensions)."""
     if getattr(config, "batch_api", False):
         return ", Batch File API: batch price applies (50% of real-time)"
-    limits = [f"{value} {unit}/min" for value, unit in (
-        (getattr(config, "requests_per_minute", None), "requests"), (getattr(config, "tokens_per_minute", None), "tokens"),
-    ) if value]
+    limits = [
+        f"{value} {unit}/min"
+        for value, unit in (
+            (getattr(config, "requests_per_minute", None), "requests"),
+            (getattr(config, "tokens_per_minute", None), "tokens"),
+        )
+        if value
+    ]
     return ", paced to " + " and ".join(limits) if limits else ", adaptive to the provider's rate limit"
 
 

@@ -11,16 +11,16 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .lazydataclass import lazy_dataclass
 from . import ast
 from . import functions as F
 from . import settings as S
 from . import types as T
-from .catalog import Catalog, TableEntry, ViewEntry, object_name
-from .errors import QsqlTypeError, ValidationError
 from . import windows as W
+from .catalog import Catalog, TableEntry, ViewEntry, object_name
 from .column import Column
+from .errors import QsqlTypeError, ValidationError
 from .expressions import Compiled, OuterScope, Scope, compile_expr, constant_value
+from .lazydataclass import lazy_dataclass
 from .plan import (
     Aggregate,
     AggregateCall,
@@ -63,10 +63,10 @@ class _CommonTableEntry:
     before it and the query around the WITH)."""
 
     table: ast.CommonTable
-    parent: "_CommonTableEntry | None"
+    parent: _CommonTableEntry | None
     outer: OuterScope | None
 
-    def find(self, name: str) -> "_CommonTableEntry | None":
+    def find(self, name: str) -> _CommonTableEntry | None:
         entry: _CommonTableEntry | None = self
         while entry is not None:
             if entry.table.name.name == name:
@@ -209,9 +209,7 @@ class Planner:
                 )
             schema.append(Column(f"EXPR${column}", common))
         # Convert each value to the column type once, at execution (the cast is cheap and exact).
-        converted = [
-            [_converted(value, schema[i].dtype) for i, value in enumerate(row)] for row in compiled
-        ]
+        converted = [[_converted(value, schema[i].dtype) for i, value in enumerate(row)] for row in compiled]
         return ValuesStep(schema=schema, rows=converted)
 
     def _plan_select(self, select: ast.Select) -> Step:
@@ -223,7 +221,9 @@ class Planner:
             source = self._plan_cross_chain(select.from_, remaining)
             rest: ast.Expr | None = None
             for conjunct in remaining:
-                rest = conjunct if rest is None else ast.BinaryOp(op="AND", left=rest, right=conjunct, span=conjunct.span)
+                rest = (
+                    conjunct if rest is None else ast.BinaryOp(op="AND", left=rest, right=conjunct, span=conjunct.span)
+                )
             select = dataclasses.replace(select, where=rest)
         elif select.from_ is not None:
             source = self._plan_from(select.from_)
@@ -245,7 +245,8 @@ class Planner:
                 if not source.schema:
                     raise ValidationError("SELECT * needs a FROM clause", item.span)
                 fields = [
-                    (i, f) for i, f in enumerate(source.schema)
+                    (i, f)
+                    for i, f in enumerate(source.schema)
                     if (not f.hidden if item.qualifier is None else f.qualifier == item.qualifier.name)
                 ]
                 if not fields:
@@ -265,7 +266,8 @@ class Planner:
 
         order_items = list(select.order_by or ())
         aggregate_calls = _aggregate_calls(
-            [i.source for i in items if not isinstance(i.source, int)] + ([select.having] if select.having else [])
+            [i.source for i in items if not isinstance(i.source, int)]
+            + ([select.having] if select.having else [])
             + [o.expr for o in order_items]
         )
         if select.group_by is not None or aggregate_calls or select.having is not None:
@@ -274,8 +276,9 @@ class Planner:
                 condition = compile_expr(select.having, scope)
                 _require_boolean(condition, select.having, "HAVING")
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
-        over_calls = _over_calls([i.source for i in items if not isinstance(i.source, int)]
-                                 + [o.expr for o in order_items])
+        over_calls = _over_calls(
+            [i.source for i in items if not isinstance(i.source, int)] + [o.expr for o in order_items]
+        )
         if over_calls:
             source, scope = self._plan_windows(over_calls, source, scope, select.windows)
 
@@ -322,15 +325,14 @@ class Planner:
             step = Sort(schema=step.schema, input=step, keys=sort_keys)
         if len(expressions) > visible:
             step = Project(
-                schema=schema[:visible], input=step,
+                schema=schema[:visible],
+                input=step,
                 expressions=[Compiled(_getter(i), schema[i].dtype, column_index=i) for i in range(visible)],
                 spans=spans[:visible],
             )
         return _limited(step, select.limit, select.offset, select.span, bool(sort_keys))
 
-    def _plan_windows(
-        self, calls: list[ast.Over], source: Step, scope: Scope, named: tuple = ()
-    ) -> tuple[Step, Scope]:
+    def _plan_windows(self, calls: list[ast.Over], source: Step, scope: Scope, named: tuple = ()) -> tuple[Step, Scope]:
         """One WindowStep computing every OVER call; the calls then read its extra columns."""
         windows: dict[str, tuple] = {}
         for name, partition, order, frame in named:
@@ -377,8 +379,13 @@ class Planner:
                 fields.append(Column(f"$over{len(fields)}", call.result_type))
         step = WindowStep(schema=fields, input=source, specs=specs)
         new_scope = Scope(
-            fields, scope.substitutions, input_scope=scope.input_scope, grouped_columns=scope.grouped_columns,
-            outer=scope.outer, planner=self, window_slots=slots,
+            fields,
+            scope.substitutions,
+            input_scope=scope.input_scope,
+            grouped_columns=scope.grouped_columns,
+            outer=scope.outer,
+            planner=self,
+            window_slots=slots,
         )
         return step, new_scope
 
@@ -389,12 +396,12 @@ class Planner:
             return None
         if name in W.RANKING or name in W.OFFSET:
             raise ValidationError(f"ROW/RANGE not allowed with {name} function", frame.span)
-        if not over.order_by and frame.unit == "RANGE" and any(
-            b.offset is not None for b in (frame.start, frame.end)
-        ):
+        if not over.order_by and frame.unit == "RANGE" and any(b.offset is not None for b in (frame.start, frame.end)):
             raise ValidationError("Window specification must contain an ORDER BY clause", frame.span)
-        if frame.unit == "RANGE" and len(over.order_by) != 1 and any(
-            b.offset is not None for b in (frame.start, frame.end)
+        if (
+            frame.unit == "RANGE"
+            and len(over.order_by) != 1
+            and any(b.offset is not None for b in (frame.start, frame.end))
         ):
             raise ValidationError("RANGE with an offset needs exactly one ORDER BY expression", frame.span)
 
@@ -409,8 +416,9 @@ class Planner:
 
         start, end = bound(frame.start), bound(frame.end)
         if start.kind == "UNBOUNDED FOLLOWING" or end.kind == "UNBOUNDED PRECEDING":
-            raise ValidationError("Window frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING",
-                                  frame.span)
+            raise ValidationError(
+                "Window frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING", frame.span
+            )
         return W.Frame(frame.unit, start, end)
 
     def _window_call(self, over: ast.Over, name: str, scope: Scope) -> W.WindowCall:
@@ -533,7 +541,10 @@ class Planner:
                 )
             schema.append(Column(steps[0].schema[column].name, common))
         conversions = [
-            [None if f.dtype == target.dtype else Conversion(f.dtype, target.dtype) for f, target in zip(s.schema, schema)]
+            [
+                None if f.dtype == target.dtype else Conversion(f.dtype, target.dtype)
+                for f, target in zip(s.schema, schema)
+            ]
             for s in steps
         ]
         if operation.op == "UNION":
@@ -556,8 +567,13 @@ class Planner:
                     span = ordered.span
                     wrapped = ast.Select(
                         items=(ast.SelectStar(span=span),),
-                        from_=ast.SubqueryRef(query=ordered.query, alias=ast.Identifier("EXPR$0", span=span), span=span),
-                        order_by=ordered.order_by, limit=ordered.limit, offset=ordered.offset, span=span,
+                        from_=ast.SubqueryRef(
+                            query=ordered.query, alias=ast.Identifier("EXPR$0", span=span), span=span
+                        ),
+                        order_by=ordered.order_by,
+                        limit=ordered.limit,
+                        offset=ordered.offset,
+                        span=span,
                     )
                     return self.plan_query(wrapped)
                 keys.append(_sort_key(index, order))
@@ -572,7 +588,8 @@ class Planner:
                 if len(item.columns) != len(step.schema):
                     raise ValidationError(
                         f"List of column aliases must have same degree as table; table has {len(step.schema)} "
-                        f"columns, whereas the alias list has {len(item.columns)} columns", item.columns[0].span,
+                        f"columns, whereas the alias list has {len(item.columns)} columns",
+                        item.columns[0].span,
                     )
                 step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, qualifier)
@@ -585,7 +602,8 @@ class Planner:
                 if len(item.columns) != len(step.schema):
                     raise ValidationError(
                         f"List of column aliases must have same degree as table; the query has {len(step.schema)} "
-                        f"columns, whereas the alias list has {len(item.columns)} columns", item.columns[0].span,
+                        f"columns, whereas the alias list has {len(item.columns)} columns",
+                        item.columns[0].span,
                     )
                 step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, item.alias.name if item.alias else None)
@@ -606,12 +624,15 @@ class Planner:
             remaining.remove(conjunct)
         condition: ast.Expr | None = None
         for conjunct in mine:
-            condition = conjunct if condition is None else ast.BinaryOp(
-                op="AND", left=condition, right=conjunct, span=conjunct.span
+            condition = (
+                conjunct
+                if condition is None
+                else ast.BinaryOp(op="AND", left=condition, right=conjunct, span=conjunct.span)
             )
         kind = "cross" if condition is None else "inner"
-        return self._join_steps(ast.Join(left=item.left, right=item.right, kind=kind, condition=condition,
-                                         span=item.span), left, right)
+        return self._join_steps(
+            ast.Join(left=item.left, right=item.right, kind=kind, condition=condition, span=item.span), left, right
+        )
 
     def _plan_join(self, join: ast.Join) -> Step:
         return self._join_steps(join, self._plan_from(join.left), self._plan_from(join.right))
@@ -653,8 +674,13 @@ class Planner:
                 expr = ast.BinaryOp(op="AND", left=expr, right=more, span=more.span)
             residual_condition = compile_expr(expr, combined)
         return HashJoin(
-            schema=schema, left=left, right=right, kind=step_kind,
-            left_keys=left_keys, right_keys=right_keys, residual=residual_condition,
+            schema=schema,
+            left=left,
+            right=right,
+            kind=step_kind,
+            left_keys=left_keys,
+            right_keys=right_keys,
+            residual=residual_condition,
         )
 
     def _plan_using_join(self, join: ast.Join, left: Step, right: Step, schema: list[Column], kind: str) -> Step:
@@ -671,19 +697,21 @@ class Planner:
             for side, side_fields in (("left", left.schema), ("right", right.schema)):
                 found = [i for i, f in enumerate(side_fields) if f.name == ident.name and not f.hidden]
                 if not found:
-                    raise ValidationError(
-                        f"Column '{ident.name}' not found in {side} table", ident.span
-                    )
+                    raise ValidationError(f"Column '{ident.name}' not found in {side} table", ident.span)
                 if len(found) > 1:
-                    raise ValidationError(f"Column name '{ident.name}' in USING clause is not unique on one side of join",
-                                          ident.span)
+                    raise ValidationError(
+                        f"Column name '{ident.name}' in USING clause is not unique on one side of join", ident.span
+                    )
                 positions.append(found[0])
             li, ri = positions
             lt, rt = left.schema[li].dtype, right.schema[ri].dtype
             common = T.common_type([lt, rt])
             if common is None:
-                raise QsqlTypeError(f"Column '{ident.name}' matched using NATURAL keyword or USING clause has "
-                                    f"incompatible types: cannot compare '{lt}' to '{rt}'", ident.span)
+                raise QsqlTypeError(
+                    f"Column '{ident.name}' matched using NATURAL keyword or USING clause has "
+                    f"incompatible types: cannot compare '{lt}' to '{rt}'",
+                    ident.span,
+                )
             left_keys.append(Compiled(_getter(li), lt, column_index=li))
             right_keys.append(Compiled(_getter(ri), rt, column_index=ri))
             if kind == "full":
@@ -716,13 +744,15 @@ class Planner:
         for this scan only; a view (or WITH table) cannot take them, as in Flink."""
         assert item.options is not None
         name = object_name(item.name)
-        is_common = len(item.name.parts) == 1 and self._common_tables is not None and \
-            self._common_tables.find(name) is not None
+        is_common = (
+            len(item.name.parts) == 1 and self._common_tables is not None and self._common_tables.find(name) is not None
+        )
         entry = None if is_common else self.catalog.get_relation(item.name)
         if not isinstance(entry, TableEntry):
             raise ValidationError(
                 f"View '`default_catalog`.`default_database`.`{name}`' cannot be enriched with new options. "
-                "Hints can only be applied to tables.", item.span,
+                "Hints can only be applied to tables.",
+                item.span,
             )
         items = {option.key: option for option in entry.definition.options}
         items.update({option.key: option for option in item.options})
@@ -732,7 +762,7 @@ class Planner:
         try:
             connector.check_source()
         except ValidationError as error:
-            raise error.locate(item.name.span, None)
+            raise error.locate(item.name.span, None) from error.__cause__
         return TableScan(schema=list(hinted.columns), table=hinted)
 
     def _plan_relation(self, name: ast.QualifiedName) -> Step:
@@ -746,7 +776,7 @@ class Planner:
                 # Fails now, with Flink's message, if the connector cannot be a source.
                 entry.connector.check_source()
             except ValidationError as error:
-                raise error.locate(name.span, None)
+                raise error.locate(name.span, None) from error.__cause__
             return TableScan(schema=list(entry.columns), table=entry)
         return self.plan_view(entry, name.span)
 
@@ -778,7 +808,8 @@ class Planner:
         if column.name not in available:
             raise ValidationError(
                 f"Descriptor column '{column.name}' not found in table columns. Available columns: "
-                + ", ".join(available) + ".",
+                + ", ".join(available)
+                + ".",
                 column.span,
             )
         index = available.index(column.name)
@@ -842,7 +873,7 @@ class Planner:
         try:
             entry.connector.check_sink(insert.overwrite)
         except ValidationError as error:
-            raise error.locate(insert.table.span, None)
+            raise error.locate(insert.table.span, None) from error.__cause__
         sink_columns = entry.columns
         if insert.columns is not None:
             names = [c.name for c in sink_columns]
@@ -850,7 +881,8 @@ class Planner:
             for ident in insert.columns:
                 if ident.name not in names:
                     raise ValidationError(
-                        f"Unknown target column '{ident.name}' of table '{entry.name}'", ident.span,
+                        f"Unknown target column '{ident.name}' of table '{entry.name}'",
+                        ident.span,
                         hint="columns: " + ", ".join(names),
                     )
                 if names.index(ident.name) in targets:
@@ -905,7 +937,9 @@ def _filter_before_model(source: Step, condition: ast.Expr) -> Step | None:
     ML_PREDICT step over the filtered input (None: the WHERE must stay above the model)."""
     if not isinstance(source, Predict):
         return None
-    input_fields = [dataclasses.replace(f, qualifier=q.qualifier, hidden=False) for f, q in zip(source.input.schema, source.schema)]
+    input_fields = [
+        dataclasses.replace(f, qualifier=q.qualifier, hidden=False) for f, q in zip(source.input.schema, source.schema)
+    ]
     compiled = _try_compile(condition, Scope(input_fields))  # no subqueries: they stay after the model
     if compiled is None:
         return None
@@ -966,7 +1000,9 @@ def _always_non_empty(frame: ast.WindowFrame | None) -> bool:
     if frame is None:
         return True
     return frame.start.kind in ("UNBOUNDED PRECEDING", "PRECEDING", "CURRENT ROW") and frame.end.kind in (
-        "CURRENT ROW", "FOLLOWING", "UNBOUNDED FOLLOWING"
+        "CURRENT ROW",
+        "FOLLOWING",
+        "UNBOUNDED FOLLOWING",
     )
 
 
@@ -983,8 +1019,9 @@ def _constant_int(expr: ast.Expr, what: str) -> int:
 def _limited(step: Step, limit: int | None, offset: int | None, span: Span | None, ordered: bool) -> Step:
     if offset is not None and limit is None and ordered:
         # Flink batch refuses ORDER BY ... OFFSET n without a LIMIT / FETCH (this message).
-        raise ValidationError("Not support limitEnd is max value now!", span,
-                              hint="add LIMIT n or FETCH FIRST n ROWS ONLY")
+        raise ValidationError(
+            "Not support limitEnd is max value now!", span, hint="add LIMIT n or FETCH FIRST n ROWS ONLY"
+        )
     if limit is None and not offset:
         return step
     return Limit(schema=step.schema, input=step, count=limit, offset=offset or 0)
@@ -1131,7 +1168,8 @@ def _json_aggregate_argument(name: str, call: ast.FunctionCall, scope: Scope) ->
     value_of, value_type = value.evaluate, value.dtype
     if name.startswith("JSON_OBJECTAGG"):
         key_of = compiled[0].evaluate
-        return (Compiled(lambda row: (key_of(row), to_json(value_of(row), value_type)), value_type),
-                [compiled[0].dtype, value_type])
+        return (
+            Compiled(lambda row: (key_of(row), to_json(value_of(row), value_type)), value_type),
+            [compiled[0].dtype, value_type],
+        )
     return Compiled(lambda row: to_json(value_of(row), value_type), value_type), [value_type]
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import field
 from importlib import resources
+from typing import Any
 
 from .lazydataclass import lazy_dataclass
 
@@ -25,7 +26,7 @@ class Price:
     def cost(self, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> float:
         return (prompt_tokens * self.input + (completion_tokens + reasoning_tokens) * self.output) / PER
 
-    def batch(self) -> "Price":
+    def batch(self) -> Price:
         """The Batch File API's price: half of the real-time one (DashScope, OpenAI)."""
         return Price(self.input / 2, self.output / 2, f"{self.origin}, batch price (50%)")
 
@@ -86,8 +87,16 @@ class UsageTotals:
     cost: float = 0.0
     unpriced: set[str] = field(default_factory=set)
 
-    def add(self, requests: int, cache_hits: int, prompt: int, completion: int, reasoning: int,
-            model_id: str, price: Price | None) -> None:
+    def add(
+        self,
+        requests: int,
+        cache_hits: int,
+        prompt: int,
+        completion: int,
+        reasoning: int,
+        model_id: str,
+        price: Price | None,
+    ) -> None:
         self.requests += requests
         self.cache_hits += cache_hits
         self.prompt_tokens += prompt
@@ -98,7 +107,7 @@ class UsageTotals:
         elif prompt or completion or reasoning:
             self.unpriced.add(model_id)
 
-    def merge(self, other: "UsageTotals") -> None:
+    def merge(self, other: UsageTotals) -> None:
         self.statements += other.statements
         self.requests += other.requests
         self.cache_hits += other.cache_hits
@@ -124,17 +133,23 @@ class UsageTotals:
         return text
 
 
-def totals_of(stats: Iterable[object], model_ids: Mapping[str, str], table: PriceTable) -> UsageTotals:
+def totals_of(stats: Iterable[Any], model_ids: Mapping[str, str], table: PriceTable) -> UsageTotals:
     """Totals of ML_PREDICT stats; ``model_ids`` maps a SQL model name to the provider's name."""
     totals = UsageTotals()
     for entry in stats:
-        model_id = model_ids.get(getattr(entry, "model"), getattr(entry, "model"))
+        model_id = model_ids.get(entry.model, entry.model)
         price = table.get(model_id)
         if price is not None and getattr(entry, "batch_api", False):
             price = price.batch()
-        totals.add(getattr(entry, "requests", 0), getattr(entry, "cache_hits", 0), getattr(entry, "prompt_tokens", 0),
-                   getattr(entry, "completion_tokens", 0), getattr(entry, "reasoning_tokens", 0),
-                   model_id, price)
+        totals.add(
+            getattr(entry, "requests", 0),
+            getattr(entry, "cache_hits", 0),
+            getattr(entry, "prompt_tokens", 0),
+            getattr(entry, "completion_tokens", 0),
+            getattr(entry, "reasoning_tokens", 0),
+            model_id,
+            price,
+        )
     return totals
 
 

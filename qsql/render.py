@@ -11,8 +11,9 @@ from .results import InsertResult, QueryResult
 from .settings import TABLE_MAX_COLUMN_WIDTH
 from .types import DataType, sql_string
 
-
-DEFAULT_MAX_COLUMN_WIDTH = TABLE_MAX_COLUMN_WIDTH.default_value  # the setting's default (Flink's PrintStyle's), for callers without a session
+DEFAULT_MAX_COLUMN_WIDTH = (
+    TABLE_MAX_COLUMN_WIDTH.default_value
+)  # the setting's default (Flink's PrintStyle's), for callers without a session
 NULL_TEXT = "<NULL>"  # Flink's PrintStyle.NULL_VALUE
 _CUT = "..."
 
@@ -98,7 +99,9 @@ def tableau(result: QueryResult, max_width: int = DEFAULT_MAX_COLUMN_WIDTH) -> s
     statement = result.widths_from_data
     null = "" if statement else NULL_TEXT
     headers = [f.name for f in result.columns]
-    cells = [[cell_text(v, f.dtype, null).replace("\n", " ") for v, f in zip(row, result.columns)] for row in result.rows]
+    cells = [
+        [cell_text(v, f.dtype, null).replace("\n", " ") for v, f in zip(row, result.columns)] for row in result.rows
+    ]
     # TableResult.print() in a Flink program sizes columns by their types (11 for an INT); the
     # SQL client does so only in streaming mode, which has no counterpart in qsql.
     widths = [max([flink_width(h)] + [flink_width(row[i]) for row in cells]) for i, h in enumerate(headers)]

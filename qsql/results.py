@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from .lazydataclass import lazy_dataclass
-from .executor import PredictStats
 from .column import Column
+from .executor import PredictStats
+from .lazydataclass import lazy_dataclass
 from .pricing import UsageTotals
 
 

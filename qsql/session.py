@@ -23,23 +23,24 @@ from .config import Config
 from .connectors.base import SinkContext
 from .errors import QsqlError, ValidationError
 from .executor import ExecutionContext, PredictStats, collect, run_insert
+from .models.admission import RateAdmission
 from .models.cache import MemoryCache, ResponseCache, open_cache
 from .models.hooks import CallRecord, ModelHooks
 from .models.retry import Clock
-from .models.admission import RateAdmission
 from .models.runtime import ModelRuntime
 from .parser import parse
-from .pricing import Price, PriceTable, UsageTotals, load_prices
-from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .plan import explain
 from .planner import Planner
+from .pricing import Price, PriceTable, UsageTotals, load_prices
+from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
 from .settings import CACHE, LOCAL_TIME_ZONE, LOG, check_setting
 from .source import Source
 from .types import STRING
 
 if TYPE_CHECKING:  # httpx is imported only when a model is called
-    from .calllog import CallLog
     import httpx
+
+    from .calllog import CallLog
 
 
 class Session:
@@ -109,8 +110,15 @@ class Session:
             model_id, price = self.price_of(entry.model)
             if price is not None and entry.batch_api:
                 price = price.batch()  # the Batch File API bills half
-            totals.add(entry.requests, entry.cache_hits, entry.prompt_tokens, entry.completion_tokens,
-                       getattr(entry, "reasoning_tokens", 0), model_id, price)
+            totals.add(
+                entry.requests,
+                entry.cache_hits,
+                entry.prompt_tokens,
+                entry.completion_tokens,
+                getattr(entry, "reasoning_tokens", 0),
+                model_id,
+                price,
+            )
         self.usage.merge(totals)
         return totals
 
@@ -148,7 +156,8 @@ class Session:
                 # Chains and nested CASEs are flattened; what is still deeper (functions of
                 # functions ... hundreds deep) is refused cleanly rather than crashing.
                 raise ValidationError(
-                    "statement nested too deeply", statement.span,
+                    "statement nested too deeply",
+                    statement.span,
                     hint="split the expression or query into views or WITH tables",
                 ).locate(statement.span, source) from error
             if isinstance(result, list):
@@ -189,8 +198,9 @@ class Session:
             self._call_log.record(call, mode)
         except Exception as error:  # the log must never stop a run; say so once
             self._call_log_failed = True
-            self.warn(f"the model-call log stopped: cannot write {self._call_log.path if self._call_log else 'it'}: "
-                      f"{error}")
+            self.warn(
+                f"the model-call log stopped: cannot write {self._call_log.path if self._call_log else 'it'}: {error}"
+            )
 
     @property
     def cache(self) -> ResponseCache:
@@ -203,7 +213,11 @@ class Session:
 
     def _context(self) -> ExecutionContext:
         return ExecutionContext(
-            self.runtime, cache_provider=lambda: self.cache, clock=self.clock, progress=self.progress, warn=self.warn,
+            self.runtime,
+            cache_provider=lambda: self.cache,
+            clock=self.clock,
+            progress=self.progress,
+            warn=self.warn,
             hooks=self.model_hooks,
             note=self.note,
         )
@@ -216,7 +230,7 @@ class Session:
         self.rate_admission = None
         self.model_hooks.admission = Admission()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -295,7 +309,7 @@ class Session:
             try:
                 plans.append(planner.plan_insert(statement))
             except QsqlError as error:
-                raise error.locate(statement.span, None)
+                raise error.locate(statement.span, None) from error.__cause__
         results: list[Result] = []
         for statement, plan in zip(statements, plans):
             started = time.perf_counter()
@@ -303,11 +317,14 @@ class Session:
             try:
                 written = run_insert(plan, context, SinkContext(self.out, self.err))
             except QsqlError as error:
-                raise error.locate(statement.span, None)
+                raise error.locate(statement.span, None) from error.__cause__
             finally:
                 self._report_skipped(context)
-            results.append(InsertResult(plan.table.name, written, time.perf_counter() - started, context.stats,
-                                        self._account(context.stats)))
+            results.append(
+                InsertResult(
+                    plan.table.name, written, time.perf_counter() - started, context.stats, self._account(context.stats)
+                )
+            )
         return results
 
     def _query(self, statement: ast.QueryStatement, source: Source | None) -> Result:
@@ -318,8 +335,9 @@ class Session:
             result_rows = collect(step, context)
         finally:
             self._report_skipped(context)
-        return QueryResult(step.schema, result_rows, time.perf_counter() - started, context.stats,
-                           self._account(context.stats))
+        return QueryResult(
+            step.schema, result_rows, time.perf_counter() - started, context.stats, self._account(context.stats)
+        )
 
     # -------------------------------------------------------------- session
     def _set_option(self, statement: ast.SetOption, source: Source | None) -> Result:
@@ -378,7 +396,8 @@ class Session:
                     rows = "row" if stats.skipped_overflow == 1 else "rows"
                     parts.append(f"{stats.skipped_overflow} {rows} skipped (no request, no output row)")
                 self.warn(
-                    f"ML_PREDICT({stats.model}) over {stats.source}: " + " and ".join(parts)
+                    f"ML_PREDICT({stats.model}) over {stats.source}: "
+                    + " and ".join(parts)
                     + " for exceeding the model's input limit ('max-context-size' / 'max-tokens')"
                 )
 
@@ -387,7 +406,6 @@ def _stored_key(provider: str) -> str | None:
     from .keys import stored_key
 
     return stored_key(provider)
-
 
 
 # What runs each kind of statement: the catalog's statements in ddl.py and show.py, the rest

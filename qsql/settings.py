@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from .lazydataclass import lazy_dataclass
 from . import timezone
 from .durations import parse_duration
 from .errors import ValidationError
+from .lazydataclass import lazy_dataclass
 from .source import Span
 
 V = TypeVar("V")
@@ -141,53 +141,73 @@ def _time_zone(text: str) -> str:
 # ------------------------------------------------------------------ the table
 
 CACHE: Setting[str] = Setting(
-    "qsql.cache", "memory",
+    "qsql.cache",
+    "memory",
     "model response cache: memory (this session), disk (across runs) or off (qsql extension)",
     _one_of(*CACHE_MODES),
 )
 MAX_COLUMN_WIDTH: Setting[int] = Setting(
-    "sql-client.display.max-column-width", "30", "widest column of a query's table before cells are cut",
+    "sql-client.display.max-column-width",
+    "30",
+    "widest column of a query's table before cells are cut",
     _positive_int,
 )
 # Flink's current key; MAX_COLUMN_WIDTH's is its old name, and this one wins when both are set.
 TABLE_MAX_COLUMN_WIDTH: Setting[int] = Setting(
-    "table.display.max-column-width", "30",
+    "table.display.max-column-width",
+    "30",
     "the same as sql-client.display.max-column-width (Flink's newer key, which wins when both are set)",
     _positive_int,
 )
 SHELL_MAX_ROWS: Setting[int] = Setting(
-    "qsql.shell.max-rows", "200", "rows of a query the shell shows before it says how many more (qsql extension)",
+    "qsql.shell.max-rows",
+    "200",
+    "rows of a query the shell shows before it says how many more (qsql extension)",
     _positive_int,
 )
 OUTPUT_FORMAT: Setting[str] = Setting(
-    "qsql.output.format", "tableau", "how query rows are shown: " + ", ".join(OUTPUT_FORMATS) + " (qsql extension)",
-    _one_of(*OUTPUT_FORMATS), shell_default="table",
+    "qsql.output.format",
+    "tableau",
+    "how query rows are shown: " + ", ".join(OUTPUT_FORMATS) + " (qsql extension)",
+    _one_of(*OUTPUT_FORMATS),
+    shell_default="table",
 )
 OUTPUT_EXPANDED: Setting[bool] = Setting(
-    "qsql.output.expanded", "off", "on: one record at a time, a line per column (the shell's \\x; qsql extension)",
+    "qsql.output.expanded",
+    "off",
+    "on: one record at a time, a line per column (the shell's \\x; qsql extension)",
     _switch,
 )
 TIMING: Setting[bool] = Setting(
-    "qsql.shell.timing", "off", "show each statement's time (the shell's \\timing; qsql extension)",
-    _switch, shell_default="on",
+    "qsql.shell.timing",
+    "off",
+    "show each statement's time (the shell's \\timing; qsql extension)",
+    _switch,
+    shell_default="on",
 )
 PAGER: Setting[str] = Setting(
-    "qsql.shell.pager", "on",
+    "qsql.shell.pager",
+    "on",
     "page long results through $PAGER or 'less -SRXF' on a terminal: on, off or a command (qsql extension)",
     _text,
 )
 LOG: Setting[str] = Setting(
-    "qsql.log", "off", "log every model call to SQLite (qsql logs): on, meta (no request/reply text) or off "
-    "(qsql extension)",
+    "qsql.log",
+    "off",
+    "log every model call to SQLite (qsql logs): on, meta (no request/reply text) or off (qsql extension)",
     _one_of(*LOG_MODES),
 )
 EDITING_MODE: Setting[str] = Setting(
-    "qsql.shell.editing-mode", "emacs", "the shell's key bindings: emacs or vi (qsql extension)",
+    "qsql.shell.editing-mode",
+    "emacs",
+    "the shell's key bindings: emacs or vi (qsql extension)",
     _one_of(*EDITING_MODES),
 )
 
 LOCAL_TIME_ZONE: Setting[str] = Setting(
-    timezone.SETTING, "default", "the session time zone (a TZDB id, 'UTC' or 'GMT+08:00'; 'default' is the "
+    timezone.SETTING,
+    "default",
+    "the session time zone (a TZDB id, 'UTC' or 'GMT+08:00'; 'default' is the "
     "machine's): TIMESTAMP_LTZ values meet local time in it",
     _time_zone,
 )
@@ -196,18 +216,28 @@ LOCAL_TIME_ZONE: Setting[str] = Setting(
 # in ML_PREDICT's MAP config, which wins.
 PREDICT_PREFIX = "table.exec.async-ml-predict."
 PREDICT_ASYNC: Setting[bool] = Setting(
-    PREDICT_PREFIX + "async", "true", "false: one ML_PREDICT request at a time (qsql extension as a session key; "
-    "Flink takes it in ML_PREDICT's MAP)",
+    PREDICT_PREFIX + "async",
+    "true",
+    "false: one ML_PREDICT request at a time (qsql extension as a session key; Flink takes it in ML_PREDICT's MAP)",
     _flink_boolean,
 )
 PREDICT_MAX_CONCURRENT: Setting[int] = Setting(
-    PREDICT_PREFIX + "max-concurrent-operations", "10", "ML_PREDICT requests in flight", _positive_int,
+    PREDICT_PREFIX + "max-concurrent-operations",
+    "10",
+    "ML_PREDICT requests in flight",
+    _positive_int,
 )
 PREDICT_OUTPUT_MODE: Setting[str] = Setting(
-    PREDICT_PREFIX + "output-mode", "ordered", "ordered or allow_unordered", _one_of(*PREDICT_OUTPUT_MODES),
+    PREDICT_PREFIX + "output-mode",
+    "ordered",
+    "ordered or allow_unordered",
+    _one_of(*PREDICT_OUTPUT_MODES),
 )
 PREDICT_TIMEOUT: Setting[float] = Setting(
-    PREDICT_PREFIX + "timeout", "180 s", "time limit of one model request", _duration_seconds,
+    PREDICT_PREFIX + "timeout",
+    "180 s",
+    "time limit of one model request",
+    _duration_seconds,
 )
 # In the order the shell offers them in ML_PREDICT's MAP (the most used first).
 PREDICT_SETTINGS: tuple[Setting, ...] = (PREDICT_MAX_CONCURRENT, PREDICT_ASYNC, PREDICT_OUTPUT_MODE, PREDICT_TIMEOUT)
@@ -219,8 +249,18 @@ def predict_option_name(setting: Setting) -> str:
 
 
 _ALL_SETTINGS: tuple[Setting, ...] = (
-    CACHE, MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, SHELL_MAX_ROWS, OUTPUT_FORMAT, OUTPUT_EXPANDED, TIMING,
-    PAGER, LOG, EDITING_MODE, *PREDICT_SETTINGS, LOCAL_TIME_ZONE,
+    CACHE,
+    MAX_COLUMN_WIDTH,
+    TABLE_MAX_COLUMN_WIDTH,
+    SHELL_MAX_ROWS,
+    OUTPUT_FORMAT,
+    OUTPUT_EXPANDED,
+    TIMING,
+    PAGER,
+    LOG,
+    EDITING_MODE,
+    *PREDICT_SETTINGS,
+    LOCAL_TIME_ZONE,
 )
 KNOWN_SETTINGS: dict[str, Setting] = {s.key: s for s in _ALL_SETTINGS}
 

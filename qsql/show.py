@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from . import ast
 from .catalog import ModelEntry, TableEntry, ViewEntry
-from .errors import CatalogError
 from .column import Column
+from .errors import CatalogError
 from .expressions import like_regex
 from .results import QueryResult, TextResult
 from .secrets import shown_option_value
@@ -107,7 +107,8 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
     if statement.pattern is not None:
         regex = like_regex(statement.pattern.lower() if statement.case_insensitive else statement.pattern, None)
         names = [
-            n for n in names
+            n
+            for n in names
             if (regex.fullmatch(n.lower() if statement.case_insensitive else n) is not None) != statement.negated
         ]
     column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
@@ -123,7 +124,8 @@ def show_create(session: Session, statement: ast.ShowCreate, source: Source | No
     entry = catalog.get_relation(statement.name)
     if entry.kind != statement.kind:
         raise CatalogError(
-            f"'{entry.name}' is a {entry.kind}, not a {statement.kind}", statement.name.span,
+            f"'{entry.name}' is a {entry.kind}, not a {statement.kind}",
+            statement.name.span,
             hint=f"use SHOW CREATE {entry.kind.upper()} {entry.name}",
         )
     if isinstance(entry, TableEntry):
@@ -139,8 +141,7 @@ def show_columns(session: Session, statement: ast.ShowColumns, source: Source | 
         insensitive = statement.case_insensitive
         regex = like_regex(statement.pattern.lower() if insensitive else statement.pattern, None)
         rows = [
-            r for r in rows
-            if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
+            r for r in rows if (regex.fullmatch(r[0].lower() if insensitive else r[0]) is not None) != statement.negated
         ]
     return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
 
@@ -156,7 +157,9 @@ def describe(session: Session, statement: ast.Describe, source: Source | None) -
         rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
         return QueryResult(columns, rows, 0.0, widths_from_data=True)
     entry = catalog.get_relation(statement.name)
-    columns = [Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")]
+    columns = [
+        Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")
+    ]
     if isinstance(entry, TableEntry):
         columns.append(Column("comment", text))
         rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]

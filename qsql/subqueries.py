@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .lazydataclass import lazy_dataclass
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError, ValidationError
 from .expressions import Compiled, OuterScope, Scope, compile_expr, register_handler
+from .lazydataclass import lazy_dataclass
 from .source import Span
 
 if TYPE_CHECKING:  # the plan's steps and the executor import this module

@@ -10,7 +10,7 @@ from difflib import get_close_matches
 def did_you_mean(
     name: str, candidates: Iterable[str], *, spelled: Callable[[str], str] = lambda candidate: candidate
 ) -> str | None:
-    """"did you mean 'x'?" for the candidate closest to ``name``, or None when none is close.
+    """ "did you mean 'x'?" for the candidate closest to ``name``, or None when none is close.
 
     A candidate that differs only in case is named first, with the reason it did not match
     (where a lookup folds case, ``name`` arrives folded and this never fires). ``spelled`` shows a

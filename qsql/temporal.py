@@ -137,22 +137,44 @@ def _cannot(expr: ast.BinaryOp, lt: DataType, rt: DataType) -> QsqlTypeError:
 
 _UNIT_ALIASES = {f"SQL_TSI_{u}": u for u in ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND")}
 _UNIT_ALIASES["SQL_TSI_FRAC_SECOND"] = "MICROSECOND"
-_UNITS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND",
-          "NANOSECOND")
+_UNITS = (
+    "YEAR",
+    "QUARTER",
+    "MONTH",
+    "WEEK",
+    "DAY",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "MILLISECOND",
+    "MICROSECOND",
+    "NANOSECOND",
+)
 _MONTHS_PER = {"YEAR": 12, "QUARTER": 3, "MONTH": 1}
-_SECONDS_PER: dict[str, int | Decimal] = {"WEEK": 604800, "DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1, "MILLISECOND": Decimal("0.001"),
-                "MICROSECOND": Decimal("0.000001"), "NANOSECOND": Decimal("0.000000001")}
+_SECONDS_PER: dict[str, int | Decimal] = {
+    "WEEK": 604800,
+    "DAY": 86400,
+    "HOUR": 3600,
+    "MINUTE": 60,
+    "SECOND": 1,
+    "MILLISECOND": Decimal("0.001"),
+    "MICROSECOND": Decimal("0.000001"),
+    "NANOSECOND": Decimal("0.000000001"),
+}
 
 
 def _unit(unit: ast.TimeUnit) -> str:
     name = _UNIT_ALIASES.get(unit.unit, unit.unit)
     if name not in _UNITS:
-        raise ValidationError(f"'{unit.unit}' is not a valid time frame", unit.span,
-                              hint="one of " + ", ".join(_UNITS[:8]))
+        raise ValidationError(
+            f"'{unit.unit}' is not a valid time frame", unit.span, hint="one of " + ", ".join(_UNITS[:8])
+        )
     return name
 
 
-def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first: Compiled, second: Compiled, span: Span | None) -> Compiled:
+def timestamp_add_diff(
+    name: str, unit_node: ast.TimeUnit, first: Compiled, second: Compiled, span: Span | None
+) -> Compiled:
     from .expressions import Compiled
 
     unit = _unit(unit_node)
@@ -161,10 +183,14 @@ def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first: Compiled, seco
     sf: Callable[[tuple], Any] = second.evaluate
     nullable = first.dtype.nullable or second.dtype.nullable
     if name == "TIMESTAMPADD":
-        if not (first.dtype.is_integer or first.dtype.kind == "NULL") or second.dtype.kind not in _DATETIMES + ("NULL",):
+        if not (first.dtype.is_integer or first.dtype.kind == "NULL") or second.dtype.kind not in _DATETIMES + (
+            "NULL",
+        ):
             raise QsqlTypeError(
                 f"Cannot apply 'TIMESTAMPADD' to arguments of type 'TIMESTAMPADD(<SYMBOL>, <{first.dtype.name()}>, "
-                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>, <DATETIME>)'", span)
+                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>, <DATETIME>)'",
+                span,
+            )
         target = second.dtype
         kind = target.kind
         if kind == "DATE" and unit not in _MONTHS_PER and unit not in ("WEEK", "DAY"):
@@ -189,7 +215,9 @@ def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first: Compiled, seco
         if side.dtype.kind not in _DATETIMES + ("NULL",):
             raise QsqlTypeError(
                 f"Cannot apply 'TIMESTAMPDIFF' to arguments of type 'TIMESTAMPDIFF(<SYMBOL>, <{first.dtype.name()}>, "
-                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPDIFF(<ANY>, <DATETIME>, <DATETIME>)'", span)
+                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPDIFF(<ANY>, <DATETIME>, <DATETIME>)'",
+                span,
+            )
 
     def diff(row: tuple) -> object:
         start, end = ff(row), sf(row)
@@ -204,8 +232,9 @@ def timestamp_add_diff(name: str, unit_node: ast.TimeUnit, first: Compiled, seco
             elif months < 0 and (end.day, end.time()) > (start.day, start.time()):
                 months += 1
             return int(months / _MONTHS_PER[unit])
-        nanos = (end - start) // dt.timedelta(microseconds=1) * 1000 + getattr(end, "nanos", 0) \
-            - getattr(start, "nanos", 0)
+        nanos = (
+            (end - start) // dt.timedelta(microseconds=1) * 1000 + getattr(end, "nanos", 0) - getattr(start, "nanos", 0)
+        )
         per = Decimal(_SECONDS_PER[unit]) * 1_000_000_000
         value = int(Decimal(nanos) / per)
         return T.wrap_integer(value, "INT")
@@ -253,9 +282,14 @@ def _ceil_datetime(value: dt.datetime, unit: str) -> dt.datetime:
         return floor
     if unit in ("YEAR", "QUARTER", "MONTH"):
         return dt.datetime.combine(add_months(floor.date(), {"YEAR": 12, "QUARTER": 3, "MONTH": 1}[unit]), dt.time())
-    step = {"WEEK": dt.timedelta(weeks=1), "DAY": dt.timedelta(days=1), "HOUR": dt.timedelta(hours=1),
-            "MINUTE": dt.timedelta(minutes=1), "SECOND": dt.timedelta(seconds=1),
-            "MILLISECOND": dt.timedelta(milliseconds=1)}[unit]
+    step = {
+        "WEEK": dt.timedelta(weeks=1),
+        "DAY": dt.timedelta(days=1),
+        "HOUR": dt.timedelta(hours=1),
+        "MINUTE": dt.timedelta(minutes=1),
+        "SECOND": dt.timedelta(seconds=1),
+        "MILLISECOND": dt.timedelta(milliseconds=1),
+    }[unit]
     return floor + step
 
 
@@ -272,7 +306,9 @@ def floor_ceil_to(name: str, operand: Compiled, unit_node: ast.TimeUnit, span: S
     if dtype.kind not in ("DATE", "TIMESTAMP", "NULL"):
         raise QsqlTypeError(
             f"Cannot apply '{name}' to arguments of type '{name}(<{dtype.name()}> TO <SYMBOL>)'. "
-            f"Supported form(s): '{name}(<DATETIME> TO <TIME_UNIT>)'", span)
+            f"Supported form(s): '{name}(<DATETIME> TO <TIME_UNIT>)'",
+            span,
+        )
     round_ = _floor_datetime if name == "FLOOR" else _ceil_datetime
     inner: Callable[[tuple], Any] = operand.evaluate  # a DATE or TIMESTAMP value (checked above)
     is_date = dtype.kind == "DATE"

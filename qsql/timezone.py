@@ -43,7 +43,7 @@ def parse_zone(name: str) -> dt.tzinfo | None:
             raise ValueError(INVALID)
         return dt.timezone(-offset if sign == "-" else offset, name)
     if name in ("UTC", "GMT", "Z"):
-        return dt.timezone.utc
+        return dt.UTC
     if "/" not in name and name.upper() != name:  # '+08:00', 'utc', 'Shanghai' ...
         raise ValueError(INVALID)
     try:
@@ -95,7 +95,7 @@ def from_local(local: dt.datetime) -> dt.datetime:
 
     zone = _ZONE.get()
     aware = local.replace(tzinfo=zone) if zone is not None else local.astimezone()
-    return carry_nanos(aware.astimezone(dt.timezone.utc), local)
+    return carry_nanos(aware.astimezone(dt.UTC), local)
 
 
 def now_local() -> dt.datetime:
@@ -104,9 +104,9 @@ def now_local() -> dt.datetime:
 
 def start_statement() -> None:
     """A statement begins: the current-time functions in it read this one instant."""
-    _STATEMENT_START.set(dt.datetime.now(dt.timezone.utc))
+    _STATEMENT_START.set(dt.datetime.now(dt.UTC))
 
 
 def statement_instant() -> dt.datetime:
     """The running statement's start (UTC); now, for an expression compiled outside a statement."""
-    return _STATEMENT_START.get() or dt.datetime.now(dt.timezone.utc)
+    return _STATEMENT_START.get() or dt.datetime.now(dt.UTC)

@@ -10,10 +10,10 @@ from typing import Any
 from lark import Token, Transformer, Tree
 from lark.tree import Meta
 
-from .lazydataclass import lazy_dataclass
 from . import ast
 from . import types as T
 from .errors import QsqlSyntaxError, shorten
+from .lazydataclass import lazy_dataclass
 from .reserved import is_reserved
 from .source import Span
 
@@ -38,8 +38,8 @@ class _MetaTransformer(Transformer):
                 done.append(node)  # a token stands for itself
             elif expanded:
                 count = len(node.children)
-                children = done[len(done) - count:]
-                del done[len(done) - count:]
+                children = done[len(done) - count :]
+                del done[len(done) - count :]
                 method = getattr(self, node.data, None)
                 if method is None:
                     done.append(self.__default__(node.data, children, node.meta))
@@ -259,8 +259,10 @@ class AstBuilder(_MetaTransformer):
     # ------------------------------------------------------------------ catalog
     def drop_statement(self, meta, children):
         return ast.Drop(
-            kind=_first(children, _Kind).name, name=_first(children, ast.QualifiedName),
-            temporary=_has_token(children, "TEMPORARY"), if_exists=_Flag("if_exists") in children,
+            kind=_first(children, _Kind).name,
+            name=_first(children, ast.QualifiedName),
+            temporary=_has_token(children, "TEMPORARY"),
+            if_exists=_Flag("if_exists") in children,
             span=span_of(meta),
         )
 
@@ -280,8 +282,11 @@ class AstBuilder(_MetaTransformer):
         what = str(children[0]).upper()
         pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.Show(
-            what=what, pattern=pattern, negated=_has_token(children, "NOT_KW"),
-            case_insensitive=_has_token(children, "ILIKE"), span=span_of(meta),
+            what=what,
+            pattern=pattern,
+            negated=_has_token(children, "NOT_KW"),
+            case_insensitive=_has_token(children, "ILIKE"),
+            span=span_of(meta),
         )
 
     def show_create(self, meta, children):
@@ -290,8 +295,11 @@ class AstBuilder(_MetaTransformer):
     def show_columns(self, meta, children):
         pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.ShowColumns(
-            name=_first(children, ast.QualifiedName), pattern=pattern, negated=_has_token(children, "NOT_KW"),
-            case_insensitive=_has_token(children, "ILIKE"), span=span_of(meta),
+            name=_first(children, ast.QualifiedName),
+            pattern=pattern,
+            negated=_has_token(children, "NOT_KW"),
+            case_insensitive=_has_token(children, "ILIKE"),
+            span=span_of(meta),
         )
 
     def describe(self, meta, children):
@@ -302,7 +310,8 @@ class AstBuilder(_MetaTransformer):
     def alter_model(self, meta, children):
         action = children[-1]
         return ast.AlterModel(
-            name=_first(children, ast.QualifiedName), if_exists=_Flag("if_exists") in children,
+            name=_first(children, ast.QualifiedName),
+            if_exists=_Flag("if_exists") in children,
             set_options=action.items if isinstance(action, _Options) else None,
             reset_keys=action.keys if isinstance(action, _Keys) else None,
             rename_to=action.name if isinstance(action, _Rename) else None,
@@ -356,8 +365,10 @@ class AstBuilder(_MetaTransformer):
             name=children[0], dtype=children[1], comment=comment.text if comment else None, span=span_of(meta)
         )
         return ast.AlterColumn(
-            definition=definition, first=position is not None and position.after is None,
-            after=position.after if position else None, span=span_of(meta),
+            definition=definition,
+            first=position is not None and position.after is None,
+            after=position.after if position else None,
+            span=span_of(meta),
         )
 
     def column_position(self, meta, children):
@@ -366,7 +377,9 @@ class AstBuilder(_MetaTransformer):
     def alter_view(self, meta, children):
         names = _pick(children, ast.QualifiedName)
         return ast.AlterView(
-            name=names[0], rename_to=names[1] if len(names) > 1 else None, query=_first(children, ast.Query),
+            name=names[0],
+            rename_to=names[1] if len(names) > 1 else None,
+            query=_first(children, ast.Query),
             span=span_of(meta),
         )
 
@@ -505,8 +518,11 @@ class AstBuilder(_MetaTransformer):
         left, op = children[0], children[1]
         quantifier = _first(children, _Flag)
         return ast.SetOperation(
-            op=str(op).upper(), left=left, right=children[-1],
-            all=quantifier is not None and quantifier.name == "ALL", span=span_of(meta),
+            op=str(op).upper(),
+            left=left,
+            right=children[-1],
+            all=quantifier is not None and quantifier.name == "ALL",
+            span=span_of(meta),
         )
 
     def set_quantifier(self, meta, children):
@@ -519,7 +535,9 @@ class AstBuilder(_MetaTransformer):
         return _Offset(small_integer(children[0], span_of(children[0])))
 
     def fetch_clause(self, meta, children):
-        count = next((small_integer(c, span_of(c)) for c in children if isinstance(c, Token) and c.type == "INTEGER"), 1)
+        count = next(
+            (small_integer(c, span_of(c)) for c in children if isinstance(c, Token) and c.type == "INTEGER"), 1
+        )
         return _Limit(count)
 
     def select(self, meta, children):
@@ -530,7 +548,9 @@ class AstBuilder(_MetaTransformer):
         having = _first(children, _Having)
         windows = _first(children, _Windows)
         return ast.Select(
-            items=items, from_=from_, where=where.condition if where else None,
+            items=items,
+            from_=from_,
+            where=where.condition if where else None,
             distinct=_has_token(children, "DISTINCT"),
             group_by=group.items if group else None,
             having=having.condition if having else None,
@@ -616,16 +636,23 @@ class AstBuilder(_MetaTransformer):
         columns = _first(children, _Names)
         hint = next((c for c in children if isinstance(c, Token) and c.type == "HINT"), None)
         return ast.TableRef(
-            name=children[0], alias=alias, columns=columns.items if columns else None,
-            options=table_hint_options(hint) if hint is not None else None, span=span_of(meta),
+            name=children[0],
+            alias=alias,
+            columns=columns.items if columns else None,
+            options=table_hint_options(hint) if hint is not None else None,
+            span=span_of(meta),
         )
 
     def ml_predict(self, meta, children):
         call: ast.MLPredict = children[0]
         alias = children[1] if len(children) > 1 else None
         return ast.MLPredict(
-            table=call.table, model=call.model, descriptor=call.descriptor, config=call.config,
-            alias=alias, span=call.span,
+            table=call.table,
+            model=call.model,
+            descriptor=call.descriptor,
+            config=call.config,
+            alias=alias,
+            span=call.span,
         )
 
     def table_function(self, meta, children):
@@ -710,8 +737,9 @@ class AstBuilder(_MetaTransformer):
     def floor_ceil_to(self, meta, children):
         function, operand, unit = children
         if str(function).upper() not in ("FLOOR", "CEIL", "CEILING"):
-            raise QsqlSyntaxError(f"'{function}(... TO unit)' is not a function form; only FLOOR and CEIL take TO",
-                                  span_of(meta))
+            raise QsqlSyntaxError(
+                f"'{function}(... TO unit)' is not a function form; only FLOOR and CEIL take TO", span_of(meta)
+            )
         name = ast.Identifier(name=str(function).upper(), span=span_of(function))
         unit_arg = ast.TimeUnit(unit=str(unit).upper(), span=span_of(unit))
         return ast.FunctionCall(name=name, args=(operand, unit_arg), span=span_of(meta))
@@ -719,8 +747,9 @@ class AstBuilder(_MetaTransformer):
     def overlay_call(self, meta, children):
         function = children[0]
         if str(function).upper() != "OVERLAY":
-            raise QsqlSyntaxError(f"'{function}(... PLACING ...)' is not a function form; only OVERLAY takes PLACING",
-                                  span_of(meta))
+            raise QsqlSyntaxError(
+                f"'{function}(... PLACING ...)' is not a function form; only OVERLAY takes PLACING", span_of(meta)
+            )
         name = ast.Identifier(name="OVERLAY", span=span_of(function))
         return ast.FunctionCall(name=name, args=tuple(children[1:]), span=span_of(meta))
 
@@ -788,7 +817,9 @@ class AstBuilder(_MetaTransformer):
         response, condition = children[0], children[-1]
         condition_word = str(condition).upper()
         if isinstance(response, tuple):  # DEFAULT expr
-            return ast.JsonBehavior(response="DEFAULT", condition=condition_word, default=response[1], span=span_of(meta))
+            return ast.JsonBehavior(
+                response="DEFAULT", condition=condition_word, default=response[1], span=span_of(meta)
+            )
         words = response.name if isinstance(response, _Kind) else str(response).upper()
         return ast.JsonBehavior(response=words, condition=condition_word, span=span_of(meta))
 
@@ -815,7 +846,11 @@ class AstBuilder(_MetaTransformer):
         exprs = [c for c in children if isinstance(c, ast.Expr)]
         escape = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.Like(
-            operand=exprs[0], pattern=exprs[1], escape=escape, negated=_has_token(children, "NOT_KW"), span=span_of(meta)
+            operand=exprs[0],
+            pattern=exprs[1],
+            escape=escape,
+            negated=_has_token(children, "NOT_KW"),
+            span=span_of(meta),
         )
 
     def in_list(self, meta, children):
@@ -826,7 +861,9 @@ class AstBuilder(_MetaTransformer):
 
     def between(self, meta, children):
         operand, low, high = [c for c in children if isinstance(c, ast.Expr)]
-        return ast.Between(operand=operand, low=low, high=high, negated=_has_token(children, "NOT_KW"), span=span_of(meta))
+        return ast.Between(
+            operand=operand, low=low, high=high, negated=_has_token(children, "NOT_KW"), span=span_of(meta)
+        )
 
     def in_subquery(self, meta, children):
         return ast.InSubquery(
@@ -918,11 +955,15 @@ class AstBuilder(_MetaTransformer):
 
     def trim_simple(self, meta, children):
         exprs = [c for c in children if isinstance(c, ast.Expr)]
-        return ast.FunctionCall(name=ast.Identifier(name="BTRIM", span=span_of(meta)), args=tuple(exprs), span=span_of(meta))
+        return ast.FunctionCall(
+            name=ast.Identifier(name="BTRIM", span=span_of(meta)), args=tuple(exprs), span=span_of(meta)
+        )
 
     def substring_call(self, meta, children):
         exprs = tuple(c for c in children if isinstance(c, ast.Expr))
-        return ast.FunctionCall(name=ast.Identifier(name="SUBSTRING", span=span_of(meta)), args=exprs, span=span_of(meta))
+        return ast.FunctionCall(
+            name=ast.Identifier(name="SUBSTRING", span=span_of(meta)), args=exprs, span=span_of(meta)
+        )
 
     def count_star(self, meta, children):
         name = ast.Identifier(name=str(children[0]), span=span_of(children[0]))
@@ -942,8 +983,13 @@ class AstBuilder(_MetaTransformer):
             # -2147483648 is an INT and -9223372036854775808 a BIGINT, as in Flink: the sign
             # belongs to the literal, so its type is that of the negative value.
             return number_literal("-" + operand.text, span_of(meta))
-        if op == "-" and isinstance(operand, ast.Literal) and isinstance(operand.value, float) \
-                and operand.value in (float("inf"), float("-inf")) and not operand.text.startswith("-"):
+        if (
+            op == "-"
+            and isinstance(operand, ast.Literal)
+            and isinstance(operand.value, float)
+            and operand.value in (float("inf"), float("-inf"))
+            and not operand.text.startswith("-")
+        ):
             # -1e999: Flink's error names the negative literal ('-1E999' out of range).
             return ast.Literal(value=-operand.value, dtype=operand.dtype, text="-" + operand.text, span=span_of(meta))
         return ast.UnaryOp(op=str(op), operand=operand, span=span_of(meta))
@@ -973,7 +1019,9 @@ class AstBuilder(_MetaTransformer):
     def string_literal(self, meta, children):
         token = children[0]
         text = unquote_string(token)
-        return ast.Literal(value=text, dtype=T.char(len(text)).with_nullable(False), text=str(token), span=span_of(token))
+        return ast.Literal(
+            value=text, dtype=T.char(len(text)).with_nullable(False), text=str(token), span=span_of(token)
+        )
 
     def true_literal(self, meta, children):
         return ast.Literal(value=True, dtype=T.BOOLEAN.with_nullable(False), text="TRUE", span=span_of(children[0]))
@@ -1000,7 +1048,10 @@ class AstBuilder(_MetaTransformer):
             )
         precision = T.timestamp_literal_precision(text)
         return ast.Literal(
-            value=value, dtype=T.timestamp(precision).with_nullable(False), text=f"TIMESTAMP '{text}'", span=span_of(meta)
+            value=value,
+            dtype=T.timestamp(precision).with_nullable(False),
+            text=f"TIMESTAMP '{text}'",
+            span=span_of(meta),
         )
 
     def time_literal(self, meta, children):
@@ -1030,8 +1081,9 @@ class AstBuilder(_MetaTransformer):
         if len(digits) % 2:
             raise QsqlSyntaxError(f"binary literal {token} needs an even number of hex digits", span_of(meta))
         value = bytes.fromhex(digits)
-        return ast.Literal(value=value, dtype=T.binary(max(len(value), 1)).with_nullable(False), text=token,
-                           span=span_of(meta))
+        return ast.Literal(
+            value=value, dtype=T.binary(max(len(value), 1)).with_nullable(False), text=token, span=span_of(meta)
+        )
 
     def interval_literal(self, meta, children):
         sign = -1 if any(isinstance(c, Token) and c.type == "ADD_OP" and c == "-" for c in children) else 1
@@ -1044,7 +1096,9 @@ class AstBuilder(_MetaTransformer):
             raise QsqlSyntaxError(str(error), span_of(meta)) from None
         if sign < 0:
             value = -value
-        return ast.Literal(value=value, dtype=dtype.with_nullable(False), text=f"INTERVAL {value_token}", span=span_of(meta))
+        return ast.Literal(
+            value=value, dtype=dtype.with_nullable(False), text=f"INTERVAL {value_token}", span=span_of(meta)
+        )
 
     def interval_qualifier(self, meta, children):
         names = [str(c).upper() for c in children if isinstance(c, Token) and c.type == "NAME"]
@@ -1195,7 +1249,6 @@ def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
     )
 
 
-
 # ---------------------------------------------------------------------- hints
 _HINT_ITEM = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\((?:'(?:[^']|'')*'|[^()'])*\))?\s*,?")
 _OPTION = re.compile(r"\s*('(?:[^']|'')*')\s*=\s*('(?:[^']|'')*')\s*,?")
@@ -1229,8 +1282,11 @@ def table_hint_options(token: Token) -> tuple[ast.OptionItem, ...]:
             match = _OPTION.match(arguments, position)
             if match is None or match.end() == position:
                 raise QsqlSyntaxError("OPTIONS hint needs 'key' = 'value' pairs", span)
-            items.append(ast.OptionItem(key=unquote_string(match.group(1)), value=unquote_string(match.group(2)),
-                                        value_span=span, span=span))
+            items.append(
+                ast.OptionItem(
+                    key=unquote_string(match.group(1)), value=unquote_string(match.group(2)), value_span=span, span=span
+                )
+            )
             position = match.end()
     return tuple(items)
 
@@ -1241,7 +1297,10 @@ def query_hint_names(token: Token | None) -> tuple[str, ...]:
     names = []
     for name, _arguments in _hints(token):
         if name not in QUERY_HINTS:
-            raise QsqlSyntaxError(f"Hint: {name} should be registered in the HintStrategyTable", span_of(token),
-                                  hint="Flink's query hints: " + ", ".join(sorted(QUERY_HINTS)))
+            raise QsqlSyntaxError(
+                f"Hint: {name} should be registered in the HintStrategyTable",
+                span_of(token),
+                hint="Flink's query hints: " + ", ".join(sorted(QUERY_HINTS)),
+            )
         names.append(name)
     return tuple(names)

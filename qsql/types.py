@@ -25,12 +25,12 @@ import math
 import re
 import struct
 from dataclasses import replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .lazydataclass import lazy_dataclass
 from .errors import ExecutionError, QsqlTypeError, shorten
+from .lazydataclass import lazy_dataclass
 from .source import Span
 from .suggest import did_you_mean
 from .timezone import from_local, to_local
@@ -69,8 +69,9 @@ class DataType:
         # hashed all the way down at every level, making type checks quadratic in the depth.
         cached = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash((self.kind, self.nullable, self.length, self.precision, self.scale, self.element, self.key,
-                           self.fields))
+            cached = hash(
+                (self.kind, self.nullable, self.length, self.precision, self.scale, self.element, self.key, self.fields)
+            )
             object.__setattr__(self, "_hash", cached)
         return cached
 
@@ -250,8 +251,18 @@ _SIMPLE_TYPES = {
     "DATE": DATE,
 }
 _SIMPLE_TYPES["BYTES"] = BYTES
-_PARAMETERISED = ("VARCHAR", "CHAR", "DECIMAL", "DEC", "NUMERIC", "TIMESTAMP", "TIMESTAMP_LTZ", "TIME", "BINARY",
-                  "VARBINARY")
+_PARAMETERISED = (
+    "VARCHAR",
+    "CHAR",
+    "DECIMAL",
+    "DEC",
+    "NUMERIC",
+    "TIMESTAMP",
+    "TIMESTAMP_LTZ",
+    "TIME",
+    "BINARY",
+    "VARBINARY",
+)
 KNOWN_TYPE_NAMES = sorted(set(_SIMPLE_TYPES) | set(_PARAMETERISED) | {"ARRAY", "MAP", "ROW"})
 
 
@@ -356,7 +367,11 @@ def format_value(value: object, dtype: DataType | None = None) -> str:
     if isinstance(value, dict):
         # Java's Map.toString: {k=v, k2=v2}
         key_type, value_type = _entry_types(dtype)
-        return "{" + ", ".join(f"{format_value(k, key_type)}={format_value(v, value_type)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{format_value(k, key_type)}={format_value(v, value_type)}" for k, v in value.items())
+            + "}"
+        )
     return str(value)
 
 
@@ -420,7 +435,7 @@ def _java_fraction(nanos: int) -> str:
 
 def java_instant_str(value: dt.datetime) -> str:
     """Java's ``Instant.toString`` (how Flink prints a TIMESTAMP_LTZ): UTC, seconds always, 'Z'."""
-    utc = value.astimezone(dt.timezone.utc)
+    utc = value.astimezone(dt.UTC)
     text = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
     return text + _java_fraction(nanos_of(value)) + "Z"
 
@@ -658,10 +673,16 @@ def _cast_to_string(value: object, source: DataType) -> str:
     if isinstance(value, dict):
         key_type, value_type = _entry_types(source)
         key_type, value_type = key_type or NULL, value_type or NULL
-        return "{" + ", ".join(
-            ("NULL" if k is None else _cast_to_string(k, key_type)) + "="
-            + ("NULL" if v is None else _cast_to_string(v, value_type)) for k, v in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ", ".join(
+                ("NULL" if k is None else _cast_to_string(k, key_type))
+                + "="
+                + ("NULL" if v is None else _cast_to_string(v, value_type))
+                for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return _sql_timestamp_str(to_local(value), source.precision)
     if isinstance(value, dt.datetime):
@@ -815,7 +836,9 @@ def truncate_timestamp(value: dt.datetime, precision: int) -> dt.datetime:
         if not nanos or precision >= 9:
             return value
         step = 10 ** (9 - precision)
-        return _nano_datetime(dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo), nanos // step * step)
+        return _nano_datetime(
+            dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo), nanos // step * step
+        )
     if nanos:
         value = dt.datetime(*value.timetuple()[:6], value.microsecond, value.tzinfo)
     step = 10 ** (6 - precision)
@@ -845,9 +868,7 @@ def parse_timestamp(text: str) -> dt.datetime | None:
     year, month, day, hour, minute, second, fraction = match.groups()
     micros = int((fraction or "").ljust(6, "0")[:6]) if fraction else 0
     try:
-        value = dt.datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros
-        )
+        value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros)
     except ValueError:
         return None
     return with_fraction(value, fraction) if fraction and len(fraction) > 6 else value
@@ -874,8 +895,9 @@ class NanoDatetime(dt.datetime):
 def _nano_datetime(base: dt.datetime, nanos: int) -> dt.datetime:
     if not nanos:
         return base
-    value = NanoDatetime(base.year, base.month, base.day, base.hour, base.minute, base.second, base.microsecond,
-                         base.tzinfo)
+    value = NanoDatetime(
+        base.year, base.month, base.day, base.hour, base.minute, base.second, base.microsecond, base.tzinfo
+    )
     value.nanos = nanos
     return value
 
@@ -922,7 +944,9 @@ _INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 _DAY_TIME_SECONDS = {"DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}
 
 
-def parse_interval(text: str, start: str, end: str | None, precisions: list[int]) -> tuple[int | dt.timedelta, DataType]:
+def parse_interval(
+    text: str, start: str, end: str | None, precisions: list[int]
+) -> tuple[int | dt.timedelta, DataType]:
     """INTERVAL '<text>' <start> [TO <end>] -> (value, type): months (int) for YEAR/MONTH
     intervals, a timedelta for DAY..SECOND ones. Raises ValueError with Flink's complaint."""
     if start not in _INTERVAL_UNITS or (end is not None and end not in _INTERVAL_UNITS):
@@ -949,7 +973,7 @@ def parse_interval(text: str, start: str, end: str | None, precisions: list[int]
     units = list(_DAY_TIME_SECONDS)
     if end is not None and (end not in units or units.index(end) <= units.index(start)):
         raise ValueError(f"Illegal interval qualifier {qualifier}")
-    wanted = units[units.index(start): units.index(end) + 1] if end else [start]
+    wanted = units[units.index(start) : units.index(end) + 1] if end else [start]
     pattern = {"DAY": r"(\d+)", "HOUR": r"(\d+)", "MINUTE": r"(\d+)", "SECOND": r"(\d+(?:\.\d*)?)"}
     separators = {"HOUR": " ", "MINUTE": ":", "SECOND": ":"}
     regex = "".join((separators[u] if i else "") + pattern[u] for i, u in enumerate(wanted))
@@ -1017,8 +1041,8 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
     elif "FLOAT" in kinds:
         result = FLOAT
     elif "DECIMAL" in kinds:
-        l, r = as_decimal(left), as_decimal(right)
-        p1, s1, p2, s2 = l.precision, l.scale, r.precision, r.scale
+        ld, rd = as_decimal(left), as_decimal(right)
+        p1, s1, p2, s2 = ld.precision, ld.scale, rd.precision, rd.scale
         assert p1 is not None and s1 is not None and p2 is not None and s2 is not None
         if op in ("+", "-"):
             scale = max(s1, s2)
@@ -1130,7 +1154,7 @@ def flink_string_hash(text: str) -> int:
     data = text.encode("utf-8")
     h, aligned = 42, len(data) - len(data) % 4
     for i in range(0, aligned, 4):
-        h = _murmur_mix(h, int.from_bytes(data[i:i + 4], "little"))
+        h = _murmur_mix(h, int.from_bytes(data[i : i + 4], "little"))
     for byte in data[aligned:]:  # each trailing byte mixed as a whole (signed) word, as Flink does
         h = _murmur_mix(h, (byte - 256 if byte > 127 else byte) & _M32)
     h ^= len(data)

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lazydataclass import lazy_dataclass
 from . import functions as F
 from . import types as T
 from .errors import QsqlTypeError, ValidationError
+from .lazydataclass import lazy_dataclass
 from .source import Span
 from .types import DataType
 
@@ -99,8 +99,16 @@ def result_type(name: str, types: list[DataType], span: Span | None) -> DataType
 
 def check_arity(name: str, count: int, span: Span | None) -> None:
     allowed = {
-        "ROW_NUMBER": (0,), "RANK": (0,), "DENSE_RANK": (0,), "PERCENT_RANK": (0,), "CUME_DIST": (0,),
-        "NTILE": (1,), "LAG": (1, 2, 3), "LEAD": (1, 2, 3), "FIRST_VALUE": (1,), "LAST_VALUE": (1,),
+        "ROW_NUMBER": (0,),
+        "RANK": (0,),
+        "DENSE_RANK": (0,),
+        "PERCENT_RANK": (0,),
+        "CUME_DIST": (0,),
+        "NTILE": (1,),
+        "LAG": (1, 2, 3),
+        "LEAD": (1, 2, 3),
+        "FIRST_VALUE": (1,),
+        "LAST_VALUE": (1,),
     }.get(name)
     if allowed is not None and count not in allowed:
         raise ValidationError(
@@ -117,8 +125,12 @@ def sort_partition(rows: list[Row], order: list[OrderKey]) -> None:
         null_rank = 0 if order_key.nulls_first != descending else 1
         value_rank = 1 - null_rank
 
-        def key(row: Row, evaluate: Callable[[Row], object] = evaluate, null_rank: int = null_rank,
-                value_rank: int = value_rank) -> tuple:
+        def key(
+            row: Row,
+            evaluate: Callable[[Row], object] = evaluate,
+            null_rank: int = null_rank,
+            value_rank: int = value_rank,
+        ) -> tuple:
             value = evaluate(row)
             return (null_rank, 0) if value is None else (value_rank, value)
 
@@ -142,8 +154,15 @@ def evaluate_partition(spec: WindowSpec, rows: list[Row]) -> list[list[object]]:
     return [_evaluate_call(call, rows, bounds, peer_start, peer_end) for call in spec.calls]
 
 
-def _frame_bounds(frame: Frame, i: int, rows: list[Row], order_values: list[tuple], spec: WindowSpec,
-                  peer_start: list[int], peer_end: list[int]) -> tuple[int, int]:
+def _frame_bounds(
+    frame: Frame,
+    i: int,
+    rows: list[Row],
+    order_values: list[tuple],
+    spec: WindowSpec,
+    peer_start: list[int],
+    peer_end: list[int],
+) -> tuple[int, int]:
     """The first and last row index (inclusive) of row i's frame; empty when first > last."""
     n = len(rows)
 
@@ -198,8 +217,9 @@ def _within(value: Any, target: Any, ahead: bool, descending: bool, is_start: bo
     return value >= target if is_start else value <= target
 
 
-def _evaluate_call(call: WindowCall, rows: list[Row], bounds: list[tuple[int, int]],
-                   peer_start: list[int], peer_end: list[int]) -> list[object]:
+def _evaluate_call(
+    call: WindowCall, rows: list[Row], bounds: list[tuple[int, int]], peer_start: list[int], peer_end: list[int]
+) -> list[object]:
     n = len(rows)
     name = call.name
     if name == "ROW_NUMBER":

@@ -9,7 +9,9 @@ from qsql.errors import CatalogError, QsqlError, ValidationError
 
 from .conftest import SqlRunner
 
-TABLE = "CREATE TABLE t (a INT, b STRING COMMENT 'bee', c DOUBLE) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
+TABLE = (
+    "CREATE TABLE t (a INT, b STRING COMMENT 'bee', c DOUBLE) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
+)
 
 
 def describe(sql: SqlRunner, name: str) -> list[tuple]:
@@ -43,7 +45,9 @@ def test_rename_onto_an_existing_name_is_refused(sql: SqlRunner) -> None:
     )
     assert "Table (or view) default_database.t already exists" in message(sql, "ALTER TABLE t RENAME TO t")
     # (Flink 2.3) a temporary table may hold the new name: it then hides the renamed table
-    sql("CREATE TEMPORARY TABLE tmp (z INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1'); ALTER TABLE t RENAME TO tmp;")
+    sql(
+        "CREATE TEMPORARY TABLE tmp (z INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1'); ALTER TABLE t RENAME TO tmp;"
+    )
     assert sql.query("SELECT * FROM tmp LIMIT 1")[0] == ["z"]
     sql("DROP TEMPORARY TABLE tmp")
     assert sql.query("SELECT * FROM tmp LIMIT 1")[0] == ["a", "b", "c"]
@@ -61,7 +65,9 @@ def test_set_and_reset_options(sql: SqlRunner) -> None:
     sql("ALTER TABLE t RESET ('fields.a.min'); ALTER TABLE t RESET ('nokey'); ALTER TABLE t SET ();")  # (Flink 2.3)
     assert "fields.a.min" not in sql("SHOW CREATE TABLE t").results[-1].text
     # (Flink 2.3)
-    assert message(sql, "ALTER TABLE t RESET ('connector')") == "ALTER TABLE RESET does not support changing 'connector'"
+    assert (
+        message(sql, "ALTER TABLE t RESET ('connector')") == "ALTER TABLE RESET does not support changing 'connector'"
+    )
     assert message(sql, "ALTER TABLE t RESET ()") == "ALTER TABLE RESET does not support empty key"
 
 
@@ -83,25 +89,32 @@ def test_add_columns(sql: SqlRunner) -> None:
     sql(TABLE + "ALTER TABLE t ADD d BIGINT COMMENT 'dee'; ALTER TABLE t ADD (e INT FIRST, f STRING AFTER a);")
     # (Flink 2.3) DESCRIBE t
     assert describe(sql, "t") == [
-        ("e", "INT", True, ""), ("a", "INT", True, ""), ("f", "STRING", True, ""), ("b", "STRING", True, "bee"),
-        ("c", "DOUBLE", True, ""), ("d", "BIGINT", True, "dee"),
+        ("e", "INT", True, ""),
+        ("a", "INT", True, ""),
+        ("f", "STRING", True, ""),
+        ("b", "STRING", True, "bee"),
+        ("c", "DOUBLE", True, ""),
+        ("d", "BIGINT", True, "dee"),
     ]
     sql("ALTER TABLE t ADD h INT NOT NULL")  # (Flink 2.3) accepted
     assert describe(sql, "t")[-1] == ("h", "INT", False, "")
     assert sql.query("SELECT e, a, f, d FROM t")[0] == ["e", "a", "f", "d"]
 
 
-@pytest.mark.parametrize("statement, reason", [
-    # (Flink 2.3) each "Failed to execute ALTER TABLE statement." and the reason on the next line
-    ("ALTER TABLE t ADD a INT", "Column `a` already exists in the table."),
-    ("ALTER TABLE t ADD g INT AFTER zz", "Referenced column `zz` by 'AFTER' does not exist in the table."),
-    ("ALTER TABLE t ADD (x INT, x INT)", "Encounter duplicate column `x`."),
-    ("ALTER TABLE t MODIFY zz INT", "Column `zz` does not exist in the table."),
-    ("ALTER TABLE t DROP zz", "The column `zz` does not exist in the base table."),
-    ("ALTER TABLE t DROP (c, c)", "Duplicate column `c`."),
-    ("ALTER TABLE t RENAME zz TO yy", "The column `zz` does not exist in the base table."),
-    ("ALTER TABLE t RENAME b TO a", "The column `a` already existed in table schema."),
-])
+@pytest.mark.parametrize(
+    "statement, reason",
+    [
+        # (Flink 2.3) each "Failed to execute ALTER TABLE statement." and the reason on the next line
+        ("ALTER TABLE t ADD a INT", "Column `a` already exists in the table."),
+        ("ALTER TABLE t ADD g INT AFTER zz", "Referenced column `zz` by 'AFTER' does not exist in the table."),
+        ("ALTER TABLE t ADD (x INT, x INT)", "Encounter duplicate column `x`."),
+        ("ALTER TABLE t MODIFY zz INT", "Column `zz` does not exist in the table."),
+        ("ALTER TABLE t DROP zz", "The column `zz` does not exist in the base table."),
+        ("ALTER TABLE t DROP (c, c)", "Duplicate column `c`."),
+        ("ALTER TABLE t RENAME zz TO yy", "The column `zz` does not exist in the base table."),
+        ("ALTER TABLE t RENAME b TO a", "The column `a` already existed in table schema."),
+    ],
+)
 def test_column_changes_refused_as_flink(sql: SqlRunner, statement: str, reason: str) -> None:
     sql(TABLE)
     assert message(sql, statement, ValidationError) == "Failed to execute ALTER TABLE statement. " + reason
@@ -128,9 +141,15 @@ def test_modify_drop_and_rename_columns(sql: SqlRunner) -> None:
 
 
 def test_temporary_tables_and_views_are_not_altered(sql: SqlRunner) -> None:
-    sql("CREATE TEMPORARY TABLE tt (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1'); CREATE TEMPORARY VIEW tv AS SELECT 1 AS x;")
-    for statement in ("ALTER TABLE tt RENAME TO tt2", "ALTER TABLE tt SET ('number-of-rows' = '3')",
-                      "ALTER TABLE tt ADD b INT", "ALTER TABLE tt RENAME a TO z"):
+    sql(
+        "CREATE TEMPORARY TABLE tt (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1'); CREATE TEMPORARY VIEW tv AS SELECT 1 AS x;"
+    )
+    for statement in (
+        "ALTER TABLE tt RENAME TO tt2",
+        "ALTER TABLE tt SET ('number-of-rows' = '3')",
+        "ALTER TABLE tt ADD b INT",
+        "ALTER TABLE tt RENAME a TO z",
+    ):
         assert message(sql, statement, CatalogError) == (  # (Flink 2.3)
             "Table `default_catalog`.`default_database`.`tt` doesn't exist or is a temporary table."
         )
@@ -141,19 +160,29 @@ def test_temporary_tables_and_views_are_not_altered(sql: SqlRunner) -> None:
 
 
 def test_alter_view(sql: SqlRunner) -> None:
-    sql("CREATE TABLE t (a INT, b STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
-        "CREATE VIEW v AS SELECT a FROM t; ALTER VIEW v AS SELECT a, b FROM t WHERE a > 1;")
+    sql(
+        "CREATE TABLE t (a INT, b STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
+        "CREATE VIEW v AS SELECT a FROM t; ALTER VIEW v AS SELECT a, b FROM t WHERE a > 1;"
+    )
     # (Flink 2.3) SHOW CREATE VIEW after ALTER VIEW ... AS
     expected = (
         "(\n  `a`,\n  `b`\n)\nAS SELECT `t`.`a`, `t`.`b`\nFROM `default_catalog`.`default_database`.`t` AS `t`\n"
         "WHERE `t`.`a` > 1"
     )
-    assert sql("SHOW CREATE VIEW v").results[-1].text.startswith(
-        "CREATE VIEW `default_catalog`.`default_database`.`v` " + expected)
+    assert (
+        sql("SHOW CREATE VIEW v")
+        .results[-1]
+        .text.startswith("CREATE VIEW `default_catalog`.`default_database`.`v` " + expected)
+    )
     assert [r[:2] for r in sql.query("DESCRIBE v")[1]] == [("a", "INT"), ("b", "STRING")]  # (Flink 2.3)
     sql("ALTER VIEW v RENAME TO v2")
-    assert sql("SHOW CREATE VIEW v2").results[-1].text.startswith(  # (Flink 2.3)
-        "CREATE VIEW `default_catalog`.`default_database`.`v2` " + expected)
+    assert (
+        sql("SHOW CREATE VIEW v2")
+        .results[-1]
+        .text.startswith(  # (Flink 2.3)
+            "CREATE VIEW `default_catalog`.`default_database`.`v2` " + expected
+        )
+    )
     assert sql.query("SHOW VIEWS")[1] == [("v2",)]
     # (Flink 2.3) the new query is validated; the view is unchanged when it fails
     assert message(sql, "ALTER VIEW v2 AS SELECT zz FROM t").startswith("Column 'zz' not found")
@@ -174,16 +203,20 @@ def test_alter_view(sql: SqlRunner) -> None:
 
 
 def test_a_view_over_an_altered_table_sees_the_change(sql: SqlRunner) -> None:
-    sql("CREATE TABLE t (a INT, b STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
-        "CREATE VIEW v AS SELECT * FROM t; ALTER TABLE t DROP b;")
+    sql(
+        "CREATE TABLE t (a INT, b STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '2');"
+        "CREATE VIEW v AS SELECT * FROM t; ALTER TABLE t DROP b;"
+    )
     # the view is planned again when used: the dropped column is gone from it
     with pytest.raises(QsqlError):
         sql("SELECT b FROM v")
 
 
 def test_alter_model_refusals(sql: SqlRunner) -> None:
-    model = ("INPUT (x STRING) OUTPUT (y STRING) WITH ('provider' = 'openai', "
-             "'endpoint' = 'http://localhost/v1/chat/completions', 'model' = 'gpt-4o', 'api-key' = 'k')")
+    model = (
+        "INPUT (x STRING) OUTPUT (y STRING) WITH ('provider' = 'openai', "
+        "'endpoint' = 'http://localhost/v1/chat/completions', 'model' = 'gpt-4o', 'api-key' = 'k')"
+    )
     sql(f"CREATE MODEL m {model}; CREATE TEMPORARY MODEL tm {model};")
     sql("ALTER MODEL m RENAME TO m2; ALTER MODEL m2 SET ('model' = 'gpt-4o-mini');")  # (Flink 2.3)
     # (Flink 2.3)

@@ -58,8 +58,10 @@ def test_errors_raise_qsql_error_with_the_position() -> None:
 
 def test_stub_models_answer_offline() -> None:
     with qsql.connect(stub=True, env={}) as con:
-        con.execute("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
-                    "CREATE VIEW v (id, i) AS VALUES (1, 'hi')")
+        con.execute(
+            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
+            "CREATE VIEW v (id, i) AS VALUES (1, 'hi')"
+        )
         assert con.execute("SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i))").fetchall() == [
             (1, "[stub] hi")
         ]
@@ -95,6 +97,8 @@ def test_import_qsql_stays_light() -> None:
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("block", re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "python.md").read_text(), re.DOTALL))
+@pytest.mark.parametrize(
+    "block", re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "python.md").read_text(), re.DOTALL)
+)
 def test_docs_python_examples_run(block: str) -> None:
     exec(compile(block, "docs/python.md", "exec"), {})

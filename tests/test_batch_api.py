@@ -11,7 +11,13 @@ import pytest
 
 from qsql.errors import ModelError
 from qsql.models.batch_api import (
-    BatchClient, BatchRequest, BatchStatus, describe, endpoint_path, parse_result_lines, split_into_files,
+    BatchClient,
+    BatchRequest,
+    BatchStatus,
+    describe,
+    endpoint_path,
+    parse_result_lines,
+    split_into_files,
 )
 from qsql.stub import BatchOptions, StubOptions, StubServer
 
@@ -49,7 +55,9 @@ def run_job(server: StubServer, reqs: list[BatchRequest], cancel_after_create: b
                 await client.cancel(created.id)
             progress: list[str] = []
             clock = InstantClock()
-            final = await client.wait(created.id, clock, poll_interval=2, on_progress=lambda s: progress.append(s.status))
+            final = await client.wait(
+                created.id, clock, poll_interval=2, on_progress=lambda s: progress.append(s.status)
+            )
             return created, final, await client.results(final), progress, clock
 
     return asyncio.run(go())
@@ -63,7 +71,9 @@ def test_a_job_runs_to_completion_and_results_match_by_custom_id() -> None:
     assert clock.slept == [2, 3]  # the poll interval grows by half
     assert final.completed == 3 and final.failed == 0 and final.error_file_id is None
     assert {k: v.body["choices"][0]["message"]["content"] for k, v in results.items()} == {
-        "r0": "[stub] one", "r1": "[stub] two", "r2": "[stub] three",
+        "r0": "[stub] one",
+        "r1": "[stub] two",
+        "r2": "[stub] three",
     }
     assert all(r.ok for r in results.values())
     assert describe(final) == f"batch {final.id}: completed, 3/3 done"
@@ -136,7 +146,9 @@ def test_transient_poll_errors_are_retried() -> None:
         calls["n"] += 1
         if calls["n"] < 3:
             return httpx.Response(503, json={"error": {"message": "busy"}})
-        return httpx.Response(200, json={"id": "b1", "status": "completed", "request_counts": {"total": 1, "completed": 1}})
+        return httpx.Response(
+            200, json={"id": "b1", "status": "completed", "request_counts": {"total": 1, "completed": 1}}
+        )
 
     async def go() -> BatchStatus:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
@@ -164,13 +176,20 @@ def test_default_split_is_fifty_thousand() -> None:
 
 
 def test_result_lines_are_read_defensively() -> None:
-    text = "\n".join([
-        json.dumps({"custom_id": "a", "response": {"status_code": 200, "body": {"choices": []}}}),
-        "not json",
-        json.dumps({"custom_id": "b", "response": {"status_code": 500, "body": {"error": {"message": "boom", "code": "InternalError"}}}}),
-        json.dumps({"custom_id": "c", "response": None, "error": {"code": "batch_expired", "message": "late"}}),
-        json.dumps({"no": "id"}),
-    ])
+    text = "\n".join(
+        [
+            json.dumps({"custom_id": "a", "response": {"status_code": 200, "body": {"choices": []}}}),
+            "not json",
+            json.dumps(
+                {
+                    "custom_id": "b",
+                    "response": {"status_code": 500, "body": {"error": {"message": "boom", "code": "InternalError"}}},
+                }
+            ),
+            json.dumps({"custom_id": "c", "response": None, "error": {"code": "batch_expired", "message": "late"}}),
+            json.dumps({"no": "id"}),
+        ]
+    )
     results = parse_result_lines(text)
     assert sorted(results) == ["a", "b", "c"]
     assert results["a"].ok

@@ -32,12 +32,23 @@ def bodies(*texts: str) -> dict[str, dict]:
     return {f"key-{t}": {"model": "qwen-plus", "messages": [{"role": "user", "content": t}]} for t in texts}
 
 
-def job(server: StubServer, store: BatchStore, requests: dict[str, dict], clock: Clock, report: JobReport | None = None):
+def job(
+    server: StubServer, store: BatchStore, requests: dict[str, dict], clock: Clock, report: JobReport | None = None
+):
     async def go():
         async with httpx.AsyncClient(trust_env=False) as http:
             client = BatchClient(http, server.base_url, {"Authorization": "Bearer k"})
-            return await run_job(client, store, clock, requests=requests, endpoint="/v1/chat/completions",
-                                 provider="qwen", model="qwen-plus", report=report, poll_interval=1)
+            return await run_job(
+                client,
+                store,
+                clock,
+                requests=requests,
+                endpoint="/v1/chat/completions",
+                provider="qwen",
+                model="qwen-plus",
+                report=report,
+                poll_interval=1,
+            )
 
     return asyncio.run(go())
 
@@ -58,7 +69,9 @@ def test_a_job_answers_every_request_and_keeps_the_paid_replies(store: BatchStor
         report = JobReport()
         results = job(server, store, bodies("a", "b"), Clock(), report)
         assert {k: r.body["choices"][0]["message"]["content"] for k, r in results.items()} == {
-            "key-a": "[stub] a", "key-b": "[stub] b"}
+            "key-a": "[stub] a",
+            "key-b": "[stub] b",
+        }
         assert len(report.submitted) == 1 and report.resumed == []
         assert "1 batch completed, 2/2 requests done" in report.progress_line()
         # The same requests again: answered from what was paid for, no new batch.

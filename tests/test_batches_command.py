@@ -17,8 +17,9 @@ def start_batch(server: StubServer) -> str:
     async def go() -> str:
         async with httpx.AsyncClient(trust_env=False) as http:
             client = BatchClient(http, server.base_url, {})
-            ((ids, content),) = split_into_files([BatchRequest("k1", {"model": "qwen-plus", "messages": []})],
-                                                 "/v1/chat/completions")
+            ((ids, content),) = split_into_files(
+                [BatchRequest("k1", {"model": "qwen-plus", "messages": []})], "/v1/chat/completions"
+            )
             status = await client.create(await client.upload(content), "/v1/chat/completions")
             store = BatchStore()
             store.record(status.id, server.base_url, "qwen", "qwen-plus", status.status, ids)
@@ -90,8 +91,9 @@ def test_cache_clear_keeps_unfinished_batches_unless_forced(capsys: pytest.Captu
     assert "batch" not in capsys.readouterr().out
 
 
-def test_list_asks_the_provider_when_a_key_is_at_hand(capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_asks_the_provider_when_a_key_is_at_hand(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with StubServer() as server:
         batch_id = start_batch(server)
         monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)

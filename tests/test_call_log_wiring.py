@@ -42,7 +42,12 @@ def test_on_logs_each_request_and_cache_hit_with_text_and_no_key(stub: StubServe
     assert all(c["status"] is None and c["request"] is None for c in calls[2:])
     for call in sent:
         assert (call["model"], call["model_id"], call["host"], call["status"], call["ok"]) == (
-            "m", "gpt-4o-mini", "127.0.0.1", 200, 1)
+            "m",
+            "gpt-4o-mini",
+            "127.0.0.1",
+            200,
+            1,
+        )
         assert call["prompt_tokens"] > 0 and call["completion_tokens"] > 0 and call["latency"] >= 0
         assert "gpt-4o-mini" in str(call["request"]) and "[stub]" in str(call["reply"])
     assert {json.loads(str(c["request"]))["messages"][-1]["content"] for c in sent} == {"alpha", "beta"}

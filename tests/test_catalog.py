@@ -64,7 +64,8 @@ def test_describe_view_and_model(cat: SqlRunner) -> None:
     )
     # (Flink 2.3)
     assert cat.query("DESCRIBE MODEL m") == (
-        ["name", "type", "null", "is input"], [("input", "STRING", True, True), ("content", "STRING", True, False)]
+        ["name", "type", "null", "is input"],
+        [("input", "STRING", True, True), ("content", "STRING", True, False)],
     )
 
 
@@ -98,7 +99,9 @@ def test_show_create_table_and_model_mask_the_key(cat: SqlRunner) -> None:
 
 def test_show_create_view_keeps_the_query_text(cat: SqlRunner) -> None:
     text = cat("SHOW CREATE VIEW v").results[-1].text
-    assert text.startswith("CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v` (\n  `a`,\n  `b`\n)\nAS VALUES")
+    assert text.startswith(
+        "CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v` (\n  `a`,\n  `b`\n)\nAS VALUES"
+    )
     with pytest.raises(CatalogError) as info:
         cat("SHOW CREATE TABLE v")
     assert "is a view" in info.value.message
@@ -158,7 +161,9 @@ def test_create_or_replace(cat: SqlRunner) -> None:
     assert [c.name for c in cat.session.catalog.find_relation("q").columns] == ["id", "x"]
     cat("CREATE OR REPLACE VIEW w AS SELECT 1 AS a; CREATE OR REPLACE VIEW w AS SELECT 2 AS b;")
     assert cat.query("SELECT * FROM w") == (["b"], [(2,)])
-    cat("CREATE OR REPLACE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider'='qwen', 'api-key'='k', 'model'='qwen-max')")
+    cat(
+        "CREATE OR REPLACE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider'='qwen', 'api-key'='k', 'model'='qwen-max')"
+    )
     assert cat.session.catalog.find_model("m").config.model == "qwen-max"
 
 
@@ -168,10 +173,14 @@ def test_explain_shows_models_concurrency_batching_and_pushed_filters(cat: SqlRu
         "'model'='text-embedding-v4', 'batch-size'='5');"
         "CREATE TABLE sink (a INT, b STRING, v ARRAY<FLOAT>) WITH ('connector'='print');"
     )
-    text = cat(
-        "EXPLAIN INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(b), "
-        "MAP['max-concurrent-operations', '3']) WHERE a > 1"
-    ).results[-1].text
+    text = (
+        cat(
+            "EXPLAIN INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(b), "
+            "MAP['max-concurrent-operations', '3']) WHERE a > 1"
+        )
+        .results[-1]
+        .text
+    )
     lines = text.splitlines()
     assert lines[0] == "Sink(sink, connector=print)"
     assert "ML_PREDICT(model=e [qwen embeddings text-embedding-v4" in lines[2]

@@ -28,13 +28,20 @@ EXPECTED = (ROOT / "samples" / "desensitize.stub.out").read_text(encoding="utf-8
 QSQL = [sys.executable, "-m", "qsql"]
 
 
-def qsql_process(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def qsql_process(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """The real command in its own process (the smoke tests only)."""
     environment = dict(os.environ)
     environment.update(env or {})
     return subprocess.run(
-        [*QSQL, *args], input=stdin if stdin is not None else "", capture_output=True, text=True,
-        timeout=60, env=environment, cwd=ROOT,
+        [*QSQL, *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        cwd=ROOT,
     )
 
 
@@ -165,7 +172,9 @@ def with_retries(script: str, retries: int) -> str:
     return script.replace("'model' = 'qwen-plus',", f"'model' = 'qwen-plus', 'retry-num' = '{retries}',")
 
 
-@pytest.mark.parametrize("marker, fragment", [("[[stub:status=500]]", "HTTP 500"), ("[[stub:malformed]]", "malformed reply")])
+@pytest.mark.parametrize(
+    "marker, fragment", [("[[stub:status=500]]", "HTTP 500"), ("[[stub:malformed]]", "malformed reply")]
+)
 def test_server_errors_exit_1_once_retries_run_out(
     cli: CliRunner, keyed_stub: tuple[str, str], marker: str, fragment: str
 ) -> None:
@@ -197,12 +206,18 @@ def test_unreachable_endpoint_is_a_clear_error(cli: CliRunner) -> None:
 BAD_INPUTS = [
     ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL nope, DESCRIPTOR(info))", "Object 'nope' not found"),
     ("SELECT nope FROM user_info", "Column 'nope' not found in any table"),
-    ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(x))",
-     "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label."),
-    ("SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(id))",
-     "Descriptor column 'id' type INT NOT NULL cannot be assigned to model input type STRING at position 0."),
-    ("CREATE MODEL m2 INPUT (i INT) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus')",
-     "input column 'i' must be STRING, not INT"),
+    (
+        "SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(x))",
+        "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label.",
+    ),
+    (
+        "SELECT * FROM ML_PREDICT(TABLE user_info, MODEL ai_data_desensitization, DESCRIPTOR(id))",
+        "Descriptor column 'id' type INT NOT NULL cannot be assigned to model input type STRING at position 0.",
+    ),
+    (
+        "CREATE MODEL m2 INPUT (i INT) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus')",
+        "input column 'i' must be STRING, not INT",
+    ),
 ]
 
 
@@ -240,7 +255,9 @@ def test_disk_cache_rerun_sends_nothing_and_cache_command(cli: CliRunner) -> Non
     assert "0 cached replies" in cli("cache", "info").stdout
 
 
-def test_reviews_sample_writes_its_expected_jsonl(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reviews_sample_writes_its_expected_jsonl(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     samples = tmp_path / "samples"
     samples.mkdir()
     for name in ("reviews.sql", "reviews.csv"):

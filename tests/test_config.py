@@ -19,7 +19,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_short_names_sections_and_types(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, """
+    config = load_config(
+        write(
+            tmp_path,
+            """
 format = "csv"
 pager = "off"
 editing-mode = "vi"
@@ -31,10 +34,15 @@ expanded = true
 qwen = "MY_KEY"
 [prices."qwen-plus"]
 input = 0.5
-"""))
+""",
+        )
+    )
     assert config.settings == {
-        "qsql.output.format": "csv", "qsql.shell.pager": "off", "qsql.shell.editing-mode": "vi",
-        "qsql.cache": "off", "qsql.output.expanded": "on",
+        "qsql.output.format": "csv",
+        "qsql.shell.pager": "off",
+        "qsql.shell.editing-mode": "vi",
+        "qsql.cache": "off",
+        "qsql.output.expanded": "on",
         "table.exec.async-ml-predict.max-concurrent-operations": "32",
     }
     assert config.key_env == {"qwen": "MY_KEY"} and config.prices == {"qwen-plus": {"input": 0.5}}
@@ -46,12 +54,15 @@ def test_the_default_path_is_in_the_user_config_dir(monkeypatch: pytest.MonkeyPa
     assert load_config().settings == {}  # no file: an empty config
 
 
-@pytest.mark.parametrize("text, message", [
-    ('format = "yaml"', "setting 'qsql.output.format' must be one of"),
-    ('colour = "red"', "unknown key 'colour'"),
-    ("format = ", "config file"),
-    ('[prices."x"]\ninput = "cheap"', "must set 'input' and/or 'output' to a number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('format = "yaml"', "setting 'qsql.output.format' must be one of"),
+        ('colour = "red"', "unknown key 'colour'"),
+        ("format = ", "config file"),
+        ('[prices."x"]\ninput = "cheap"', "must set 'input' and/or 'output' to a number"),
+    ],
+)
 def test_bad_files_are_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, text))

@@ -58,7 +58,10 @@ def test_totals_cost_what_has_a_price_and_name_what_has_none() -> None:
     assert (totals.requests, totals.cache_hits, totals.prompt_tokens, totals.completion_tokens) == (11, 2, 1300, 500)
     assert totals.cost == pytest.approx((1000 * 0.4 + 500 * 1.2) / 1e6)
     assert totals.unpriced == {"text-embedding-v4"}
-    assert totals.describe() == "11 requests, 1300 prompt + 500 completion tokens, est. $0.0010 + unpriced text-embedding-v4"
+    assert (
+        totals.describe()
+        == "11 requests, 1300 prompt + 500 completion tokens, est. $0.0010 + unpriced text-embedding-v4"
+    )
     session = UsageTotals()
     session.merge(totals)
     session.merge(totals)
@@ -96,7 +99,7 @@ class Call:  # the fields of qsql.models.hooks.CallRecord
 
 def test_one_row_per_call_in_a_private_file(tmp_path: Path) -> None:
     log = CallLog(tmp_path / "data" / "calls.db")
-    log.record(Call(), "on", now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    log.record(Call(), "on", now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
     log.record(Call(status=429, ok=False, attempt=2, error="HTTP 429 from ...", reply_text="slow down"), "meta")
     log.record(Call(cache_hit=True, status=None, latency=0.0), "off")  # off: nothing stored
     rows = log.recent(10)
@@ -106,7 +109,12 @@ def test_one_row_per_call_in_a_private_file(tmp_path: Path) -> None:
     first, second = rows
     assert first["time"] == "2026-01-02T03:04:05.000+00:00"
     assert (first["model"], first["model_id"], first["host"], first["status"], first["ok"]) == (
-        "m", "qwen-plus", "dashscope.aliyuncs.com", 200, 1)
+        "m",
+        "qwen-plus",
+        "dashscope.aliyuncs.com",
+        200,
+        1,
+    )
     assert (first["prompt_tokens"], first["completion_tokens"], first["cache_hit"]) == (12, 5, 0)
     assert "hi" in str(first["request"]) and "hello" in str(first["reply"])
     assert second["request"] is None and second["reply"] is None and second["status"] == 429  # meta: no text
@@ -114,8 +122,13 @@ def test_one_row_per_call_in_a_private_file(tmp_path: Path) -> None:
 
 def test_keys_never_reach_the_log(tmp_path: Path) -> None:
     log = CallLog(tmp_path / "calls.db")
-    log.record(Call(request_text='{"api_key": "sk-abcdef123456", "h": "Bearer sk-zzzzzzzz99"}',
-                    error="failed with key sk-abcdef123456"), "on")
+    log.record(
+        Call(
+            request_text='{"api_key": "sk-abcdef123456", "h": "Bearer sk-zzzzzzzz99"}',
+            error="failed with key sk-abcdef123456",
+        ),
+        "on",
+    )
     (row,) = log.recent()
     log.close()
     text = json.dumps(row)
@@ -143,8 +156,20 @@ def test_logs_command_without_a_log_says_how_to_start(tmp_path: Path, capsys: py
 
 
 def test_describe_call_shows_errors_and_attempts() -> None:
-    text = describe_call({"id": 7, "time": "t", "model": "m", "model_id": "x", "host": "h", "status": 503,
-                          "latency": 0.1, "attempt": 3, "error": "HTTP 503", "prompt_tokens": 0})
+    text = describe_call(
+        {
+            "id": 7,
+            "time": "t",
+            "model": "m",
+            "model_id": "x",
+            "host": "h",
+            "status": 503,
+            "latency": 0.1,
+            "attempt": 3,
+            "error": "HTTP 503",
+            "prompt_tokens": 0,
+        }
+    )
     assert "attempt 3" in text and "error: HTTP 503" in text
 
 
@@ -165,7 +190,9 @@ def test_summaries_show_per_statement_and_session_cost(stub) -> None:  # type: i
             "CREATE VIEW v (id, i) AS VALUES (1, 'hello world'), (2, 'again');"
             "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));"
             "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i)) UNION ALL "
-            "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));", "t.sql")
+            "SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));",
+            "t.sql",
+        )
         usage = session.usage
         # $1 per prompt token, $2 per completion token: the cost is exact arithmetic
         assert usage.statements == 2 and usage.requests == 6
@@ -181,25 +208,31 @@ def test_explain_estimates_requests_tokens_and_cost_without_sending(httpx_mock) 
     from qsql.session import Session
 
     with Session(env={}) as session:  # a real endpoint: any request would fail the test (no mock response)
-        list(session.execute(
-            # provider openai: the byte-free estimate, whichever tokenizers are installed
-            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'openai', 'api-key' = 'k', "
-            "'endpoint' = 'https://api.example.com/v1', 'model' = 'qwen-plus', 'max-tokens' = '100', "
-            "'system-prompt' = 'abcd');"
-            "CREATE MODEL e INPUT (i STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'qwen', 'api-key' = 'k', "
-            "'model' = 'text-embedding-v4', 'batch-size' = '2');"
-            "CREATE VIEW v (id, i) AS VALUES (1, 'abcdefgh'), (2, CAST(NULL AS STRING)), (3, '你好'), (4, 'x');"
-            "CREATE TABLE p (id INT, o STRING) WITH ('connector' = 'print');"
-        ))
-        text = list(session.execute(
-            "EXPLAIN INSERT INTO p SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i))"))[-1].text
+        list(
+            session.execute(
+                # provider openai: the byte-free estimate, whichever tokenizers are installed
+                "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'openai', 'api-key' = 'k', "
+                "'endpoint' = 'https://api.example.com/v1', 'model' = 'qwen-plus', 'max-tokens' = '100', "
+                "'system-prompt' = 'abcd');"
+                "CREATE MODEL e INPUT (i STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+                "'model' = 'text-embedding-v4', 'batch-size' = '2');"
+                "CREATE VIEW v (id, i) AS VALUES (1, 'abcdefgh'), (2, CAST(NULL AS STRING)), (3, '你好'), (4, 'x');"
+                "CREATE TABLE p (id INT, o STRING) WITH ('connector' = 'print');"
+            )
+        )
+        text = list(
+            session.execute("EXPLAIN INSERT INTO p SELECT id, o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i))")
+        )[-1].text
         embed = list(session.execute("EXPLAIN SELECT id FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(i))"))[-1].text
     assert httpx_mock.get_requests() == []
-    (line,) = [l for l in text.splitlines() if l.startswith("ML_PREDICT(m) [qwen-plus]")]
+    (line,) = [x for x in text.splitlines() if x.startswith("ML_PREDICT(m) [qwen-plus]")]
     # 3 requests; tokens: texts 2 + 2 + 1, plus per request 1 (system prompt) + 8 (framing) = 32
-    assert "4 rows, 3 requests, ~32 input tokens (1 row skipped: NULL, empty or too long), at most 300 output tokens" in line
+    assert (
+        "4 rows, 3 requests, ~32 input tokens (1 row skipped: NULL, empty or too long), at most 300 output tokens"
+        in line
+    )
     assert "est. input cost $0.000013" in line and "total at most $0.0004" in line  # 32*0.4/1e6, +300*1.2/1e6
-    (line,) = [l for l in embed.splitlines() if l.startswith("ML_PREDICT(e)")]
+    (line,) = [x for x in embed.splitlines() if x.startswith("ML_PREDICT(e)")]
     assert "4 rows, 2 requests, ~" in line and "no price for this model" in line
 
 

@@ -22,8 +22,11 @@ QUERIES = [
     ("SELECT CAST(NULL AS INT) AS n", ["n"], [(None,)]),
     ("SELECT 0.1e0 + 0.2e0", ["EXPR$0"], [(0.30000000000000004,)]),  # (Flink 2.3)
     ("SELECT (1 + 2) * 3 - -1", ["EXPR$0"], [(10,)]),
-    ("SELECT 1 < 2, 1 = 2, NOT TRUE, TRUE AND CAST(NULL AS BOOLEAN), TRUE OR CAST(NULL AS BOOLEAN)",
-     ["EXPR$0", "EXPR$1", "EXPR$2", "EXPR$3", "EXPR$4"], [(True, False, False, None, True)]),
+    (
+        "SELECT 1 < 2, 1 = 2, NOT TRUE, TRUE AND CAST(NULL AS BOOLEAN), TRUE OR CAST(NULL AS BOOLEAN)",
+        ["EXPR$0", "EXPR$1", "EXPR$2", "EXPR$3", "EXPR$4"],
+        [(True, False, False, None, True)],
+    ),
     ("VALUES (1, 'a'), (2, 'bb')", ["EXPR$0", "EXPR$1"], [(1, "a"), (2, "bb")]),
     ("SELECT TRY_CAST('x' AS INT), CAST('7' AS INT)", ["EXPR$0", "EXPR$1"], [(None, 7)]),
 ]
@@ -41,7 +44,8 @@ def test_select_from_a_view_with_star_alias_and_arithmetic(sql: SqlRunner) -> No
     sql(VIEW)
     assert sql.query("SELECT * FROM v") == (["id", "name", "info"], [(1, "mj", "abc"), (2, "x", None)])
     assert sql.query("SELECT id * 10 AS tens, name || '!' FROM v") == (
-        ["tens", "EXPR$1"], [(10, "mj!"), (20, "x!")],
+        ["tens", "EXPR$1"],
+        [(10, "mj!"), (20, "x!")],
     )
     assert sql.query("SELECT w.id FROM v AS w") == (["id"], [(1,), (2,)])
     assert sql.query("SELECT * FROM default_catalog.default_database.v")[1][0] == (1, "mj", "abc")
@@ -98,8 +102,7 @@ def test_print_identifier_and_standard_error(sql: SqlRunner) -> None:
     )
     assert run.out == "out> +I[2, null, false]\n"  # (Flink 2.3)
     run = sql(
-        "CREATE TABLE e (id INT) WITH ('connector' = 'print', 'standard-error' = 'true');"
-        "INSERT INTO e VALUES (1);"
+        "CREATE TABLE e (id INT) WITH ('connector' = 'print', 'standard-error' = 'true');INSERT INTO e VALUES (1);"
     )
     assert run.out == "" and "+I[1]" in run.err
 
@@ -122,15 +125,30 @@ def error_of(sql: SqlRunner, text: str) -> QsqlError:
         (VIEW + "\nSELECT * FROM V", CatalogError, "Object 'V' not found", (2, 15)),
         (VIEW + "\nSELECT ID FROM v", ValidationError, "Column 'ID' not found in any table", (2, 8)),
         ("SELECT nope", ValidationError, "Column 'nope' not found", (1, 8)),
-        ("SELECT 1 + 'a'", QsqlTypeError, "Cannot apply '+' to arguments of type '<INT> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'", (1, 8)),  # (Flink 2.3, INTEGER)
+        (
+            "SELECT 1 + 'a'",
+            QsqlTypeError,
+            "Cannot apply '+' to arguments of type '<INT> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'",
+            (1, 8),
+        ),  # (Flink 2.3, INTEGER)
         ("SELECT 1 || 'a'", QsqlTypeError, "Cannot apply '||'", (1, 8)),
         ("SELECT NULL", QsqlTypeError, "Illegal use of 'NULL'", (1, 8)),  # (Flink 2.3)
         # (Flink 2.3) a bare NULL in VALUES is refused even when another row gives the column a type
-        ("SELECT * FROM (VALUES (-1, NULL, 2.5), (2, 'q', 1e3)) AS t(a, b, c)", QsqlTypeError, "Illegal use of 'NULL'", (1, 28)),
+        (
+            "SELECT * FROM (VALUES (-1, NULL, 2.5), (2, 'q', 1e3)) AS t(a, b, c)",
+            QsqlTypeError,
+            "Illegal use of 'NULL'",
+            (1, 28),
+        ),
         ("SELECT * FROM (VALUES (1, 'q'), (2, NULL)) AS t(a, b)", QsqlTypeError, "Illegal use of 'NULL'", (1, 37)),
         ("SELECT CAST('abc' AS INT)", ExecutionError, "cannot cast 'abc'", (1, 8)),
         ("SELECT 1 / 0", ExecutionError, "division by zero", (1, 1)),
-        ("SELECT FOO(1)", ValidationError, "No match found for function signature FOO(<NUMERIC>)", (1, 8)),  # (Flink 2.3)
+        (
+            "SELECT FOO(1)",
+            ValidationError,
+            "No match found for function signature FOO(<NUMERIC>)",
+            (1, 8),
+        ),  # (Flink 2.3)
         ("SELECT CAST(DATE '2026-01-01' AS INT)", QsqlTypeError, "Cast function cannot convert", (1, 8)),
         ("VALUES (1), ('a')", QsqlTypeError, "compatible types", (1, 9)),
         ("VALUES (1), (1, 2)", ValidationError, "same number of columns", (1, 14)),
@@ -154,7 +172,10 @@ def test_unknown_name_suggests_the_right_case(sql: SqlRunner) -> None:
 @pytest.mark.parametrize(
     "insert, fragment",
     [
-        ("INSERT INTO p2 SELECT CAST(id AS BIGINT), name FROM v", "incompatible types for sink column 'id' at position 1"),
+        (
+            "INSERT INTO p2 SELECT CAST(id AS BIGINT), name FROM v",
+            "incompatible types for sink column 'id' at position 1",
+        ),
         ("INSERT INTO p2 SELECT id FROM v", "different number of columns"),
         ("INSERT INTO p2 SELECT name, name FROM v", "incompatible types for sink column 'id'"),
         ("INSERT INTO p2 VALUES ('1', 'a')", "incompatible types"),
@@ -175,7 +196,10 @@ def test_sink_schema_mismatch_shows_both_schemas(sql: SqlRunner) -> None:
     sql(VIEW + "CREATE TEMPORARY TABLE p2 (id INT, name STRING) WITH ('connector'='print');")
     error = error_of(sql, "INSERT INTO p2 SELECT CAST(id AS BIGINT), name FROM v")
     # (Flink 2.3) Query schema: [EXPR$0: BIGINT NOT NULL, name: VARCHAR(2) NOT NULL] / Sink schema: [id: INT, name: STRING]
-    assert error.hint == "Query schema: [EXPR$0: BIGINT NOT NULL, name: VARCHAR(2) NOT NULL]  Sink schema: [id: INT, name: STRING]"
+    assert (
+        error.hint
+        == "Query schema: [EXPR$0: BIGINT NOT NULL, name: VARCHAR(2) NOT NULL]  Sink schema: [id: INT, name: STRING]"
+    )
 
 
 def test_untyped_null_in_values_is_rejected_as_in_flink(sql: SqlRunner) -> None:
@@ -194,7 +218,11 @@ def test_flink_arithmetic_into_sinks(sql: SqlRunner) -> None:
     )
     # (Flink 2.3)
     assert run.out.splitlines() == [
-        "+I[3.0, 2.50, 3]", "+I[0.3333333432674408, 2.63, -1]", "+I[Infinity, 1.01, 3]", "+I[1.0, 1.00, 1]", "+I[2.5, 2.50, 2]",
+        "+I[3.0, 2.50, 3]",
+        "+I[0.3333333432674408, 2.63, -1]",
+        "+I[Infinity, 1.01, 3]",
+        "+I[1.0, 1.00, 1]",
+        "+I[2.5, 2.50, 2]",
     ]
 
 
@@ -218,11 +246,23 @@ def test_not_null_sink_column_rejects_null_at_runtime(sql: SqlRunner) -> None:
 @pytest.mark.parametrize(
     "ddl, error_class, fragment",
     [
-        ("CREATE TABLE t (a INT) WITH ('connector' = 'prnt')", OptionError, "Could not find any factory for identifier 'prnt'"),
+        (
+            "CREATE TABLE t (a INT) WITH ('connector' = 'prnt')",
+            OptionError,
+            "Could not find any factory for identifier 'prnt'",
+        ),
         ("CREATE TABLE t (a INT) WITH ('foo' = 'bar')", OptionError, "do not contain an option key 'connector'"),
         ("CREATE TABLE t (a INT) WITH ('connector' = 'print', 'foo' = 'bar')", OptionError, "Unsupported option 'foo'"),
-        ("CREATE TABLE t (a INT) WITH ('connector' = 'print', 'standard-error' = 'yes')", OptionError, "'standard-error' must be 'true' or 'false'"),
-        ("CREATE TABLE t (a INT) WITH ('connector' = 'print', 'sink.parallelism' = '0')", OptionError, "'sink.parallelism' must be an integer >= 1"),
+        (
+            "CREATE TABLE t (a INT) WITH ('connector' = 'print', 'standard-error' = 'yes')",
+            OptionError,
+            "'standard-error' must be 'true' or 'false'",
+        ),
+        (
+            "CREATE TABLE t (a INT) WITH ('connector' = 'print', 'sink.parallelism' = '0')",
+            OptionError,
+            "'sink.parallelism' must be an integer >= 1",
+        ),
         ("CREATE TABLE t (a INT, a STRING) WITH ('connector' = 'print')", ValidationError, "Duplicate column name 'a'"),
         ("CREATE TABLE t (a INT) WITH ('connector' = 'print', 'connector' = 'print')", OptionError, "given twice"),
         ("CREATE VIEW v2 (a, b) AS SELECT 1", ValidationError, "same degree"),
@@ -236,5 +276,3 @@ def test_ddl_errors(sql: SqlRunner, ddl: str, error_class: type, fragment: str) 
 def test_unknown_connector_option_suggests_the_close_one(sql: SqlRunner) -> None:
     error = error_of(sql, "CREATE TABLE t (a INT) WITH ('connector' = 'print', 'print-identifer' = 'x')")
     assert error.hint == "did you mean 'print-identifier'?"
-
-

@@ -34,11 +34,13 @@ class Planned:
 @pytest.fixture
 def plan() -> Iterator[Planned]:
     with Session(env={}) as session:
-        list(session.execute(
-            "CREATE TABLE endless (n BIGINT) WITH ('connector' = 'datagen', 'fields.n.kind' = 'sequence', "
-            "'fields.n.start' = '1', 'fields.n.end' = '1000000000000');"
-            "CREATE VIEW t (id, tag) AS VALUES (1, 'a'), (2, 'b'), (3, 'a');"
-        ))
+        list(
+            session.execute(
+                "CREATE TABLE endless (n BIGINT) WITH ('connector' = 'datagen', 'fields.n.kind' = 'sequence', "
+                "'fields.n.start' = '1', 'fields.n.end' = '1000000000000');"
+                "CREATE VIEW t (id, tag) AS VALUES (1, 'a'), (2, 'b'), (3, 'a');"
+            )
+        )
         yield Planned(session)
 
 
@@ -81,10 +83,12 @@ def test_the_source_total_is_known_for_values_datagen_and_files(tmp_path) -> Non
     data = tmp_path / "d.csv"
     data.write_text("1,a\n2,b\n3,c\n", encoding="utf-8")
     with Session(env={}) as session:
-        list(session.execute(
-            "CREATE TABLE g (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '7');"
-            f"CREATE TABLE f (x INT, s STRING) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');"
-        ))
+        list(
+            session.execute(
+                "CREATE TABLE g (x INT) WITH ('connector' = 'datagen', 'number-of-rows' = '7');"
+                f"CREATE TABLE f (x INT, s STRING) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');"
+            )
+        )
         planner = Planner(session.catalog, session.settings)
 
         def total(sql: str) -> int | None:

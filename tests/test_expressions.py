@@ -11,8 +11,8 @@ import math
 import pytest
 
 from qsql import types as T
-from qsql.errors import QsqlError, ValidationError
 from qsql.column import Column
+from qsql.errors import QsqlError, ValidationError
 from qsql.expressions import Compiled, Scope, compile_expr, java_fmod, like_regex
 from qsql.parser import parse
 
@@ -51,9 +51,15 @@ def test_a_bare_column_is_marked_for_a_direct_read() -> None:
 @pytest.mark.parametrize(
     "expression, b, c, expected",
     [
-        ("b AND c", None, False, False), ("b AND c", None, True, None), ("b AND c", True, True, True),
-        ("b OR c", None, True, True), ("b OR c", None, False, None), ("b OR c", False, False, False),
-        ("NOT b", None, None, None), ("b IS NULL", None, None, True), ("b IS NOT TRUE", None, None, True),
+        ("b AND c", None, False, False),
+        ("b AND c", None, True, None),
+        ("b AND c", True, True, True),
+        ("b OR c", None, True, True),
+        ("b OR c", None, False, None),
+        ("b OR c", False, False, False),
+        ("NOT b", None, None, None),
+        ("b IS NULL", None, None, True),
+        ("b IS NOT TRUE", None, None, True),
     ],
 )
 def test_three_valued_logic(expression: str, b: bool | None, c: bool | None, expected: bool | None) -> None:
@@ -115,5 +121,5 @@ def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
     import math
 
     # (1e400 itself is refused as in Flink: "Numeric literal '1E400' out of range")
-    (a, b, c), = sql.query("SELECT -(1e308 * 10) % 3, MOD(1e308 * 10, 2e0), 5e0 % (1e308 * 10)")[1]
+    ((a, b, c),) = sql.query("SELECT -(1e308 * 10) % 3, MOD(1e308 * 10, 2e0), 5e0 % (1e308 * 10)")[1]
     assert math.isnan(a) and math.isnan(b) and c == 5.0

@@ -26,7 +26,13 @@ CHAT_FAMILIES = [
     ("qwen", "qwen-flash", None, {"stream": ABSENT, "enable_thinking": ABSENT}, "[stub]"),
     ("qwen", "qwen-max", None, {"stream": ABSENT, "enable_thinking": ABSENT}, "[stub]"),
     ("qwen", "qwen-plus", "'enable-thinking' = 'true'", {"stream": True, "enable_thinking": True}, "[stub]"),
-    ("qwen", "qwen3-8b", None, {"stream": True, "enable_thinking": ABSENT, "stream_options": {"include_usage": True}}, "[stub]"),
+    (
+        "qwen",
+        "qwen3-8b",
+        None,
+        {"stream": True, "enable_thinking": ABSENT, "stream_options": {"include_usage": True}},
+        "[stub]",
+    ),
     ("qwen", "qwen3-32b", "'enable-thinking' = 'false'", {"stream": ABSENT, "enable_thinking": False}, "[stub]"),
     ("qwen", "qwen3-235b-a22b", None, {"stream": True, "enable_thinking": ABSENT}, "[stub]"),
     ("qwen", "qwen3-30b-a3b", "'thinking-budget' = '64'", {"stream": True, "thinking_budget": 64}, "[stub]"),
@@ -35,9 +41,27 @@ CHAT_FAMILIES = [
     ("qwen", "qwq-plus", None, {"stream": True, "enable_thinking": ABSENT}, "[stub]"),
     ("qwen", "qvq-max", None, {"stream": True, "enable_thinking": ABSENT}, "[stub]"),
     ("qwen", "qwen3-235b-a22b-instruct-2507", None, {"stream": ABSENT, "enable_thinking": ABSENT}, "[stub]"),
-    ("qwen", "qwen-mt-plus", "'target-lang' = 'English'", {"translation_options": {"source_lang": "auto", "target_lang": "English"}}, "[stub] [auto->English]"),
-    ("qwen", "qwen-mt-turbo", "'target-lang' = 'English', 'source-lang' = 'Chinese'", {"translation_options": {"source_lang": "Chinese", "target_lang": "English"}}, "[stub] [Chinese->English]"),
-    ("qwen", "qwen-mt-flash", "'target-lang' = 'German'", {"translation_options": {"source_lang": "auto", "target_lang": "German"}}, "[stub] [auto->German]"),
+    (
+        "qwen",
+        "qwen-mt-plus",
+        "'target-lang' = 'English'",
+        {"translation_options": {"source_lang": "auto", "target_lang": "English"}},
+        "[stub] [auto->English]",
+    ),
+    (
+        "qwen",
+        "qwen-mt-turbo",
+        "'target-lang' = 'English', 'source-lang' = 'Chinese'",
+        {"translation_options": {"source_lang": "Chinese", "target_lang": "English"}},
+        "[stub] [Chinese->English]",
+    ),
+    (
+        "qwen",
+        "qwen-mt-flash",
+        "'target-lang' = 'German'",
+        {"translation_options": {"source_lang": "auto", "target_lang": "German"}},
+        "[stub] [auto->German]",
+    ),
     ("openai", "gpt-4o-mini", "'temperature' = '2'", {"temperature": 2.0, "stream": ABSENT}, "[stub]"),
     ("deepseek", "deepseek-chat", None, {"stream": ABSENT}, "[stub]"),
     ("openai", "o3-mini", "'max-tokens' = '50'", {"max_completion_tokens": 50, "max_tokens": ABSENT}, "[stub]"),
@@ -61,7 +85,11 @@ def seed_with(provider: str, model: str, options: str | None) -> str:
     return text
 
 
-@pytest.mark.parametrize("provider, model, options, expected, prefix", CHAT_FAMILIES, ids=[f"{p}:{m}:{o or ''}" for p, m, o, _, _ in CHAT_FAMILIES])
+@pytest.mark.parametrize(
+    "provider, model, options, expected, prefix",
+    CHAT_FAMILIES,
+    ids=[f"{p}:{m}:{o or ''}" for p, m, o, _, _ in CHAT_FAMILIES],
+)
 def test_each_chat_family_runs_the_seed_pipeline(
     stub_sql: SqlRunner, stub: StubServer, provider: str, model: str, options: str | None, expected: dict, prefix: str
 ) -> None:

@@ -11,7 +11,9 @@ from qsql.errors import ExecutionError, OptionError, QsqlError, ValidationError
 
 from .conftest import SqlRunner
 
-COLUMNS = "id INT, s STRING, d DECIMAL(5,2), x DOUBLE, b BOOLEAN, dt DATE, ts TIMESTAMP(3), a ARRAY<STRING>, f ARRAY<FLOAT>"
+COLUMNS = (
+    "id INT, s STRING, d DECIMAL(5,2), x DOUBLE, b BOOLEAN, dt DATE, ts TIMESTAMP(3), a ARRAY<STRING>, f ARRAY<FLOAT>"
+)
 ROWS = (
     "(1, 'a,b \"q\"', 1.50, 0.1e0, TRUE, DATE '2026-11-30', TIMESTAMP '2026-11-30 10:20:30.5', ARRAY['x','y'], "
     "ARRAY[CAST(0.12 AS FLOAT)]), "
@@ -77,8 +79,10 @@ def test_header_option_reads_and_writes_a_header(sql: SqlRunner, tmp_path: Path)
 def test_csv_options(sql: SqlRunner, tmp_path: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text("# a comment\n1|'x|y'|N\n2|''|z\n", encoding="utf-8")
-    options = (", 'csv.field-delimiter' = '|', 'csv.quote-character' = '''', 'csv.allow-comments' = 'true',"
-               " 'csv.null-literal' = 'N'")
+    options = (
+        ", 'csv.field-delimiter' = '|', 'csv.quote-character' = '''', 'csv.allow-comments' = 'true',"
+        " 'csv.null-literal' = 'N'"
+    )
     sql(table("t", source, "csv", "id INT, s STRING, n STRING", options))
     assert sql.query("SELECT * FROM t")[1] == [(1, "x|y", None), (2, "", "z")]
 
@@ -180,8 +184,7 @@ def test_failed_insert_leaves_the_file_untouched_and_no_temp_file(stub_sql: SqlR
     rows = ", ".join(f"({i}, 'row {i}{' [[stub:status=400]]' if i == 50 else ''}')" for i in range(1, 101))
     stub_sql(
         "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
-        f"CREATE TEMPORARY VIEW v (id, txt) AS VALUES {rows};"
-        + table("t", out, "csv", "id INT, txt STRING, o STRING")
+        f"CREATE TEMPORARY VIEW v (id, txt) AS VALUES {rows};" + table("t", out, "csv", "id INT, txt STRING, o STRING")
     )
     for statement in ("INSERT INTO t", "INSERT OVERWRITE t"):
         with pytest.raises(QsqlError) as info:
@@ -210,11 +213,31 @@ def test_reading_and_writing_the_same_file(sql: SqlRunner, tmp_path: Path) -> No
     [
         ("'connector' = 'filesystem', 'format' = 'csv'", OptionError, "requires option 'path'"),
         ("'connector' = 'filesystem', 'path' = 'x'", OptionError, "requires option 'format'"),
-        ("'connector' = 'filesystem', 'path' = 'x', 'format' = 'parquet'", OptionError, "format factory for identifier 'parquet'"),
-        ("'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'json.ignore-parse-errors' = 'true'", OptionError, "does not apply to format 'csv'"),
-        ("'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.field-delimiter' = '::'", OptionError, "single character"),
-        ("'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.header' = 'yes'", OptionError, "must be 'true' or 'false'"),
-        ("'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.delimiter' = ';'", OptionError, "did you mean 'csv.field-delimiter'?"),
+        (
+            "'connector' = 'filesystem', 'path' = 'x', 'format' = 'parquet'",
+            OptionError,
+            "format factory for identifier 'parquet'",
+        ),
+        (
+            "'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'json.ignore-parse-errors' = 'true'",
+            OptionError,
+            "does not apply to format 'csv'",
+        ),
+        (
+            "'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.field-delimiter' = '::'",
+            OptionError,
+            "single character",
+        ),
+        (
+            "'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.header' = 'yes'",
+            OptionError,
+            "must be 'true' or 'false'",
+        ),
+        (
+            "'connector' = 'filesystem', 'path' = 'x', 'format' = 'csv', 'csv.delimiter' = ';'",
+            OptionError,
+            "did you mean 'csv.field-delimiter'?",
+        ),
     ],
 )
 def test_filesystem_option_errors(sql: SqlRunner, options: str, error: type, fragment: str) -> None:
@@ -274,7 +297,9 @@ def test_where_filters_before_the_sink(sql: SqlRunner, tmp_path: Path) -> None:
     assert sql.query("SELECT id FROM t WHERE n IS NOT NULL AND NOT n > 10")[1] == [(1,)]
 
 
-def test_interrupted_insert_leaves_the_file_untouched(sql: SqlRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_insert_leaves_the_file_untouched(
+    sql: SqlRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from qsql.connectors import filesystem
 
     out = tmp_path / "o.csv"

@@ -52,24 +52,37 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     java_opts = re.search(r"^\s*all:\s*(.+)$", (home / "conf" / "config.yaml").read_text(), re.M)
     rest_port, rpc_port = free_port(), free_port()
     settings = {
-        "jobmanager.bind-host": "127.0.0.1", "jobmanager.rpc.address": "127.0.0.1",
-        "jobmanager.rpc.port": rpc_port, "taskmanager.bind-host": "127.0.0.1", "taskmanager.host": "127.0.0.1",
-        "rest.address": "127.0.0.1", "rest.bind-address": "127.0.0.1", "rest.port": rest_port,
-        "jobmanager.memory.process.size": "1024m", "taskmanager.memory.process.size": "1280m",
-        "taskmanager.numberOfTaskSlots": 2, "parallelism.default": 1,
+        "jobmanager.bind-host": "127.0.0.1",
+        "jobmanager.rpc.address": "127.0.0.1",
+        "jobmanager.rpc.port": rpc_port,
+        "taskmanager.bind-host": "127.0.0.1",
+        "taskmanager.host": "127.0.0.1",
+        "rest.address": "127.0.0.1",
+        "rest.bind-address": "127.0.0.1",
+        "rest.port": rest_port,
+        "jobmanager.memory.process.size": "1024m",
+        "taskmanager.memory.process.size": "1280m",
+        "taskmanager.numberOfTaskSlots": 2,
+        "parallelism.default": 1,
     }
     lines = [f"env.java.opts.all: {java_opts.group(1).strip()}"] if java_opts else []
     lines += [f"{key}: {value}" for key, value in settings.items()]
     (conf / "config.yaml").write_text("\n".join(lines) + "\n")
-    env = dict(os.environ, FLINK_CONF_DIR=str(conf), FLINK_LOG_DIR=str(work / "log"),
-               FLINK_PID_DIR=str(work / "pid"), FLINK_IDENT_STRING="qsqltest")
+    env = dict(
+        os.environ,
+        FLINK_CONF_DIR=str(conf),
+        FLINK_LOG_DIR=str(work / "log"),
+        FLINK_PID_DIR=str(work / "pid"),
+        FLINK_IDENT_STRING="qsqltest",
+    )
     for directory in ("log", "pid"):
         (work / directory).mkdir()
     address = f"127.0.0.1:{rest_port}"
     try:
         for script in ("jobmanager.sh", "taskmanager.sh"):
-            subprocess.run(["bash", str(home / "bin" / script), "start"], env=env, check=True,
-                           capture_output=True, timeout=120)
+            subprocess.run(
+                ["bash", str(home / "bin" / script), "start"], env=env, check=True, capture_output=True, timeout=120
+            )
         deadline = time.monotonic() + 240
         while True:
             try:
@@ -99,7 +112,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_samples_run_on_a_standalone_cluster(
-    cluster: str, flink_provider_jar: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    cluster: str,
+    flink_provider_jar: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     workspace = tmp_path / "remote"
@@ -107,9 +123,24 @@ def test_samples_run_on_a_standalone_cluster(
     scripts = ["samples/desensitize.sql", "samples/reviews.sql"]
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "qsql", "run", "--engine", "flink", "--flink-address", cluster,
-         "--flink-jar", str(flink_provider_jar), "--stub", *scripts],
-        cwd=workspace, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "qsql",
+            "run",
+            "--engine",
+            "flink",
+            "--flink-address",
+            cluster,
+            "--flink-jar",
+            str(flink_provider_jar),
+            "--stub",
+            *scripts,
+        ],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
@@ -131,9 +162,7 @@ def test_samples_run_on_a_standalone_cluster(
     print(f"standalone cluster run of {', '.join(scripts)}: {elapsed:.1f}s")
 
 
-def test_ctrl_c_cancels_the_job_on_the_cluster(
-    cluster: str, flink_provider_jar: Path, tmp_path: Path
-) -> None:
+def test_ctrl_c_cancels_the_job_on_the_cluster(cluster: str, flink_provider_jar: Path, tmp_path: Path) -> None:
     script = tmp_path / "slow.sql"
     script.write_text(
         "CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');\n"
@@ -142,9 +171,22 @@ def test_ctrl_c_cancels_the_job_on_the_cluster(
         "INSERT INTO s SELECT id, content FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt));\n"
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "qsql", "run", "--engine", "flink", "--flink-address", cluster,
-         "--flink-jar", str(flink_provider_jar), "--stub", str(script)],
-        stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "qsql",
+            "run",
+            "--engine",
+            "flink",
+            "--flink-address",
+            cluster,
+            "--flink-jar",
+            str(flink_provider_jar),
+            "--stub",
+            str(script),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stderr is not None

@@ -73,7 +73,10 @@ def script_path(case: str, directory: Path) -> str:
 
 @pytest.mark.parametrize("case", CASES)
 def test_flink_prints_what_qsql_prints(
-    case: str, tmp_path: Path, flink_provider_jar: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    tmp_path: Path,
+    flink_provider_jar: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     local, on_flink = workspace(tmp_path, "qsql"), workspace(tmp_path, "flink")
@@ -94,8 +97,10 @@ def test_flink_prints_what_qsql_prints(
         parts = sorted((on_flink / "samples/out/reviews_enriched.jsonl").iterdir())
         assert parts and all(p.name.startswith("part-") for p in parts)
         flink_lines = [line for p in parts for line in p.read_text().splitlines()]
-        assert sorted(flink_lines) == sorted(written) == sorted(
-            (ROOT / "samples/reviews.expected.jsonl").read_text().splitlines()
+        assert (
+            sorted(flink_lines)
+            == sorted(written)
+            == sorted((ROOT / "samples/reviews.expected.jsonl").read_text().splitlines())
         )
         assert "writes a directory of part files" in flink_err
 
@@ -108,15 +113,18 @@ def test_a_failing_job_is_one_line_with_flinks_root_cause(
     assert code == 1
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert re.match(r"error: .*failover\.sql:6:1: Flink: .*HTTP 400 from http://127\.0\.0\.1:\d+/v1/chat/completions", errors[0])
+    assert re.match(
+        r"error: .*failover\.sql:6:1: Flink: .*HTTP 400 from http://127\.0\.0\.1:\d+/v1/chat/completions", errors[0]
+    )
     assert "\tat " not in err and "Caused by" not in err
     assert "run with --debug for Flink's Java stack trace" in err
     code, _, err = run(argv[:1] + ["--debug"] + argv[1:], capsys)
     assert code == 1 and "\tat org.apache.flink" in err
 
 
-def test_a_planning_error_names_the_statement(flink_provider_jar: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_planning_error_names_the_statement(
+    flink_provider_jar: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "bad.sql"
     script.write_text("CREATE TEMPORARY VIEW v(a) AS VALUES (1);\nSELECT b FROM v;\n")
     code, _, err = run(["run", "--engine", "flink", str(script)], capsys)
@@ -126,7 +134,10 @@ def test_a_planning_error_names_the_statement(flink_provider_jar: Path, tmp_path
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_export_is_accepted_by_flinks_parser_and_planner(
-    case: str, tmp_path: Path, flink_provider_jar: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    tmp_path: Path,
+    flink_provider_jar: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     directory = workspace(tmp_path, "export")
@@ -143,7 +154,7 @@ def test_the_export_is_accepted_by_flinks_parser_and_planner(
         EnvironmentSettings.new_instance().in_batch_mode().with_configuration(config).build()
     )
     for statement in parse(exported, "exported.sql"):
-        sql = exported[statement.span.start_pos:statement.span.end_pos]
+        sql = exported[statement.span.start_pos : statement.span.end_pos]
         kind = type(statement).__name__
         if kind in ("Insert", "QueryStatement", "StatementSet"):
             assert t_env.explain_sql(sql)  # parsed, validated, optimized: the model provider is created

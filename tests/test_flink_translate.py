@@ -39,12 +39,24 @@ MODEL = """CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH (
     [
         ("qwen", "", "qwen-plus", "https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions"),
         ("qwen", "", "text-embedding-v4", "https://dashscope.aliyuncs.com/compatible-mode/v1/embeddings"),
-        ("qwen", " 'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1/',", "qwen-max",
-         "https://dashscope-intl.aliyuncs.com/compatible-mode/v1/chat/completions"),
-        ("deepseek", " 'endpoint' = 'https://api.deepseek.com',", "deepseek-chat",
-         "https://api.deepseek.com/chat/completions"),
-        ("openai", " 'endpoint' = 'https://api.openai.com/v1/embeddings',", "my-embedder",
-         "https://api.openai.com/v1/embeddings"),
+        (
+            "qwen",
+            " 'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1/',",
+            "qwen-max",
+            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1/chat/completions",
+        ),
+        (
+            "deepseek",
+            " 'endpoint' = 'https://api.deepseek.com',",
+            "deepseek-chat",
+            "https://api.deepseek.com/chat/completions",
+        ),
+        (
+            "openai",
+            " 'endpoint' = 'https://api.openai.com/v1/embeddings',",
+            "my-embedder",
+            "https://api.openai.com/v1/embeddings",
+        ),
     ],
 )
 def test_providers_become_openai_with_the_full_endpoint(provider: str, extra: str, model: str, endpoint: str) -> None:
@@ -56,10 +68,13 @@ def test_providers_become_openai_with_the_full_endpoint(provider: str, extra: st
 
 
 def test_option_names_are_flinks_and_every_key_is_one_flink_knows() -> None:
-    script, findings = flink(MODEL.format(
-        provider="qwen", model="qwen-plus",
-        extra=" 'top_p' = '0.5', 'max_tokens' = '20', 'temperature' = '0', 'stop' = 'a,b', 'n' = '2',",
-    ))
+    script, findings = flink(
+        MODEL.format(
+            provider="qwen",
+            model="qwen-plus",
+            extra=" 'top_p' = '0.5', 'max_tokens' = '20', 'temperature' = '0', 'stop' = 'a,b', 'n' = '2',",
+        )
+    )
     options = with_options(script)
     assert options["top-p"] == "0.5" and options["max-tokens"] == "20"
     assert "top_p" not in options and "max_tokens" not in options
@@ -69,14 +84,18 @@ def test_option_names_are_flinks_and_every_key_is_one_flink_knows() -> None:
 
 
 def test_api_key_stays_a_placeholder_with_a_comment_saying_how_to_supply_it() -> None:
-    script, _ = flink(MODEL.format(provider="qwen", model="qwen-plus", extra=""), env={"DASHSCOPE_API_KEY": "sk-secret"})
+    script, _ = flink(
+        MODEL.format(provider="qwen", model="qwen-plus", extra=""), env={"DASHSCOPE_API_KEY": "sk-secret"}
+    )
     assert with_options(script)["api-key"] == "${DASHSCOPE_API_KEY}"
     assert "sk-secret" not in script
     assert re.search(r"-- 'api-key': Flink has no \$\{VAR\}; replace \$\{DASHSCOPE_API_KEY\}", script)
 
 
 def test_a_literal_key_is_never_written_unless_asked() -> None:
-    sql = MODEL.format(provider="openai", model="gpt-4o", extra=" 'endpoint' = 'https://api.openai.com/v1', 'api-key' = 'sk-literal',")
+    sql = MODEL.format(
+        provider="openai", model="gpt-4o", extra=" 'endpoint' = 'https://api.openai.com/v1', 'api-key' = 'sk-literal',"
+    )
     script, _ = flink(sql)
     assert "sk-literal" not in script
     assert with_options(script)["api-key"] == "${OPENAI_API_KEY}"
@@ -92,11 +111,15 @@ def test_inline_secrets_reads_the_environment_and_needs_the_variable() -> None:
         flink(sql, secrets="inline", env={})
 
 
-def test_qsql_only_model_options_are_reported_generically_and_refused_when_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_qsql_only_model_options_are_reported_generically_and_refused_when_strict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A model option qsql learns later (say 'enable-thinking') is handled without changing the translator.
     spec = model_options.OptionSpec("enable-thinking", "Qwen3 thinking (qsql extension)")
     monkeypatch.setitem(model_options.SPECS_BY_KEY, "enable-thinking", spec)
-    sql = MODEL.format(provider="qwen", model="text-embedding-v4", extra=" 'batch-size' = '5', 'enable-thinking' = 'false',")
+    sql = MODEL.format(
+        provider="qwen", model="text-embedding-v4", extra=" 'batch-size' = '5', 'enable-thinking' = 'false',"
+    )
     script, findings = flink(sql)
     assert "batch-size" not in with_options(script) and "enable-thinking" not in with_options(script)
     assert any("'batch-size' of m is qsql-only" in f for f in findings)
@@ -119,8 +142,11 @@ def test_embeddings_max_tokens_is_flinks_max_context_size() -> None:
 
 
 def test_stub_mode_points_every_model_at_the_stub() -> None:
-    script, _ = flink(MODEL.format(provider="qwen", model="text-embedding-v4", extra=""),
-                      secrets="inline", stub_base_url="http://127.0.0.1:9/v1")
+    script, _ = flink(
+        MODEL.format(provider="qwen", model="text-embedding-v4", extra=""),
+        secrets="inline",
+        stub_base_url="http://127.0.0.1:9/v1",
+    )
     options = with_options(script)
     assert options["endpoint"] == "http://127.0.0.1:9/v1/embeddings" and options["api-key"] == "stub"
 
@@ -176,7 +202,6 @@ def test_export_of_a_bad_script_is_one_error_and_debug_adds_the_traceback(
     assert "Traceback" in capsys.readouterr().err
 
 
-
 def test_qsql_never_imports_pyflink_unless_a_script_runs_on_flink() -> None:
     import subprocess
     import sys
@@ -224,8 +249,10 @@ def test_running_uses_the_stored_key_when_the_variable_is_unset() -> None:
 def test_an_embedding_output_flink_cannot_give_is_reported() -> None:
     sql = "CREATE MODEL e INPUT (t STRING) OUTPUT (v ARRAY<DOUBLE>) WITH ('provider' = 'qwen', 'model' = 'text-embedding-v4');"
     _, findings = flink(sql)
-    assert findings == ["t.sql:1:41: output column 'v' of e is ARRAY<DOUBLE>; Flink's openai provider gives only "
-                        "ARRAY<FLOAT>: declare ARRAY<FLOAT>"]
+    assert findings == [
+        "t.sql:1:41: output column 'v' of e is ARRAY<DOUBLE>; Flink's openai provider gives only "
+        "ARRAY<FLOAT>: declare ARRAY<FLOAT>"
+    ]
 
 
 def test_a_key_variable_renamed_in_the_config_is_the_one_flink_gets(

@@ -32,7 +32,12 @@ def chat_reply(content: str, prompt: int = 3, completion: int = 2) -> dict:
 
 def test_chat_request_body_and_headers(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=URL, method="POST", json=chat_reply("ok"), is_reusable=True)
-    run = sql(MODEL.format(extra=", 'system-prompt' = 'Mask IDs.', 'temperature' = '0.2', 'top_p' = '0.8'") + DATA + SINK + INSERT)
+    run = sql(
+        MODEL.format(extra=", 'system-prompt' = 'Mask IDs.', 'temperature' = '0.2', 'top_p' = '0.8'")
+        + DATA
+        + SINK
+        + INSERT
+    )
     assert run.out == "+I[1, hello, ok]\n+I[2, world, ok]\n"
     requests = httpx_mock.get_requests()
     assert len(requests) == 2
@@ -59,7 +64,13 @@ def test_usage_is_accounted(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=URL, json=chat_reply("ok", prompt=10, completion=4), is_reusable=True)
     result = sql(MODEL.format(extra="") + DATA + SINK + INSERT).results[-1]
     (stats,) = result.predict
-    assert (stats.requests, stats.rows_in, stats.rows_out, stats.prompt_tokens, stats.completion_tokens) == (2, 2, 2, 20, 8)
+    assert (stats.requests, stats.rows_in, stats.rows_out, stats.prompt_tokens, stats.completion_tokens) == (
+        2,
+        2,
+        2,
+        20,
+        8,
+    )
 
 
 def test_n_choices_give_one_row_each(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
@@ -90,7 +101,12 @@ def test_embeddings_request_and_vector(sql: SqlRunner, httpx_mock: HTTPXMock) ->
     assert run.out.splitlines() == ["+I[1, [0.12, 0.22, 0.32, 0.42]]", "+I[2, [0.5, 0.5, 0.5, 0.5]]"]
     (request,) = httpx_mock.get_requests()  # both rows in one batch
     body = json.loads(request.content)
-    assert body == {"model": "text-embedding-3-small", "input": ["hello", "world"], "encoding_format": "float", "dimensions": 4}
+    assert body == {
+        "model": "text-embedding-3-small",
+        "input": ["hello", "world"],
+        "encoding_format": "float",
+        "dimensions": 4,
+    }
 
 
 def model_error(sql: SqlRunner) -> ModelError:
@@ -102,15 +118,35 @@ def model_error(sql: SqlRunner) -> ModelError:
 @pytest.mark.parametrize(
     "status, body, fragment, hint",
     [
-        (401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}},
-         "HTTP 401 from https://api.example.com/v1/chat/completions: Incorrect API key provided. (invalid_api_key)", "check the API key"),
-        (404, {"error": {"message": "The model `gpt-test` does not exist", "code": "model_not_found"}},
-         "HTTP 404", "check the options 'endpoint' and 'model'"),
-        (500, {"code": "InternalError", "message": "An internal error has occured", "request_id": "x"},
-         "HTTP 500 from https://api.example.com/v1/chat/completions: An internal error has occured (InternalError)", None),
+        (
+            401,
+            {
+                "error": {
+                    "message": "Incorrect API key provided.",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                }
+            },
+            "HTTP 401 from https://api.example.com/v1/chat/completions: Incorrect API key provided. (invalid_api_key)",
+            "check the API key",
+        ),
+        (
+            404,
+            {"error": {"message": "The model `gpt-test` does not exist", "code": "model_not_found"}},
+            "HTTP 404",
+            "check the options 'endpoint' and 'model'",
+        ),
+        (
+            500,
+            {"code": "InternalError", "message": "An internal error has occured", "request_id": "x"},
+            "HTTP 500 from https://api.example.com/v1/chat/completions: An internal error has occured (InternalError)",
+            None,
+        ),
     ],
 )
-def test_http_errors_are_clear(sql: SqlRunner, httpx_mock: HTTPXMock, status: int, body: dict, fragment: str, hint: str | None) -> None:
+def test_http_errors_are_clear(
+    sql: SqlRunner, httpx_mock: HTTPXMock, status: int, body: dict, fragment: str, hint: str | None
+) -> None:
     httpx_mock.add_response(url=URL, status_code=status, json=body, is_reusable=True)
     error = model_error(sql)
     assert fragment in error.message

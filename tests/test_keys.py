@@ -21,7 +21,9 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QSQL_NO_KEYRING", "1")  # never the developer's real keyring
 
 
-def test_set_list_remove_and_the_file_is_private(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_set_list_remove_and_the_file_is_private(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("sk-secret-1\n"))
     assert keys_command("set", "qwen") == 0
     path = keys_path()
@@ -36,7 +38,9 @@ def test_set_list_remove_and_the_file_is_private(monkeypatch: pytest.MonkeyPatch
     assert "no key stored for qwen" in capsys.readouterr().err
 
 
-def test_unknown_provider_and_empty_key_are_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_unknown_provider_and_empty_key_are_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     assert keys_command("set", "gemini") == 2
     assert "unknown provider 'gemini'" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))

@@ -20,37 +20,63 @@ DATA = (
 
 CASES = [
     # (Flink 2.3)
-    ("SELECT UPPER(name), LOWER(name), CHAR_LENGTH(name), CONCAT(name, '!'), CONCAT_WS('-', name, tag), "
-     "SUBSTRING(name, 2), SUBSTRING(name FROM 1 FOR 2), REPLACE(name, 'n', 'N') FROM t",
-     [("ANN", "ann", 3, "Ann!", "Ann-a", "nn", "An", "ANN"), ("BOB", "bob", 3, "bob!", "bob-b", "ob", "bo", "bob"),
-      ("CY", "cy", 2, "Cy!", "Cy-a", "y", "Cy", "Cy"), (None, None, None, None, "b", None, None, None)]),
+    (
+        "SELECT UPPER(name), LOWER(name), CHAR_LENGTH(name), CONCAT(name, '!'), CONCAT_WS('-', name, tag), "
+        "SUBSTRING(name, 2), SUBSTRING(name FROM 1 FOR 2), REPLACE(name, 'n', 'N') FROM t",
+        [
+            ("ANN", "ann", 3, "Ann!", "Ann-a", "nn", "An", "ANN"),
+            ("BOB", "bob", 3, "bob!", "bob-b", "ob", "bo", "bob"),
+            ("CY", "cy", 2, "Cy!", "Cy-a", "y", "Cy", "Cy"),
+            (None, None, None, None, "b", None, None, None),
+        ],
+    ),
     # (Flink 2.3)
-    ("SELECT TRIM('  x  '), LTRIM('  x'), RTRIM('x  '), TRIM(BOTH 'x' FROM 'xxaxx'), TRIM(LEADING 'x' FROM 'xxaxx'), "
-     "REGEXP_REPLACE('a1b22', '[0-9]+', '#'), REGEXP_EXTRACT('key=val', 'key=(\\w+)', 1), SPLIT_INDEX('a,b,c', ',', 1)",
-     [("x", "x", "x", "a", "axx", "a#b#", "val", "b")]),
+    (
+        "SELECT TRIM('  x  '), LTRIM('  x'), RTRIM('x  '), TRIM(BOTH 'x' FROM 'xxaxx'), TRIM(LEADING 'x' FROM 'xxaxx'), "
+        "REGEXP_REPLACE('a1b22', '[0-9]+', '#'), REGEXP_EXTRACT('key=val', 'key=(\\w+)', 1), SPLIT_INDEX('a,b,c', ',', 1)",
+        [("x", "x", "x", "a", "axx", "a#b#", "val", "b")],
+    ),
     # (Flink 2.3)
-    ("SELECT COALESCE(name, 'none'), IF(score > 2, 'hi', 'lo'), NULLIF(tag, 'a'), ABS(-3), ROUND(2.345, 2), "
-     "ROUND(2.5), MOD(7, 3), CARDINALITY(ARRAY[1,2,3]), ARRAY[10,20,30][2] FROM t",
-     [("Ann", "hi", None, 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
-      ("bob", "lo", "b", 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
-      ("Cy", "hi", None, 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
-      ("none", "lo", "b", 3, Decimal("2.35"), Decimal("3"), 1, 3, 20)]),
+    (
+        "SELECT COALESCE(name, 'none'), IF(score > 2, 'hi', 'lo'), NULLIF(tag, 'a'), ABS(-3), ROUND(2.345, 2), "
+        "ROUND(2.5), MOD(7, 3), CARDINALITY(ARRAY[1,2,3]), ARRAY[10,20,30][2] FROM t",
+        [
+            ("Ann", "hi", None, 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
+            ("bob", "lo", "b", 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
+            ("Cy", "hi", None, 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
+            ("none", "lo", "b", 3, Decimal("2.35"), Decimal("3"), 1, 3, 20),
+        ],
+    ),
     # (Flink 2.3)
-    ("SELECT JSON_VALUE('{\"a\": {\"b\": 5}}', '$.a.b'), JSON_VALUE('{\"a\": [1,2]}', '$.a[1]'), JSON_VALUE('not json', '$.a')",
-     [("5", "2", None)]),
+    (
+        "SELECT JSON_VALUE('{\"a\": {\"b\": 5}}', '$.a.b'), JSON_VALUE('{\"a\": [1,2]}', '$.a[1]'), JSON_VALUE('not json', '$.a')",
+        [("5", "2", None)],
+    ),
     # (Flink 2.3)
-    ("SELECT id, CASE WHEN score > 3 THEN 'high' WHEN score > 2 THEN 'mid' ELSE 'low' END, "
-     "CASE tag WHEN 'a' THEN 1 ELSE 0 END FROM t",
-     [(1, "mid", 1), (2, "low", 0), (3, "high", 1), (4, "low", 0)]),
+    (
+        "SELECT id, CASE WHEN score > 3 THEN 'high' WHEN score > 2 THEN 'mid' ELSE 'low' END, "
+        "CASE tag WHEN 'a' THEN 1 ELSE 0 END FROM t",
+        [(1, "mid", 1), (2, "low", 0), (3, "high", 1), (4, "low", 0)],
+    ),
     # (Flink 2.3) three-valued logic: a NULL name gives NULL for LIKE
-    ("SELECT name LIKE 'A%', name NOT LIKE '_o_', id IN (1, 3), id NOT IN (1, 3), id BETWEEN 2 AND 3, score IS NULL FROM t",
-     [(True, True, True, False, False, False), (False, False, False, True, True, True),
-      (False, True, True, False, True, False), (None, None, False, True, False, False)]),
+    (
+        "SELECT name LIKE 'A%', name NOT LIKE '_o_', id IN (1, 3), id NOT IN (1, 3), id BETWEEN 2 AND 3, score IS NULL FROM t",
+        [
+            (True, True, True, False, False, False),
+            (False, False, False, True, True, True),
+            (False, True, True, False, True, False),
+            (None, None, False, True, False, False),
+        ],
+    ),
     # (Flink 2.3)
-    ("SELECT tag, COUNT(*), COUNT(name), SUM(score), AVG(score), MIN(name), MAX(id), COUNT(DISTINCT tag) "
-     "FROM t GROUP BY tag HAVING COUNT(*) > 1 ORDER BY tag",
-     [("a", 2, 2, Decimal("6.5"), Decimal("3.250000"), "Ann", 3, 1),
-      ("b", 2, 1, Decimal("1.0"), Decimal("1.000000"), "bob", 4, 1)]),
+    (
+        "SELECT tag, COUNT(*), COUNT(name), SUM(score), AVG(score), MIN(name), MAX(id), COUNT(DISTINCT tag) "
+        "FROM t GROUP BY tag HAVING COUNT(*) > 1 ORDER BY tag",
+        [
+            ("a", 2, 2, Decimal("6.5"), Decimal("3.250000"), "Ann", 3, 1),
+            ("b", 2, 1, Decimal("1.0"), Decimal("1.000000"), "bob", 4, 1),
+        ],
+    ),
     # (Flink 2.3) AVG of INT stays INT
     ("SELECT AVG(id), SUM(id), AVG(CAST(id AS DOUBLE)) FROM t", [(2, 10, 2.5)]),
     # (Flink 2.3)
@@ -60,13 +86,17 @@ CASES = [
     # (Flink 2.3)
     ("SELECT id FROM t UNION ALL SELECT id + 10 FROM t", [(1,), (2,), (3,), (4,), (11,), (12,), (13,), (14,)]),
     # (Flink 2.3)
-    ("SELECT 5 / 2.0, 5.0 / 2, 1 + 1.5e0, CAST(3 AS TINYINT) + CAST(4 AS SMALLINT), 10 / 4, -7 / 2, 7 % -3",
-     [(Decimal("2.500000"), Decimal("2.500000000000"), 2.5, 7, 2, -3, 1)]),
+    (
+        "SELECT 5 / 2.0, 5.0 / 2, 1 + 1.5e0, CAST(3 AS TINYINT) + CAST(4 AS SMALLINT), 10 / 4, -7 / 2, 7 % -3",
+        [(Decimal("2.500000"), Decimal("2.500000000000"), 2.5, 7, 2, -3, 1)],
+    ),
     # (Flink 2.3)
     ("SELECT t.id, r.label FROM t JOIN r ON t.tag = r.tag", [(1, "Alpha"), (3, "Alpha")]),
     # (Flink 2.3)
-    ("SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag ORDER BY t.id",
-     [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)]),
+    (
+        "SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag ORDER BY t.id",
+        [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)],
+    ),
     # (Flink 2.3)
     ("SELECT s.x FROM (SELECT id * 2 AS x FROM t) AS s WHERE s.x > 2", [(4,), (6,), (8,)]),
     # (Flink 2.3) an aggregate over no rows still gives one row
@@ -78,11 +108,15 @@ CASES = [
     ("SELECT id FROM t ORDER BY 1 DESC LIMIT 1", [(4,)]),
     ("SELECT tag, COUNT(*) AS n FROM t GROUP BY tag ORDER BY n DESC, tag", [("a", 2), ("b", 2)]),
     ("SELECT UPPER(t.tag) AS u, SUM(id) FROM t GROUP BY t.tag ORDER BY u", [("A", 4), ("B", 6)]),
-    ("SELECT EXTRACT(YEAR FROM DATE '2026-11-30'), EXTRACT(MONTH FROM TIMESTAMP '2026-11-30 10:20:30'), "
-     "EXTRACT(HOUR FROM TIMESTAMP '2026-11-30 10:20:30'), DATE_FORMAT(TIMESTAMP '2026-11-30 10:20:30', 'yyyy/MM/dd HH:mm')",
-     [(2026, 11, 10, "2026/11/30 10:20")]),
-    ("SELECT 'a_c' LIKE 'a!_c' ESCAPE '!', 'abc' LIKE 'a!_c' ESCAPE '!', 'x' IN ('y', CAST(NULL AS STRING))",
-     [(True, False, None)]),
+    (
+        "SELECT EXTRACT(YEAR FROM DATE '2026-11-30'), EXTRACT(MONTH FROM TIMESTAMP '2026-11-30 10:20:30'), "
+        "EXTRACT(HOUR FROM TIMESTAMP '2026-11-30 10:20:30'), DATE_FORMAT(TIMESTAMP '2026-11-30 10:20:30', 'yyyy/MM/dd HH:mm')",
+        [(2026, 11, 10, "2026/11/30 10:20")],
+    ),
+    (
+        "SELECT 'a_c' LIKE 'a!_c' ESCAPE '!', 'abc' LIKE 'a!_c' ESCAPE '!', 'x' IN ('y', CAST(NULL AS STRING))",
+        [(True, False, None)],
+    ),
     ("SELECT ARRAY[1, 2][3], CARDINALITY(ARRAY['a'])", [(None, 1)]),
     ("SELECT CAST(id AS STRING) || ':' || COALESCE(name, '?') FROM t WHERE id < 3", [("1:Ann",), ("2:bob",)]),
 ]
@@ -102,7 +136,10 @@ def test_column_names(sql: SqlRunner) -> None:
 
 ERRORS = [
     # (Flink 2.3)
-    ("SELECT UPPER(123)", "Cannot apply 'UPPER' to arguments of type 'UPPER(<INTEGER>)'. Supported form(s): 'UPPER(<CHARACTER>)'"),
+    (
+        "SELECT UPPER(123)",
+        "Cannot apply 'UPPER' to arguments of type 'UPPER(<INTEGER>)'. Supported form(s): 'UPPER(<CHARACTER>)'",
+    ),
     ("SELECT FOO(1)", "No match found for function signature FOO(<NUMERIC>)"),
     ("SELECT CAST('2026-01-02' AS DATE) + 0", "Cannot apply '+' to arguments of type '<DATE> + <INT>'"),
     # Flink's wording where it has one
@@ -213,8 +250,10 @@ def test_the_current_time_functions_agree_within_a_statement(sql: SqlRunner, mon
         "SELECT CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, (SELECT ts FROM stamps), CURRENT_TIMESTAMP "
         "FROM (VALUES (1), (2), (3)) AS t(x)"
     )
-    assert len({row[0] for row in rows} | {row[1] for row in rows} | {row[3] for row in rows}
-               | {row[4] for row in rows}) == 1
+    assert (
+        len({row[0] for row in rows} | {row[1] for row in rows} | {row[3] for row in rows} | {row[4] for row in rows})
+        == 1
+    )
     assert all(row[2] == row[0].astimezone().replace(tzinfo=None) for row in rows)
 
 

@@ -47,6 +47,7 @@ def test_lazy_dataclass_matches_dataclass(frozen: bool) -> None:
         assert z.__match_args__ == r.__match_args__
     r, z = real[2], lazy[2]
     a_real, a_lazy = r("n", (1,), span=3), z("n", (1,), span=3)
+
     # signature, repr (span hidden), str kept, defaults and factories
     def shape(function):
         return [(p.name, p.kind, p.default is p.empty) for p in inspect.signature(function).parameters.values()]
@@ -93,7 +94,11 @@ def test_post_init_runs() -> None:
 def test_every_ast_class_is_a_frozen_dataclass_with_the_same_constructor() -> None:
     """Each AST class's generated __init__ takes its fields in dataclasses' order (keyword-only
     span last), and equality/hash/repr work on an instance built from that signature."""
-    classes = [c for c in vars(ast).values() if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__]
+    classes = [
+        c
+        for c in vars(ast).values()
+        if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__
+    ]
     assert len(classes) > 60
     for cls in classes:
         fields = [f for f in dataclasses.fields(cls) if f.init]

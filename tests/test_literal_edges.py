@@ -10,15 +10,18 @@ from qsql.errors import QsqlError, QsqlSyntaxError, ValidationError
 from .conftest import SqlRunner
 
 
-@pytest.mark.parametrize("literal, value", [
-    # (Flink 2.3) the escape takes exactly four characters, read by Java's Integer.parseInt(s, 16),
-    # which allows a sign: \+01F600 is U+001F followed by "600", \+0041 is U+0004 then "1"
-    ("U&'\\+01F600'", "\x1f600"),
-    ("U&'\\+0041'", "\x041"),
-    ("U&'\\-041'", "\uffbf"),  # (char) -65
-    ("U&'\\0041\\0042'", "AB"),
-    ("U&'\\D83D\\DE00'", "\U0001F600"),  # a surrogate pair is one character
-])
+@pytest.mark.parametrize(
+    "literal, value",
+    [
+        # (Flink 2.3) the escape takes exactly four characters, read by Java's Integer.parseInt(s, 16),
+        # which allows a sign: \+01F600 is U+001F followed by "600", \+0041 is U+0004 then "1"
+        ("U&'\\+01F600'", "\x1f600"),
+        ("U&'\\+0041'", "\x041"),
+        ("U&'\\-041'", "\uffbf"),  # (char) -65
+        ("U&'\\0041\\0042'", "AB"),
+        ("U&'\\D83D\\DE00'", "\U0001f600"),  # a surrogate pair is one character
+    ],
+)
 def test_unicode_escapes(sql: SqlRunner, literal: str, value: str) -> None:
     assert sql.query(f"SELECT {literal}")[1] == [(value,)]
 
@@ -38,9 +41,14 @@ def test_short_or_bad_escapes_are_refused(sql: SqlRunner, literal: str, position
     )
 
 
-@pytest.mark.parametrize("literal, shown", [
-    ("1e999", "1E999"), ("-1e999", "-1E999"), ("1.5e400", "1.5E400"),  # (Flink 2.3)
-])
+@pytest.mark.parametrize(
+    "literal, shown",
+    [
+        ("1e999", "1E999"),
+        ("-1e999", "-1E999"),
+        ("1.5e400", "1.5E400"),  # (Flink 2.3)
+    ],
+)
 def test_a_double_literal_that_overflows_is_refused(sql: SqlRunner, literal: str, shown: str) -> None:
     with pytest.raises(ValidationError) as info:
         sql(f"SELECT {literal}")

@@ -19,7 +19,8 @@ DATA = (
 
 def test_seed_pipeline_prints_flink_lines(stub_sql: SqlRunner) -> None:
     run = stub_sql(
-        CHAT_MODEL + DATA
+        CHAT_MODEL
+        + DATA
         + "CREATE TEMPORARY TABLE print_sink (id BIGINT, user_name VARCHAR, predicit_label VARCHAR, actual_label VARCHAR) "
         "WITH ('connector' = 'print');"
         "INSERT INTO print_sink SELECT id, user_name, content AS predicit_label, actual_label "
@@ -51,7 +52,8 @@ def test_output_name_clash_gets_an_index_as_in_flink(stub_sql: SqlRunner) -> Non
 
 def test_prompt_built_from_several_columns_in_a_view(stub_sql: SqlRunner) -> None:
     stub_sql(
-        CHAT_MODEL + DATA
+        CHAT_MODEL
+        + DATA
         + "CREATE VIEW prompts AS SELECT id, 'Label for ' || user_name || ': ' || info AS prompt FROM user_info;"
     )
     _, rows = stub_sql.query("SELECT id, content FROM ML_PREDICT(TABLE prompts, MODEL m, DESCRIPTOR(prompt)) AS p")
@@ -62,26 +64,52 @@ def test_prompt_built_from_several_columns_in_a_view(stub_sql: SqlRunner) -> Non
     "call, error_class, message",
     [
         # (Flink 2.3 wording)
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(x))", ValidationError,
-         "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label."),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info, user_name))", ValidationError,
-         "Number of descriptor columns (2) does not match model input size (1)."),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(id))", QsqlTypeError,
-         "Descriptor column 'id' type INT NOT NULL cannot be assigned to model input type STRING at position 0."),
-        ("ML_PREDICT(TABLE user_info, MODEL no_such_model, DESCRIPTOR(info))", ValidationError,
-         "Object 'no_such_model' not found: no model of that name"),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(x))",
+            ValidationError,
+            "Descriptor column 'x' not found in table columns. Available columns: id, user_name, info, actual_label.",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info, user_name))",
+            ValidationError,
+            "Number of descriptor columns (2) does not match model input size (1).",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(id))",
+            QsqlTypeError,
+            "Descriptor column 'id' type INT NOT NULL cannot be assigned to model input type STRING at position 0.",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL no_such_model, DESCRIPTOR(info))",
+            ValidationError,
+            "Object 'no_such_model' not found: no model of that name",
+        ),
         ("ML_PREDICT(TABLE nope, MODEL m, DESCRIPTOR(info))", ValidationError, "Object 'nope' not found"),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['async', 'maybe'])", ValidationError,
-         "'async': Unrecognized option for boolean: maybe"),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['max-concurrent-operations', '0'])", ValidationError,
-         "'max-concurrent-operations' must be a positive integer"),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['output-mode', 'random'])", ValidationError,
-         "'output-mode' must be one of ordered, allow_unordered, got 'random'"),
-        ("ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['timeout', 'soon'])", ValidationError,
-         "'timeout': cannot parse duration 'soon'"),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['async', 'maybe'])",
+            ValidationError,
+            "'async': Unrecognized option for boolean: maybe",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['max-concurrent-operations', '0'])",
+            ValidationError,
+            "'max-concurrent-operations' must be a positive integer",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['output-mode', 'random'])",
+            ValidationError,
+            "'output-mode' must be one of ordered, allow_unordered, got 'random'",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['timeout', 'soon'])",
+            ValidationError,
+            "'timeout': cannot parse duration 'soon'",
+        ),
     ],
 )
-def test_ml_predict_argument_errors(stub: StubServer, stub_sql: SqlRunner, call: str, error_class: type, message: str) -> None:
+def test_ml_predict_argument_errors(
+    stub: StubServer, stub_sql: SqlRunner, call: str, error_class: type, message: str
+) -> None:
     stub_sql(CHAT_MODEL + DATA)
     with pytest.raises(error_class) as info:
         stub_sql(f"SELECT * FROM {call}")
@@ -101,7 +129,9 @@ def many_rows(count: int) -> str:
     return f"CREATE TEMPORARY VIEW many (id, txt) AS VALUES {rows};"
 
 
-@pytest.mark.parametrize("config, limit", [("", 10), (", MAP['max-concurrent-operations', '4']", 4), (", MAP['async', 'false']", 1)])
+@pytest.mark.parametrize(
+    "config, limit", [("", 10), (", MAP['max-concurrent-operations', '4']", 4), (", MAP['async', 'false']", 1)]
+)
 def test_concurrency_is_bounded_and_order_kept(config: str, limit: int) -> None:
     options = StubOptions(latency=0.02, jitter=0.03, seed=7)
     with StubServer(options=options) as server:
@@ -140,8 +170,10 @@ def test_unordered_output_has_every_row_once() -> None:
 
 
 def test_failure_on_one_row_names_it_and_stops(stub_sql: SqlRunner) -> None:
-    stub_sql(CHAT_MODEL + "CREATE VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]'), (3, 'fine');"
-             "CREATE TABLE sink (id INT, txt STRING, content STRING) WITH ('connector' = 'print');")
+    stub_sql(
+        CHAT_MODEL + "CREATE VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]'), (3, 'fine');"
+        "CREATE TABLE sink (id INT, txt STRING, content STRING) WITH ('connector' = 'print');"
+    )
     with pytest.raises(QsqlError) as info:
         stub_sql("INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))")
     assert "ML_PREDICT(m) over t, row 2 (id=2, txt=bad [[stub:status=400]]): HTTP 400" in info.value.message

@@ -14,8 +14,8 @@ from qsql.errors import ModelError
 from qsql.models.retry import RetryPolicy, parse_retry_after
 from qsql.stub import StubServer
 
-from .simclock import RecordingClock
 from .conftest import SqlRunner
+from .simclock import RecordingClock
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ PREDICT = "SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))"
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
-def test_each_retryable_status_is_retried_then_succeeds(runner: SqlRunner, stub: StubServer, clock: RecordingClock, status: int) -> None:
+def test_each_retryable_status_is_retried_then_succeeds(
+    runner: SqlRunner, stub: StubServer, clock: RecordingClock, status: int
+) -> None:
     runner(chat_model() + view(f"x [[stub:status={status};times=2]]"))
     _, rows = runner.query(PREDICT)
     assert rows[0][2].startswith("[stub] x")
@@ -73,13 +75,15 @@ def test_retry_after_seconds_is_honoured(runner: SqlRunner, clock: RecordingCloc
 
 
 def test_retry_after_http_date_is_parsed() -> None:
-    now = dt.datetime(2026, 11, 30, 12, 0, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 30, 12, 0, 0, tzinfo=dt.UTC)
     assert parse_retry_after("Mon, 30 Nov 2026 12:00:30 GMT", now) == 30.0
     assert parse_retry_after("2.5") == 2.5
     assert parse_retry_after("garbage") is None
 
 
-def test_malformed_replies_and_dropped_connections_count_as_failed_attempts(runner: SqlRunner, stub: StubServer) -> None:
+def test_malformed_replies_and_dropped_connections_count_as_failed_attempts(
+    runner: SqlRunner, stub: StubServer
+) -> None:
     runner(chat_model() + view("a [[stub:malformed;times=1]]", "b [[stub:drop;times=1]]"))
     _, rows = runner.query(PREDICT)
     assert [r[2][:8] for r in rows] == ["[stub] a", "[stub] b"]
@@ -103,7 +107,9 @@ def test_retries_run_out_then_failover(runner: SqlRunner, stub: StubServer, cloc
     assert stub.stats.requests == 4 and len(clock.sleeps) == 3
 
 
-MIXED = view("good one", "bad [[stub:status=400]]", "flaky [[stub:status=503;times=1]]", "dead [[stub:status=503]]", "good two")
+MIXED = view(
+    "good one", "bad [[stub:status=400]]", "flaky [[stub:status=503;times=1]]", "dead [[stub:status=503]]", "good two"
+)
 
 
 def test_failover_fails_at_once_without_retrying(runner: SqlRunner, stub: StubServer) -> None:
@@ -113,12 +119,23 @@ def test_failover_fails_at_once_without_retrying(runner: SqlRunner, stub: StubSe
     assert "row 2 (id=2, txt=bad [[stub:status=400]]): HTTP 400" in info.value.message
 
 
-def test_ignore_keeps_every_row_with_metadata_columns(runner: SqlRunner, stub: StubServer, clock: RecordingClock) -> None:
-    outputs = "content STRING, `error-string` STRING, `http-status-code` INT, `http-headers-map` MAP<STRING, ARRAY<STRING>>"
+def test_ignore_keeps_every_row_with_metadata_columns(
+    runner: SqlRunner, stub: StubServer, clock: RecordingClock
+) -> None:
+    outputs = (
+        "content STRING, `error-string` STRING, `http-status-code` INT, `http-headers-map` MAP<STRING, ARRAY<STRING>>"
+    )
     runner(chat_model(", 'error-handling-strategy' = 'IGNORE'", outputs) + MIXED)
     run = runner(PREDICT)
     result = run.results[-1]
-    assert [f.name for f in result.columns] == ["id", "txt", "content", "error-string", "http-status-code", "http-headers-map"]
+    assert [f.name for f in result.columns] == [
+        "id",
+        "txt",
+        "content",
+        "error-string",
+        "http-status-code",
+        "http-headers-map",
+    ]
     by_id = {row[0]: row for row in result.rows}
     assert sorted(by_id) == [1, 2, 3, 4, 5]  # every input row accounted for exactly once
     assert by_id[1][2:5] == ("[stub] good one", None, None)
@@ -132,7 +149,10 @@ def test_ignore_keeps_every_row_with_metadata_columns(runner: SqlRunner, stub: S
 
 
 def test_retry_then_ignore_fallback(runner: SqlRunner, stub: StubServer, clock: RecordingClock) -> None:
-    runner(chat_model(", 'retry-num' = '2', 'retry-fallback-strategy' = 'IGNORE'", "content STRING, `error-string` STRING") + MIXED)
+    runner(
+        chat_model(", 'retry-num' = '2', 'retry-fallback-strategy' = 'IGNORE'", "content STRING, `error-string` STRING")
+        + MIXED
+    )
     rows = runner.query(PREDICT)[1]
     by_id = {row[0]: row for row in rows}
     assert by_id[3][2] == "[stub] flaky [[stub:status=503;times=1]]"  # retried and succeeded
@@ -155,7 +175,9 @@ def embedding_model(options: str = "") -> str:
 
 
 @pytest.mark.parametrize("rows, batch, requests", [(25, None, 3), (25, 4, 7), (10, None, 1), (1, None, 1)])
-def test_embeddings_are_batched(runner: SqlRunner, stub: StubServer, rows: int, batch: int | None, requests: int) -> None:
+def test_embeddings_are_batched(
+    runner: SqlRunner, stub: StubServer, rows: int, batch: int | None, requests: int
+) -> None:
     option = f", 'batch-size' = '{batch}'" if batch else ""
     runner(embedding_model(option) + view(*[f"text {i}" for i in range(rows)]))
     result_rows = runner.query("SELECT id, v FROM ML_PREDICT(TABLE t, MODEL e, DESCRIPTOR(txt))")[1]
@@ -191,7 +213,9 @@ def test_cache_off_sends_every_time(runner: SqlRunner, stub: StubServer) -> None
     assert stub.stats.requests == 2
 
 
-def test_disk_cache_survives_the_session_and_never_stores_the_key(stub: StubServer, tmp_path: Path, clock: RecordingClock) -> None:
+def test_disk_cache_survives_the_session_and_never_stores_the_key(
+    stub: StubServer, tmp_path: Path, clock: RecordingClock
+) -> None:
     path = tmp_path / "cache.sqlite3"
     script = (
         "SET 'qsql.cache' = 'disk';"
@@ -218,8 +242,10 @@ def test_disk_cache_survives_the_session_and_never_stores_the_key(stub: StubServ
 def test_different_options_are_different_cache_entries(runner: SqlRunner, stub: StubServer) -> None:
     runner(chat_model() + view("a"))
     runner(PREDICT)
-    runner("CREATE MODEL m2 INPUT (input STRING) OUTPUT (content STRING) "
-           "WITH ('provider' = 'qwen', 'model' = 'qwen-plus', 'temperature' = '0.1');")
+    runner(
+        "CREATE MODEL m2 INPUT (input STRING) OUTPUT (content STRING) "
+        "WITH ('provider' = 'qwen', 'model' = 'qwen-plus', 'temperature' = '0.1');"
+    )
     runner("SELECT * FROM ML_PREDICT(TABLE t, MODEL m2, DESCRIPTOR(txt))")
     assert stub.stats.requests == 2
 
@@ -232,8 +258,13 @@ def test_different_options_are_different_cache_entries(runner: SqlRunner, stub: 
         ("skipped", None, 1),
     ],
 )
-def test_context_overflow_actions(runner: SqlRunner, stub: StubServer, action: str, expected: str | None, skipped: int) -> None:
-    runner(chat_model(f", 'max-context-size' = '8', 'context-overflow-action' = '{action}'") + view("abcdefghijklmnopqrst", "short"))
+def test_context_overflow_actions(
+    runner: SqlRunner, stub: StubServer, action: str, expected: str | None, skipped: int
+) -> None:
+    runner(
+        chat_model(f", 'max-context-size' = '8', 'context-overflow-action' = '{action}'")
+        + view("abcdefghijklmnopqrst", "short")
+    )
     result = runner(PREDICT).results[-1]
     contents = [r[2] for r in result.rows]
     if expected is None:
@@ -243,7 +274,9 @@ def test_context_overflow_actions(runner: SqlRunner, stub: StubServer, action: s
     assert result.predict[0].skipped_overflow == skipped
 
 
-def test_embedding_inputs_longer_than_the_model_limit_are_cut_not_sent_to_fail(runner: SqlRunner, stub: StubServer) -> None:
+def test_embedding_inputs_longer_than_the_model_limit_are_cut_not_sent_to_fail(
+    runner: SqlRunner, stub: StubServer
+) -> None:
     runner(embedding_model(", 'max-tokens' = '16'") + view("x" * 100))
     runner.query("SELECT * FROM ML_PREDICT(TABLE t, MODEL e, DESCRIPTOR(txt))")
     assert stub.stats.bodies[0]["input"] == ["x" * 16]
@@ -265,7 +298,10 @@ def test_accounting(runner: SqlRunner, stub: StubServer) -> None:
 
 def test_set_lists_and_validates_settings(runner: SqlRunner) -> None:
     runner("SET 'qsql.cache' = 'off'; SET 'table.exec.async-ml-predict.max-concurrent-operations' = '4';")
-    assert runner.query("SET")[1] == [("qsql.cache", "off"), ("table.exec.async-ml-predict.max-concurrent-operations", "4")]
+    assert runner.query("SET")[1] == [
+        ("qsql.cache", "off"),
+        ("table.exec.async-ml-predict.max-concurrent-operations", "4"),
+    ]
     with pytest.raises(Exception) as info:
         runner("SET 'qsql.cache' = 'sometimes'")
     assert "must be one of memory, disk, off" in str(info.value)

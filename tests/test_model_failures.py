@@ -16,8 +16,8 @@ from qsql.models.runtime import ModelRuntime
 from qsql.models.transport import _connection_error
 from qsql.stub import StubServer
 
-from .simclock import RecordingClock
 from .conftest import SqlRunner
+from .simclock import RecordingClock
 
 
 @pytest.fixture
@@ -95,7 +95,9 @@ def test_empty_chat_input_is_skipped_for_qwen(runner: SqlRunner, stub: StubServe
         ("AllocationQuota.FreeTierOnly", 403, "free tier"),
     ],
 )
-def test_permanent_failures_are_not_retried(runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str, status: int, said: str) -> None:
+def test_permanent_failures_are_not_retried(
+    runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str, status: int, said: str
+) -> None:
     runner(chat() + view(f"x [[stub:error={error}]]"))
     with pytest.raises(ModelError) as info:
         runner.query(PREDICT)
@@ -103,8 +105,20 @@ def test_permanent_failures_are_not_retried(runner: SqlRunner, stub: StubServer,
     assert stub.stats.requests == 1 and clock.sleeps == []
 
 
-@pytest.mark.parametrize("error", ["Throttling", "Throttling.RateQuota", "Throttling.BurstRate", "Throttling.AllocationQuota", "InternalError", "ModelServingError"])
-def test_rate_limits_and_outages_are_ridden_out(runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Throttling",
+        "Throttling.RateQuota",
+        "Throttling.BurstRate",
+        "Throttling.AllocationQuota",
+        "InternalError",
+        "ModelServingError",
+    ],
+)
+def test_rate_limits_and_outages_are_ridden_out(
+    runner: SqlRunner, stub: StubServer, clock: RecordingClock, error: str
+) -> None:
     runner(chat() + view(f"x [[stub:error={error};times=2]]"))
     assert runner.query(PREDICT)[1][0][2].startswith("[stub] x")
     assert stub.stats.requests == 3 and len(clock.sleeps) == 2
@@ -113,8 +127,11 @@ def test_rate_limits_and_outages_are_ridden_out(runner: SqlRunner, stub: StubSer
 def test_openai_insufficient_quota_is_not_retried(stub: StubServer, clock: RecordingClock) -> None:
     sql = SqlRunner(stub_base_url=stub.base_url, clock=clock)
     try:
-        sql("CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
-            "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o-mini');" + view("x [[stub:error=openai.insufficient_quota]]"))
+        sql(
+            "CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
+            "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o-mini');"
+            + view("x [[stub:error=openai.insufficient_quota]]")
+        )
         with pytest.raises(ModelError) as info:
             sql.query(PREDICT)
         assert "no quota or credit left" in info.value.message and stub.stats.requests == 1
@@ -186,13 +203,19 @@ def test_ignore_drops_failed_rows_without_an_error_column(runner: SqlRunner) -> 
 
 
 def test_ignore_keeps_failed_rows_with_an_error_column(runner: SqlRunner) -> None:
-    runner(chat(", 'error-handling-strategy' = 'IGNORE'", "content STRING, `http-status-code` INT") + view("good", "bad [[stub:status=400]]"))
+    runner(
+        chat(", 'error-handling-strategy' = 'IGNORE'", "content STRING, `http-status-code` INT")
+        + view("good", "bad [[stub:status=400]]")
+    )
     rows = runner.query(PREDICT)[1]
     assert rows[1][2:] == (None, 400)
 
 
 # ---------------------------------------------------------------------------- the API key
-@pytest.mark.parametrize("key, problem", [("sk-abc\r", "whitespace at its start or end"), (" sk-abc", "whitespace"), ("sk-a\x00bc", "control character")])
+@pytest.mark.parametrize(
+    "key, problem",
+    [("sk-abc\r", "whitespace at its start or end"), (" sk-abc", "whitespace"), ("sk-a\x00bc", "control character")],
+)
 def test_a_damaged_key_is_refused_at_create_model_without_showing_it(key: str, problem: str) -> None:
     sql = SqlRunner(env={"DASHSCOPE_API_KEY": key})
     try:
@@ -207,8 +230,13 @@ def test_the_key_is_scrubbed_from_what_a_server_echoes(stub: StubServer, clock: 
     stub.options.api_key = None
     sql = SqlRunner(clock=clock, env={"DASHSCOPE_API_KEY": "sk-very-secret-key"})
     try:
-        sql(chat(f", 'endpoint' = '{stub.base_url}', 'error-handling-strategy' = 'IGNORE'", "content STRING, `error-string` STRING")
-            + view("x [[stub:echo-auth]]"))
+        sql(
+            chat(
+                f", 'endpoint' = '{stub.base_url}', 'error-handling-strategy' = 'IGNORE'",
+                "content STRING, `error-string` STRING",
+            )
+            + view("x [[stub:echo-auth]]")
+        )
         rows = sql.query(PREDICT)[1]
         assert "Bearer ****" in rows[0][3] and "sk-very-secret-key" not in rows[0][3]
     finally:
@@ -216,7 +244,9 @@ def test_the_key_is_scrubbed_from_what_a_server_echoes(stub: StubServer, clock: 
 
 
 # ---------------------------------------------------------------------------- proxies
-def test_proxies_come_from_the_environment_but_never_for_loopback(monkeypatch: pytest.MonkeyPatch, stub: StubServer) -> None:
+def test_proxies_come_from_the_environment_but_never_for_loopback(
+    monkeypatch: pytest.MonkeyPatch, stub: StubServer
+) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.delenv("NO_PROXY", raising=False)
@@ -251,7 +281,7 @@ def test_requests_ca_bundle_is_honoured_and_a_bad_one_is_a_clear_error(monkeypat
     runtime = ModelRuntime()
     try:
         with pytest.raises(ExecutionError) as info:
-            runtime.client
+            _ = runtime.client  # the property builds the client, and fails
         assert "REQUESTS_CA_BUNDLE names /nonexistent/ca.pem" in info.value.message
     finally:
         runtime.close()

@@ -41,7 +41,9 @@ def test_full_endpoint_url_is_kept_and_names_the_task(sql: SqlRunner) -> None:
 
 def test_embedding_model_is_recognised_by_name_path_or_output(sql: SqlRunner) -> None:
     schema = "INPUT (input STRING) OUTPUT (embedding ARRAY<FLOAT>)"
-    by_name = create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '64'", schema)
+    by_name = create(
+        sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '64'", schema
+    )
     assert by_name.task == EMBEDDINGS
     assert by_name.url.endswith("/compatible-mode/v1/embeddings")
     assert by_name.body_options == {"dimensions": 64}
@@ -56,8 +58,14 @@ def test_sampling_options_in_both_spellings(sql: SqlRunner) -> None:
         " 'seed' = '7', 'presence-penalty' = '-1', 'n' = '2', 'response-format' = 'json_object', 'system-prompt' = 'Be terse.'",
     )
     assert config.body_options == {
-        "temperature": 0.5, "top_p": 0.9, "max_tokens": 100, "stop": ["END", "STOP"], "seed": 7,
-        "presence_penalty": -1.0, "n": 2, "response_format": {"type": "json_object"},
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "max_tokens": 100,
+        "stop": ["END", "STOP"],
+        "seed": 7,
+        "presence_penalty": -1.0,
+        "n": 2,
+        "response_format": {"type": "json_object"},
     }
     assert config.system_prompt == "Be terse."
     assert config.choices == 2
@@ -85,11 +93,19 @@ def test_stub_needs_no_key_and_does_not_expand_it(sql: SqlRunner) -> None:
     "options, fragment, hint",
     [
         ("'model' = 'x', 'api-key' = 'k'", "missing required option 'provider'", "one of: deepseek, openai, qwen"),
-        ("'provider' = 'qwenn', 'model' = 'x', 'api-key' = 'k'", "unknown model provider 'qwenn'", "did you mean 'qwen'?"),
+        (
+            "'provider' = 'qwenn', 'model' = 'x', 'api-key' = 'k'",
+            "unknown model provider 'qwenn'",
+            "did you mean 'qwen'?",
+        ),
         ("'provider' = 'qwen', 'api-key' = 'k'", "missing required option 'model'", None),
         ("'provider' = 'openai', 'model' = 'x', 'api-key' = 'k'", "missing required option 'endpoint'", None),
         ("'provider' = 'openai', 'endpoint' = 'https://a/v1', 'model' = 'x'", "no API key", None),
-        ("'provider' = 'qwen', 'model' = 'x', 'api-key' = '${NOT_SET_ANYWHERE}'", "environment variable NOT_SET_ANYWHERE, which is not set", None),
+        (
+            "'provider' = 'qwen', 'model' = 'x', 'api-key' = '${NOT_SET_ANYWHERE}'",
+            "environment variable NOT_SET_ANYWHERE, which is not set",
+            None,
+        ),
         (BASE + ", 'temprature' = '0.5'", "Unsupported option 'temprature'", "did you mean 'temperature'?"),
         (BASE + ", 'frobnicate' = '1'", "Unsupported option 'frobnicate'", "supported options: provider"),
         (BASE + ", 'temperature' = '2.5'", "option 'temperature' must be in [0, 2], got '2.5'", None),
@@ -126,7 +142,10 @@ def test_bad_options(sql: SqlRunner, options: str, fragment: str, hint: str | No
     [
         ("INPUT (a STRING, b STRING) OUTPUT (content STRING)", "exactly one input column, but actually has 2"),
         ("INPUT (a INT) OUTPUT (content STRING)", "must be STRING, not INT"),
-        ("INPUT (a STRING) OUTPUT (content STRING, score DOUBLE)", "Model should have exactly one output column, but actually has 2 columns: [content, score]"),
+        (
+            "INPUT (a STRING) OUTPUT (content STRING, score DOUBLE)",
+            "Model should have exactly one output column, but actually has 2 columns: [content, score]",
+        ),
         ("INPUT (a STRING) OUTPUT (score INT)", "a chat model's output column 'score' must be STRING"),
         ("", "needs INPUT (...) and OUTPUT (...)"),
     ],
@@ -139,8 +158,11 @@ def test_bad_model_schemas(sql: SqlRunner, schema: str, fragment: str) -> None:
 
 def test_embeddings_dimension_validated_for_text_embedding_v4(sql: SqlRunner) -> None:
     with pytest.raises(OptionError) as info:
-        create(sql, "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '100'",
-               "INPUT (input STRING) OUTPUT (v ARRAY<FLOAT>)")
+        create(
+            sql,
+            "'provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v4', 'dimension' = '100'",
+            "INPUT (input STRING) OUTPUT (v ARRAY<FLOAT>)",
+        )
     assert "must be one of 2048, 1536, 1024, 768, 512, 256, 128, 64" in info.value.message
 
 
@@ -165,18 +187,24 @@ def test_option_error_points_at_the_option(sql: SqlRunner) -> None:
 
 
 def test_qwen_json_object_without_json_in_the_prompt_is_warned_about(sql: SqlRunner) -> None:
-    run = sql("CREATE MODEL j INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
-              "'model' = 'qwen-plus', 'response-format' = 'json_object');")
+    run = sql(
+        "CREATE MODEL j INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+        "'model' = 'qwen-plus', 'response-format' = 'json_object');"
+    )
     assert "DashScope refuses 'response-format' = 'json_object' unless a message mentions JSON" in run.err
-    run = sql("CREATE MODEL j2 INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
-              "'model' = 'qwen-plus', 'response-format' = 'json_object', 'system-prompt' = 'Answer in JSON.');")
+    run = sql(
+        "CREATE MODEL j2 INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', "
+        "'model' = 'qwen-plus', 'response-format' = 'json_object', 'system-prompt' = 'Answer in JSON.');"
+    )
     assert run.err == ""
 
 
 def test_deepseek_without_endpoint_hints_at_deepseek(sql: SqlRunner) -> None:
     with pytest.raises(OptionError) as caught:
-        sql("CREATE MODEL d INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'deepseek', "
-            "'model' = 'deepseek-chat', 'api-key' = 'k');")
+        sql(
+            "CREATE MODEL d INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'deepseek', "
+            "'model' = 'deepseek-chat', 'api-key' = 'k');"
+        )
     assert caught.value.hint == "e.g. 'endpoint' = 'https://api.deepseek.com/v1'"
 
 

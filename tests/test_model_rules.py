@@ -15,7 +15,10 @@ PREDICT = "SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))"
 
 
 def model(name: str, options: str = "", provider: str = "qwen", outputs: str = "content STRING") -> str:
-    endpoint = {"openai": ", 'endpoint' = 'https://api.openai.com/v1'", "deepseek": ", 'endpoint' = 'https://api.deepseek.com/v1'"}
+    endpoint = {
+        "openai": ", 'endpoint' = 'https://api.openai.com/v1'",
+        "deepseek": ", 'endpoint' = 'https://api.deepseek.com/v1'",
+    }
     return (
         f"CREATE MODEL m INPUT (input STRING) OUTPUT ({outputs}) "
         f"WITH ('provider' = '{provider}', 'model' = '{name}'{endpoint.get(provider, '')}{options});"
@@ -24,7 +27,9 @@ def model(name: str, options: str = "", provider: str = "qwen", outputs: str = "
 
 # ---------------------------------------------------------------------------- Qwen-MT
 @pytest.mark.parametrize("name", ["qwen-mt-plus", "qwen-mt-turbo", "qwen-mt-flash"])
-def test_qwen_mt_sends_no_system_message_and_translation_options(stub_sql: SqlRunner, stub: StubServer, name: str) -> None:
+def test_qwen_mt_sends_no_system_message_and_translation_options(
+    stub_sql: SqlRunner, stub: StubServer, name: str
+) -> None:
     stub_sql(model(name, ", 'target-lang' = 'English'") + VIEW)
     rows = stub_sql.query(PREDICT)[1]
     assert rows[0][2] == "[stub] [auto->English] 你好，世界"
@@ -60,8 +65,11 @@ def test_target_lang_is_for_qwen_mt_only(stub_sql: SqlRunner) -> None:
 def test_the_stub_answers_a_system_message_to_qwen_mt_with_the_documented_500(stub: StubServer) -> None:
     import httpx
 
-    body = {"model": "qwen-mt-plus", "translation_options": {"target_lang": "English"},
-            "messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "你好"}]}
+    body = {
+        "model": "qwen-mt-plus",
+        "translation_options": {"target_lang": "English"},
+        "messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "你好"}],
+    }
     reply = httpx.post(stub.base_url + "/chat/completions", json=body)
     assert reply.status_code == 500
     assert reply.json()["error"]["code"] == "InternalError.Algo"
@@ -85,7 +93,9 @@ def test_the_stub_answers_a_system_message_to_qwen_mt_with_the_documented_500(st
         ("deepseek", "deepseek-chat", "'temperature' = '2.5'", "must be in [0, 2]"),
     ],
 )
-def test_ranges_per_provider_and_model(stub_sql: SqlRunner, provider: str, name: str, options: str, fragment: str) -> None:
+def test_ranges_per_provider_and_model(
+    stub_sql: SqlRunner, provider: str, name: str, options: str, fragment: str
+) -> None:
     with pytest.raises(OptionError) as info:
         stub_sql(model(name, ", " + options, provider))
     assert fragment in info.value.message
@@ -99,7 +109,9 @@ def test_ranges_per_provider_and_model(stub_sql: SqlRunner, provider: str, name:
         ("deepseek", "deepseek-chat", "'temperature' = '2'"),
     ],
 )
-def test_edges_of_each_range_are_accepted_and_the_stub_agrees(stub_sql: SqlRunner, provider: str, name: str, options: str) -> None:
+def test_edges_of_each_range_are_accepted_and_the_stub_agrees(
+    stub_sql: SqlRunner, provider: str, name: str, options: str
+) -> None:
     stub_sql(model(name, ", " + options, provider) + VIEW)
     rows = stub_sql.query(PREDICT)[1]
     assert rows and all(r[2].startswith("[stub") for r in rows)
@@ -128,7 +140,10 @@ def test_embedding_dimension_per_model(stub_sql: SqlRunner, stub: StubServer, na
     assert len(rows[0][2]) == good
 
 
-@pytest.mark.parametrize("name, batch", [("text-embedding-v1", 25), ("text-embedding-v2", 25), ("text-embedding-v3", 10), ("text-embedding-v4", 10)])
+@pytest.mark.parametrize(
+    "name, batch",
+    [("text-embedding-v1", 25), ("text-embedding-v2", 25), ("text-embedding-v3", 10), ("text-embedding-v4", 10)],
+)
 def test_embedding_batch_size_per_model(stub_sql: SqlRunner, stub: StubServer, name: str, batch: int) -> None:
     rows = ", ".join(f"({i}, 'text {i}')" for i in range(30))
     stub_sql(embedding(name) + f"CREATE TEMPORARY VIEW t (id, txt) AS VALUES {rows};")
@@ -150,7 +165,9 @@ def test_openai_embeddings_batch_by_count_and_tokens(stub_sql: SqlRunner, stub: 
     config = stub_sql.session.catalog.find_model("m").config
     assert config.batch_size == 2048 and config.batch_token_limit == 300_000
     with pytest.raises(OptionError):
-        stub_sql(embedding("text-embedding-ada-002", ", 'dimension' = '16'", "openai").replace("CREATE", "CREATE OR REPLACE"))
+        stub_sql(
+            embedding("text-embedding-ada-002", ", 'dimension' = '16'", "openai").replace("CREATE", "CREATE OR REPLACE")
+        )
 
 
 def test_no_default_cut_of_embedding_inputs(stub_sql: SqlRunner, stub: StubServer) -> None:

@@ -27,8 +27,10 @@ def fs_table(name: str, path: Path, fmt: str, columns: str) -> str:
 def test_json_reads_nested_objects_as_rows_and_maps(sql: SqlRunner, tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_text(JSON_IN, encoding="utf-8")
-    run = sql(fs_table("jin", source, "json", JSON_COLUMNS)
-              + f"CREATE TABLE pj ({JSON_COLUMNS}) WITH ('connector' = 'print'); INSERT INTO pj SELECT * FROM jin;")
+    run = sql(
+        fs_table("jin", source, "json", JSON_COLUMNS)
+        + f"CREATE TABLE pj ({JSON_COLUMNS}) WITH ('connector' = 'print'); INSERT INTO pj SELECT * FROM jin;"
+    )
     # (Flink 2.3) fields by name (a missing one is NULL, "7" becomes 7, others ignored); the map in
     # Flink's HashMap order; the file's "inner" does not fill the column's "inn"
     assert run.out == (
@@ -41,8 +43,11 @@ def test_json_reads_nested_objects_as_rows_and_maps(sql: SqlRunner, tmp_path: Pa
 def test_json_writes_rows_as_objects(sql: SqlRunner, tmp_path: Path) -> None:
     source, out = tmp_path / "in.json", tmp_path / "out.json"
     source.write_text(JSON_IN, encoding="utf-8")
-    sql(fs_table("jin", source, "json", JSON_COLUMNS) + fs_table("jout", out, "json", JSON_COLUMNS)
-        + "INSERT INTO jout SELECT * FROM jin;")
+    sql(
+        fs_table("jin", source, "json", JSON_COLUMNS)
+        + fs_table("jout", out, "json", JSON_COLUMNS)
+        + "INSERT INTO jout SELECT * FROM jin;"
+    )
     assert out.read_text(encoding="utf-8") == (  # (Flink 2.3)
         '{"id":1,"r":{"a":1,"b":"x"},"m":{"j":null,"k":1},"arr":[1,null,3],"nested":{"inn":null}}\n'
         '{"id":2,"r":null,"m":{},"arr":[],"nested":{"inn":null}}\n'
@@ -62,8 +67,10 @@ def test_json_row_that_is_not_an_object_fails(sql: SqlRunner, tmp_path: Path) ->
 def test_csv_reads_rows_and_arrays(sql: SqlRunner, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("1,1;x,1;2\n3,5;,\n2,,\n", encoding="utf-8")
-    run = sql(fs_table("cin", source, "csv", CSV_COLUMNS)
-              + f"CREATE TABLE pc ({CSV_COLUMNS}) WITH ('connector' = 'print'); INSERT INTO pc SELECT * FROM cin;")
+    run = sql(
+        fs_table("cin", source, "csv", CSV_COLUMNS)
+        + f"CREATE TABLE pc ({CSV_COLUMNS}) WITH ('connector' = 'print'); INSERT INTO pc SELECT * FROM cin;"
+    )
     # (Flink 2.3) a ROW's fields split like an array's elements; an empty ROW is NULL, an empty
     # ARRAY<INT> an empty array
     assert run.out == "+I[1, +I[1, x], [1, 2]]\n+I[3, +I[5, ], []]\n+I[2, null, []]\n"
@@ -79,22 +86,30 @@ def test_csv_row_with_too_few_fields_fails(sql: SqlRunner, tmp_path: Path) -> No
 
 def test_csv_writes_rows_and_arrays(sql: SqlRunner, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    sql(fs_table("cout", out, "csv", "id INT, r ROW<a INT, b STRING>, arr ARRAY<INT>, s ARRAY<STRING>")
+    sql(
+        fs_table("cout", out, "csv", "id INT, r ROW<a INT, b STRING>, arr ARRAY<INT>, s ARRAY<STRING>")
         + "INSERT INTO cout VALUES (1, ROW(1, 'x,y'), ARRAY[1, CAST(NULL AS INT), 3], ARRAY['a;b', 'c', "
-          "CAST(NULL AS STRING)]), (2, CAST(NULL AS ROW<a INT, b STRING>), CAST(NULL AS ARRAY<INT>), ARRAY['']);")
+        "CAST(NULL AS STRING)]), (2, CAST(NULL AS ROW<a INT, b STRING>), CAST(NULL AS ARRAY<INT>), ARRAY['']);"
+    )
     assert out.read_text(encoding="utf-8") == '1,"1;x,y",1;;3,a;b;c;\n2,,,\n'  # (Flink 2.3)
 
 
-@pytest.mark.parametrize("columns, message", [
-    # (Flink 2.3) Flink refuses these when the table is used; qsql at CREATE TABLE
-    ("id INT, m MAP<STRING, INT>", "Unsupported type 'MAP<STRING, INT>' for field 'm'."),
-    ("id INT, r ARRAY<ROW<a INT, b INT>>",
-     "Only simple types are supported in the second level nesting of fields 'r' but was: ROW<`a` INT, `b` INT>"),
-    ("id INT, r ROW<a INT, inn ROW<z INT, w INT>>",
-     "Only simple types are supported in the second level nesting of fields 'r' but was: ROW<`z` INT, `w` INT>"),
-])
-def test_csv_refuses_what_flinks_csv_format_refuses(sql: SqlRunner, tmp_path: Path, columns: str,
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    "columns, message",
+    [
+        # (Flink 2.3) Flink refuses these when the table is used; qsql at CREATE TABLE
+        ("id INT, m MAP<STRING, INT>", "Unsupported type 'MAP<STRING, INT>' for field 'm'."),
+        (
+            "id INT, r ARRAY<ROW<a INT, b INT>>",
+            "Only simple types are supported in the second level nesting of fields 'r' but was: ROW<`a` INT, `b` INT>",
+        ),
+        (
+            "id INT, r ROW<a INT, inn ROW<z INT, w INT>>",
+            "Only simple types are supported in the second level nesting of fields 'r' but was: ROW<`z` INT, `w` INT>",
+        ),
+    ],
+)
+def test_csv_refuses_what_flinks_csv_format_refuses(sql: SqlRunner, tmp_path: Path, columns: str, message: str) -> None:
     with pytest.raises(OptionError) as info:
         sql(fs_table("c", tmp_path / "x.csv", "csv", columns))
     assert info.value.message == message

@@ -51,7 +51,10 @@ def test_json_is_one_array_and_jsonl_one_object_per_line(result: QueryResult) ->
 
 def test_markdown_escapes_pipes_and_right_aligns_numbers(result: QueryResult) -> None:
     assert format_rows(result, "markdown").splitlines() == [
-        "| id | s | n |", "| ---: | --- | --- |", '| 1 | a, "b" | <NULL> |', "| 22 | ü\\|x | z |",
+        "| id | s | n |",
+        "| ---: | --- | --- |",
+        '| 1 | a, "b" | <NULL> |',
+        "| 22 | ü\\|x | z |",
     ]
 
 
@@ -95,8 +98,9 @@ class Captured:
         self.data: list[str] = []
         self.notes: list[str] = []
         self.errors: list[str] = []
-        self.display = Display(session, self.data.append, self.notes.append, self.errors.append,
-                               DisplayOptions(**options))  # type: ignore[arg-type]
+        self.display = Display(
+            session, self.data.append, self.notes.append, self.errors.append, DisplayOptions(**options)
+        )  # type: ignore[arg-type]
 
 
 def test_scripts_print_flink_tableau_with_its_footer_and_no_status_lines() -> None:

@@ -66,7 +66,9 @@ def test_seed_example_parses_into_four_statements() -> None:
     predict = insert.query.from_
     assert isinstance(predict, ast.MLPredict)
     assert (predict.table.name, predict.model.name, [d.name for d in predict.descriptor]) == (
-        "user_info", "ai_data_desensitization", ["info"],
+        "user_info",
+        "ai_data_desensitization",
+        ["info"],
     )
     assert insert.query.items[2].alias.name == "predicit_label"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from lark import Lark
-from lark.exceptions import UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedToken
 
 from qsql import parser as qsql_parser
 from qsql import parser_cache
@@ -33,7 +33,9 @@ def cached_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("parser-*.lark-cache"))
 
 
-def test_first_build_writes_the_cache_and_the_next_one_loads_it(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_build_writes_the_cache_and_the_next_one_loads_it(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     built = parser_cache.load_parser(TINY, parser="lalr")
     (path,) = cached_files(cache_dir)
     assert built.parse("SELECT 1") is not None
@@ -52,12 +54,12 @@ def test_a_grammar_change_never_loads_the_old_tables(cache_dir: Path) -> None:
     changed = TINY.replace('"select"i', '"pick"i')
     parser = parser_cache.load_parser(changed, parser="lalr")
     assert parser.parse("PICK 1") is not None
-    with pytest.raises(Exception):
+    with pytest.raises(LarkError):
         parser.parse("SELECT 1")
     # Both versions keep their own file; reloading each gives its own language.
     assert len(cached_files(cache_dir)) == 2
     assert parser_cache.load_parser(TINY, parser="lalr").parse("select 3") is not None
-    with pytest.raises(Exception):
+    with pytest.raises(LarkError):
         parser_cache.load_parser(changed, parser="lalr").parse("select 3")
 
 
@@ -78,7 +80,7 @@ def test_a_corrupt_or_mislabelled_file_is_rebuilt_and_replaced(cache_dir: Path) 
     # A file whose recorded key differs (renamed by hand, say) is not trusted either.
     other = parser_cache.cache_key("x", {})
     data = path.read_bytes()
-    path.write_bytes(other.encode() + data[data.index(b"\n"):])
+    path.write_bytes(other.encode() + data[data.index(b"\n") :])
     assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
     assert path.read_bytes().startswith(parser_cache.cache_key(TINY, {"parser": "lalr"}).encode())
 
@@ -170,8 +172,9 @@ def test_edited_grammar_file_in_a_new_process_uses_new_tables(cache_dir: Path, t
     env = dict(os.environ)
 
     def run(text: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", script, str(grammar), text], capture_output=True, text=True,
-                              env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-c", script, str(grammar), text], capture_output=True, text=True, env=env, timeout=60
+        )
 
     grammar.write_text(TINY, encoding="utf-8")
     assert run("select 1").stdout.strip() == "start"

@@ -11,8 +11,8 @@ import dataclasses
 import pytest
 
 from qsql import types as T
-from qsql.executor import ExecutionContext, collect
 from qsql.column import Column
+from qsql.executor import ExecutionContext, collect
 from qsql.expressions import Compiled
 from qsql.models.runtime import ModelRuntime
 from qsql.parser import parse
@@ -62,176 +62,263 @@ def explain_tree(runner: SqlRunner, statement: str) -> list[str]:
 
 
 EXPLAINED = [
-    ('SELECT 1', [
-        'Project(EXPR$0)',
-        '  SingleRow',
-    ]),
-    ('SELECT * FROM a', [
-        'Project(id, name, grp)',
-        '  Values(3 rows)',
-    ]),
-    ('SELECT id FROM a WHERE grp > 10', [
-        'Project(id)',
-        '  Filter(WHERE)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT DISTINCT grp FROM a', [
-        'Distinct',
-        '  Project(grp)',
-        '    Values(3 rows)',
-    ]),
+    (
+        "SELECT 1",
+        [
+            "Project(EXPR$0)",
+            "  SingleRow",
+        ],
+    ),
+    (
+        "SELECT * FROM a",
+        [
+            "Project(id, name, grp)",
+            "  Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a WHERE grp > 10",
+        [
+            "Project(id)",
+            "  Filter(WHERE)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT DISTINCT grp FROM a",
+        [
+            "Distinct",
+            "  Project(grp)",
+            "    Values(3 rows)",
+        ],
+    ),
     # the aggregate calls; LISTAGG's separator once showed here, after a NUL byte
-    ("SELECT grp, COUNT(*), SUM(DISTINCT id), LISTAGG(name, ';') FROM a GROUP BY grp HAVING COUNT(*) > 0", [
-        'Project(grp, EXPR$1, EXPR$2, EXPR$3)',
-        '  Filter(HAVING)',
-        '    Aggregate(keys=1, COUNT(*), SUM(DISTINCT ...), LISTAGG(...))',
-        '      Values(3 rows)',
-    ]),
-    ('SELECT COUNT(*) FROM a', [
-        'Project(EXPR$0)',
-        '  Aggregate(keys=0, COUNT(*))',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT id, name FROM a ORDER BY grp DESC, id LIMIT 2 OFFSET 1', [
-        'Limit(2, offset=1)',
-        '  Project(id, name)',
-        '    Sort($2 DESC, $0)',
-        '      Project(id, name, $sort3)',
-        '        Values(3 rows)',
-    ]),
+    (
+        "SELECT grp, COUNT(*), SUM(DISTINCT id), LISTAGG(name, ';') FROM a GROUP BY grp HAVING COUNT(*) > 0",
+        [
+            "Project(grp, EXPR$1, EXPR$2, EXPR$3)",
+            "  Filter(HAVING)",
+            "    Aggregate(keys=1, COUNT(*), SUM(DISTINCT ...), LISTAGG(...))",
+            "      Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT COUNT(*) FROM a",
+        [
+            "Project(EXPR$0)",
+            "  Aggregate(keys=0, COUNT(*))",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id, name FROM a ORDER BY grp DESC, id LIMIT 2 OFFSET 1",
+        [
+            "Limit(2, offset=1)",
+            "  Project(id, name)",
+            "    Sort($2 DESC, $0)",
+            "      Project(id, name, $sort3)",
+            "        Values(3 rows)",
+        ],
+    ),
     # NULLS FIRST / LAST shows where it is not the direction's default (it once did not show)
-    ('SELECT id FROM a ORDER BY 1 NULLS LAST', [
-        'Sort($0 NULLS LAST)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT a.id, b.score FROM a JOIN b ON a.id = b.id', [
-        'Project(id, score)',
-        '  HashJoin(inner, keys=1)',
-        '    Values(3 rows)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT a.id, b.score FROM a LEFT JOIN b ON a.id = b.id AND b.score > a.grp', [
-        'Project(id, score)',
-        '  HashJoin(left, keys=1)',
-        '    Values(3 rows)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT a.id, b.score FROM a JOIN b ON a.id < b.id', [
-        'Project(id, score)',
-        '  NestedLoopJoin(inner, keys=0)',
-        '    Values(3 rows)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT a.id, b.score FROM a CROSS JOIN b', [
-        'Project(id, score)',
-        '  NestedLoopJoin(inner, keys=0)',
-        '    Values(3 rows)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT a.id, b.score FROM a, b WHERE a.id = b.id AND a.grp > 1', [
-        'Project(id, score)',
-        '  HashJoin(inner, keys=1)',
-        '    Values(3 rows)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT * FROM a FULL JOIN b USING (id)', [
-        'Project(id, name, grp, score)',
-        '  Project(id, id, name, grp, id, score)',
-        '    HashJoin(full, keys=1)',
-        '      Values(3 rows)',
-        '      Values(3 rows)',
-    ]),
-    ('SELECT id FROM a UNION SELECT id FROM b', [
-        'Distinct',
-        '  UnionAll',
-        '    Project(id)',
-        '      Values(3 rows)',
-        '    Project(id)',
-        '      Values(3 rows)',
-    ]),
-    ('SELECT id FROM a UNION ALL SELECT id FROM b', [
-        'UnionAll',
-        '  Project(id)',
-        '    Values(3 rows)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT id FROM a INTERSECT ALL SELECT id FROM b', [
-        'IntersectAll',
-        '  Project(id)',
-        '    Values(3 rows)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT id FROM a EXCEPT SELECT id FROM b', [
-        'Except',
-        '  Project(id)',
-        '    Values(3 rows)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
-    ('(SELECT id FROM a UNION ALL SELECT id FROM b) ORDER BY 1 DESC LIMIT 3', [
-        'Limit(3)',
-        '  Sort($0 DESC)',
-        '    UnionAll',
-        '      Project(id)',
-        '        Values(3 rows)',
-        '      Project(id)',
-        '        Values(3 rows)',
-    ]),
-    ('SELECT id, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY id DESC), SUM(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM a', [
-        'Project(id, EXPR$1, EXPR$2)',
-        '  Window(ROW_NUMBER, SUM)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT id, (SELECT MAX(score) FROM b WHERE b.id = a.id) FROM a WHERE id IN (SELECT id FROM b)', [
-        'Project(id, EXPR$1)',
-        '  Filter(WHERE)',
-        '    Values(3 rows)',
-    ]),
-    ('WITH t (x) AS (SELECT id FROM a) SELECT x FROM t', [
-        'Project(x)',
-        '  Project(x)',
-        '    Values(3 rows)',
-    ]),
-    ("VALUES (1, 'a'), (2, 'bb')", [
-        'Values(2 rows)',
-    ]),
-    ('SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE grp = 10', [
-        'Project(id, o)',
-        "  " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
-        '    Filter(WHERE)',
-        '      Values(3 rows)',
-    ]),
-    ("SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name), MAP['async', 'false', 'output-mode', 'allow_unordered', 'timeout', '2 min'])", [
-        'Project(id, o)',
-        "  " + PREDICT + "concurrency=1, unordered, timeout=120s" + RETRY_AND_PACE,
-        '    Values(3 rows)',
-    ]),
-    ("INSERT INTO sink SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE o <> 'x'", [
-        'Sink(sink, connector=print)',
-        '  Project(id, o)',
-        '    Filter(WHERE)',
-        "      " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
-        '        Values(3 rows)',
-    ]),
-    ('SELECT id FROM a ORDER BY id DESC NULLS FIRST, grp DESC NULLS LAST, name NULLS FIRST', [
-        'Project(id)',
-        '  Sort($0 DESC NULLS FIRST, $1 DESC, $2)',
-        '    Project(id, $sort2, $sort3)',
-        '      Values(3 rows)',
-    ]),
-    ('SELECT id FROM a LIMIT 0', [
-        'Limit(0)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
-    ('SELECT id FROM a OFFSET 1 ROWS', [
-        'Limit(all, offset=1)',
-        '  Project(id)',
-        '    Values(3 rows)',
-    ]),
+    (
+        "SELECT id FROM a ORDER BY 1 NULLS LAST",
+        [
+            "Sort($0 NULLS LAST)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT a.id, b.score FROM a JOIN b ON a.id = b.id",
+        [
+            "Project(id, score)",
+            "  HashJoin(inner, keys=1)",
+            "    Values(3 rows)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT a.id, b.score FROM a LEFT JOIN b ON a.id = b.id AND b.score > a.grp",
+        [
+            "Project(id, score)",
+            "  HashJoin(left, keys=1)",
+            "    Values(3 rows)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT a.id, b.score FROM a JOIN b ON a.id < b.id",
+        [
+            "Project(id, score)",
+            "  NestedLoopJoin(inner, keys=0)",
+            "    Values(3 rows)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT a.id, b.score FROM a CROSS JOIN b",
+        [
+            "Project(id, score)",
+            "  NestedLoopJoin(inner, keys=0)",
+            "    Values(3 rows)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT a.id, b.score FROM a, b WHERE a.id = b.id AND a.grp > 1",
+        [
+            "Project(id, score)",
+            "  HashJoin(inner, keys=1)",
+            "    Values(3 rows)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT * FROM a FULL JOIN b USING (id)",
+        [
+            "Project(id, name, grp, score)",
+            "  Project(id, id, name, grp, id, score)",
+            "    HashJoin(full, keys=1)",
+            "      Values(3 rows)",
+            "      Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a UNION SELECT id FROM b",
+        [
+            "Distinct",
+            "  UnionAll",
+            "    Project(id)",
+            "      Values(3 rows)",
+            "    Project(id)",
+            "      Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a UNION ALL SELECT id FROM b",
+        [
+            "UnionAll",
+            "  Project(id)",
+            "    Values(3 rows)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a INTERSECT ALL SELECT id FROM b",
+        [
+            "IntersectAll",
+            "  Project(id)",
+            "    Values(3 rows)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a EXCEPT SELECT id FROM b",
+        [
+            "Except",
+            "  Project(id)",
+            "    Values(3 rows)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "(SELECT id FROM a UNION ALL SELECT id FROM b) ORDER BY 1 DESC LIMIT 3",
+        [
+            "Limit(3)",
+            "  Sort($0 DESC)",
+            "    UnionAll",
+            "      Project(id)",
+            "        Values(3 rows)",
+            "      Project(id)",
+            "        Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY id DESC), SUM(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM a",
+        [
+            "Project(id, EXPR$1, EXPR$2)",
+            "  Window(ROW_NUMBER, SUM)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id, (SELECT MAX(score) FROM b WHERE b.id = a.id) FROM a WHERE id IN (SELECT id FROM b)",
+        [
+            "Project(id, EXPR$1)",
+            "  Filter(WHERE)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "WITH t (x) AS (SELECT id FROM a) SELECT x FROM t",
+        [
+            "Project(x)",
+            "  Project(x)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "VALUES (1, 'a'), (2, 'bb')",
+        [
+            "Values(2 rows)",
+        ],
+    ),
+    (
+        "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE grp = 10",
+        [
+            "Project(id, o)",
+            "  " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
+            "    Filter(WHERE)",
+            "      Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name), MAP['async', 'false', 'output-mode', 'allow_unordered', 'timeout', '2 min'])",
+        [
+            "Project(id, o)",
+            "  " + PREDICT + "concurrency=1, unordered, timeout=120s" + RETRY_AND_PACE,
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "INSERT INTO sink SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE o <> 'x'",
+        [
+            "Sink(sink, connector=print)",
+            "  Project(id, o)",
+            "    Filter(WHERE)",
+            "      " + PREDICT + "concurrency=10, ordered, timeout=180s" + RETRY_AND_PACE,
+            "        Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a ORDER BY id DESC NULLS FIRST, grp DESC NULLS LAST, name NULLS FIRST",
+        [
+            "Project(id)",
+            "  Sort($0 DESC NULLS FIRST, $1 DESC, $2)",
+            "    Project(id, $sort2, $sort3)",
+            "      Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a LIMIT 0",
+        [
+            "Limit(0)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
+    (
+        "SELECT id FROM a OFFSET 1 ROWS",
+        [
+            "Limit(all, offset=1)",
+            "  Project(id)",
+            "    Values(3 rows)",
+        ],
+    ),
 ]
 
 
@@ -269,13 +356,16 @@ def test_keys_are_found_either_way_round_and_in_every_conjunct(planned: SqlRunne
     assert len(join.left_keys) == 2 and join.residual is None
 
 
-@pytest.mark.parametrize("query, kind, has_condition", [
-    ("SELECT a.id FROM a JOIN b ON a.id < b.id", "inner", True),  # no equality
-    ("SELECT a.id FROM a RIGHT JOIN b ON a.id = a.grp", "right", True),  # an equality within one side
-    ("SELECT a.id FROM a FULL JOIN b ON TRUE", "full", True),
-    ("SELECT a.id FROM a CROSS JOIN b", "inner", False),
-    ("SELECT a.id FROM a, b", "inner", False),
-])
+@pytest.mark.parametrize(
+    "query, kind, has_condition",
+    [
+        ("SELECT a.id FROM a JOIN b ON a.id < b.id", "inner", True),  # no equality
+        ("SELECT a.id FROM a RIGHT JOIN b ON a.id = a.grp", "right", True),  # an equality within one side
+        ("SELECT a.id FROM a FULL JOIN b ON TRUE", "full", True),
+        ("SELECT a.id FROM a CROSS JOIN b", "inner", False),
+        ("SELECT a.id FROM a, b", "inner", False),
+    ],
+)
 def test_without_an_equality_between_the_sides_the_join_is_a_nested_loop(
     planned: SqlRunner, query: str, kind: str, has_condition: bool
 ) -> None:
@@ -285,9 +375,9 @@ def test_without_an_equality_between_the_sides_the_join_is_a_nested_loop(
 
 
 def test_a_comma_join_takes_its_equality_from_the_where_clause(planned: SqlRunner) -> None:
-    step = below_project(plan(
-        planned, "SELECT a.id FROM a, b WHERE a.id = b.id AND a.grp > b.score AND a.id IN (SELECT id FROM b)"
-    ))
+    step = below_project(
+        plan(planned, "SELECT a.id FROM a, b WHERE a.id = b.id AND a.grp > b.score AND a.id IN (SELECT id FROM b)")
+    )
     assert isinstance(step, Filter) and step.text == "WHERE"  # what the join cannot use (a subquery) stays
     join = step.input
     assert isinstance(join, HashJoin) and len(join.left_keys) == 1 and join.residual is not None
@@ -296,16 +386,24 @@ def test_a_comma_join_takes_its_equality_from_the_where_clause(planned: SqlRunne
 def test_using_projects_one_column_per_name_over_a_hash_join(planned: SqlRunner) -> None:
     step = plan(planned, "SELECT * FROM a FULL JOIN b USING (id)")
     using = below_project(step)
-    assert isinstance(using, Project) and [f.name for f in using.schema if not f.hidden] == ["id", "name", "grp", "score"]
+    assert isinstance(using, Project) and [f.name for f in using.schema if not f.hidden] == [
+        "id",
+        "name",
+        "grp",
+        "score",
+    ]
     assert isinstance(using.input, HashJoin) and using.input.kind == "full"
 
 
-@pytest.mark.parametrize("query, top, below", [
-    ("SELECT DISTINCT grp FROM a", Distinct, Project),
-    ("SELECT id FROM a UNION SELECT id FROM b", Distinct, UnionAllStep),
-    ("SELECT id FROM a UNION ALL SELECT id FROM b", UnionAllStep, None),
-    ("SELECT id FROM a INTERSECT SELECT id FROM b", SetOpStep, None),
-])
+@pytest.mark.parametrize(
+    "query, top, below",
+    [
+        ("SELECT DISTINCT grp FROM a", Distinct, Project),
+        ("SELECT id FROM a UNION SELECT id FROM b", Distinct, UnionAllStep),
+        ("SELECT id FROM a UNION ALL SELECT id FROM b", UnionAllStep, None),
+        ("SELECT id FROM a INTERSECT SELECT id FROM b", SetOpStep, None),
+    ],
+)
 def test_duplicates_are_removed_by_one_distinct_step_where_sql_says_so(
     planned: SqlRunner, query: str, top: type, below: type | None
 ) -> None:
@@ -328,10 +426,13 @@ def test_union_of_different_types_converts_to_the_common_type(planned: SqlRunner
 
 
 def test_ml_predict_is_one_step_over_its_input_with_its_options(planned: SqlRunner) -> None:
-    step = below_project(plan(
-        planned, "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name), MAP['timeout', '2 min'])",
-        **{"table.exec.async-ml-predict.max-concurrent-operations": "4"},
-    ))
+    step = below_project(
+        plan(
+            planned,
+            "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name), MAP['timeout', '2 min'])",
+            **{"table.exec.async-ml-predict.max-concurrent-operations": "4"},
+        )
+    )
     assert isinstance(step, Predict)
     assert step.model.name == "m" and step.source_name == "a"
     assert step.input_column == "name" and step.input.schema[step.input_index].name == "name"
@@ -340,7 +441,9 @@ def test_ml_predict_is_one_step_over_its_input_with_its_options(planned: SqlRunn
 
 
 def test_a_where_on_the_input_columns_runs_before_the_model(planned: SqlRunner) -> None:
-    step = below_project(plan(planned, "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE grp = 10"))
+    step = below_project(
+        plan(planned, "SELECT id, o FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE grp = 10")
+    )
     assert isinstance(step, Predict) and isinstance(step.input, Filter)
     after = below_project(plan(planned, "SELECT id FROM ML_PREDICT(TABLE a, MODEL m, DESCRIPTOR(name)) WHERE o <> ''"))
     assert isinstance(after, Filter) and isinstance(after.input, Predict)  # reads the model's output: after it
@@ -392,12 +495,15 @@ def context() -> ExecutionContext:
     return ExecutionContext(runtime=ModelRuntime())
 
 
-@pytest.mark.parametrize("kind, expected", [
-    ("inner", [(1, 1), (2, 2), (2, 2)]),
-    ("left", [(1, 1), (2, 2), (2, 2), (3, None)]),
-    ("right", [(1, 1), (2, 2), (2, 2), (None, 4)]),
-    ("full", [(1, 1), (2, 2), (2, 2), (3, None), (None, 4)]),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("inner", [(1, 1), (2, 2), (2, 2)]),
+        ("left", [(1, 1), (2, 2), (2, 2), (3, None)]),
+        ("right", [(1, 1), (2, 2), (2, 2), (None, 4)]),
+        ("full", [(1, 1), (2, 2), (2, 2), (3, None), (None, 4)]),
+    ],
+)
 def test_both_join_steps_give_the_same_rows(context: ExecutionContext, kind: str, expected: list[tuple]) -> None:
     left, right = values((1,), (2,), (3,)), values((1,), (2,), (2,), (4,))
     schema = [Column("l", T.INT), Column("r", T.INT)]
@@ -411,6 +517,12 @@ def test_both_join_steps_give_the_same_rows(context: ExecutionContext, kind: str
 
 def test_a_null_key_matches_nothing_in_a_hash_join(context: ExecutionContext) -> None:
     left, right = values((None,), (1,)), values((None,), (1,))
-    join = HashJoin(schema=[Column("l", T.INT), Column("r", T.INT)], left=left, right=right, kind="inner",
-                    left_keys=[column(0)], right_keys=[column(0)])
+    join = HashJoin(
+        schema=[Column("l", T.INT), Column("r", T.INT)],
+        left=left,
+        right=right,
+        kind="inner",
+        left_keys=[column(0)],
+        right_keys=[column(0)],
+    )
     assert collect(join, context) == [(1, 1)]

@@ -42,10 +42,13 @@ class Server:
                 return reply
         if "messages" in body:
             text = body["messages"][-1]["content"]
-            return httpx.Response(200, json={
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": f"re: {text}"}}],
-                "usage": {"prompt_tokens": 3, "completion_tokens": 2},
-            })
+            return httpx.Response(
+                200,
+                json={
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": f"re: {text}"}}],
+                    "usage": {"prompt_tokens": 3, "completion_tokens": 2},
+                },
+            )
         data = [{"index": i, "embedding": [float(len(t)), 1.0]} for i, t in enumerate(body["input"])]
         return httpx.Response(200, json={"data": data[::-1], "usage": {"prompt_tokens": len(data)}})
 
@@ -53,10 +56,15 @@ class Server:
 def config(task: str = CHAT, **changes: object) -> ModelConfig:
     provider = PROVIDERS["qwen"]
     base = ModelConfig(
-        name="m", provider="qwen", task=task,
+        name="m",
+        provider="qwen",
+        task=task,
         url="https://dashscope.example/v1/" + ("chat/completions" if task == CHAT else "embeddings"),
-        cache_identity="unit", api_key=Secret(KEY), model="qwen-plus" if task == CHAT else "text-embedding-v4",
-        batch_size=10 if task == EMBEDDINGS else 1, protocol=provider.protocol,
+        cache_identity="unit",
+        api_key=Secret(KEY),
+        model="qwen-plus" if task == CHAT else "text-embedding-v4",
+        batch_size=10 if task == EMBEDDINGS else 1,
+        protocol=provider.protocol,
         retry=RetryPolicy(retries=3),
     )
     from dataclasses import replace
@@ -78,7 +86,9 @@ def runtime_for() -> Iterator[Callable[[Server], ModelRuntime]]:
         runtime.close()
 
 
-def run(cfg: ModelConfig, texts: list[str | None], runtime: ModelRuntime, **kwargs: object) -> tuple[list, PredictStats]:
+def run(
+    cfg: ModelConfig, texts: list[str | None], runtime: ModelRuntime, **kwargs: object
+) -> tuple[list, PredictStats]:
     stats = PredictStats(model="m", source="t")
     kwargs.setdefault("clock", RecordingClock())
     out = list(predict(cfg, list(enumerate(texts)), stats, runtime=runtime, **kwargs))  # type: ignore[arg-type]
@@ -140,7 +150,7 @@ def test_retries_run_out_and_the_error_is_the_outcome(runtime_for) -> None:
     server = Server(lambda body: httpx.Response(500, json={"error": {"message": "down", "code": "InternalError"}}))
     clock = RecordingClock()
     out, stats = run(config(), ["a"], runtime_for(server), clock=clock)
-    (_, error), = out
+    ((_, error),) = out
     assert isinstance(error, ModelError) and "HTTP 500" in error.message
     assert stats.requests == 4 and len(clock.sleeps) == 3
 
@@ -179,7 +189,9 @@ def test_the_observer_hears_every_attempt_without_the_key(runtime_for) -> None:
     run(config(), ["a"], runtime, hooks=ModelHooks(observer=records.append), cache=cache)
     run(config(), ["a"], runtime, hooks=ModelHooks(observer=records.append), cache=cache)
     assert [(r.attempt, r.status, r.ok, r.cache_hit) for r in records] == [
-        (1, 429, False, False), (2, 200, True, False), (0, None, True, True),
+        (1, 429, False, False),
+        (2, 200, True, False),
+        (0, None, True, True),
     ]
     assert records[1].prompt_tokens == 3 and records[1].host == "dashscope.example"
     assert all(KEY not in (r.reply_text or "") + (r.error or "") + (r.request_text or "") for r in records)

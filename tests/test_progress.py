@@ -51,5 +51,3 @@ def test_warnings_go_above_the_bar_and_plain_when_no_bar() -> None:
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
     lines = screen.replace("\r", "\n").splitlines()
     assert any(line.strip() == "warning: retrying row 17" for line in lines)  # a line of its own
-
-

@@ -25,8 +25,11 @@ SORTED = "sorted"
 
 CASES = [
     # (Flink 2.3) two CTEs, the second reading the first
-    ("WITH a AS (SELECT id, tag FROM t WHERE id > 1), b AS (SELECT tag, COUNT(*) AS n FROM a GROUP BY tag) "
-     "SELECT * FROM b ORDER BY tag", [("a", 1), ("b", 2)]),
+    (
+        "WITH a AS (SELECT id, tag FROM t WHERE id > 1), b AS (SELECT tag, COUNT(*) AS n FROM a GROUP BY tag) "
+        "SELECT * FROM b ORDER BY tag",
+        [("a", 1), ("b", 2)],
+    ),
     # (Flink 2.3)
     ("SELECT tag FROM t UNION SELECT tag FROM r", SORTED, [("a",), ("b",), ("c",)]),
     # (Flink 2.3)
@@ -50,8 +53,11 @@ CASES = [
     # (Flink 2.3)
     ("SELECT id, (SELECT MAX(id) FROM t) AS mx FROM t", SORTED, [(1, 4), (2, 4), (3, 4), (4, 4)]),
     # (Flink 2.3) a correlated scalar subquery
-    ("SELECT id, (SELECT label FROM r WHERE r.tag = t.tag) AS lbl FROM t", SORTED,
-     [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)]),
+    (
+        "SELECT id, (SELECT label FROM r WHERE r.tag = t.tag) AS lbl FROM t",
+        SORTED,
+        [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None)],
+    ),
     # (Flink 2.3)
     ("SELECT * FROM (VALUES (1), (2)) AS v(x) WHERE x IN (VALUES 1, 3)", [(1,)]),
     # Correlated EXISTS: Flink 2.3 fails on these VALUES views with "unexpected correlate variable"
@@ -60,28 +66,63 @@ CASES = [
     ("SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.tag = t.tag)", SORTED, [(2,), (4,)]),
     ("SELECT id FROM t WHERE score > (SELECT AVG(score) FROM t u WHERE u.tag = t.tag)", [(3,)]),
     # (Flink 2.3)
-    ("SELECT t.id, r.label FROM t RIGHT JOIN r ON t.tag = r.tag", SORTED,
-     [(1, "Alpha"), (3, "Alpha"), (None, "Gamma")]),
+    (
+        "SELECT t.id, r.label FROM t RIGHT JOIN r ON t.tag = r.tag",
+        SORTED,
+        [(1, "Alpha"), (3, "Alpha"), (None, "Gamma")],
+    ),
     # (Flink 2.3)
-    ("SELECT t.id, r.label FROM t FULL OUTER JOIN r ON t.tag = r.tag", SORTED,
-     [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None), (None, "Gamma")]),
+    (
+        "SELECT t.id, r.label FROM t FULL OUTER JOIN r ON t.tag = r.tag",
+        SORTED,
+        [(1, "Alpha"), (2, None), (3, "Alpha"), (4, None), (None, "Gamma")],
+    ),
     # (Flink 2.3)
-    ("SELECT t.id, r.label FROM t CROSS JOIN r", SORTED,
-     [(1, "Alpha"), (1, "Gamma"), (2, "Alpha"), (2, "Gamma"), (3, "Alpha"), (3, "Gamma"), (4, "Alpha"),
-      (4, "Gamma")]),
+    (
+        "SELECT t.id, r.label FROM t CROSS JOIN r",
+        SORTED,
+        [
+            (1, "Alpha"),
+            (1, "Gamma"),
+            (2, "Alpha"),
+            (2, "Gamma"),
+            (3, "Alpha"),
+            (3, "Gamma"),
+            (4, "Alpha"),
+            (4, "Gamma"),
+        ],
+    ),
     # (Flink 2.3)
     ("SELECT t.id, r.label FROM t, r WHERE t.tag = r.tag", SORTED, [(1, "Alpha"), (3, "Alpha")]),
     # (Flink 2.3) USING: the joined column first, then the others
-    ("SELECT * FROM t JOIN r USING (tag)", SORTED,
-     [("a", 1, "Ann", Decimal("2.5"), "Alpha"), ("a", 3, "Cy", Decimal("4.0"), "Alpha")]),
+    (
+        "SELECT * FROM t JOIN r USING (tag)",
+        SORTED,
+        [("a", 1, "Ann", Decimal("2.5"), "Alpha"), ("a", 3, "Cy", Decimal("4.0"), "Alpha")],
+    ),
     # (Flink 2.3)
-    ("SELECT * FROM t LEFT JOIN r USING (tag)", SORTED,
-     [("a", 1, "Ann", Decimal("2.5"), "Alpha"), ("a", 3, "Cy", Decimal("4.0"), "Alpha"),
-      ("b", 2, "bob", None, None), ("b", 4, None, Decimal("1.0"), None)]),
+    (
+        "SELECT * FROM t LEFT JOIN r USING (tag)",
+        SORTED,
+        [
+            ("a", 1, "Ann", Decimal("2.5"), "Alpha"),
+            ("a", 3, "Cy", Decimal("4.0"), "Alpha"),
+            ("b", 2, "bob", None, None),
+            ("b", 4, None, Decimal("1.0"), None),
+        ],
+    ),
     # (Flink 2.3) FULL JOIN USING: the joined column is COALESCE of both sides
-    ("SELECT * FROM t FULL JOIN r USING (tag)", SORTED,
-     [("a", 1, "Ann", Decimal("2.5"), "Alpha"), ("a", 3, "Cy", Decimal("4.0"), "Alpha"),
-      ("b", 2, "bob", None, None), ("b", 4, None, Decimal("1.0"), None), ("c", None, None, None, "Gamma")]),
+    (
+        "SELECT * FROM t FULL JOIN r USING (tag)",
+        SORTED,
+        [
+            ("a", 1, "Ann", Decimal("2.5"), "Alpha"),
+            ("a", 3, "Cy", Decimal("4.0"), "Alpha"),
+            ("b", 2, "bob", None, None),
+            ("b", 4, None, Decimal("1.0"), None),
+            ("c", None, None, None, "Gamma"),
+        ],
+    ),
     # (Flink 2.3)
     ("SELECT id FROM t ORDER BY id OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY", [(2,), (3,)]),
     # (Flink 2.3)
@@ -91,63 +132,109 @@ CASES = [
     # (Flink 2.3)
     ("SELECT * FROM (VALUES (1, 'x'), (2, 'y')) AS v (a, b)", [(1, "x"), (2, "y")]),
     # (Flink 2.3)
-    ("SELECT * FROM t JOIN (VALUES ('a', 10)) AS v (tag, w) ON t.tag = v.tag", SORTED,
-     [(1, "Ann", Decimal("2.5"), "a", "a", 10), (3, "Cy", Decimal("4.0"), "a", "a", 10)]),
+    (
+        "SELECT * FROM t JOIN (VALUES ('a', 10)) AS v (tag, w) ON t.tag = v.tag",
+        SORTED,
+        [(1, "Ann", Decimal("2.5"), "a", "a", 10), (3, "Cy", Decimal("4.0"), "a", "a", 10)],
+    ),
     # (Flink 2.3)
-    ("SELECT id, tag, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY id DESC) AS rn, RANK() OVER (ORDER BY tag) AS rk, "
-     "DENSE_RANK() OVER (ORDER BY tag) AS dr FROM t", SORTED,
-     [(1, "a", 2, 1, 1), (2, "b", 2, 3, 2), (3, "a", 1, 1, 1), (4, "b", 1, 3, 2)]),
+    (
+        "SELECT id, tag, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY id DESC) AS rn, RANK() OVER (ORDER BY tag) AS rk, "
+        "DENSE_RANK() OVER (ORDER BY tag) AS dr FROM t",
+        SORTED,
+        [(1, "a", 2, 1, 1), (2, "b", 2, 3, 2), (3, "a", 1, 1, 1), (4, "b", 1, 3, 2)],
+    ),
     # (Flink 2.3) frames: ROWS n PRECEDING, RANGE up to the current row, RANGE with value offsets
-    ("SELECT id, SUM(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s, "
-     "COUNT(*) OVER (PARTITION BY tag) AS c, AVG(score) OVER (PARTITION BY tag ORDER BY id "
-     "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS a, "
-     "MAX(id) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS m FROM t", SORTED,
-     [(1, 1, 2, Decimal("2.500000"), 2), (2, 3, 2, None, 3), (3, 5, 2, Decimal("3.250000"), 4),
-      (4, 7, 2, Decimal("1.000000"), 4)]),
+    (
+        "SELECT id, SUM(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s, "
+        "COUNT(*) OVER (PARTITION BY tag) AS c, AVG(score) OVER (PARTITION BY tag ORDER BY id "
+        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS a, "
+        "MAX(id) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS m FROM t",
+        SORTED,
+        [
+            (1, 1, 2, Decimal("2.500000"), 2),
+            (2, 3, 2, None, 3),
+            (3, 5, 2, Decimal("3.250000"), 4),
+            (4, 7, 2, Decimal("1.000000"), 4),
+        ],
+    ),
     # (Flink 2.3)
-    ("SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, LAG(id) OVER (ORDER BY id) AS lg, "
-     "FIRST_VALUE(name) OVER (ORDER BY id) AS fv, SUM(id) OVER (ORDER BY id) AS s, COUNT(name) OVER (ORDER BY id) AS c, "
-     "AVG(score) OVER () AS a, PERCENT_RANK() OVER (ORDER BY id) AS pr, CUME_DIST() OVER (ORDER BY id) AS cd, "
-     "NTILE(3) OVER (ORDER BY id) AS nt FROM t",
-     [(1, 1, None, "Ann", 1, 1, Decimal("2.500000"), 0.0, 0.25, 1),
-      (2, 2, 1, "Ann", 3, 2, Decimal("2.500000"), 1 / 3, 0.5, 1),
-      (3, 3, 2, "Ann", 6, 3, Decimal("2.500000"), 2 / 3, 0.75, 2),
-      (4, 4, 3, "Ann", 10, 3, Decimal("2.500000"), 1.0, 1.0, 3)]),
+    (
+        "SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, LAG(id) OVER (ORDER BY id) AS lg, "
+        "FIRST_VALUE(name) OVER (ORDER BY id) AS fv, SUM(id) OVER (ORDER BY id) AS s, COUNT(name) OVER (ORDER BY id) AS c, "
+        "AVG(score) OVER () AS a, PERCENT_RANK() OVER (ORDER BY id) AS pr, CUME_DIST() OVER (ORDER BY id) AS cd, "
+        "NTILE(3) OVER (ORDER BY id) AS nt FROM t",
+        [
+            (1, 1, None, "Ann", 1, 1, Decimal("2.500000"), 0.0, 0.25, 1),
+            (2, 2, 1, "Ann", 3, 2, Decimal("2.500000"), 1 / 3, 0.5, 1),
+            (3, 3, 2, "Ann", 6, 3, Decimal("2.500000"), 2 / 3, 0.75, 2),
+            (4, 4, 3, "Ann", 10, 3, Decimal("2.500000"), 1.0, 1.0, 3),
+        ],
+    ),
     # (Flink 2.3) LISTAGG over a window joins with ',' as the aggregate does (qsql once joined with '')
     ("SELECT id, LISTAGG(tag) OVER (ORDER BY id) FROM t", [(1, "a"), (2, "a,b"), (3, "a,b,a"), (4, "a,b,a,b")]),
     # (Flink 2.3) ROW_NUMBER de-duplication: the latest row per key
-    ("SELECT id, tag FROM (SELECT id, tag, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY id DESC) AS rn FROM t) "
-     "WHERE rn = 1", SORTED, [(3, "a"), (4, "b")]),
+    (
+        "SELECT id, tag FROM (SELECT id, tag, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY id DESC) AS rn FROM t) "
+        "WHERE rn = 1",
+        SORTED,
+        [(3, "a"), (4, "b")],
+    ),
     # (Flink 2.3) Top-N per group
-    ("SELECT * FROM (SELECT tag, id, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY score DESC NULLS LAST) AS rn "
-     "FROM t) WHERE rn <= 1", SORTED, [("a", 3, 1), ("b", 4, 1)]),
+    (
+        "SELECT * FROM (SELECT tag, id, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY score DESC NULLS LAST) AS rn "
+        "FROM t) WHERE rn <= 1",
+        SORTED,
+        [("a", 3, 1), ("b", 4, 1)],
+    ),
     # (Flink 2.3) a window over an aggregate
-    ("SELECT tag, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM t GROUP BY tag", SORTED,
-     [("a", 2, 1), ("b", 2, 1)]),
+    (
+        "SELECT tag, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM t GROUP BY tag",
+        SORTED,
+        [("a", 2, 1), ("b", 2, 1)],
+    ),
     # semantics as SQL defines them
-    ("SELECT id, LEAD(id, 2, -1) OVER (ORDER BY id) AS nx, LAST_VALUE(id) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW "
-     "AND UNBOUNDED FOLLOWING) AS lv FROM t", [(1, 3, 4), (2, 4, 4), (3, -1, 4), (4, -1, 4)]),
-    ("WITH x (n) AS (VALUES (1), (2)), y AS (SELECT n * 10 AS m FROM x) SELECT x.n, y.m FROM x, y WHERE y.m = x.n * 10",
-     SORTED, [(1, 10), (2, 20)]),
-    ("SELECT a FROM (VALUES (1), (2), (2)) AS v (a) INTERSECT ALL SELECT a FROM (VALUES (2), (2), (2)) AS w (a)",
-     [(2,), (2,)]),
-    ("SELECT a FROM (VALUES (1), (2), (2)) AS v (a) EXCEPT ALL SELECT a FROM (VALUES (2)) AS w (a)", SORTED,
-     [(1,), (2,)]),
+    (
+        "SELECT id, LEAD(id, 2, -1) OVER (ORDER BY id) AS nx, LAST_VALUE(id) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW "
+        "AND UNBOUNDED FOLLOWING) AS lv FROM t",
+        [(1, 3, 4), (2, 4, 4), (3, -1, 4), (4, -1, 4)],
+    ),
+    (
+        "WITH x (n) AS (VALUES (1), (2)), y AS (SELECT n * 10 AS m FROM x) SELECT x.n, y.m FROM x, y WHERE y.m = x.n * 10",
+        SORTED,
+        [(1, 10), (2, 20)],
+    ),
+    (
+        "SELECT a FROM (VALUES (1), (2), (2)) AS v (a) INTERSECT ALL SELECT a FROM (VALUES (2), (2), (2)) AS w (a)",
+        [(2,), (2,)],
+    ),
+    (
+        "SELECT a FROM (VALUES (1), (2), (2)) AS v (a) EXCEPT ALL SELECT a FROM (VALUES (2)) AS w (a)",
+        SORTED,
+        [(1,), (2,)],
+    ),
     ("SELECT id FROM t WHERE id NOT IN (SELECT CAST(NULL AS INT) FROM r)", []),
     ("SELECT id FROM t WHERE id NOT IN (SELECT id FROM t WHERE id > 100)", SORTED, [(1,), (2,), (3,), (4,)]),
-    ("SELECT id, EXISTS (SELECT 1 FROM r WHERE r.tag = t.tag) FROM t ORDER BY id",
-     [(1, True), (2, False), (3, True), (4, False)]),
+    (
+        "SELECT id, EXISTS (SELECT 1 FROM r WHERE r.tag = t.tag) FROM t ORDER BY id",
+        [(1, True), (2, False), (3, True), (4, False)],
+    ),
     ("SELECT tag FROM t GROUP BY tag HAVING COUNT(*) > (SELECT COUNT(*) FROM r) - 1 ORDER BY tag", [("a",), ("b",)]),
     ("SELECT a.id, b.id FROM t a JOIN t b ON a.id + 1 = b.id AND b.tag <> 'x' ORDER BY a.id", [(1, 2), (2, 3), (3, 4)]),
     ("SELECT x.id FROM (t AS x JOIN r ON x.tag = r.tag) ORDER BY x.id", [(1,), (3,)]),
     # (Flink 2.3) FIRST_VALUE / LAST_VALUE skip NULLs within the frame
-    ("SELECT id, FIRST_VALUE(name) OVER (PARTITION BY tag ORDER BY id) AS fv, LAST_VALUE(name) OVER (PARTITION BY tag "
-     "ORDER BY id) AS lv, LAST_VALUE(name) OVER (PARTITION BY tag ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-     "UNBOUNDED FOLLOWING) AS lv2 FROM (VALUES (1, CAST(NULL AS STRING), 'a'), (2, 'bob', 'a'), "
-     "(3, CAST(NULL AS STRING), 'a'), (4, 'dan', 'b')) AS v (id, name, tag) ORDER BY id",
-     [(1, None, None, "bob"), (2, "bob", "bob", "bob"), (3, "bob", "bob", "bob"), (4, "dan", "dan", "dan")]),
-    ("SELECT id, SUM(id) OVER w AS s, ROW_NUMBER() OVER w AS rn FROM t WINDOW w AS (PARTITION BY tag ORDER BY id) "
-     "ORDER BY id", [(1, 1, 1), (2, 2, 1), (3, 4, 2), (4, 6, 2)]),
+    (
+        "SELECT id, FIRST_VALUE(name) OVER (PARTITION BY tag ORDER BY id) AS fv, LAST_VALUE(name) OVER (PARTITION BY tag "
+        "ORDER BY id) AS lv, LAST_VALUE(name) OVER (PARTITION BY tag ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+        "UNBOUNDED FOLLOWING) AS lv2 FROM (VALUES (1, CAST(NULL AS STRING), 'a'), (2, 'bob', 'a'), "
+        "(3, CAST(NULL AS STRING), 'a'), (4, 'dan', 'b')) AS v (id, name, tag) ORDER BY id",
+        [(1, None, None, "bob"), (2, "bob", "bob", "bob"), (3, "bob", "bob", "bob"), (4, "dan", "dan", "dan")],
+    ),
+    (
+        "SELECT id, SUM(id) OVER w AS s, ROW_NUMBER() OVER w AS rn FROM t WINDOW w AS (PARTITION BY tag ORDER BY id) "
+        "ORDER BY id",
+        [(1, 1, 1), (2, 2, 1), (3, 4, 2), (4, 6, 2)],
+    ),
 ]
 
 
@@ -168,7 +255,10 @@ def test_using_columns_and_names(sql: SqlRunner) -> None:
     sql("CREATE TEMPORARY VIEW v4 AS SELECT * FROM t FULL JOIN r USING (tag)")
     described = sql.query("DESCRIBE v4")[1]
     assert [(name, dtype, null) for name, dtype, null, *_ in described] == [
-        ("tag", "CHAR(1)", True), ("id", "INT", True), ("name", "STRING", True), ("score", "DECIMAL(2, 1)", True),
+        ("tag", "CHAR(1)", True),
+        ("id", "INT", True),
+        ("name", "STRING", True),
+        ("score", "DECIMAL(2, 1)", True),
         ("label", "CHAR(5)", True),
     ]
     # t.tag and r.tag still name each side
@@ -178,25 +268,40 @@ def test_using_columns_and_names(sql: SqlRunner) -> None:
 def test_window_and_subquery_types(sql: SqlRunner) -> None:
     sql(DATA)
     # (Flink 2.3) DESCRIBE of a view over window functions and subqueries
-    sql("CREATE TEMPORARY VIEW v3 AS SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, LAG(id) OVER (ORDER BY id) AS lg, "
+    sql(
+        "CREATE TEMPORARY VIEW v3 AS SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, LAG(id) OVER (ORDER BY id) AS lg, "
         "FIRST_VALUE(name) OVER (ORDER BY id) AS fv, SUM(id) OVER (ORDER BY id) AS s, COUNT(name) OVER (ORDER BY id) "
         "AS c, AVG(score) OVER () AS a, PERCENT_RANK() OVER (ORDER BY id) AS pr, CUME_DIST() OVER (ORDER BY id) AS cd, "
-        "NTILE(3) OVER (ORDER BY id) AS nt FROM t")
+        "NTILE(3) OVER (ORDER BY id) AS nt FROM t"
+    )
     assert [(n, ty, null) for n, ty, null, *_ in sql.query("DESCRIBE v3")[1]] == [
-        ("id", "INT", False), ("rn", "BIGINT", False), ("lg", "INT", True), ("fv", "STRING", True),
-        ("s", "INT", False), ("c", "BIGINT", False), ("a", "DECIMAL(38, 6)", True), ("pr", "DOUBLE", False),
-        ("cd", "DOUBLE", False), ("nt", "BIGINT", False),
+        ("id", "INT", False),
+        ("rn", "BIGINT", False),
+        ("lg", "INT", True),
+        ("fv", "STRING", True),
+        ("s", "INT", False),
+        ("c", "BIGINT", False),
+        ("a", "DECIMAL(38, 6)", True),
+        ("pr", "DOUBLE", False),
+        ("cd", "DOUBLE", False),
+        ("nt", "BIGINT", False),
     ]
     # (Flink 2.3)
-    sql("CREATE TEMPORARY VIEW v5 AS SELECT id, (SELECT MAX(id) FROM t) AS mx, id IN (SELECT id FROM t) AS i, "
-        "EXISTS (SELECT 1 FROM r) AS e FROM t")
+    sql(
+        "CREATE TEMPORARY VIEW v5 AS SELECT id, (SELECT MAX(id) FROM t) AS mx, id IN (SELECT id FROM t) AS i, "
+        "EXISTS (SELECT 1 FROM r) AS e FROM t"
+    )
     assert [(n, ty, null) for n, ty, null, *_ in sql.query("DESCRIBE v5")[1]] == [
-        ("id", "INT", False), ("mx", "INT", True), ("i", "BOOLEAN", False), ("e", "BOOLEAN", False),
+        ("id", "INT", False),
+        ("mx", "INT", True),
+        ("i", "BOOLEAN", False),
+        ("e", "BOOLEAN", False),
     ]
     # (Flink 2.3)
     sql("CREATE TEMPORARY VIEW v2 AS SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag")
     assert [(n, ty, null) for n, ty, null, *_ in sql.query("DESCRIBE v2")[1]] == [
-        ("id", "INT", False), ("label", "CHAR(5)", True),
+        ("id", "INT", False),
+        ("label", "CHAR(5)", True),
     ]
 
 
@@ -250,22 +355,28 @@ def test_ml_predict_inside_queries(stub_sql: SqlRunner) -> None:
 
 
 def test_hints_as_flink(sql: SqlRunner) -> None:
-    sql("CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT) "
-        "WITH ('connector' = 'datagen', 'number-of-rows' = '3'); create temporary view v1 as select * from orders")
+    sql(
+        "CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT) "
+        "WITH ('connector' = 'datagen', 'number-of-rows' = '3'); create temporary view v1 as select * from orders"
+    )
     # (Flink 2.3) OPTIONS applies to that scan; a join hint is accepted
     assert sql.query("select count(*) from orders /*+ OPTIONS('number-of-rows' = '1') */")[1] == [(1,)]
     assert sql.query("select /*+ BROADCAST(orders) */ count(*) from orders")[1] == [(3,)]
     assert sql.query("select count(*) /* a comment */ from orders")[1] == [(3,)]
     refused = [
         # (Flink 2.3)
-        ("select * from v1 /*+ OPTIONS('number-of-rows' = '1') */",
-         "View '`default_catalog`.`default_database`.`v1`' cannot be enriched with new options. Hints can only be "
-         "applied to tables."),
+        (
+            "select * from v1 /*+ OPTIONS('number-of-rows' = '1') */",
+            "View '`default_catalog`.`default_database`.`v1`' cannot be enriched with new options. Hints can only be "
+            "applied to tables.",
+        ),
         # (Flink 2.3) Unsupported options found for 'datagen'.
         ("select count(*) from orders /*+ OPTIONS('no-such-option' = '1') */", "no-such-option"),
         # (Flink 2.3)
-        ("select /*+ NO_SUCH_HINT(orders) */ count(*) from orders",
-         "Hint: NO_SUCH_HINT should be registered in the HintStrategyTable"),
+        (
+            "select /*+ NO_SUCH_HINT(orders) */ count(*) from orders",
+            "Hint: NO_SUCH_HINT should be registered in the HintStrategyTable",
+        ),
     ]
     for query, message in refused:
         with pytest.raises(QsqlError) as caught:
@@ -275,12 +386,14 @@ def test_hints_as_flink(sql: SqlRunner) -> None:
 
 def test_show_create_view_prints_flinks_expanded_query(sql: SqlRunner) -> None:
     sql(DATA)
-    sql("CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT, ts TIMESTAMP(3)) "
+    sql(
+        "CREATE TABLE orders (`user` BIGINT NOT NULL, product VARCHAR(32), amount INT, ts TIMESTAMP(3)) "
         "WITH ('connector' = 'datagen', 'number-of-rows' = '3');"
         "create temporary view v1 as select * from orders;"
         "create view v3 as select o.`user`, SUM(amount) AS total from orders o where amount > 10 AND product LIKE 'a%' "
         "group by o.`user` having COUNT(*) > 1 order by total desc limit 5;"
-        "CREATE TEMPORARY VIEW v9 AS SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag;")
+        "CREATE TEMPORARY VIEW v9 AS SELECT t.id, r.label FROM t LEFT JOIN r ON t.tag = r.tag;"
+    )
     # (Flink 2.3)
     assert sql("SHOW CREATE VIEW v1").results[-1].text == (
         "CREATE TEMPORARY VIEW `default_catalog`.`default_database`.`v1` (\n  `user`,\n  `product`,\n  `amount`,\n"

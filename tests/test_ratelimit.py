@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import pytest
 
 from qsql.models.ratelimit import (
-    BURST, REQUESTS, TOKENS, MinuteWindow, RateController, TokenBucket, throttling_kind,
+    BURST,
+    REQUESTS,
+    TOKENS,
+    MinuteWindow,
+    RateController,
+    TokenBucket,
+    throttling_kind,
 )
 from qsql.stub.ratelimit import RateLimits, SlidingWindowLimiter
 
@@ -57,7 +63,11 @@ def simulate(
                 refusal = server.admit(tokens_per_row)
                 if refusal is None:
                     await clock.sleep(latency)
-                    slot.status, slot.prompt_tokens, slot.completion_tokens = 200, tokens_per_row // 2, tokens_per_row - tokens_per_row // 2
+                    slot.status, slot.prompt_tokens, slot.completion_tokens = (
+                        200,
+                        tokens_per_row // 2,
+                        tokens_per_row - tokens_per_row // 2,
+                    )
                     return
                 await clock.sleep(0.01)
                 slot.status, slot.code = 429, refusal.code
@@ -323,8 +333,9 @@ def test_declared_tpm_keeps_pace_when_the_first_estimate_is_far_off() -> None:
     charged with what that reply taught, not with the estimate made when they arrived: charged
     on arrival, the first 50 rows cost 5x their tokens and the run was 1.15x the ideal."""
     limits = RateLimits(tokens_per_minute=12_000)
-    outcome = simulate(2000, limits, lambda clock: RateController(clock, 50, tokens_per_minute=12_000),
-                       prompt_estimate=75)
+    outcome = simulate(
+        2000, limits, lambda clock: RateController(clock, 50, tokens_per_minute=12_000), prompt_estimate=75
+    )
     ideal = 2000 * 30 / 12_000 * 60
     assert outcome.throttled == 0 and outcome.failed == 0
     assert outcome.wall <= 1.05 * ideal
@@ -353,9 +364,11 @@ def test_a_refund_releases_every_waiting_caller_it_pays_for_at_once() -> None:
 def stalls(period: float, length: float):
     """A server that stops for ``length`` seconds every ``period``: what arrives meanwhile is
     counted when it resumes, all at once (as a descheduled stub process does)."""
+
     def delay(now: float) -> float:
         into = (now - 1000.0) % period
         return period - into if into > period - length else 0.0
+
     return delay
 
 

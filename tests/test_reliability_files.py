@@ -68,10 +68,13 @@ def test_a_field_larger_than_csvs_default_limit_reads_back(sql: SqlRunner, tmp_p
     assert sql.query("SELECT id, CHAR_LENGTH(s) FROM t")[1] == [(1, 300000)]
 
 
-@pytest.mark.parametrize("fmt, good, bad", [
-    ("csv", b"1,a\n", b"2,b\xff\xfe\n"),
-    ("json", b'{"id": 1, "s": "a"}\n', b'{"id": 2, "s": "b\xc3"}\n'),
-])
+@pytest.mark.parametrize(
+    "fmt, good, bad",
+    [
+        ("csv", b"1,a\n", b"2,b\xff\xfe\n"),
+        ("json", b'{"id": 1, "s": "a"}\n', b'{"id": 2, "s": "b\xc3"}\n'),
+    ],
+)
 def test_bytes_that_are_not_utf8_are_a_located_error_or_a_skipped_line(
     sql: SqlRunner, tmp_path: Path, fmt: str, good: bytes, bad: bytes
 ) -> None:
@@ -98,11 +101,14 @@ def test_deeply_nested_json_is_a_malformed_line(sql: SqlRunner, tmp_path: Path) 
     assert sql.query("SELECT * FROM u")[1] == [(1,)]
 
 
-@pytest.mark.parametrize("fmt, content, extra", [
-    ("csv", "1,a\n2,b\n", ""),
-    ("csv", "id,s\n1,a\n2,b\n", ", 'csv.header' = 'true'"),
-    ("json", '{"id": 1, "s": "a"}\n{"id": 2, "s": "b"}\n', ""),
-])
+@pytest.mark.parametrize(
+    "fmt, content, extra",
+    [
+        ("csv", "1,a\n2,b\n", ""),
+        ("csv", "id,s\n1,a\n2,b\n", ", 'csv.header' = 'true'"),
+        ("json", '{"id": 1, "s": "a"}\n{"id": 2, "s": "b"}\n', ""),
+    ],
+)
 def test_a_byte_order_mark_is_not_data(sql: SqlRunner, tmp_path: Path, fmt: str, content: str, extra: str) -> None:
     source = tmp_path / f"in.{fmt}"
     source.write_bytes(codecs.BOM_UTF8 + content.encode())

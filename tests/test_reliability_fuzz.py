@@ -49,16 +49,107 @@ _TOKEN = re.compile(r"'(?:[^']|'')*'?|`[^`]*`?|--[^\n]*|/\*.*?\*/|\d+(?:\.\d*)?|
 _UNSAFE_PATH = re.compile(r"'\s*(?:/|~|[A-Za-z]:)|\.\.")
 
 VOCABULARY = [
-    "SELECT", "FROM", "WHERE", "GROUP", "BY", "ORDER", "LIMIT", "AS", "CAST", "(", ")", ",", ";", "'", "`",
-    "NULL", "TRUE", "ML_PREDICT", "TABLE", "MODEL", "DESCRIPTOR", "MAP", "ARRAY", "[", "]", "=", "=>", "*",
-    "||", "+", "-", "/", "%", "CASE", "WHEN", "THEN", "END", "JOIN", "ON", "UNION", "ALL", "INSERT", "INTO",
-    "OVERWRITE", "VALUES", "CREATE", "TEMPORARY", "VIEW", "WITH", "DECIMAL(38, 10)", "TIMESTAMP(3)", "INT",
-    "STRING", "ARRAY<STRING>", "MAP<STRING, INT>", "0", "-1", "2147483648", "1e308", "1e-400", "'x'", "''",
-    "DATE '2026-02-30'", "TIMESTAMP '9999-12-31 23:59:59.999'", "INTERVAL", "IS", "NOT", "DISTINCT", "COUNT(*)",
-    "SUM", "AVG", "SUBSTRING", "/*", "*/", "--", "\n", "EXPLAIN", "SHOW", "DESCRIBE", "SET", "'qsql.cache'",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "ORDER",
+    "LIMIT",
+    "AS",
+    "CAST",
+    "(",
+    ")",
+    ",",
+    ";",
+    "'",
+    "`",
+    "NULL",
+    "TRUE",
+    "ML_PREDICT",
+    "TABLE",
+    "MODEL",
+    "DESCRIPTOR",
+    "MAP",
+    "ARRAY",
+    "[",
+    "]",
+    "=",
+    "=>",
+    "*",
+    "||",
+    "+",
+    "-",
+    "/",
+    "%",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "END",
+    "JOIN",
+    "ON",
+    "UNION",
+    "ALL",
+    "INSERT",
+    "INTO",
+    "OVERWRITE",
+    "VALUES",
+    "CREATE",
+    "TEMPORARY",
+    "VIEW",
+    "WITH",
+    "DECIMAL(38, 10)",
+    "TIMESTAMP(3)",
+    "INT",
+    "STRING",
+    "ARRAY<STRING>",
+    "MAP<STRING, INT>",
+    "0",
+    "-1",
+    "2147483648",
+    "1e308",
+    "1e-400",
+    "'x'",
+    "''",
+    "DATE '2026-02-30'",
+    "TIMESTAMP '9999-12-31 23:59:59.999'",
+    "INTERVAL",
+    "IS",
+    "NOT",
+    "DISTINCT",
+    "COUNT(*)",
+    "SUM",
+    "AVG",
+    "SUBSTRING",
+    "/*",
+    "*/",
+    "--",
+    "\n",
+    "EXPLAIN",
+    "SHOW",
+    "DESCRIBE",
+    "SET",
+    "'qsql.cache'",
 ]
-UNICODE = ["\u00e9", "\u6f22", "\U0001f600", "\u202e", "\u0301", "\u2028", "\ufeff", "\x00", "\x1b[31m", "\ud800",
-           "\uffff", "\t", "\r", "\x0c", "\u3000", "\uff07", "\uff1b"]
+UNICODE = [
+    "\u00e9",
+    "\u6f22",
+    "\U0001f600",
+    "\u202e",
+    "\u0301",
+    "\u2028",
+    "\ufeff",
+    "\x00",
+    "\x1b[31m",
+    "\ud800",
+    "\uffff",
+    "\t",
+    "\r",
+    "\x0c",
+    "\u3000",
+    "\uff07",
+    "\uff1b",
+]
 
 
 def _corpus() -> list[str]:
@@ -104,7 +195,7 @@ def unicode_insert(rng: random.Random, text: str) -> str:
     tokens = _tokens(text)
     for _ in range(rng.randint(1, 3)):
         i = rng.randrange(len(tokens))
-        tokens[i] = tokens[i][: len(tokens[i]) // 2] + rng.choice(UNICODE) + tokens[i][len(tokens[i]) // 2:]
+        tokens[i] = tokens[i][: len(tokens[i]) // 2] + rng.choice(UNICODE) + tokens[i][len(tokens[i]) // 2 :]
     return "".join(tokens)
 
 
@@ -250,8 +341,9 @@ def fuzz(count: int, seed: int, stub_url: str) -> Outcome:
         try:
             result = _run_case(text, stub_url)
         except Exception as error:  # the failure this test exists to find
-            outcome.failures.append(f"case {number} ({kind}): {type(error).__name__}: {error}"[:500]
-                                    + f"\n{text[:300]!r}")
+            outcome.failures.append(
+                f"case {number} ({kind}): {type(error).__name__}: {error}"[:500] + f"\n{text[:300]!r}"
+            )
             result = "FAILED"
         outcome.counts[result] += 1
         outcome.counts[f"kind:{kind}"] += 1

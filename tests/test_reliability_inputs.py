@@ -103,7 +103,7 @@ def test_an_error_on_a_huge_line_echoes_a_window_around_the_caret() -> None:
     assert "nowhere_table" in shown
     echo, caret = shown.splitlines()[1:3]
     assert echo.startswith("  ...") and echo.rstrip().endswith("nowhere_table;")
-    assert echo[caret.index("^"):].startswith("nowhere_table")
+    assert echo[caret.index("^") :].startswith("nowhere_table")
 
 
 def test_an_error_about_a_huge_token_quotes_only_its_start() -> None:
@@ -117,7 +117,7 @@ def test_the_caret_stays_under_the_token_when_a_key_before_it_is_masked() -> Non
     shown = render_error(_error_of(text))
     echo, caret = shown.splitlines()[1:3]
     assert "sk-very" not in shown
-    assert echo[caret.index("^"):].startswith("'nope'")
+    assert echo[caret.index("^") :].startswith("'nope'")
 
 
 @pytest.mark.parametrize(
@@ -160,8 +160,16 @@ SECRET = "sk-0123456789abcdef"
         f"CREATE MODEL m WITH ('provider' = 'qwen', 'api-key' = '{SECRET}",
         f"CREATE MODEL m WITH ('provider' = 'qwen', 'api-key' = '{SECRET[:8]}''{SECRET[8:]}', 'model' = 'x') oops;",
     ],
-    ids=["missing-equals", "double-quotes", "next-line", "comments-between", "underscore-key", "unquoted",
-         "unterminated", "doubled-quote-inside"],
+    ids=[
+        "missing-equals",
+        "double-quotes",
+        "next-line",
+        "comments-between",
+        "underscore-key",
+        "unquoted",
+        "unterminated",
+        "doubled-quote-inside",
+    ],
 )
 def test_a_key_never_shows_in_an_error(sql: str) -> None:
     shown = render_error(_error_of(sql))

@@ -46,7 +46,10 @@ def _start_hanging_insert(tmp_path: Path) -> subprocess.Popen:
     script = _script(tmp_path, "(1, 'a [[stub:delay=60000]]'), (2, 'b [[stub:delay=60000]]')")
     process = subprocess.Popen(
         [sys.executable, "-m", "qsql", "run", "--stub", str(script)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     while not _temporaries(tmp_path):
@@ -114,7 +117,10 @@ def test_a_failing_statement_with_the_stub_stops_without_noise(tmp_path: Path) -
         tmp_path, "(1, 'a [[stub:delay=3000]]'), (2, 'b [[stub:status=400]]'), (3, 'c [[stub:delay=3000]]')"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "qsql", "run", "--stub", str(script)], capture_output=True, text=True, cwd=ROOT,
+        [sys.executable, "-m", "qsql", "run", "--stub", str(script)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
         timeout=60,
     )
     assert done.returncode == 1 and "HTTP 400" in done.stderr
@@ -184,8 +190,15 @@ def test_sigterm_in_the_shell_cancels_the_statement_and_leaves(tmp_path: Path) -
 
     (tmp_path / "out.csv").write_text(OLD)
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120")
-    child = pexpect.spawn(sys.executable, ["-m", "qsql", "--stub"], cwd=str(tmp_path), env=env, encoding="utf-8",
-                          timeout=60, dimensions=(40, 120))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "qsql", "--stub"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
     try:
         child.expect("qsql>")
         statements = _script(tmp_path, "(1, 'a [[stub:delay=60000]]')").read_text().replace("\n", " ")

@@ -16,17 +16,64 @@ from qsql.reserved import RESERVED_WORDS
 from .conftest import SqlRunner
 
 # (Flink 2.3) refused: "SQL parse failed. Encountered "<word>" at line 1, column N."
-REFUSED = ["floor", "value", "result", "comment", "year", "date", "timestamp", "count", "user", "one", "time",
-           "rank", "rows", "language", "position", "row", "month", "hour", "minute", "second", "table", "sum"]
+REFUSED = [
+    "floor",
+    "value",
+    "result",
+    "comment",
+    "year",
+    "date",
+    "timestamp",
+    "count",
+    "user",
+    "one",
+    "time",
+    "rank",
+    "rows",
+    "language",
+    "position",
+    "row",
+    "month",
+    "hour",
+    "minute",
+    "second",
+    "table",
+    "sum",
+]
 # (Flink 2.3) accepted as names
-ACCEPTED = ["data", "name", "type", "key", "input", "output", "model", "label", "error", "text", "status", "id",
-            "content", "prompt", "args", "config", "a", "absent", "description", "json", "language_x", "view"]
+ACCEPTED = [
+    "data",
+    "name",
+    "type",
+    "key",
+    "input",
+    "output",
+    "model",
+    "label",
+    "error",
+    "text",
+    "status",
+    "id",
+    "content",
+    "prompt",
+    "args",
+    "config",
+    "a",
+    "absent",
+    "description",
+    "json",
+    "language_x",
+    "view",
+]
 
 
 @pytest.mark.parametrize("word", REFUSED)
 def test_a_reserved_word_is_refused_as_a_name(word: str) -> None:
-    for sql, column in ((f"SELECT 1 AS {word}", 13), (f"SELECT x AS {word}\nFROM t", 13),
-                        (f"SELECT t.{word} FROM t", 10)):
+    for sql, column in (
+        (f"SELECT 1 AS {word}", 13),
+        (f"SELECT x AS {word}\nFROM t", 13),
+        (f"SELECT t.{word} FROM t", 10),
+    ):
         with pytest.raises(QsqlSyntaxError) as caught:
             parse(sql, "q.sql")
         error = caught.value
@@ -34,8 +81,9 @@ def test_a_reserved_word_is_refused_as_a_name(word: str) -> None:
             assert error.message.startswith(f"unexpected '{word}'; expected ")
             assert error.hint == f"'{word}' is a reserved word in Flink SQL: write `{word}` to use it as a name"
         else:
-            assert error.message == (f"'{word}' is a reserved word in Flink SQL and cannot be a name unless "
-                                     f"quoted: write `{word}`")
+            assert error.message == (
+                f"'{word}' is a reserved word in Flink SQL and cannot be a name unless quoted: write `{word}`"
+            )
         assert (error.span.line, error.span.column) == (1, column)
 
 
@@ -63,7 +111,10 @@ def test_reserved_words_keep_their_own_meaning(sql: SqlRunner) -> None:
         "CAST(TIMESTAMP '2026-01-01 00:00:00' + INTERVAL '1' DAY AS DATE) AS d, `value` "
         "FROM (VALUES (1)) AS t(`value`) GROUP BY `value`"
     )
-    assert (columns, rows) == (["n", "f", "y", "d", "value"], [(1, 2, 2026, __import__("datetime").date(2026, 1, 2), 1)])
+    assert (columns, rows) == (
+        ["n", "f", "y", "d", "value"],
+        [(1, 2, 2026, __import__("datetime").date(2026, 1, 2), 1)],
+    )
 
 
 def test_the_error_names_the_statement_line_and_column(sql: SqlRunner) -> None:

@@ -40,9 +40,11 @@ def test_execute_yields_one_result_per_statement_and_runs_each_only_when_asked()
 def test_output_goes_to_the_streams_the_session_was_given() -> None:
     out, err = io.StringIO(), io.StringIO()
     with Session(env={}, out=out, err=err) as session:
-        (result,) = [r for r in session.execute(
-            "CREATE TABLE p (n INT) WITH ('connector' = 'print'); INSERT INTO p VALUES (7);"
-        ) if isinstance(r, InsertResult)]
+        (result,) = [
+            r
+            for r in session.execute("CREATE TABLE p (n INT) WITH ('connector' = 'print'); INSERT INTO p VALUES (7);")
+            if isinstance(r, InsertResult)
+        ]
     assert out.getvalue() == "+I[7]\n"
     assert result.rows == 1
 

@@ -12,7 +12,8 @@ from qsql.session import HANDLERS, Session
 
 def _statement_classes() -> list[type[ast.Statement]]:
     return [
-        cls for _, cls in inspect.getmembers(ast, inspect.isclass)
+        cls
+        for _, cls in inspect.getmembers(ast, inspect.isclass)
         if issubclass(cls, ast.Statement) and cls is not ast.Statement and cls.__module__ == ast.__name__
     ]
 

@@ -59,10 +59,11 @@ def test_plan_defaults_are_the_tables() -> None:
 
 def test_session_values_reach_ml_predict_through_the_table() -> None:
     with Session(env={}) as session:
-        list(session.execute(
-            "SET 'table.exec.async-ml-predict.async' = 'false';"
-            "SET 'table.exec.async-ml-predict.timeout' = '2 min';"
-        ))
+        list(
+            session.execute(
+                "SET 'table.exec.async-ml-predict.async' = 'false';SET 'table.exec.async-ml-predict.timeout' = '2 min';"
+            )
+        )
         options = Planner(session.catalog, session.settings)._predict_options(None)
     assert options.asynchronous is False and options.concurrency == 1
     assert options.timeout == 120.0

@@ -48,7 +48,10 @@ class Driven:
             else:
                 pipe.send_text(keys + CTRL_D)
             shell = Shell(
-                self.session, input=pipe, output=DummyOutput(), history_path=self.history,
+                self.session,
+                input=pipe,
+                output=DummyOutput(),
+                history_path=self.history,
                 console=Console(file=self.console_text, width=200, color_system=None),
             )
             code = shell.run()
@@ -112,7 +115,9 @@ def test_source_runs_a_script(shell: Driven, tmp_path: Path) -> None:
 
 
 def test_print_sink_rows_stay_in_flink_format(shell: Driven) -> None:
-    text = shell.run("CREATE TABLE p (a INT, b STRING) WITH ('connector' = 'print'); INSERT INTO p VALUES (1, 'x');" + ENTER)
+    text = shell.run(
+        "CREATE TABLE p (a INT, b STRING) WITH ('connector' = 'print'); INSERT INTO p VALUES (1, 'x');" + ENTER
+    )
     assert "+I[1, x]" in text and "[INFO] p: 1 row written" in text
 
 
@@ -137,11 +142,13 @@ def test_history_never_records_an_api_key(shell: Driven) -> None:
 @pytest.fixture
 def completer() -> Iterator[QsqlCompleter]:
     session = Session(out=io.StringIO(), err=io.StringIO(), env={})
-    list(session.execute(
-        "CREATE TABLE reviews (id INT, review STRING) WITH ('connector' = 'print');"
-        "CREATE VIEW recent (id, txt) AS VALUES (1, 'a');"
-        "CREATE MODEL sentiment INPUT (i STRING) OUTPUT (label STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'x');"
-    ))
+    list(
+        session.execute(
+            "CREATE TABLE reviews (id INT, review STRING) WITH ('connector' = 'print');"
+            "CREATE VIEW recent (id, txt) AS VALUES (1, 'a');"
+            "CREATE MODEL sentiment INPUT (i STRING) OUTPUT (label STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'x');"
+        )
+    )
     yield QsqlCompleter(session.catalog)
     session.close()
 
@@ -169,7 +176,9 @@ def test_completes_descriptor_columns_of_the_table_argument(completer: QsqlCompl
 def test_completes_reserved_and_odd_names_backquoted() -> None:
     """A column called `value` (reserved in Flink) or `my col` completes backquoted, so it parses."""
     with Session(out=io.StringIO(), err=io.StringIO(), env={}) as session:
-        list(session.execute("CREATE TABLE `result` (`value` INT, `my col` INT, data INT) WITH ('connector' = 'print')"))
+        list(
+            session.execute("CREATE TABLE `result` (`value` INT, `my col` INT, data INT) WITH ('connector' = 'print')")
+        )
         completer = QsqlCompleter(session.catalog)
         assert complete(completer, "SELECT * FROM res") == ["`result`"]
         assert complete(completer, "SELECT val FROM `result`", cursor=len("SELECT val"))[0] == "`value`"
@@ -182,7 +191,10 @@ def test_completes_columns_in_select_and_where(completer: QsqlCompleter) -> None
     # columns first; functions that share the prefix (REVERSE) follow
     assert complete(completer, "SELECT rev FROM reviews", cursor=len("SELECT rev"))[0] == "review"
     assert complete(completer, "SELECT id FROM reviews WHERE rev")[0] == "review"
-    assert complete(completer, "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(txt)) WHERE la")[0] == "label"
+    assert (
+        complete(completer, "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(txt)) WHERE la")[0]
+        == "label"
+    )
 
 
 def test_completes_option_keys_for_the_connector_or_provider(completer: QsqlCompleter) -> None:
@@ -195,7 +207,9 @@ def test_completes_option_keys_for_the_connector_or_provider(completer: QsqlComp
 
 def test_completes_provider_and_connector_names(completer: QsqlCompleter) -> None:
     assert complete(completer, "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = '") == [
-        "'deepseek'", "'openai'", "'qwen'",
+        "'deepseek'",
+        "'openai'",
+        "'qwen'",
     ]
     assert "'filesystem'" in complete(completer, "CREATE TABLE t (a INT) WITH ('connector' = '")
 

@@ -26,11 +26,13 @@ from .test_shell import CTRL_D, ENTER, Driven, complete, completer  # noqa: F401
 @pytest.fixture
 def shell(tmp_path: Path) -> Iterator[Driven]:
     driven = Driven(tmp_path)
-    list(driven.session.execute(
-        "CREATE TABLE reviews (id INT, review STRING) WITH ('connector' = 'print');"
-        "CREATE MODEL sentiment INPUT (i STRING) OUTPUT (label STRING) "
-        "WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'qwen-plus');"
-    ))
+    list(
+        driven.session.execute(
+            "CREATE TABLE reviews (id INT, review STRING) WITH ('connector' = 'print');"
+            "CREATE MODEL sentiment INPUT (i STRING) OUTPUT (label STRING) "
+            "WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'qwen-plus');"
+        )
+    )
     yield driven
     driven.session.close()
 
@@ -84,8 +86,20 @@ def test_q_leaves(shell: Driven) -> None:
 
 
 def test_format_and_mode_switch_the_output(shell: Driven) -> None:
-    text = shell.run("\\format csv" + ENTER + "SELECT 1 AS a, 'x' AS b;" + ENTER + ".mode json" + ENTER
-                     + "SELECT 2 AS a;" + ENTER + "\\format yaml" + ENTER + "\\format" + ENTER)
+    text = shell.run(
+        "\\format csv"
+        + ENTER
+        + "SELECT 1 AS a, 'x' AS b;"
+        + ENTER
+        + ".mode json"
+        + ENTER
+        + "SELECT 2 AS a;"
+        + ENTER
+        + "\\format yaml"
+        + ENTER
+        + "\\format"
+        + ENTER
+    )
     assert "a,b\n1,x\n" in text
     assert '{"a":2}' in text
     assert "unknown output format 'yaml'" in text and "output format: json" in text
@@ -103,8 +117,10 @@ def test_timing_toggles_the_time_in_the_footer(shell: Driven) -> None:
     assert "timing is off" in text and "1 row in set\n" in text
 
 
-@pytest.mark.parametrize("command, key, what", [("\\x", "qsql.output.expanded", "expanded display"),
-                                                ("\\timing", "qsql.shell.timing", "timing")])
+@pytest.mark.parametrize(
+    "command, key, what",
+    [("\\x", "qsql.output.expanded", "expanded display"), ("\\timing", "qsql.shell.timing", "timing")],
+)
 def test_on_off_commands_share_one_switch(shell: Driven, command: str, key: str, what: str) -> None:
     text = shell.run(command + " on" + ENTER + command + " OFF" + ENTER + command + " maybe" + ENTER)
     assert f"{what} is on" in text and f"{what} is off" in text
@@ -147,11 +163,23 @@ def test_pager_gets_long_results_on_a_terminal(tmp_path: Path, monkeypatch: pyte
     driven = Driven(tmp_path)
     console = Console(file=driven.console_text, width=80, height=20, color_system=None)
     with create_pipe_input() as pipe:
-        pipe.send_text("SELECT * FROM (VALUES (1), (2)) AS t(few);" + ENTER
-                       + "SELECT x FROM (VALUES " + ", ".join(f"({i})" for i in range(40)) + ") AS t(x);" + ENTER
-                       + CTRL_D)
-        Shell(driven.session, input=pipe, output=DummyOutput(), history_path=driven.history, console=console,
-              terminal=True).run()
+        pipe.send_text(
+            "SELECT * FROM (VALUES (1), (2)) AS t(few);"
+            + ENTER
+            + "SELECT x FROM (VALUES "
+            + ", ".join(f"({i})" for i in range(40))
+            + ") AS t(x);"
+            + ENTER
+            + CTRL_D
+        )
+        Shell(
+            driven.session,
+            input=pipe,
+            output=DummyOutput(),
+            history_path=driven.history,
+            console=console,
+            terminal=True,
+        ).run()
     driven.session.close()
     assert "│ 39 │" in paged.read_text(encoding="utf-8")
     assert "few" not in paged.read_text(encoding="utf-8")  # it fit on the screen: printed, not paged
@@ -176,8 +204,13 @@ def test_vi_mode_from_the_setting_and_the_command(shell: Driven) -> None:
     shell.session.settings["qsql.shell.editing-mode"] = "vi"
     with create_pipe_input() as pipe:
         pipe.send_text(CTRL_D)
-        driven_shell = Shell(shell.session, input=pipe, output=DummyOutput(), history_path=shell.history,
-                             console=Console(file=shell.console_text, width=200, color_system=None))
+        driven_shell = Shell(
+            shell.session,
+            input=pipe,
+            output=DummyOutput(),
+            history_path=shell.history,
+            console=Console(file=shell.console_text, width=200, color_system=None),
+        )
         assert driven_shell.prompt.editing_mode == EditingMode.VI
         driven_shell.handle("\\editing emacs")
         assert driven_shell.prompt.editing_mode == EditingMode.EMACS
@@ -186,8 +219,10 @@ def test_vi_mode_from_the_setting_and_the_command(shell: Driven) -> None:
 
 
 def test_a_key_recalled_from_history_as_the_mask_is_refused(shell: Driven) -> None:
-    text = shell.run("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', "
-                     "'model' = 'qwen-plus', 'api-key' = '****');" + ENTER)
+    text = shell.run(
+        "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', "
+        "'model' = 'qwen-plus', 'api-key' = '****');" + ENTER
+    )
     assert "the 'api-key' is '****', the mask qsql's history stores instead of a key" in text
     assert "qsql keys set qwen" in text
     assert not shell.session.catalog.model_exists("m")
@@ -195,9 +230,12 @@ def test_a_key_recalled_from_history_as_the_mask_is_refused(shell: Driven) -> No
 
 # ------------------------------------------------------------------ highlighting and completion
 def test_qsql_words_are_highlighted_as_keywords() -> None:
-    tokens = {value.upper(): kind for kind, value in QsqlLexer().get_tokens(
-        "select * from ml_predict(TABLE t, MODEL m, DESCRIPTOR(x)); CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING)"
-    )}
+    tokens = {
+        value.upper(): kind
+        for kind, value in QsqlLexer().get_tokens(
+            "select * from ml_predict(TABLE t, MODEL m, DESCRIPTOR(x)); CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING)"
+        )
+    }
     assert tokens["ML_PREDICT"] in Name.Builtin
     for word in ("DESCRIPTOR", "MODEL", "INPUT", "OUTPUT", "SELECT"):
         assert tokens[word] in Keyword, word
@@ -213,13 +251,21 @@ def test_map_config_keys_inside_ml_predict(completer) -> None:  # noqa: F811
     head = "SELECT * FROM ML_PREDICT(TABLE recent, MODEL sentiment, DESCRIPTOR(txt), MAP["
     assert complete(completer, head) == ["'max-concurrent-operations'", "'async'", "'output-mode'", "'timeout'"]
     assert complete(completer, head + "'async', 'true', ") == [
-        "'max-concurrent-operations'", "'output-mode'", "'timeout'",
+        "'max-concurrent-operations'",
+        "'output-mode'",
+        "'timeout'",
     ]
 
 
 def test_show_targets(completer) -> None:  # noqa: F811
     assert complete(completer, "SHOW ") == [
-        "TABLES", "VIEWS", "MODELS", "FUNCTIONS", "CREATE TABLE", "CREATE VIEW", "CREATE MODEL",
+        "TABLES",
+        "VIEWS",
+        "MODELS",
+        "FUNCTIONS",
+        "CREATE TABLE",
+        "CREATE VIEW",
+        "CREATE MODEL",
     ]
     assert complete(completer, "SHOW CREATE M") == ["MODEL"]
 
@@ -235,10 +281,15 @@ def test_shell_commands_and_their_arguments_complete(completer) -> None:  # noqa
 def test_usage_shows_the_session_total(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     driven = Driven(tmp_path, stub_base_url=stub.base_url)
     try:
-        text = driven.run("\\usage" + ENTER
-                          + "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', "
-                          "'model' = 'qwen-plus'); CREATE VIEW v (i) AS VALUES ('a');" + ENTER
-                          + "SELECT o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));" + ENTER + "\\usage" + ENTER)
+        text = driven.run(
+            "\\usage" + ENTER + "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', "
+            "'model' = 'qwen-plus'); CREATE VIEW v (i) AS VALUES ('a');"
+            + ENTER
+            + "SELECT o FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(i));"
+            + ENTER
+            + "\\usage"
+            + ENTER
+        )
     finally:
         driven.session.close()
     assert "no model calls yet in this session" in text

@@ -11,13 +11,43 @@ from qsql.shell.keywords import _expand, grammar_keywords
 def test_statement_openers_and_clauses_are_offered_whole() -> None:
     offered = set(sql_keywords())
     for phrase in (
-        "SELECT", "GROUP BY", "ORDER BY", "UNION ALL", "LEFT JOIN", "LEFT OUTER JOIN", "CROSS JOIN", "INSERT INTO",
-        "INSERT OVERWRITE", "CREATE TABLE", "CREATE TEMPORARY VIEW", "CREATE OR REPLACE VIEW", "CREATE MODEL",
-        "DROP MODEL", "SHOW TABLES", "SHOW CREATE MODEL", "DESCRIBE MODEL", "ALTER MODEL", "ALTER TABLE", "ALTER VIEW", "IF NOT EXISTS",
-        "IF EXISTS", "EXECUTE STATEMENT SET BEGIN", "BEGIN STATEMENT SET", "ML_PREDICT", "DESCRIPTOR", "TRY_CAST",
-        "CURRENT_TIMESTAMP", "EXPLAIN", "RESET",
-        "VARCHAR", "DECIMAL", "TIMESTAMP",  # type names
-        "HELP", "QUIT", "EXIT", "SOURCE",  # the shell's word commands
+        "SELECT",
+        "GROUP BY",
+        "ORDER BY",
+        "UNION ALL",
+        "LEFT JOIN",
+        "LEFT OUTER JOIN",
+        "CROSS JOIN",
+        "INSERT INTO",
+        "INSERT OVERWRITE",
+        "CREATE TABLE",
+        "CREATE TEMPORARY VIEW",
+        "CREATE OR REPLACE VIEW",
+        "CREATE MODEL",
+        "DROP MODEL",
+        "SHOW TABLES",
+        "SHOW CREATE MODEL",
+        "DESCRIBE MODEL",
+        "ALTER MODEL",
+        "ALTER TABLE",
+        "ALTER VIEW",
+        "IF NOT EXISTS",
+        "IF EXISTS",
+        "EXECUTE STATEMENT SET BEGIN",
+        "BEGIN STATEMENT SET",
+        "ML_PREDICT",
+        "DESCRIPTOR",
+        "TRY_CAST",
+        "CURRENT_TIMESTAMP",
+        "EXPLAIN",
+        "RESET",
+        "VARCHAR",
+        "DECIMAL",
+        "TIMESTAMP",  # type names
+        "HELP",
+        "QUIT",
+        "EXIT",
+        "SOURCE",  # the shell's word commands
     ):
         assert phrase in offered, phrase
 

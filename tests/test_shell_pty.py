@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def slow_stub() -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "qsql", "stub", "--port", "0", "--latency-ms", "5000"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     try:
         line = process.stdout.readline()  # type: ignore[union-attr]
@@ -33,8 +35,9 @@ def slow_stub() -> Iterator[str]:
 
 def test_ctrl_c_cancels_a_slow_statement_and_the_shell_goes_on(slow_stub: str, tmp_path: Path) -> None:
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", DASHSCOPE_API_KEY="sk-test", COLUMNS="120")
-    child = pexpect.spawn(sys.executable, ["-m", "qsql"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=20,
-                          dimensions=(40, 120))
+    child = pexpect.spawn(
+        sys.executable, ["-m", "qsql"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=20, dimensions=(40, 120)
+    )
     try:
         child.expect("HELP for help")
         child.expect("qsql>")
@@ -63,10 +66,18 @@ def test_ctrl_c_cancels_a_slow_statement_and_the_shell_goes_on(slow_stub: str, t
 def test_special_commands_in_the_real_shell(tmp_path: Path) -> None:
     """Under a real terminal: an unknown backslash command answers at once, \\format and \\x
     change the next result, \\q leaves."""
-    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120", PAGER="cat",
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
-    child = pexpect.spawn(sys.executable, ["-m", "qsql"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=20,
-                          dimensions=(40, 120))
+    env = dict(
+        os.environ,
+        PROMPT_TOOLKIT_NO_CPR="1",
+        TERM="xterm",
+        COLUMNS="120",
+        PAGER="cat",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    child = pexpect.spawn(
+        sys.executable, ["-m", "qsql"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=20, dimensions=(40, 120)
+    )
     try:
         child.expect("qsql>")
         child.send("\\zz\r")

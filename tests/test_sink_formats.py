@@ -19,7 +19,10 @@ def test_csv_decimals_are_bigdecimal_text_and_the_null_literal_is_never_quoted(s
         "(-0.004, 12.34, 1000.10, 123.4560000000, 0, 'n/a', U&'\\D83D\\DE00', CAST(NULL AS DOUBLE));"
     )
     # (Flink 2.3)
-    assert out.read_text(encoding="utf-8") == "-1E+1,1.5,0,1E-7,1E+2,n/a,\"x,y\",1.0E7\n0,12.34,1000.1,123.456,0,n/a,😀,n/a\n"
+    assert (
+        out.read_text(encoding="utf-8")
+        == '-1E+1,1.5,0,1E-7,1E+2,n/a,"x,y",1.0E7\n0,12.34,1000.1,123.456,0,n/a,😀,n/a\n'
+    )
 
 
 def test_csv_null_literal_with_a_space(sql: SqlRunner, tmp_path: Path) -> None:
@@ -44,7 +47,9 @@ def test_json_escapes_characters_outside_the_bmp(sql: SqlRunner, tmp_path: Path)
     assert out.read_text(encoding="utf-8") == '{"a":-1E+1,"b":"\\uD83D\\uDE00 é","c":1E+2,"d":1E-7}\n'
 
 
-def test_a_path_ending_in_a_slash_is_a_directory_of_part_files_even_before_it_exists(sql: SqlRunner, tmp_path: Path) -> None:
+def test_a_path_ending_in_a_slash_is_a_directory_of_part_files_even_before_it_exists(
+    sql: SqlRunner, tmp_path: Path
+) -> None:
     new_dir = tmp_path / "new_dir"
     existing = tmp_path / "existing"
     existing.mkdir()
@@ -61,15 +66,19 @@ def test_a_path_ending_in_a_slash_is_a_directory_of_part_files_even_before_it_ex
 
 
 def test_varchar_into_a_char_sink_column_is_refused(sql: SqlRunner) -> None:
-    from qsql.errors import QsqlError
     import pytest
+
+    from qsql.errors import QsqlError
 
     sql("CREATE TABLE ch (a CHAR(3), b INT) WITH ('connector' = 'blackhole');")
     # (Flink 2.3) CHAR literals of any length are accepted (padded or cut) ...
     sql("INSERT INTO ch SELECT 'ab', 1; INSERT INTO ch VALUES ('abcd', 1);")
     # (Flink 2.3) ... VARCHAR and STRING are not: "Incompatible types for sink column 'a' at position 1"
-    for query in ("SELECT CAST('ab' AS VARCHAR(5)), 1", "SELECT s, 1 FROM (VALUES ('x'), ('yy')) AS t(s)",
-                  "SELECT CAST('ab' AS STRING), 1"):
+    for query in (
+        "SELECT CAST('ab' AS VARCHAR(5)), 1",
+        "SELECT s, 1 FROM (VALUES ('x'), ('yy')) AS t(s)",
+        "SELECT CAST('ab' AS STRING), 1",
+    ):
         with pytest.raises(QsqlError) as info:
             sql(f"INSERT INTO ch {query}")
         assert "incompatible types for sink column 'a' at position 1" in info.value.message

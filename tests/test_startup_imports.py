@@ -9,8 +9,17 @@ import sys
 from qsql.connectors import CONNECTORS
 
 NOT_FOR_SELECT_1 = (
-    "httpx", "asyncio", "prompt_toolkit", "rich", "tomllib", "email.utils", "csv",
-    "qsql.connectors.filesystem", "qsql.connectors.datagen", "qsql.models.options", "qsql.models.predict",
+    "httpx",
+    "asyncio",
+    "prompt_toolkit",
+    "rich",
+    "tomllib",
+    "email.utils",
+    "csv",
+    "qsql.connectors.filesystem",
+    "qsql.connectors.datagen",
+    "qsql.models.options",
+    "qsql.models.predict",
 )
 
 

@@ -29,7 +29,9 @@ def test_chat_reply_is_marked_and_deterministic(stub: StubServer, client: httpx.
 
 
 def test_embeddings_are_deterministic_unit_vectors(stub: StubServer, client: httpx.Client) -> None:
-    reply = client.post(f"{stub.base_url}/embeddings", json={"model": "e", "input": ["a", "b"], "dimensions": 16}).json()
+    reply = client.post(
+        f"{stub.base_url}/embeddings", json={"model": "e", "input": ["a", "b"], "dimensions": 16}
+    ).json()
     vectors = [d["embedding"] for d in reply["data"]]
     assert [d["index"] for d in reply["data"]] == [0, 1]
     assert vectors[0] == embedding_vector("a", 16) and vectors[0] != vectors[1]

@@ -38,27 +38,77 @@ CHAT_CASES = [
     (chat("gpt-4o-mini", stop=["a", "b", "c", "d", "e"]), 400, "invalid_parameter_error", "at most 4"),
     (chat("o3-mini", max_tokens=10), 400, "unsupported_parameter", "Use 'max_completion_tokens' instead"),
     (chat(response_format={"type": "json_object"}), 400, "invalid_parameter_error", "must contain the word 'json'"),
-    (chat(response_format={"type": "json_object"}, messages=[{"role": "user", "content": "answer in JSON"}]), 200, None, None),
-    (chat(messages=[{"role": "user", "content": ""}]), 400, "ServiceUnavailableError", "Content length must be greater than 0"),
-    (chat(messages=[{"role": "tool", "content": "x"}]), 400, "ServiceUnavailableError", "Role must be user or assistant"),
-    (chat(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]), 500, "InternalError.Algo", "list index out of range"),
+    (
+        chat(response_format={"type": "json_object"}, messages=[{"role": "user", "content": "answer in JSON"}]),
+        200,
+        None,
+        None,
+    ),
+    (
+        chat(messages=[{"role": "user", "content": ""}]),
+        400,
+        "ServiceUnavailableError",
+        "Content length must be greater than 0",
+    ),
+    (
+        chat(messages=[{"role": "tool", "content": "x"}]),
+        400,
+        "ServiceUnavailableError",
+        "Role must be user or assistant",
+    ),
+    (
+        chat(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]),
+        500,
+        "InternalError.Algo",
+        "list index out of range",
+    ),
     # thinking and streaming
-    (chat("qwen3-8b"), 400, "invalid_parameter_error", "parameter.enable_thinking must be set to false for non-streaming calls"),
+    (
+        chat("qwen3-8b"),
+        400,
+        "invalid_parameter_error",
+        "parameter.enable_thinking must be set to false for non-streaming calls",
+    ),
     (chat("qwen3-8b", enable_thinking=False), 200, None, None),
     (chat("qwen3-8b", stream=True), 200, None, None),
     (chat("qwen3.5-plus"), 400, "invalid_parameter_error", "enable_thinking must be set to false"),
     (chat("qwen-plus", enable_thinking=True), 400, "invalid_parameter_error", "enable_thinking must be set to false"),
     (chat("qwq-plus"), 400, "invalid_parameter_error", "only support stream mode"),
     (chat("qwq-plus", stream=True), 200, None, None),
-    (chat("qwen-max", enable_thinking=False), 400, "InvalidParameter.NotSupportEnableThinking", "does not support enable_thinking"),
-    (chat("qwen3-235b-a22b-instruct-2507", enable_thinking=False), 400, "InvalidParameter.NotSupportEnableThinking", None),
-    (chat("qwen-plus", stream_options={"include_usage": True}), 400, "invalid_parameter_error", "only allowed when stream"),
+    (
+        chat("qwen-max", enable_thinking=False),
+        400,
+        "InvalidParameter.NotSupportEnableThinking",
+        "does not support enable_thinking",
+    ),
+    (
+        chat("qwen3-235b-a22b-instruct-2507", enable_thinking=False),
+        400,
+        "InvalidParameter.NotSupportEnableThinking",
+        None,
+    ),
+    (
+        chat("qwen-plus", stream_options={"include_usage": True}),
+        400,
+        "invalid_parameter_error",
+        "only allowed when stream",
+    ),
     (chat("gpt-4o-mini", enable_thinking=False), 400, "unknown_parameter", "enable_thinking"),
     # Qwen-MT
-    (chat("qwen-mt-plus", messages=SYSTEM_USER, translation_options={"target_lang": "English"}), 500, "InternalError.Algo", "Role must be in [user, assistant]"),
+    (
+        chat("qwen-mt-plus", messages=SYSTEM_USER, translation_options={"target_lang": "English"}),
+        500,
+        "InternalError.Algo",
+        "Role must be in [user, assistant]",
+    ),
     (chat("qwen-mt-plus"), 400, "invalid_parameter_error", "translation_options.target_lang"),
     (chat("qwen-mt-plus", translation_options={"source_lang": "auto", "target_lang": "English"}), 200, None, None),
-    (chat("qwen-plus", translation_options={"target_lang": "English"}), 400, "invalid_parameter_error", "does not support translation_options"),
+    (
+        chat("qwen-plus", translation_options={"target_lang": "English"}),
+        400,
+        "invalid_parameter_error",
+        "does not support translation_options",
+    ),
 ]
 
 
@@ -79,9 +129,19 @@ EMBEDDING_CASES = [
     (embed(input=["word " * 8193]), 400, "InvalidParameter", "Range of input length"),
     (embed("text-embedding-3-small", input=["a", ""]), 400, "invalid_parameter_error", "'$.input' is invalid"),
     (embed("text-embedding-3-small", input=["x"] * 2049), 400, "invalid_parameter_error", "at most 2048"),
-    (embed("text-embedding-3-small", input=["word " * 150_001, "word " * 150_000]), 400, "invalid_parameter_error", "300000 tokens"),
+    (
+        embed("text-embedding-3-small", input=["word " * 150_001, "word " * 150_000]),
+        400,
+        "invalid_parameter_error",
+        "300000 tokens",
+    ),
     (embed("text-embedding-3-small", extra=1), 400, "unknown_parameter", "extra"),
-    (embed("text-embedding-ada-002", dimensions=8), 400, "invalid_parameter_error", "does not support specifying dimensions"),
+    (
+        embed("text-embedding-ada-002", dimensions=8),
+        400,
+        "invalid_parameter_error",
+        "does not support specifying dimensions",
+    ),
     (embed("deepseek-embed"), 404, "not_found", "no embeddings"),
 ]
 
@@ -138,7 +198,9 @@ def test_every_named_error_marker_answers_with_its_documented_status(server: Stu
     from qsql.stub.rules import NAMED_ERRORS
 
     for name, (status, code, message) in NAMED_ERRORS.items():
-        reply = post(server, "/chat/completions", chat(messages=[{"role": "user", "content": f"x [[stub:error={name}]]"}]))
+        reply = post(
+            server, "/chat/completions", chat(messages=[{"role": "user", "content": f"x [[stub:error={name}]]"}])
+        )
         assert reply.status_code == status and reply.json()["error"]["code"] == code, name
         assert reply.json()["error"]["message"] == message
 

@@ -29,12 +29,19 @@ def test_an_alias_is_shown_as_its_own_spelling() -> None:
         ("SELECT UPPR('a');", "did you mean 'UPPER'?"),
         ("SELECT CAST('1' AS INTEGR);", "did you mean 'INTEGER'?"),
         ("CREATE TABLE t (a INT) WITH ('connector' = 'prnt');", "did you mean 'print'?"),
-        ("CREATE TABLE t (a INT) WITH ('connector' = 'print', 'print-identifer' = 'x');",
-         "did you mean 'print-identifier'?"),
-        ("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwenn', 'model' = 'x');",
-         "did you mean 'qwen'?"),
-        ("CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'x', "
-         "'temprature' = '1');", "did you mean 'temperature'?"),
+        (
+            "CREATE TABLE t (a INT) WITH ('connector' = 'print', 'print-identifer' = 'x');",
+            "did you mean 'print-identifier'?",
+        ),
+        (
+            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwenn', 'model' = 'x');",
+            "did you mean 'qwen'?",
+        ),
+        (
+            "CREATE MODEL m INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'model' = 'x', "
+            "'temprature' = '1');",
+            "did you mean 'temperature'?",
+        ),
         ("CREATE VIEW v AS SELECT 1 AS n; SELECT * FROM vv;", "did you mean 'v'?"),
         ("CREATE VIEW v AS SELECT 1 AS total; SELECT totl FROM v;", "did you mean 'total'?"),
     ],

@@ -30,7 +30,9 @@ def last_bodies(stub: StubServer, count: int = 2) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", ["qwen3-8b", "qwen3-235b-a22b", "qwen3-30b-a3b", "qwen3.5-plus", "qwen3.5-flash"])
-def test_models_that_think_by_default_are_streamed_and_the_reasoning_stays_out(stub_sql: SqlRunner, stub: StubServer, name: str) -> None:
+def test_models_that_think_by_default_are_streamed_and_the_reasoning_stays_out(
+    stub_sql: SqlRunner, stub: StubServer, name: str
+) -> None:
     stub_sql(model(name) + VIEW)
     run = stub_sql(PREDICT)
     result = run.results[-1]
@@ -47,7 +49,9 @@ def test_the_stub_refuses_a_non_streaming_call_to_a_thinking_qwen3(stub: StubSer
     reply = httpx.post(stub.base_url + "/chat/completions", json=body)
     assert reply.status_code == 400
     assert reply.json()["error"] == {
-        "code": "invalid_parameter_error", "param": None, "type": "invalid_request_error",
+        "code": "invalid_parameter_error",
+        "param": None,
+        "type": "invalid_request_error",
         "message": "parameter.enable_thinking must be set to false for non-streaming calls",
     }
 
@@ -65,7 +69,11 @@ def test_a_commercial_model_thinks_only_when_asked_and_then_streams(stub_sql: Sq
     stub_sql(model("qwen-plus") + VIEW)
     stub_sql(PREDICT)
     assert all("enable_thinking" not in b and "stream" not in b for b in last_bodies(stub))
-    stub_sql(model("qwen-plus", ", 'enable_thinking' = 'true', 'thinking_budget' = '50'").replace("CREATE", "CREATE OR REPLACE"))
+    stub_sql(
+        model("qwen-plus", ", 'enable_thinking' = 'true', 'thinking_budget' = '50'").replace(
+            "CREATE", "CREATE OR REPLACE"
+        )
+    )
     rows = stub_sql(PREDICT).results[-1].rows
     assert rows[0][2] == "[stub] what is two plus two"
     for body in last_bodies(stub):
@@ -138,7 +146,12 @@ def test_stream_false_contradicts_a_thinking_model(stub_sql: SqlRunner) -> None:
 
 
 def test_stream_option_streams_any_chat_model(stub_sql: SqlRunner, stub: StubServer) -> None:
-    stub_sql(model("gpt-4o-mini", ", 'endpoint' = 'https://api.openai.com/v1', 'stream' = 'true', 'n' = '2'", provider="openai") + VIEW)
+    stub_sql(
+        model(
+            "gpt-4o-mini", ", 'endpoint' = 'https://api.openai.com/v1', 'stream' = 'true', 'n' = '2'", provider="openai"
+        )
+        + VIEW
+    )
     rows = stub_sql(PREDICT).results[-1].rows
     assert [r[2] for r in rows[:2]] == ["[stub] what is two plus two", "[stub #1] what is two plus two"]
     assert all(b["stream"] is True for b in last_bodies(stub))
@@ -146,7 +159,13 @@ def test_stream_option_streams_any_chat_model(stub_sql: SqlRunner, stub: StubSer
 
 def test_thinking_options_are_qwen_only(stub_sql: SqlRunner) -> None:
     with pytest.raises(OptionError) as info:
-        stub_sql(model("gpt-4o-mini", ", 'endpoint' = 'https://api.openai.com/v1', 'enable-thinking' = 'true'", provider="openai"))
+        stub_sql(
+            model(
+                "gpt-4o-mini",
+                ", 'endpoint' = 'https://api.openai.com/v1', 'enable-thinking' = 'true'",
+                provider="openai",
+            )
+        )
     assert "applies to provider 'qwen' only" in info.value.message
 
 

@@ -91,8 +91,10 @@ def limited_stub(limits: RateLimits, clock: FakeClock) -> StubServer:
 
 
 def model(options: str = "", outputs: str = "content STRING") -> str:
-    return (f"CREATE MODEL m INPUT (input STRING) OUTPUT ({outputs}) "
-            f"WITH ('provider' = 'qwen', 'model' = 'qwen-plus'{options});")
+    return (
+        f"CREATE MODEL m INPUT (input STRING) OUTPUT ({outputs}) "
+        f"WITH ('provider' = 'qwen', 'model' = 'qwen-plus'{options});"
+    )
 
 
 def rows_view(count: int) -> str:
@@ -100,8 +102,10 @@ def rows_view(count: int) -> str:
 
 
 def predict(concurrency: int = 10) -> str:
-    return (f"SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), "
-            f"MAP['max-concurrent-operations', '{concurrency}'])")
+    return (
+        f"SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), "
+        f"MAP['max-concurrent-operations', '{concurrency}'])"
+    )
 
 
 # ------------------------------------------------------------------ rate limits
@@ -219,17 +223,25 @@ def test_batch_api_answers_every_row_through_one_batch(batch_stub: StubServer) -
     assert batch_stub.stats.by_path.get("/v1/chat/completions", 0) == 0  # nothing went the real-time way
     stats = result.predict[0]
     assert stats.requests == 5 and stats.prompt_tokens > 0
-    assert stats.notes == ["Batch File API: the batch price applies (50% of the real-time price): 5 requests in 1 batch"]
+    assert stats.notes == [
+        "Batch File API: the batch price applies (50% of the real-time price): 5 requests in 1 batch"
+    ]
     assert "[INFO] Batch API: 1 batch completed, 5/5 requests done" in run.err
 
 
 def test_batch_failures_follow_the_error_policy(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:
-        runner(model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'",
-                     outputs="content STRING, `error-string` STRING, `http-status-code` INT")
-               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');")
-        (result,) = runner("SELECT id, content, `error-string`, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+        runner(
+            model(
+                ", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'",
+                outputs="content STRING, `error-string` STRING, `http-status-code` INT",
+            )
+            + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');"
+        )
+        (result,) = runner(
+            "SELECT id, content, `error-string`, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))"
+        ).results
         assert sorted(result.rows, key=lambda r: r[0])[0] == (1, "[stub] fine", None, None)
         failed = sorted(result.rows, key=lambda r: r[0])[1]
         assert failed[1] is None and failed[3] == 400 and "injected failure" in failed[2]
@@ -277,11 +289,17 @@ def test_lines_failing_for_a_passing_reason_go_out_again_in_a_follow_up_batch(ba
     is not (it would fail again) and goes to the error policy."""
     runner = batch_runner(batch_stub)
     try:
-        runner(model(", 'batch-api' = 'true', 'error-handling-strategy' = 'RETRY', 'retry-fallback-strategy' = 'IGNORE'",
-                     outputs="content STRING, `http-status-code` INT")
-               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'busy [[stub:status=503;times=2]]'), "
-                 "(3, 'slow down [[stub:status=429;times=1]]'), (4, 'bad [[stub:status=400]]');")
-        (result,) = runner("SELECT id, content, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+        runner(
+            model(
+                ", 'batch-api' = 'true', 'error-handling-strategy' = 'RETRY', 'retry-fallback-strategy' = 'IGNORE'",
+                outputs="content STRING, `http-status-code` INT",
+            )
+            + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'busy [[stub:status=503;times=2]]'), "
+            "(3, 'slow down [[stub:status=429;times=1]]'), (4, 'bad [[stub:status=400]]');"
+        )
+        (result,) = runner(
+            "SELECT id, content, `http-status-code` FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))"
+        ).results
     finally:
         runner.close()
     rows = sorted(result.rows, key=lambda r: r[0])
@@ -298,16 +316,24 @@ def test_lines_failing_for_a_passing_reason_go_out_again_in_a_follow_up_batch(ba
 def test_follow_up_batches_are_bounded_and_follow_the_strategy(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:
-        runner(model(", 'batch-api' = 'true', 'retry-num' = '1', 'retry-fallback-strategy' = 'IGNORE'")
-               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'down [[stub:status=503]]');")
+        runner(
+            model(", 'batch-api' = 'true', 'retry-num' = '1', 'retry-fallback-strategy' = 'IGNORE'")
+            + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'down [[stub:status=503]]');"
+        )
         (result,) = runner("SELECT id, content FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
         assert result.rows == [] and len(batch_stub.batches.batches) == 2  # one follow-up: 'retry-num' = 1
-        runner("DROP MODEL m;" + model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'")
-               + "CREATE TEMPORARY VIEW u (id, txt) AS VALUES (1, 'still down [[stub:status=503]]');")
+        runner(
+            "DROP MODEL m;"
+            + model(", 'batch-api' = 'true', 'error-handling-strategy' = 'IGNORE'")
+            + "CREATE TEMPORARY VIEW u (id, txt) AS VALUES (1, 'still down [[stub:status=503]]');"
+        )
         runner("SELECT id, content FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(txt))")
         assert len(batch_stub.batches.batches) == 3  # IGNORE: no follow-up batch
-        runner("DROP MODEL m;" + model(", 'batch-api' = 'true', 'retry-fallback-strategy' = 'IGNORE'")
-               + "CREATE TEMPORARY VIEW v (id, txt) AS VALUES (1, 'down for good [[stub:status=500]]');")
+        runner(
+            "DROP MODEL m;"
+            + model(", 'batch-api' = 'true', 'retry-fallback-strategy' = 'IGNORE'")
+            + "CREATE TEMPORARY VIEW v (id, txt) AS VALUES (1, 'down for good [[stub:status=500]]');"
+        )
         runner("SELECT id, content FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt))")
         assert len(batch_stub.batches.batches) == 3 + 1 + 3  # the default retry-num (100) is capped at 3 rounds
     finally:
@@ -321,7 +347,10 @@ def test_a_dry_run_validates_the_first_file_with_the_free_test_model(batch_stub:
     finally:
         runner.close()
     trial, real = batch_stub.batches.batches.values()
-    assert (trial.endpoint, {line["body"]["model"] for line in trial.lines}) == ("/v1/chat/ds-test", {"batch-test-model"})
+    assert (trial.endpoint, {line["body"]["model"] for line in trial.lines}) == (
+        "/v1/chat/ds-test",
+        {"batch-test-model"},
+    )
     assert (real.endpoint, {line["body"]["model"] for line in real.lines}) == ("/v1/chat/completions", {"qwen-plus"})
     assert sorted(run.results[-1].rows) == [(i, f"[stub] row {i}") for i in range(3)]
     assert "the first 3 passed a dry run with batch-test-model" in run.results[-1].predict[0].notes[0]
@@ -331,8 +360,10 @@ def test_a_dry_run_validates_the_first_file_with_the_free_test_model(batch_stub:
 def test_a_refused_dry_run_submits_nothing(batch_stub: StubServer) -> None:
     runner = batch_runner(batch_stub)
     try:
-        runner(model(", 'batch-api' = 'true', 'batch-api-dry-run' = 'true'")
-               + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');")
+        runner(
+            model(", 'batch-api' = 'true', 'batch-api-dry-run' = 'true'")
+            + "CREATE TEMPORARY VIEW t (id, txt) AS VALUES (1, 'fine'), (2, 'bad [[stub:status=400]]');"
+        )
         with pytest.raises(ModelError, match=r"dry run \(batch-test-model\) refused 1 of 2 lines"):
             runner(predict())
     finally:
@@ -399,9 +430,19 @@ def test_chunks_are_answered_before_the_next_is_read(monkeypatch) -> None:
         batch_dry_run = False
 
     out = throughput.batch_groups(
-        Config(), units(), pending=lambda item: True, key_of=lambda item: item, body_of=lambda item: {"text": item},
-        answer_of=lambda item: None, parse=None, run=None, http_client=None, clock=None, notes=[],
-        count_requests=lambda n: None, chunk_requests=3,
+        Config(),
+        units(),
+        pending=lambda item: True,
+        key_of=lambda item: item,
+        body_of=lambda item: {"text": item},
+        answer_of=lambda item: None,
+        parse=None,
+        run=None,
+        http_client=None,
+        clock=None,
+        notes=[],
+        count_requests=lambda n: None,
+        chunk_requests=3,
     )
     first = next(out)
     assert first == (["text 0"], ["answer to text 0"]) and len(read) == 3  # nothing past the first chunk read
@@ -471,4 +512,5 @@ def test_the_estimated_cost_is_the_batch_price() -> None:
     assert stats.batch_api
     if real_time is not None:  # qwen-plus is in qsql's price table
         assert runner.session.usage.cost == pytest.approx(
-            real_time.batch().cost(stats.prompt_tokens, stats.completion_tokens))
+            real_time.batch().cost(stats.prompt_tokens, stats.completion_tokens)
+        )

@@ -17,24 +17,36 @@ def test_types_of_the_current_time_functions(sql: SqlRunner) -> None:
     assert sql.query(
         "SELECT TYPEOF(NOW()), TYPEOF(CURRENT_TIMESTAMP), TYPEOF(LOCALTIMESTAMP), TYPEOF(CURRENT_ROW_TIMESTAMP()), "
         "TYPEOF(LOCALTIME), TYPEOF(CURRENT_TIME), TYPEOF(CURRENT_DATE)"
-    )[1] == [("TIMESTAMP_LTZ(3) NOT NULL", "TIMESTAMP_LTZ(3) NOT NULL", "TIMESTAMP(3) NOT NULL",
-              "TIMESTAMP_LTZ(3) NOT NULL", "TIME(0) NOT NULL", "TIME(0) NOT NULL", "DATE NOT NULL")]
+    )[1] == [
+        (
+            "TIMESTAMP_LTZ(3) NOT NULL",
+            "TIMESTAMP_LTZ(3) NOT NULL",
+            "TIMESTAMP(3) NOT NULL",
+            "TIMESTAMP_LTZ(3) NOT NULL",
+            "TIME(0) NOT NULL",
+            "TIME(0) NOT NULL",
+            "DATE NOT NULL",
+        )
+    ]
 
 
 def test_now_is_local_time_in_the_session_zone(sql: SqlRunner) -> None:
     sql("SET 'table.local-time-zone' = 'Asia/Shanghai'")
     # (Flink 2.3) 0: NOW() cast to TIMESTAMP is LOCALTIMESTAMP's wall clock
     ((hours, now, local),) = sql.query(
-        "SELECT TIMESTAMPDIFF(HOUR, CAST(NOW() AS TIMESTAMP(3)), LOCALTIMESTAMP), NOW(), LOCALTIMESTAMP")[1]
+        "SELECT TIMESTAMPDIFF(HOUR, CAST(NOW() AS TIMESTAMP(3)), LOCALTIMESTAMP), NOW(), LOCALTIMESTAMP"
+    )[1]
     assert hours == 0
     shanghai = now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
     assert shanghai == local
 
 
 def test_session_time_zone_as_flink(sql: SqlRunner) -> None:
-    sql("SET 'table.local-time-zone' = 'Asia/Shanghai';"
+    sql(
+        "SET 'table.local-time-zone' = 'Asia/Shanghai';"
         "CREATE TABLE pt (a TIMESTAMP_LTZ(3), c STRING, d STRING, e TIMESTAMP(3), f STRING, g STRING, h STRING, "
-        "i BIGINT) WITH ('connector' = 'print');")
+        "i BIGINT) WITH ('connector' = 'print');"
+    )
     run = sql(
         "INSERT INTO pt SELECT TO_TIMESTAMP_LTZ(0, 3), CAST(TO_TIMESTAMP_LTZ(0, 3) AS STRING), "
         "CAST(CAST(TO_TIMESTAMP_LTZ(0, 3) AS TIMESTAMP(3)) AS STRING), CAST(TIMESTAMP '2024-01-01 10:00:00' AS "
@@ -44,8 +56,10 @@ def test_session_time_zone_as_flink(sql: SqlRunner) -> None:
     )
     # (Flink 2.3) the print sink's line; a TIMESTAMP_LTZ is printed as the UTC instant, a
     # TIMESTAMP_LTZ written into a TIMESTAMP(3) column becomes the session's wall clock
-    assert run.out == ("+I[1970-01-01T00:00:00Z, 1970-01-01 08:00:00.000, 1970-01-01 08:00:00.000, "
-                       "2024-01-01T10:00, 2024-01-01 10:00:00.123456789, 0, 1970-01-01 08:00, 0]\n")
+    assert run.out == (
+        "+I[1970-01-01T00:00:00Z, 1970-01-01 08:00:00.000, 1970-01-01 08:00:00.000, "
+        "2024-01-01T10:00, 2024-01-01 10:00:00.123456789, 0, 1970-01-01 08:00, 0]\n"
+    )
     sql("SET 'table.local-time-zone' = 'UTC'")
     # (Flink 2.3)
     assert sql.query("SELECT CAST(TO_TIMESTAMP_LTZ(0, 3) AS STRING), FROM_UNIXTIME(0)")[1] == [
@@ -68,9 +82,11 @@ def test_an_unknown_zone_is_refused_with_flinks_message(sql: SqlRunner, zone: st
 
 
 def test_nine_digit_timestamps_keep_their_nanoseconds(sql: SqlRunner) -> None:
-    sql("SET 'table.local-time-zone' = 'UTC';"
+    sql(
+        "SET 'table.local-time-zone' = 'UTC';"
         "CREATE TABLE pt (a TIMESTAMP_LTZ(3), b TIMESTAMP(3), c STRING, d STRING, e TIMESTAMP_LTZ(9), f STRING, "
-        "g TIMESTAMP(9), h STRING, i STRING) WITH ('connector' = 'print');")
+        "g TIMESTAMP(9), h STRING, i STRING) WITH ('connector' = 'print');"
+    )
     run = sql(
         "INSERT INTO pt SELECT TO_TIMESTAMP_LTZ(0, 3), TIMESTAMP '2024-01-01 10:00:00.123', "
         "CAST(TO_TIMESTAMP_LTZ(0, 3) AS STRING), CAST(CAST(TO_TIMESTAMP_LTZ(0, 3) AS TIMESTAMP(3)) AS STRING), "

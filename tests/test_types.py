@@ -82,7 +82,12 @@ def test_cast_value(value: object, source: T.DataType, target: T.DataType, expec
 
 @pytest.mark.parametrize(
     "value, source, target",
-    [("abc", T.STRING, T.INT), ("99999999999", T.STRING, T.INT), ("2026-02-30", T.STRING, T.DATE), ("x", T.STRING, T.BOOLEAN)],
+    [
+        ("abc", T.STRING, T.INT),
+        ("99999999999", T.STRING, T.INT),
+        ("2026-02-30", T.STRING, T.DATE),
+        ("x", T.STRING, T.BOOLEAN),
+    ],
 )
 def test_cast_failure_names_value_and_types(value: object, source: T.DataType, target: T.DataType) -> None:
     with pytest.raises(ExecutionError) as info:

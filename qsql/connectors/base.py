@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import IO, ClassVar
 
-from ..lazydataclass import lazy_dataclass
 from .. import ast
 from ..column import Column
 from ..errors import OptionError, ValidationError
+from ..lazydataclass import lazy_dataclass
 from ..source import Span
 from ..suggest import did_you_mean
 

@@ -32,7 +32,9 @@ class DatagenConnector(Connector):
     optional_options: tuple[str, ...] = ("number-of-rows", "rows-per-second")
     is_source = True
 
-    def __init__(self, table: str, columns: list[Column], options: dict[str, str], items: dict[str, ast.OptionItem]) -> None:
+    def __init__(
+        self, table: str, columns: list[Column], options: dict[str, str], items: dict[str, ast.OptionItem]
+    ) -> None:
         names = {c.name for c in columns}
         # Field options are per column, so the accepted keys depend on the table.
         self.optional_options = DatagenConnector.optional_options + tuple(
@@ -70,18 +72,27 @@ class DatagenConnector(Connector):
         try:
             return int(text.strip())
         except ValueError:
-            raise OptionError(f"option 'fields.{name}.{key}' must be an integer, got '{text}'",
-                              self.option_span(f"fields.{name}.{key}")) from None
+            raise OptionError(
+                f"option 'fields.{name}.{key}' must be an integer, got '{text}'",
+                self.option_span(f"fields.{name}.{key}"),
+            ) from None
 
     def _number(self, name: str, key: str, dtype: DataType, default: T.Number) -> T.Number:
         text = self._field(name, key)
         if text is None:
             return default
         try:
-            return Decimal(text) if dtype.kind == "DECIMAL" else float(text) if dtype.kind in ("FLOAT", "DOUBLE") else int(text)
+            return (
+                Decimal(text)
+                if dtype.kind == "DECIMAL"
+                else float(text)
+                if dtype.kind in ("FLOAT", "DOUBLE")
+                else int(text)
+            )
         except (ArithmeticError, ValueError):
-            raise OptionError(f"option 'fields.{name}.{key}' must be a number, got '{text}'",
-                              self.option_span(f"fields.{name}.{key}")) from None
+            raise OptionError(
+                f"option 'fields.{name}.{key}' must be a number, got '{text}'", self.option_span(f"fields.{name}.{key}")
+            ) from None
 
     def _generator(self, name: str, dtype: DataType) -> tuple[Callable[[random.Random, int], object], int | None]:
         kind = self._field(name, "kind") or "random"
@@ -91,8 +102,10 @@ class DatagenConnector(Connector):
         except ValueError:
             null_rate = -1.0
         if not 0 <= null_rate <= 1:
-            raise OptionError(f"option 'fields.{name}.null-rate' must be a number between 0 and 1, got '{rate_text}'",
-                              self.option_span(f"fields.{name}.null-rate"))
+            raise OptionError(
+                f"option 'fields.{name}.null-rate' must be a number between 0 and 1, got '{rate_text}'",
+                self.option_span(f"fields.{name}.null-rate"),
+            )
         if kind == "sequence":
             if not (dtype.is_integer or dtype.is_character or dtype.kind == "DECIMAL"):
                 raise OptionError(f"field '{name}' of type {dtype} cannot be a sequence")
@@ -120,7 +133,14 @@ class DatagenConnector(Connector):
             return lambda rng, i: rng.randint(least, most)
         if k in ("FLOAT", "DOUBLE", "DECIMAL"):
             low = float(self._number(name, "min", dtype, 0))
-            high = float(self._number(name, "max", dtype, 1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1))
+            high = float(
+                self._number(
+                    name,
+                    "max",
+                    dtype,
+                    1 if k != "DECIMAL" else 10 ** ((dtype.precision or 10) - (dtype.scale or 0)) - 1,
+                )
+            )
             return lambda rng, i: T.cast_value(rng.uniform(low, high), T.DOUBLE, dtype)
         if dtype.is_character:
             length = self._int_field(name, "length", 100) or 0
@@ -145,7 +165,9 @@ class DatagenConnector(Connector):
         raise OptionError(f"datagen cannot generate {dtype} (field '{name}')")
 
     @staticmethod
-    def _nullable(generator: Callable[[random.Random, int], object], null_rate: float) -> Callable[[random.Random, int], object]:
+    def _nullable(
+        generator: Callable[[random.Random, int], object], null_rate: float
+    ) -> Callable[[random.Random, int], object]:
         if not null_rate:
             return generator
         return lambda rng, i: None if rng.random() < null_rate else generator(rng, i)

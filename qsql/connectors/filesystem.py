@@ -35,8 +35,14 @@ from .formats import CsvDialect, UnreadableField, check_csv_type, json_converter
 Warn = Callable[[str], None]
 
 CSV_OPTIONS = (
-    "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.allow-comments",
-    "csv.ignore-parse-errors", "csv.null-literal", "csv.array-element-delimiter", "csv.escape-character",
+    "csv.field-delimiter",
+    "csv.quote-character",
+    "csv.disable-quote-character",
+    "csv.allow-comments",
+    "csv.ignore-parse-errors",
+    "csv.null-literal",
+    "csv.array-element-delimiter",
+    "csv.escape-character",
     "csv.header",
 )
 JSON_OPTIONS = ("json.ignore-parse-errors", "json.fail-on-missing-field")
@@ -63,7 +69,8 @@ class FilesystemConnector(Connector):
         fmt = self.options["format"]
         if fmt not in FORMATS:
             raise OptionError(
-                f"Could not find any format factory for identifier '{fmt}'", self.option_span("format"),
+                f"Could not find any format factory for identifier '{fmt}'",
+                self.option_span("format"),
                 hint="qsql's filesystem connector reads and writes 'csv' and 'json'",
             )
         other = JSON_OPTIONS if fmt == "csv" else CSV_OPTIONS
@@ -234,7 +241,7 @@ class FilesystemConnector(Connector):
         with open(file, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
+                    raw = raw[len(codecs.BOM_UTF8) :]
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
@@ -309,7 +316,7 @@ class _BadEncoding(Exception):
         self.line, self.column, self.reason = line, column, reason
 
     @classmethod
-    def of(cls, raw: bytes, error: UnicodeDecodeError, line: int) -> "_BadEncoding":
+    def of(cls, raw: bytes, error: UnicodeDecodeError, line: int) -> _BadEncoding:
         column = len(raw[: error.start].decode("utf-8", "replace")) + 1
         return cls(line, column, f"invalid UTF-8 (byte 0x{raw[error.start]:02x}: {error.reason})")
 
@@ -329,7 +336,7 @@ class _LineTracker:
         self.record_start = 1
         self._record: list[bytes] = []
 
-    def __iter__(self) -> "_LineTracker":
+    def __iter__(self) -> _LineTracker:
         return self
 
     def __next__(self) -> str:
@@ -338,7 +345,7 @@ class _LineTracker:
             if self._at_start:
                 self._at_start = False
                 if raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
+                    raw = raw[len(codecs.BOM_UTF8) :]
             self.line_number += 1
             self._record.append(raw)
             try:
@@ -439,7 +446,7 @@ class AtomicTarget:
             raise
         handle = open(descriptor, "w", encoding="utf-8", newline="")
         if self.append_to_existing:
-            with open(self.final, "r", encoding="utf-8", newline="") as old:
+            with open(self.final, encoding="utf-8", newline="") as old:
                 shutil.copyfileobj(old, handle)
             if not _ends_with_newline(self.final):
                 handle.write("\n")
@@ -457,7 +464,8 @@ class AtomicTarget:
 
     def _commit_overwrite(self, directory: Path) -> None:
         old = sorted(
-            p.name for p in directory.iterdir()
+            p.name
+            for p in directory.iterdir()
             if p.is_file() and not p.name.startswith((".", "_")) and p.name != self.final.name
         )
         manifest = directory / f".qsql-overwrite-{os.getpid()}-{uuid.uuid4().hex[:12]}"
@@ -545,8 +553,7 @@ def _writable_target(path: Path) -> Path:
     if info is not None and not stat.S_ISREG(info.st_mode):
         kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
         raise SinkError(
-            f"cannot write {path}: it is {kind}, not a regular file; the filesystem sink replaces "
-            "a file atomically",
+            f"cannot write {path}: it is {kind}, not a regular file; the filesystem sink replaces a file atomically",
             hint="to see rows on the terminal, use the 'print' connector",
         )
     return Path(os.path.realpath(path)) if path.is_symlink() else path

@@ -101,9 +101,7 @@ class CsvDialect:
             return decimal_text(value)  # a number: never quoted, even '-1E+1'
         if isinstance(value, list):
             assert dtype.element is not None
-            text = self.array_delimiter.join(
-                "" if v is None else scalar_text(v, dtype.element) for v in value
-            )
+            text = self.array_delimiter.join("" if v is None else scalar_text(v, dtype.element) for v in value)
         elif isinstance(value, tuple) and dtype.fields is not None:
             # A ROW's fields joined as an array's elements are (Flink 2.3: ROW(1, 'x,y') -> "1;x,y")
             text = self.array_delimiter.join(
@@ -138,8 +136,9 @@ class CsvDialect:
                     return None
                 if text == "":  # an empty array, as Flink 2.3 reads '' for ARRAY<INT>
                     return [] if not element_type.is_character else [""]
-                return [element(part) if part != "" or element_type.is_character else None
-                        for part in text.split(delimiter)]
+                return [
+                    element(part) if part != "" or element_type.is_character else None for part in text.split(delimiter)
+                ]
 
             return parse_array
         if dtype.kind == "ROW":
@@ -153,8 +152,10 @@ class CsvDialect:
                 parts = text.split(row_delimiter)
                 if len(parts) != len(fields):  # Flink 2.3's message
                     raise UnreadableField(f"Row length mismatch. {len(fields)} fields expected but was {len(parts)}.")
-                return tuple(None if part == "" and not character else parse(part)
-                             for part, (parse, character) in zip(parts, fields))
+                return tuple(
+                    None if part == "" and not character else parse(part)
+                    for part, (parse, character) in zip(parts, fields)
+                )
 
             return parse_row
         scalar = scalar_parser(dtype)
@@ -273,8 +274,13 @@ def check_csv_type(name: str, dtype: DataType) -> str | None:
     are unsupported, and an ARRAY's elements or a ROW's fields must be simple types."""
     if dtype.kind in ("MAP", "MULTISET"):
         return f"Unsupported type '{dtype.name()}' for field '{name}'."
-    nested = [dtype.element] if dtype.kind == "ARRAY" else [f.dtype for f in dtype.fields or ()] \
-        if dtype.kind == "ROW" else []
+    nested = (
+        [dtype.element]
+        if dtype.kind == "ARRAY"
+        else [f.dtype for f in dtype.fields or ()]
+        if dtype.kind == "ROW"
+        else []
+    )
     for inner in nested:
         if inner is not None and inner.kind in ("ARRAY", "ROW", "MAP", "MULTISET"):
             return f"Only simple types are supported in the second level nesting of fields '{name}' but was: {inner}"
@@ -284,7 +290,7 @@ def check_csv_type(name: str, dtype: DataType) -> str | None:
 # ----------------------------------------------------------------------- json
 
 
-_NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 def json_string(text: str) -> str:
@@ -328,15 +334,13 @@ def json_text(value: object, dtype: DataType | None) -> str:
     element = dtype.element if dtype is not None else None
     if isinstance(value, tuple) and dtype is not None and dtype.fields is not None:
         # A ROW is an object of its field names, NULL fields included (Flink 2.3)
-        return "{" + ",".join(
-            f"{json_string(f.name)}:{json_text(v, f.dtype)}" for v, f in zip(value, dtype.fields)
-        ) + "}"
+        return (
+            "{" + ",".join(f"{json_string(f.name)}:{json_text(v, f.dtype)}" for v, f in zip(value, dtype.fields)) + "}"
+        )
     if isinstance(value, list):
         return "[" + ",".join(json_text(v, element) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(
-            f"{json_string(str(k))}:{json_text(v, element)}" for k, v in value.items()
-        ) + "}"
+        return "{" + ",".join(f"{json_string(str(k))}:{json_text(v, element)}" for k, v in value.items()) + "}"
     return json.dumps(str(value), ensure_ascii=False)
 
 

@@ -103,8 +103,10 @@ class FlinkRunner:
         # The client JVM's own output (query tables); a remote job's print sinks write on the cluster.
         self._capture = _JvmOutput(self.stdout, self.stderr)
         self._capture.start()
-        self.info(f"Flink {f'cluster at {options.address}' if self.remote else 'local mini-cluster'} ready "
-                  f"in {time.monotonic() - started:.1f}s (batch mode, parallelism {options.parallelism})")
+        self.info(
+            f"Flink {f'cluster at {options.address}' if self.remote else 'local mini-cluster'} ready "
+            f"in {time.monotonic() - started:.1f}s (batch mode, parallelism {options.parallelism})"
+        )
         self._statement_set: list[FlinkStatement] | None = None
 
     # ------------------------------------------------------------------ running
@@ -115,7 +117,7 @@ class FlinkRunner:
                 try:
                     self._run_one(statement, translation)
                 except FlinkError as error:
-                    raise error.locate(statement.span, source)
+                    raise error.locate(statement.span, source) from error.__cause__
         finally:
             self.drain()
 
@@ -128,8 +130,11 @@ class FlinkRunner:
             if inserts:
                 body = "".join(f"  {s.sql};\n" for s in inserts)
                 combined = FlinkStatement(
-                    sql=f"EXECUTE STATEMENT SET\nBEGIN\n{body}END", kind="statement-set", span=inserts[0].span,
-                    source=inserts[0].source, sink_tables=tuple(t for s in inserts for t in s.sink_tables),
+                    sql=f"EXECUTE STATEMENT SET\nBEGIN\n{body}END",
+                    kind="statement-set",
+                    span=inserts[0].span,
+                    source=inserts[0].source,
+                    sink_tables=tuple(t for s in inserts for t in s.sink_tables),
                 )
                 self._run_job(combined, translation)
             return
@@ -157,8 +162,10 @@ class FlinkRunner:
         elif statement.kind == "reset" and key is not None:
             self._call(lambda: configuration._j_configuration.removeKey(key))
         else:
-            self.info(f"'{' '.join(statement.sql.split())}' has no effect with --engine flink (it lists or resets "
-                      "every setting in Flink's SQL client)")
+            self.info(
+                f"'{' '.join(statement.sql.split())}' has no effect with --engine flink (it lists or resets "
+                "every setting in Flink's SQL client)"
+            )
 
     def _run_job(self, statement: FlinkStatement, translation: Translation) -> None:
         started = time.monotonic()
@@ -176,8 +183,10 @@ class FlinkRunner:
         self.info(f"Job {job_id} finished in {elapsed:.2f}s")
         printed = [t for t in statement.sink_tables if t in translation.print_tables]
         if printed and self.remote is not None:
-            self.info(f"print sink rows of {', '.join(printed)} went to the TaskManager's stdout: "
-                      + "; ".join(self.taskmanager_stdout_urls()))
+            self.info(
+                f"print sink rows of {', '.join(printed)} went to the TaskManager's stdout: "
+                + "; ".join(self.taskmanager_stdout_urls())
+            )
 
     def _wait(self, client: Any, result: Any) -> None:
         """Wait for the job in short steps, so Ctrl-C lands in Python and can cancel it."""
@@ -353,7 +362,7 @@ def _root_cause(error: BaseException) -> str:
     """Flink's root cause in one line: the last 'Caused by:' of the Java trace, class shortened."""
     text = _java_trace(error)
     lines = [line.strip() for line in text.splitlines()]
-    causes = [line[len("Caused by: "):] for line in lines if line.startswith("Caused by: ")]
+    causes = [line[len("Caused by: ") :] for line in lines if line.startswith("Caused by: ")]
     if causes:
         root = causes[-1]
     else:

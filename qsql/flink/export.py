@@ -11,8 +11,13 @@ from .translate import TranslateOptions, translate
 
 
 def export(
-    scripts: Sequence[tuple[str, str]], *, inline_secrets: bool, strict: bool,
-    stdout: IO[str] | None = None, stderr: IO[str] | None = None, key_env: Mapping[str, str] | None = None,
+    scripts: Sequence[tuple[str, str]],
+    *,
+    inline_secrets: bool,
+    strict: bool,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    key_env: Mapping[str, str] | None = None,
 ) -> None:
     """Write each script's Flink form to stdout and each finding as a warning on stderr.
 
@@ -21,7 +26,9 @@ def export(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     options = TranslateOptions(
-        secrets="inline" if inline_secrets else "placeholder", strict=strict, env=dict(os.environ),
+        secrets="inline" if inline_secrets else "placeholder",
+        strict=strict,
+        env=dict(os.environ),
         key_env=dict(key_env or {}),
     )
     translations = [(name, translate(text, name, options)) for name, text in scripts]

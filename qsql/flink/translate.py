@@ -29,11 +29,24 @@ from ..source import Source, Span
 
 # Option keys of Flink's `openai` model provider (flink-model-openai, OpenAIOptions), 2.1-2.3.
 FLINK_OPENAI_COMMON = (
-    "endpoint", "api-key", "model", "max-context-size", "context-overflow-action",
-    "error-handling-strategy", "retry-num", "retry-fallback-strategy",
+    "endpoint",
+    "api-key",
+    "model",
+    "max-context-size",
+    "context-overflow-action",
+    "error-handling-strategy",
+    "retry-num",
+    "retry-fallback-strategy",
 )
 FLINK_OPENAI_CHAT = (
-    "system-prompt", "temperature", "top-p", "stop", "max-tokens", "presence-penalty", "n", "seed",
+    "system-prompt",
+    "temperature",
+    "top-p",
+    "stop",
+    "max-tokens",
+    "presence-penalty",
+    "n",
+    "seed",
     "response-format",
 )
 FLINK_OPENAI_EMBEDDINGS = ("dimension",)
@@ -75,7 +88,9 @@ class FlinkStatement:
     span: Span
     source: str
     sink_tables: tuple[str, ...] = ()  # INSERT targets (for reporting where rows went)
-    setting: tuple[str | None, str | None] | None = None  # SET/RESET key and value: TableEnvironment has no SQL for them
+    setting: tuple[str | None, str | None] | None = (
+        None  # SET/RESET key and value: TableEnvironment has no SQL for them
+    )
 
 
 @dataclass
@@ -115,7 +130,7 @@ def translate(text: str, source_name: str, options: TranslateOptions) -> Transla
     try:
         return _translate(text, source_name, options)
     except QsqlError as error:
-        raise error.locate(None, Source(source_name, text))
+        raise error.locate(None, Source(source_name, text)) from error.__cause__
 
 
 def _translate(text: str, source_name: str, options: TranslateOptions) -> Translation:
@@ -143,14 +158,13 @@ def _translate(text: str, source_name: str, options: TranslateOptions) -> Transl
         more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
         raise TranslationError(f"--strict: {first.message}{more}", first.span)
     result.print_tables = {
-        name for name, table in tables.items()
+        name
+        for name, table in tables.items()
         if any(o.key == "connector" and o.value == "print" for o in table.options)
     }
     new_text = _apply(text, edits, comments)
     result.script = new_text
-    result.statements = [
-        _flink_statement(s, text, edits, source_name) for s in statements if not _dropped(s, edits)
-    ]
+    result.statements = [_flink_statement(s, text, edits, source_name) for s in statements if not _dropped(s, edits)]
     return result
 
 
@@ -194,8 +208,9 @@ class _Context:
         rendered: list[tuple[str, str]] = [("provider", "openai"), ("endpoint", endpoint)]
         notes: list[str] = []
         if provider.name != "openai":
-            notes.append(f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider "
-                         "with the full endpoint path")
+            notes.append(
+                f"provider '{provider.name}' (qsql extension) is Flink's 'openai' provider with the full endpoint path"
+            )
         env_var = self.options.key_env.get(provider.name, provider.api_key_env)
         rendered.append(("api-key", self.api_key(by_key.get("api-key"), env_var, notes, statement, provider.name)))
         allowed = set(FLINK_OPENAI_COMMON) | set(FLINK_OPENAI_CHAT if task == CHAT_SUFFIX else FLINK_OPENAI_EMBEDDINGS)
@@ -206,8 +221,11 @@ class _Context:
             if key == "max-tokens" and task == EMBEDDINGS_SUFFIX:
                 # qsql's per-row input limit of an embedding model is Flink's max-context-size.
                 if "max-context-size" in by_key:
-                    self.report(f"option '{item.key}' of embedding model {name} dropped: "
-                                "'max-context-size' already limits the input on Flink", item.span)
+                    self.report(
+                        f"option '{item.key}' of embedding model {name} dropped: "
+                        "'max-context-size' already limits the input on Flink",
+                        item.span,
+                    )
                 else:
                     rendered.append(("max-context-size", value))
                     notes.append(f"'{item.key}' (embeddings input limit) is Flink's 'max-context-size'")
@@ -217,14 +235,24 @@ class _Context:
                 if item.key != key:
                     notes.append(f"'{item.key}' is spelled '{key}' on Flink")
                 continue
-            self.report(f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no "
-                        "equivalent; left out", item.span)
+            self.report(
+                f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no "
+                "equivalent; left out",
+                item.span,
+            )
         for column in statement.outputs:
             dtype = column.dtype
-            if task == EMBEDDINGS_SUFFIX and dtype.kind == "ARRAY" and dtype.element is not None \
-                    and dtype.element.kind == "DOUBLE":
-                self.report(f"output column '{column.name.name}' of {name} is ARRAY<DOUBLE>; Flink's openai provider "
-                            "gives only ARRAY<FLOAT>: declare ARRAY<FLOAT>", column.span)
+            if (
+                task == EMBEDDINGS_SUFFIX
+                and dtype.kind == "ARRAY"
+                and dtype.element is not None
+                and dtype.element.kind == "DOUBLE"
+            ):
+                self.report(
+                    f"output column '{column.name.name}' of {name} is ARRAY<DOUBLE>; Flink's openai provider "
+                    "gives only ARRAY<FLOAT>: declare ARRAY<FLOAT>",
+                    column.span,
+                )
         self.replace_options(statement.options, rendered, statement.span)
         if notes:
             self.comment(statement.span, notes)
@@ -235,11 +263,14 @@ class _Context:
             spec = SPECS_BY_KEY.get(item.key)
             key = spec.key if spec is not None else item.key
             if key == "provider":
-                self.report("ALTER MODEL ... SET ('provider' = ...) is translated as given; check it is 'openai'",
-                            item.span)
+                self.report(
+                    "ALTER MODEL ... SET ('provider' = ...) is translated as given; check it is 'openai'", item.span
+                )
             if key not in FLINK_OPENAI_OPTIONS:
-                self.report(f"model option '{item.key}' is qsql-only: Flink's openai provider has no "
-                            "equivalent; left out", item.span)
+                self.report(
+                    f"model option '{item.key}' is qsql-only: Flink's openai provider has no equivalent; left out",
+                    item.span,
+                )
                 continue
             value = self.value(item) if key not in SECRET_OPTION_KEYS else self.api_key(item, "", [], statement)
             rendered.append((key, value))
@@ -251,8 +282,9 @@ class _Context:
         item = by_key.get("endpoint")
         endpoint = self.value(item) if item is not None else default
         if not endpoint:
-            raise OptionError(f"CREATE MODEL {_last(statement.name)}: missing required option 'endpoint'",
-                              statement.span)
+            raise OptionError(
+                f"CREATE MODEL {_last(statement.name)}: missing required option 'endpoint'", statement.span
+            )
         base = endpoint.strip().rstrip("/")
         task = None
         for suffix in (CHAT_SUFFIX, EMBEDDINGS_SUFFIX):
@@ -265,7 +297,11 @@ class _Context:
         return f"{base}/{task}", task
 
     def api_key(
-        self, item: ast.OptionItem | None, env_var: str, notes: list[str], statement: ast.Statement,
+        self,
+        item: ast.OptionItem | None,
+        env_var: str,
+        notes: list[str],
+        statement: ast.Statement,
         provider: str = "",
     ) -> str:
         if self.options.stub_base_url is not None:
@@ -290,8 +326,10 @@ class _Context:
         var = _ENV_REF.findall(placeholder)[0]
         if item is not None and not refs:
             notes.append("the script's literal API key is not written out (use --inline-secrets to write it)")
-        notes.append(f"'api-key': Flink has no ${{VAR}}; replace ${{{var}}} with the key before submitting, "
-                     f"e.g. envsubst '${{{var}}}' < this.sql > job.sql, or export with --inline-secrets")
+        notes.append(
+            f"'api-key': Flink has no ${{VAR}}; replace ${{{var}}} with the key before submitting, "
+            f"e.g. envsubst '${{{var}}}' < this.sql > job.sql, or export with --inline-secrets"
+        )
         return placeholder
 
     def value(self, item: ast.OptionItem) -> str:
@@ -306,8 +344,11 @@ class _Context:
                     f"option '{item.key}' refers to environment variable {missing[0]}, which is not set",
                     item.value_span,
                 )
-            self.report(f"option '{item.key}' refers to ${{{missing[0]}}}, which is not set: left as written "
-                        "(Flink has no ${VAR})", item.value_span)
+            self.report(
+                f"option '{item.key}' refers to ${{{missing[0]}}}, which is not set: left as written "
+                "(Flink has no ${VAR})",
+                item.value_span,
+            )
             return item.value
         return _ENV_REF.sub(lambda m: self.options.env[m.group(1)], item.value)
 
@@ -321,8 +362,10 @@ class _Context:
             value = self.value(item)
             changed |= value != item.value
             if item.key in QSQL_ONLY_TABLE_OPTIONS:
-                self.report(f"table option '{item.key}' of {name} is qsql-only: {QSQL_ONLY_TABLE_OPTIONS[item.key]}; "
-                            "left out", item.span)
+                self.report(
+                    f"table option '{item.key}' of {name} is qsql-only: {QSQL_ONLY_TABLE_OPTIONS[item.key]}; left out",
+                    item.span,
+                )
                 changed = True
                 continue
             if connector == "filesystem" and item.key == "path" and self.options.base_directory is not None:
@@ -331,8 +374,11 @@ class _Context:
                     changed = True
             rendered.append((item.key, value))
             if connector == "filesystem" and item.key == "path" and is_sink and PurePosixPath(value).suffix:
-                self.report(f"sink {name} writes the single file '{value}' on qsql; Flink writes a directory "
-                            f"of part files at that path", item.value_span)
+                self.report(
+                    f"sink {name} writes the single file '{value}' on qsql; Flink writes a directory "
+                    f"of part files at that path",
+                    item.value_span,
+                )
         if changed:
             self.replace_options(statement.options, rendered, statement.span)
 
@@ -343,7 +389,7 @@ class _Context:
             return
         self.report(f"setting '{key}' is qsql-only (Flink has no such setting); left out", statement.span)
         start, end = statement.span.start_pos, _statement_end(self.text, statement.span.end_pos)
-        original = " ".join(self.text[statement.span.start_pos:statement.span.end_pos].split())
+        original = " ".join(self.text[statement.span.start_pos : statement.span.end_pos].split())
         self.edits.append((start, end, f"-- qsql only, left out: {original};"))
 
     # ----------------------------------------------------------------------- text
@@ -389,11 +435,14 @@ def _apply(text: str, edits: list[tuple[int, int, str]], comments: list[tuple[in
 
 
 def _dropped(statement: ast.Statement, edits: list[tuple[int, int, str]]) -> bool:
-    return any(start == statement.span.start_pos and replacement.startswith("-- qsql only")
-               for start, _, replacement in edits)
+    return any(
+        start == statement.span.start_pos and replacement.startswith("-- qsql only") for start, _, replacement in edits
+    )
 
 
-def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int, int, str]], source: str) -> FlinkStatement:
+def _flink_statement(
+    statement: ast.Statement, text: str, edits: list[tuple[int, int, str]], source: str
+) -> FlinkStatement:
     start, end = statement.span.start_pos, statement.span.end_pos
     inner = [(s - start, e - start, r) for s, e, r in edits if start <= s and e <= end]
     sql = _apply(text[start:end], inner, [])
@@ -415,8 +464,10 @@ def _flink_statement(statement: ast.Statement, text: str, edits: list[tuple[int,
         kind = "begin-set"
     elif isinstance(statement, ast.EndStatementSet):
         kind = "end-set"
-    elif isinstance(statement, (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel,
-                                ast.AlterTable, ast.AlterView)):
+    elif isinstance(
+        statement,
+        (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel, ast.AlterTable, ast.AlterView),
+    ):
         kind = "ddl"
     else:
         kind = "other"

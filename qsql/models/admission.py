@@ -25,8 +25,12 @@ class RateAdmission(Admission):
         self._extra: dict[str, int] = {}  # tokens every request carries besides its input (the system prompt)
 
     def for_model(
-        self, name: str, max_concurrency: int, requests_per_minute: float | None = None,
-        tokens_per_minute: float | None = None, extra_tokens: int = 0,
+        self,
+        name: str,
+        max_concurrency: int,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        extra_tokens: int = 0,
     ) -> RateController:
         """The model's controller for a new statement (made anew when its declared limits changed)."""
         limits = (requests_per_minute, tokens_per_minute)

@@ -65,12 +65,14 @@ class BatchStatus:
         return self.status in TERMINAL_STATES
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "BatchStatus":
+    def from_json(cls, data: dict[str, Any]) -> BatchStatus:
         counts = data.get("request_counts") or {}
         errors = data.get("errors") or {}
-        messages = [
-            str(e.get("message") or e.get("code")) for e in (errors.get("data") or []) if isinstance(e, dict)
-        ] if isinstance(errors, dict) else []
+        messages = (
+            [str(e.get("message") or e.get("code")) for e in (errors.get("data") or []) if isinstance(e, dict)]
+            if isinstance(errors, dict)
+            else []
+        )
         return cls(
             id=str(data.get("id", "")),
             status=str(data.get("status", "")),
@@ -104,7 +106,8 @@ class BatchResult:
 def request_line(request: BatchRequest, url: str) -> bytes:
     line = json.dumps(
         {"custom_id": request.custom_id, "method": "POST", "url": url, "body": request.body},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
     if len(line) > MAX_LINE_BYTES:
         raise ModelError(
@@ -114,16 +117,20 @@ def request_line(request: BatchRequest, url: str) -> bytes:
 
 
 def split_into_files(
-    requests: Iterable[BatchRequest], url: str,
-    max_requests: int = MAX_REQUESTS_PER_FILE, max_bytes: int = MAX_FILE_BYTES,
+    requests: Iterable[BatchRequest],
+    url: str,
+    max_requests: int = MAX_REQUESTS_PER_FILE,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> list[tuple[list[str], bytes]]:
     """JSONL files of at most ``max_requests`` lines and ``max_bytes`` bytes: (custom_ids, content)."""
     return list(iter_files(requests, url, max_requests, max_bytes))
 
 
 def iter_files(
-    requests: Iterable[BatchRequest], url: str,
-    max_requests: int = MAX_REQUESTS_PER_FILE, max_bytes: int = MAX_FILE_BYTES,
+    requests: Iterable[BatchRequest],
+    url: str,
+    max_requests: int = MAX_REQUESTS_PER_FILE,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[tuple[list[str], bytes]]:
     """:func:`split_into_files` one file at a time, so only one file's bytes are held at once."""
     ids: list[str] = []
@@ -169,8 +176,9 @@ def parse_result_lines(text: str) -> dict[str, BatchResult]:
         if error is not None or status != 200:
             message = str((error or {}).get("message") or f"HTTP {status}")
             code = (error or {}).get("code")
-            results[custom_id] = BatchResult(custom_id, status if isinstance(status, int) else None, None,
-                                             message, str(code) if code else None)
+            results[custom_id] = BatchResult(
+                custom_id, status if isinstance(status, int) else None, None, message, str(code) if code else None
+            )
         else:
             results[custom_id] = BatchResult(custom_id, 200, body)
     return results
@@ -179,13 +187,15 @@ def parse_result_lines(text: str) -> dict[str, BatchResult]:
 class BatchClient:
     """The Batch File API of one base URL (…/compatible-mode/v1) with one key."""
 
-    def __init__(self, client: "httpx.AsyncClient", base_url: str, headers: dict[str, str], timeout: float = 60.0) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, headers: dict[str, str], timeout: float = 60.0
+    ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.headers = headers
         self.timeout = timeout
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> "httpx.Response":
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         import httpx
 
         url = f"{self.base_url}{path}"
@@ -223,11 +233,16 @@ class BatchClient:
         return file_id
 
     async def create(
-        self, input_file_id: str, endpoint: str, completion_window: str = DEFAULT_COMPLETION_WINDOW,
+        self,
+        input_file_id: str,
+        endpoint: str,
+        completion_window: str = DEFAULT_COMPLETION_WINDOW,
         metadata: dict[str, str] | None = None,
     ) -> BatchStatus:
         body: dict[str, Any] = {
-            "input_file_id": input_file_id, "endpoint": endpoint, "completion_window": completion_window,
+            "input_file_id": input_file_id,
+            "endpoint": endpoint,
+            "completion_window": completion_window,
         }
         if metadata:
             body["metadata"] = metadata
@@ -256,8 +271,13 @@ class BatchClient:
         return results
 
     async def wait(
-        self, batch_id: str, clock: "Clock", poll_interval: float = 5.0, max_interval: float = 60.0,
-        on_progress: Callable[[BatchStatus], None] | None = None, transient_errors: int = 10,
+        self,
+        batch_id: str,
+        clock: Clock,
+        poll_interval: float = 5.0,
+        max_interval: float = 60.0,
+        on_progress: Callable[[BatchStatus], None] | None = None,
+        transient_errors: int = 10,
     ) -> BatchStatus:
         """Poll until the batch reaches a terminal state; the interval grows by half each poll
         up to ``max_interval``. A transient error (5xx, timeout) while polling is retried."""
@@ -300,7 +320,7 @@ def endpoint_path(url: str) -> str:
     return path
 
 
-def _server_message(response: "httpx.Response") -> str:
+def _server_message(response: httpx.Response) -> str:
     try:
         payload = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

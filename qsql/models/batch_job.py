@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 
 from ..errors import ModelError
 from .batch_api import (
-    DRY_RUN_MAX_BYTES, DRY_RUN_MAX_LINES, TEST_ENDPOINT, TEST_MODEL, BatchClient, BatchRequest, BatchResult,
-    BatchStatus, iter_files, split_into_files,
+    DRY_RUN_MAX_BYTES,
+    DRY_RUN_MAX_LINES,
+    TEST_ENDPOINT,
+    TEST_MODEL,
+    BatchClient,
+    BatchRequest,
+    BatchResult,
+    BatchStatus,
+    iter_files,
+    split_into_files,
 )
 from .batch_store import BatchStore
 from .ratelimit import Clock
@@ -71,7 +79,10 @@ async def run_job(
     to_submit = [key for key in remaining if key not in pending]
     if dry_run and to_submit:
         report.dry_run_lines = await validate_with_test_model(
-            client, clock, [BatchRequest(key, requests[key]) for key in to_submit[:DRY_RUN_MAX_LINES]], poll_interval,
+            client,
+            clock,
+            [BatchRequest(key, requests[key]) for key in to_submit[:DRY_RUN_MAX_LINES]],
+            poll_interval,
         )
     batch_ids += await _submit(client, store, to_submit, requests, endpoint, provider, model, completion_window, report)
 
@@ -94,8 +105,9 @@ async def run_job(
                     # The service forgot it (or it was another stub run): its requests go out again.
                     lost = [key for key, owner in pending.items() if owner == batch_id]
                     store.forget(batch_id)
-                    batch_ids += await _submit(client, store, lost, requests, endpoint, provider, model,
-                                               completion_window, report)
+                    batch_ids += await _submit(
+                        client, store, lost, requests, endpoint, provider, model, completion_window, report
+                    )
                     continue
                 raise
             got = await client.results(final)
@@ -113,21 +125,32 @@ async def run_job(
         if not again:
             break
         report.retried += len(again)
-        await collect(await _submit(client, store, again, requests, endpoint, provider, model, completion_window,
-                                    report))
+        await collect(
+            await _submit(client, store, again, requests, endpoint, provider, model, completion_window, report)
+        )
     return results
 
 
 async def _submit(
-    client: BatchClient, store: BatchStore, keys: list[str], requests: dict[str, dict], endpoint: str,
-    provider: str, model: str, completion_window: str, report: JobReport,
+    client: BatchClient,
+    store: BatchStore,
+    keys: list[str],
+    requests: dict[str, dict],
+    endpoint: str,
+    provider: str,
+    model: str,
+    completion_window: str,
+    report: JobReport,
 ) -> list[str]:
     created: list[str] = []
     files = iter_files((BatchRequest(key, requests[key]) for key in keys), endpoint)  # one file in memory at a time
     for number, (ids, content) in enumerate(files, start=1):
         file_id = await client.upload(content, filename=f"qsql-{model}-{number}.jsonl")
         status = await client.create(
-            file_id, endpoint, completion_window, metadata={"ds_name": f"qsql {model}"[:100]},
+            file_id,
+            endpoint,
+            completion_window,
+            metadata={"ds_name": f"qsql {model}"[:100]},
         )
         store.record(status.id, client.base_url, provider, model, status.status, ids)
         report.submitted.append(status.id)
@@ -137,7 +160,10 @@ async def _submit(
 
 
 async def validate_with_test_model(
-    client: BatchClient, clock: Clock, requests: list[BatchRequest], poll_interval: float = 5.0,
+    client: BatchClient,
+    clock: Clock,
+    requests: list[BatchRequest],
+    poll_interval: float = 5.0,
 ) -> int:
     """Run the job's first lines (at most 100 and 1 MB, the test model's limits) through
     DashScope's free ``batch-test-model`` at ``/v1/chat/ds-test``: the file format, the
@@ -153,8 +179,10 @@ async def validate_with_test_model(
     final = await client.wait(status.id, clock, poll_interval)
     if final.status != "completed":
         reasons = "; ".join(final.errors) or final.status
-        raise ModelError(f"the Batch API dry run (batch-test-model) refused the file: {reasons}",
-                         hint="nothing was submitted or billed; fix the requests and run again")
+        raise ModelError(
+            f"the Batch API dry run (batch-test-model) refused the file: {reasons}",
+            hint="nothing was submitted or billed; fix the requests and run again",
+        )
     failed = [r for r in (await client.results(final)).values() if not r.ok]
     if failed:
         first = failed[0]

@@ -61,16 +61,29 @@ def run_batch(
             hint="the Batch API needs it so that an interrupted run never pays twice",
         ) from error
     client = BatchClient(
-        http_client, base_url_of(config),
+        http_client,
+        base_url_of(config),
         {"Authorization": f"Bearer {config.api_key.reveal()}"},
     )
     try:
-        results = run(run_job(
-            client, store, clock, requests=bodies, endpoint=endpoint_path(config.url), provider=config.provider,
-            model=config.model, completion_window=config.batch_completion_window, poll_interval=poll_interval,
-            on_progress=on_progress, report=report, retryable=lambda result: _retryable(config, result),
-            retry_rounds=retry_rounds(config), dry_run=dry_run,
-        ))
+        results = run(
+            run_job(
+                client,
+                store,
+                clock,
+                requests=bodies,
+                endpoint=endpoint_path(config.url),
+                provider=config.provider,
+                model=config.model,
+                completion_window=config.batch_completion_window,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                report=report,
+                retryable=lambda result: _retryable(config, result),
+                retry_rounds=retry_rounds(config),
+                dry_run=dry_run,
+            )
+        )
     finally:
         store.close()
     outcomes: dict[str, Any] = {}

@@ -81,7 +81,7 @@ class BatchStore:
         found: dict[str, str] = {}
         keys = list(keys)
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT r.key, r.batch_id FROM batch_requests r JOIN batches b ON b.id = r.batch_id "
@@ -108,7 +108,7 @@ class BatchStore:
         found: dict[str, dict] = {}
         keys = list(keys)
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             rows = self._db.execute(
                 f"SELECT key, body FROM batch_results WHERE key IN ({','.join('?' * len(chunk))})", chunk
             )

@@ -28,7 +28,9 @@ MEMORY_ENTRIES = 100_000
 
 
 def cache_key(provider: str, endpoint: str, body: dict) -> str:
-    material = json.dumps({"provider": provider, "endpoint": endpoint, "body": body}, sort_keys=True, ensure_ascii=False)
+    material = json.dumps(
+        {"provider": provider, "endpoint": endpoint, "body": body}, sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -39,7 +41,8 @@ def default_disk_path() -> Path:
 def _encode(prediction: Prediction) -> str:
     usage = prediction.usage
     data: dict[str, object] = {
-        "outputs": prediction.outputs, "usage": [usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens],
+        "outputs": prediction.outputs,
+        "usage": [usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens],
     }
     if prediction.reasoning:
         data["reasoning"] = prediction.reasoning
@@ -128,7 +131,8 @@ def open_cache(mode: str, disk_path: Path | None = None) -> ResponseCache:
 
             where = disk_path or default_disk_path()
             raise ExecutionError(
-                f"cannot open the reply cache at {where}: {error}", hint="SET 'qsql.cache' = 'memory' to go on without it"
+                f"cannot open the reply cache at {where}: {error}",
+                hint="SET 'qsql.cache' = 'memory' to go on without it",
             ) from error
     return ResponseCache()
 

@@ -8,8 +8,8 @@ from ..lazydataclass import lazy_dataclass
 from ..secrets import Secret
 from .openai_compat import OpenAICompatible
 from .protocol import WireProtocol
-from .tokens import BYTES, Tokenizer
 from .retry import RetryPolicy
+from .tokens import BYTES, Tokenizer
 
 CHAT = "chat"
 EMBEDDINGS = "embeddings"

@@ -22,12 +22,11 @@ CHAT = "chat"
 MAX_COMPLETION_TOKENS_MODELS = ("o1", "o3", "o4", "gpt-5")
 
 
-
 class OpenAICompatible(WireProtocol):
     name = "openai"
 
     # ------------------------------------------------------------------ requests
-    def request(self, config: "ModelConfig", texts: list[str], stream: bool = False) -> WireRequest:
+    def request(self, config: ModelConfig, texts: list[str], stream: bool = False) -> WireRequest:
         body = self.chat_body(config, texts[0]) if config.task == CHAT else self.embeddings_body(config, texts)
         if stream:
             body["stream"] = True
@@ -37,18 +36,18 @@ class OpenAICompatible(WireProtocol):
             headers["Accept"] = "text/event-stream"
         return WireRequest(config.url, headers, body, stream)
 
-    def cache_body(self, config: "ModelConfig", text: str) -> dict[str, object]:
+    def cache_body(self, config: ModelConfig, text: str) -> dict[str, object]:
         # Streaming or not, the answer is the same: the cache key never includes 'stream'.
         return self.request(config, [text], stream=False).body
 
-    def messages(self, config: "ModelConfig", text: str) -> list[dict[str, object]]:
+    def messages(self, config: ModelConfig, text: str) -> list[dict[str, object]]:
         messages: list[dict[str, object]] = []
         if config.system_prompt is not None:
             messages.append({"role": "system", "content": config.system_prompt})
         messages.append({"role": "user", "content": text})
         return messages
 
-    def chat_body(self, config: "ModelConfig", text: str) -> dict[str, object]:
+    def chat_body(self, config: ModelConfig, text: str) -> dict[str, object]:
         body: dict[str, object] = {"model": config.model, "messages": self.messages(config, text)}
         body.update(config.body_options)
         if "max_tokens" in body and config.model.lower().startswith(MAX_COMPLETION_TOKENS_MODELS):
@@ -56,13 +55,13 @@ class OpenAICompatible(WireProtocol):
             body["max_completion_tokens"] = body.pop("max_tokens")
         return body
 
-    def embeddings_body(self, config: "ModelConfig", texts: list[str]) -> dict[str, object]:
+    def embeddings_body(self, config: ModelConfig, texts: list[str]) -> dict[str, object]:
         body: dict[str, object] = {"model": config.model, "input": list(texts), "encoding_format": "float"}
         body.update(config.body_options)
         return body
 
     # ------------------------------------------------------------------ replies
-    def parse_reply(self, config: "ModelConfig", payload: object, count: int) -> list[Prediction]:
+    def parse_reply(self, config: ModelConfig, payload: object, count: int) -> list[Prediction]:
         if config.task == CHAT:
             return [self._parse_chat(payload)]
         return self._parse_embeddings(payload, count)
@@ -105,7 +104,7 @@ class OpenAICompatible(WireProtocol):
         # Usage is per request; charge it to the first row so totals stay exact.
         return [Prediction([vector], usage if i == 0 else Usage()) for i, vector in enumerate(vectors)]
 
-    def stream_reader(self, config: "ModelConfig") -> StreamReader:
+    def stream_reader(self, config: ModelConfig) -> StreamReader:
         return ChatStreamReader()
 
     # ------------------------------------------------------------------ errors

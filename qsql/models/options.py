@@ -15,22 +15,30 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..lazydataclass import lazy_dataclass
 from .. import ast
 from ..catalog import unique_options
 from ..column import Column
 from ..errors import OptionError, ValidationError
+from ..lazydataclass import lazy_dataclass
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
 from ..suggest import did_you_mean
 from .config import (
-    CHAT, DEFAULT_OVERFLOW_ACTION, DEFAULT_SYSTEM_PROMPT, EMBEDDINGS, ERROR_STRING, HTTP_HEADERS_MAP, HTTP_STATUS_CODE,
-    METADATA_COLUMNS, REASONING_COLUMN, ModelConfig,
+    CHAT,
+    DEFAULT_OVERFLOW_ACTION,
+    DEFAULT_SYSTEM_PROMPT,
+    EMBEDDINGS,
+    ERROR_STRING,
+    HTTP_HEADERS_MAP,
+    HTTP_STATUS_CODE,
+    METADATA_COLUMNS,
+    REASONING_COLUMN,
+    ModelConfig,
 )
 from .families import ALWAYS, NEVER, OFF, ON, qwen_family, will_think
-from .tokens import BYTES, tokenizer_for
 from .providers import PROVIDERS, Provider
 from .retry import DEFAULT_RETRIES, FAILOVER, IGNORE, RETRY, RetryPolicy
+from .tokens import BYTES, tokenizer_for
 
 # Dimensions each embedding model accepts (DashScope: v3's 256/128/64 are in the China docs only).
 EMBEDDING_DIMENSIONS = {
@@ -40,13 +48,27 @@ EMBEDDING_DIMENSIONS = {
     "text-embedding-v1": (1536,),
 }
 # OpenAI: the largest 'dimensions' (text-embedding-ada-002 takes none).
-OPENAI_EMBEDDING_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 0}
+OPENAI_EMBEDDING_MAX_DIMENSIONS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 0,
+}
 # Inputs per embeddings request, where a model's limit is below its provider's.
-EMBEDDING_BATCH_LIMITS = {"text-embedding-v4": 10, "text-embedding-v3": 10, "text-embedding-v2": 25, "text-embedding-v1": 25}
+EMBEDDING_BATCH_LIMITS = {
+    "text-embedding-v4": 10,
+    "text-embedding-v3": 10,
+    "text-embedding-v2": 25,
+    "text-embedding-v1": 25,
+}
 # OpenAI: at most this many tokens summed over one embeddings request.
 OPENAI_EMBEDDING_REQUEST_TOKENS = 300_000
 OVERFLOW_ACTIONS = (
-    "truncated-tail", "truncated-head", "skipped", "truncated-tail-log", "truncated-head-log", "skipped-log",
+    "truncated-tail",
+    "truncated-head",
+    "skipped",
+    "truncated-tail-log",
+    "truncated-head-log",
+    "skipped-log",
 )
 _ENDPOINT_EXAMPLES = {
     "openai": "e.g. 'endpoint' = 'https://api.openai.com/v1'",
@@ -150,12 +172,28 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("api-key", "API key; default from the provider's environment variable"),
     OptionSpec("model", "model name, e.g. qwen-plus, text-embedding-v4"),
     OptionSpec("system-prompt", "system message of each chat request", task=CHAT, aliases=("systemPrompt",)),
-    OptionSpec("temperature", "sampling temperature: Qwen [0, 2), OpenAI/DeepSeek [0, 2]", _double_in(0, 2), "temperature", task=CHAT),
-    OptionSpec("top-p", "nucleus sampling: Qwen (0, 1], OpenAI/DeepSeek [0, 1]", _double_in(0, 1), "top_p", ("top_p", "topP"), CHAT),
+    OptionSpec(
+        "temperature",
+        "sampling temperature: Qwen [0, 2), OpenAI/DeepSeek [0, 2]",
+        _double_in(0, 2),
+        "temperature",
+        task=CHAT,
+    ),
+    OptionSpec(
+        "top-p",
+        "nucleus sampling: Qwen (0, 1], OpenAI/DeepSeek [0, 1]",
+        _double_in(0, 1),
+        "top_p",
+        ("top_p", "topP"),
+        CHAT,
+    ),
     OptionSpec("stop", "comma-separated stop strings", _stop, "stop", task=CHAT),
     # Chat: the reply's limit (sent as max_tokens). Embeddings: the seed's per-row input limit.
     OptionSpec(
-        "max-tokens", "chat: most tokens to generate; embeddings: longest input", _long(1), "max_tokens",
+        "max-tokens",
+        "chat: most tokens to generate; embeddings: longest input",
+        _long(1),
+        "max_tokens",
         ("max_tokens", "maxTokens"),
     ),
     OptionSpec("presence-penalty", "in [-2, 2]", _double_in(-2, 2), "presence_penalty", task=CHAT),
@@ -163,14 +201,25 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("n", "choices per row; one output row each", _long(1), "n", task=CHAT),
     OptionSpec("response-format", "text or json_object", _response_format, "response_format", task=CHAT),
     OptionSpec(
-        "enable-thinking", "true/false: let a hybrid Qwen model think (default: the model's own)", _boolean,
-        aliases=("enable_thinking",), task=CHAT, providers=("qwen",),
+        "enable-thinking",
+        "true/false: let a hybrid Qwen model think (default: the model's own)",
+        _boolean,
+        aliases=("enable_thinking",),
+        task=CHAT,
+        providers=("qwen",),
     ),
     OptionSpec(
-        "thinking-budget", "most tokens a Qwen model may think", _long(1), "thinking_budget",
-        ("thinking_budget",), CHAT, ("qwen",),
+        "thinking-budget",
+        "most tokens a Qwen model may think",
+        _long(1),
+        "thinking_budget",
+        ("thinking_budget",),
+        CHAT,
+        ("qwen",),
     ),
-    OptionSpec("stream", "true/false: stream replies (qsql extension; on whenever the model thinks)", _boolean, task=CHAT),
+    OptionSpec(
+        "stream", "true/false: stream replies (qsql extension; on whenever the model thinks)", _boolean, task=CHAT
+    ),
     OptionSpec("target-lang", "Qwen-MT: language to translate into, e.g. English", task=CHAT, providers=("qwen",)),
     OptionSpec("source-lang", "Qwen-MT: language of the input (default auto)", task=CHAT, providers=("qwen",)),
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
@@ -181,13 +230,27 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
     OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
     # Throughput and price (qsql extensions): see qsql/models/ratelimit.py and batch_job.py.
-    OptionSpec("requests-per-minute", "the provider's request quota: requests are paced under it (qsql extension)", _long(1)),
-    OptionSpec("tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)),
-    OptionSpec("batch-api", "'true': send the rows through the provider's Batch File API at half price (qsql extension)", _boolean),
-    OptionSpec("batch-api-dry-run", "'true': first validate the batch file with DashScope's free batch-test-model (qsql extension)",
-               _boolean),
-    OptionSpec("batch-completion-window", "how long a batch may take, '24h' (default) to '336h' (qsql extension)",
-               _completion_window),
+    OptionSpec(
+        "requests-per-minute", "the provider's request quota: requests are paced under it (qsql extension)", _long(1)
+    ),
+    OptionSpec(
+        "tokens-per-minute", "the provider's token quota: requests are paced under it (qsql extension)", _long(1)
+    ),
+    OptionSpec(
+        "batch-api",
+        "'true': send the rows through the provider's Batch File API at half price (qsql extension)",
+        _boolean,
+    ),
+    OptionSpec(
+        "batch-api-dry-run",
+        "'true': first validate the batch file with DashScope's free batch-test-model (qsql extension)",
+        _boolean,
+    ),
+    OptionSpec(
+        "batch-completion-window",
+        "how long a batch may take, '24h' (default) to '336h' (qsql extension)",
+        _completion_window,
+    ),
 )
 
 # Where a provider's range is narrower than the option's own (checked after the option's parse).
@@ -240,7 +303,8 @@ class _Options:
             spec = SPECS_BY_KEY.get(item.key)
             if spec is None:
                 raise OptionError(
-                    f"Unsupported option '{item.key}' for CREATE MODEL {name}", item.span,
+                    f"Unsupported option '{item.key}' for CREATE MODEL {name}",
+                    item.span,
                     hint=_unknown_key_hint(item.key),
                 )
             if spec.key in self.items:
@@ -305,16 +369,22 @@ def resolve_model(
         if not batch_api:
             raise OptionError("option 'batch-api-dry-run' applies only with 'batch-api' = 'true'", span)
         if provider.name != "qwen" or task != CHAT:
-            raise OptionError("option 'batch-api-dry-run' needs a qwen (DashScope) chat model: batch-test-model "
-                              "validates chat requests only", span)
+            raise OptionError(
+                "option 'batch-api-dry-run' needs a qwen (DashScope) chat model: batch-test-model "
+                "validates chat requests only",
+                span,
+            )
     window = str(values.get("batch-completion-window", "24h"))
     if "batch-completion-window" in values:
         span = options.items["batch-completion-window"].value_span
         if not batch_api:
             raise OptionError("option 'batch-completion-window' applies only with 'batch-api' = 'true'", span)
         if provider.name == "openai" and window != "24h":
-            raise OptionError(f"option 'batch-completion-window': provider 'openai' takes only '24h', not '{window}'",
-                              span, hint="DashScope (provider 'qwen') takes 24h to 336h")
+            raise OptionError(
+                f"option 'batch-completion-window': provider 'openai' takes only '24h', not '{window}'",
+                span,
+                hint="DashScope (provider 'qwen') takes 24h to 336h",
+            )
     return ModelConfig(
         name=name,
         provider=provider.name,
@@ -347,7 +417,8 @@ def _model_name(options: _Options, name: str) -> str:
     model_name = options.text("model")
     if not model_name:
         raise OptionError(
-            f"CREATE MODEL {name}: missing required option 'model'", options.statement.span,
+            f"CREATE MODEL {name}: missing required option 'model'",
+            options.statement.span,
             hint="e.g. 'model' = 'qwen-plus'",
         )
     return model_name
@@ -373,9 +444,7 @@ def _endpoint_and_task(
 _Values = dict[str, Any]
 
 
-def _parse_values(
-    options: _Options, provider: Provider, task: str, name: str
-) -> tuple[_Values, dict[str, object]]:
+def _parse_values(options: _Options, provider: Provider, task: str, name: str) -> tuple[_Values, dict[str, object]]:
     """Each option's typed value, and the request body fields they set (wire spelling)."""
     values: _Values = {}
     body: dict[str, object] = {}
@@ -414,7 +483,9 @@ def _retry_policy(values: _Values) -> RetryPolicy:
     given = {
         field: values[key]
         for key, field in (
-            ("error-handling-strategy", "strategy"), ("retry-num", "retries"), ("retry-fallback-strategy", "fallback"),
+            ("error-handling-strategy", "strategy"),
+            ("retry-num", "retries"),
+            ("retry-fallback-strategy", "fallback"),
         )
         if key in values
     }
@@ -436,7 +507,9 @@ def _check_model_rules(options: _Options, model_name: str, body: dict[str, objec
             raise OptionError(f"{model_name} does not take option 'dimension'", options.value_span("dimension"))
         dimensions: Any = body["dimensions"]  # an int: option 'dimension' parsed it
         if dimensions > most:
-            raise OptionError(f"option 'dimension' for {model_name} must be at most {most}", options.value_span("dimension"))
+            raise OptionError(
+                f"option 'dimension' for {model_name} must be at most {most}", options.value_span("dimension")
+            )
 
 
 def _check_embeddings_rules(
@@ -549,8 +622,10 @@ def _thinking_and_streaming(
 def _batch_size(options: _Options, provider: Provider, task: str, model_name: str, values: _Values) -> int:
     if task != EMBEDDINGS:
         return 1
-    limit = EMBEDDING_BATCH_LIMITS.get(model_name, provider.embedding_batch_limit) if provider.name == "qwen" else (
-        provider.embedding_batch_limit
+    limit = (
+        EMBEDDING_BATCH_LIMITS.get(model_name, provider.embedding_batch_limit)
+        if provider.name == "qwen"
+        else (provider.embedding_batch_limit)
     )
     batch_size = int(values.get("batch-size", limit))
     if batch_size > limit:
@@ -618,7 +693,8 @@ def _key_problem(key: str) -> str | None:
 def _provider(item: ast.OptionItem | None, value: str | None, span: Span) -> Provider:
     if item is None or not value:
         raise OptionError(
-            "CREATE MODEL: missing required option 'provider'", item.span if item else span,
+            "CREATE MODEL: missing required option 'provider'",
+            item.span if item else span,
             hint="one of: " + ", ".join(sorted(PROVIDERS)),
         )
     provider = PROVIDERS.get(value.lower())
@@ -660,9 +736,15 @@ def _task_from_model(model_name: str, outputs: list[Column]) -> str:
 _METADATA_TYPES = {
     ERROR_STRING: lambda t: t.is_character,
     HTTP_STATUS_CODE: lambda t: t.kind == "INT",
-    HTTP_HEADERS_MAP: lambda t: t.kind == "MAP" and t.key is not None and t.key.is_character
-    and t.element is not None and t.element.kind == "ARRAY" and t.element.element is not None
-    and t.element.element.is_character,
+    HTTP_HEADERS_MAP: lambda t: (
+        t.kind == "MAP"
+        and t.key is not None
+        and t.key.is_character
+        and t.element is not None
+        and t.element.kind == "ARRAY"
+        and t.element.element is not None
+        and t.element.element.is_character
+    ),
 }
 _METADATA_TYPE_NAMES = {ERROR_STRING: "STRING", HTTP_STATUS_CODE: "INT", HTTP_HEADERS_MAP: "MAP<STRING, ARRAY<STRING>>"}
 
@@ -716,7 +798,8 @@ def _check_schema(
     output = outputs[0].dtype
     if task == CHAT and not output.is_character:
         raise ValidationError(
-            f"a chat model's output column '{outputs[0].name}' must be STRING, not {output}", span,
+            f"a chat model's output column '{outputs[0].name}' must be STRING, not {output}",
+            span,
             hint="ARRAY<FLOAT> outputs are for embedding models ('model' = 'text-embedding-...')",
         )
     if task == EMBEDDINGS and not (

@@ -28,20 +28,19 @@ import asyncio
 import random
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar, Union
+from typing import Generic, TypeVar
 
 from ..errors import ModelError
 from .accounting import PredictStats
+from .admission import RateAdmission
 from .cache import ResponseCache, cache_key
 from .config import EMBEDDINGS, ModelConfig
 from .hooks import CallRecord, ModelHooks
-from .protocol import Prediction, Usage
+from .protocol import MalformedReply, Prediction, Usage
 from .retry import Clock, run_with_retries
 from .runtime import ModelRuntime
-from .tokens import estimate_tokens, fit_to_limit
-from .admission import RateAdmission
-from .protocol import MalformedReply
 from .throughput import batch_groups, rate_note
+from .tokens import estimate_tokens, fit_to_limit
 from .transport import host_of, send_attempt
 
 Tag = TypeVar("Tag")
@@ -61,7 +60,7 @@ class Skipped:
     reason: str
 
 
-Outcome = Union[Prediction, ModelError, Skipped]
+Outcome = Prediction | ModelError | Skipped
 
 
 @dataclass
@@ -94,8 +93,15 @@ def predict(
     ``describe(tag)`` names an input in retry warnings (e.g. "row 17 (id=17, ...)").
     """
     call = _Call(
-        config, stats, runtime, cache or ResponseCache(), hooks or ModelHooks(), clock or Clock(),
-        timeout, warn, describe,
+        config,
+        stats,
+        runtime,
+        cache or ResponseCache(),
+        hooks or ModelHooks(),
+        clock or Clock(),
+        timeout,
+        warn,
+        describe,
     )
     groups = call.request_groups(inputs)
     controller = None
@@ -105,7 +111,10 @@ def predict(
         admission = call.hooks.admission
         if isinstance(admission, RateAdmission):
             controller = admission.for_model(
-                config.name, concurrency, config.requests_per_minute, config.tokens_per_minute,
+                config.name,
+                concurrency,
+                config.requests_per_minute,
+                config.tokens_per_minute,
                 extra_tokens=estimate_tokens(config.system_prompt or "") if config.task != EMBEDDINGS else 0,
             )
         mapped = runtime.map(call.send_group, groups, concurrency, ordered)
@@ -287,7 +296,9 @@ class _Call(Generic[Tag]):
         self.stats.batch_api = True
 
         def key_of(item: _Item[Tag]) -> str:
-            return item.key or cache_key(config.provider, config.cache_identity, config.protocol.cache_body(config, item.text))
+            return item.key or cache_key(
+                config.provider, config.cache_identity, config.protocol.cache_body(config, item.text)
+            )
 
         def parse(body: dict) -> Prediction:
             try:
@@ -300,10 +311,19 @@ class _Call(Generic[Tag]):
 
         seen: set[str] = set()
         for group, outcomes in batch_groups(
-            config, groups, pending=lambda item: item.done is None, key_of=key_of,
+            config,
+            groups,
+            pending=lambda item: item.done is None,
+            key_of=key_of,
             body_of=lambda item: config.protocol.request(config, [item.text]).body,
-            answer_of=lambda item: item.done, parse=parse, run=self.runtime.run, http_client=self.runtime.client,
-            clock=self.clock, notes=self.stats.notes, count_requests=count, on_progress=note,
+            answer_of=lambda item: item.done,
+            parse=parse,
+            run=self.runtime.run,
+            http_client=self.runtime.client,
+            clock=self.clock,
+            notes=self.stats.notes,
+            count_requests=count,
+            on_progress=note,
         ):
             answered = []
             for item, outcome in zip(group, outcomes):
@@ -340,9 +360,19 @@ class _Call(Generic[Tag]):
         config = self.config
         self.hooks.observe(
             CallRecord(
-                model=config.name, provider=config.provider, model_id=config.model, host=host_of(config.url),
-                url=config.url, attempt=0, inputs=1, status=None, ok=True, latency=0.0, cache_hit=True,
-                request_text=None, reply_text=None,
+                model=config.name,
+                provider=config.provider,
+                model_id=config.model,
+                host=host_of(config.url),
+                url=config.url,
+                attempt=0,
+                inputs=1,
+                status=None,
+                ok=True,
+                latency=0.0,
+                cache_hit=True,
+                request_text=None,
+                reply_text=None,
             )
         )
 

@@ -84,16 +84,16 @@ class WireProtocol:
 
     name = "abstract"
 
-    def request(self, config: "ModelConfig", texts: list[str], stream: bool = False) -> WireRequest:
+    def request(self, config: ModelConfig, texts: list[str], stream: bool = False) -> WireRequest:
         raise NotImplementedError
 
-    def cache_body(self, config: "ModelConfig", text: str) -> dict[str, object]:
+    def cache_body(self, config: ModelConfig, text: str) -> dict[str, object]:
         return self.request(config, [text]).body
 
-    def parse_reply(self, config: "ModelConfig", payload: object, count: int) -> list[Prediction]:
+    def parse_reply(self, config: ModelConfig, payload: object, count: int) -> list[Prediction]:
         raise NotImplementedError
 
-    def stream_reader(self, config: "ModelConfig") -> StreamReader:
+    def stream_reader(self, config: ModelConfig) -> StreamReader:
         raise NotImplementedError
 
     def error_details(self, payload: object, text: str) -> tuple[str | None, str | None]:
@@ -102,6 +102,6 @@ class WireProtocol:
     def classify(self, status: int, code: str | None, message: str | None) -> Verdict:
         raise NotImplementedError
 
-    def creation_warnings(self, config: "ModelConfig") -> list[str]:
+    def creation_warnings(self, config: ModelConfig) -> list[str]:
         """Things worth telling the user at CREATE MODEL about how this service treats the model."""
         return []

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 from ..lazydataclass import lazy_dataclass
 from .openai_compat import OpenAICompatible
 from .protocol import WireProtocol
@@ -28,8 +27,14 @@ class Provider:
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
-        Provider("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", 10, DashScope(),
-                 batch_api=True),
+        Provider(
+            "qwen",
+            "DASHSCOPE_API_KEY",
+            "https://dashscope.aliyuncs.com/compatible-mode/v1",
+            10,
+            DashScope(),
+            batch_api=True,
+        ),
         Provider("openai", "OPENAI_API_KEY", None, 2048, OpenAICompatible(), batch_api=True),
         Provider("deepseek", "DEEPSEEK_API_KEY", None, 1, OpenAICompatible(), has_embeddings=False),
     )

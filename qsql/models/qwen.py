@@ -41,7 +41,7 @@ class DashScope(OpenAICompatible):
             return Verdict(False, "DashScope refuses this request itself (InternalError.Algo): not retried")
         return super().classify(status, code, message)
 
-    def creation_warnings(self, config: "ModelConfig") -> list[str]:
+    def creation_warnings(self, config: ModelConfig) -> list[str]:
         warnings = []
         if config.body_options.get("response_format") == {"type": "json_object"} and (
             "json" not in (config.system_prompt or "").lower()

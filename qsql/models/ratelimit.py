@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..lazydataclass import lazy_dataclass
-
 from .hooks import Slot  # one slot class for the transport and the rate controller
 
 MINUTE = 60.0
@@ -96,7 +95,12 @@ class TokenBucket:
     """
 
     def __init__(
-        self, per_minute: float, clock: Clock, capacity: float = 1.0, margin: float = MARGIN, corrected: bool = False,
+        self,
+        per_minute: float,
+        clock: Clock,
+        capacity: float = 1.0,
+        margin: float = MARGIN,
+        corrected: bool = False,
     ) -> None:
         if per_minute <= 0:
             raise ValueError("a rate limit must be positive")
@@ -299,11 +303,13 @@ class RateController:
         # stall of the client, far less than the margin, so no minute ever sees more than the limit.
         self.request_bucket = (
             TokenBucket(requests_per_minute, clock, capacity=max(1.0, requests_per_minute * 0.01))
-            if requests_per_minute else None
+            if requests_per_minute
+            else None
         )
         self.token_bucket = (
             TokenBucket(tokens_per_minute, clock, capacity=max(1.0, tokens_per_minute * 0.01), corrected=True)
-            if tokens_per_minute else None
+            if tokens_per_minute
+            else None
         )
         self.request_quota: MinuteWindow | None = None  # learned from throttling 429s
         self.token_quota: MinuteWindow | None = None
@@ -374,8 +380,12 @@ class RateController:
 
     def _windows(self, tokens: float) -> list[tuple[MinuteWindow, float]]:
         """The trailing-minute counts an attempt of ``tokens`` tokens must fit in."""
-        pairs = ((self.request_quota, 1.0), (self.token_quota, tokens), (self.declared_requests, 1.0),
-                 (self.declared_tokens, tokens))
+        pairs = (
+            (self.request_quota, 1.0),
+            (self.token_quota, tokens),
+            (self.declared_requests, 1.0),
+            (self.declared_tokens, tokens),
+        )
         return [(window, units) for window, units in pairs if window is not None]
 
     def set_max_concurrency(self, maximum: int) -> None:

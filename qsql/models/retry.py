@@ -16,8 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ..lazydataclass import lazy_dataclass
 from ..errors import ModelError
+from ..lazydataclass import lazy_dataclass
 
 T = TypeVar("T")
 
@@ -47,8 +47,8 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
         except (TypeError, ValueError, IndexError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        seconds = (when - (now or dt.datetime.now(dt.timezone.utc))).total_seconds()
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
     return max(0.0, seconds)  # a negative value means "now", floored by the backoff later
 
 
@@ -88,7 +88,7 @@ class RetryPolicy:
 async def run_with_retries(
     send: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
-    clock: "Clock",
+    clock: Clock,
     rng: random.Random,
     on_retry: Callable[[int, ModelError, float], None] | None = None,
 ) -> T:

@@ -40,7 +40,7 @@ def _proxy_configured() -> bool:
     return any(key.lower() in ("http_proxy", "https_proxy", "all_proxy") and value for key, value in os.environ.items())
 
 
-def _ca_bundle_context() -> "ssl.SSLContext | bool":
+def _ca_bundle_context() -> ssl.SSLContext | bool:
     """REQUESTS_CA_BUNDLE (the requests library's variable, common in corporate setups) when
     SSL_CERT_FILE, which httpx reads itself, is not set."""
     import os

@@ -20,7 +20,9 @@ Item = TypeVar("Item")
 T = TypeVar("T")
 
 
-async def paced(controller: RateController | None, send: Callable[[], Awaitable[list[T]]], estimated_tokens: int) -> list[T]:
+async def paced(
+    controller: RateController | None, send: Callable[[], Awaitable[list[T]]], estimated_tokens: int
+) -> list[T]:
     """One HTTP attempt under the model's rate controller; it learns from the outcome."""
     if controller is None:
         return await send()
@@ -84,11 +86,20 @@ def batch_groups(
             on_progress(line)
         last[0] = line
 
-    def answer(chunk: list[list[Item]], bodies: dict[str, dict[str, Any]], first: bool) -> Iterator[tuple[list[Item], list[Any]]]:
+    def answer(
+        chunk: list[list[Item]], bodies: dict[str, dict[str, Any]], first: bool
+    ) -> Iterator[tuple[list[Item], list[Any]]]:
         nonlocal batches, sent
         outcomes, report = run_batch(
-            config, bodies, run=run, http_client=http_client, clock=clock, parse=parse, on_progress=progress,
-            store_path=store_path, dry_run=config.batch_dry_run and first,
+            config,
+            bodies,
+            run=run,
+            http_client=http_client,
+            clock=clock,
+            parse=parse,
+            on_progress=progress,
+            store_path=store_path,
+            dry_run=config.batch_dry_run and first,
         )
         now_sent = len(bodies) - report.already_paid + report.retried
         count_requests(now_sent)

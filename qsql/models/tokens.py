@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Qwen's pre-tokenizer pattern, as in the dashscope SDK's qwen_tokenizer.py.
-QWEN_PATTERN = (
-    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
-)
+QWEN_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 QWEN_VOCAB_ENV = "QSQL_QWEN_TIKTOKEN"
 
 
@@ -113,9 +111,7 @@ def estimate_tokens(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def fit_to_limit(
-    text: str, limit: int | None, action: str, tokenizer: Tokenizer = BYTES
-) -> tuple[str | None, bool]:
+def fit_to_limit(text: str, limit: int | None, action: str, tokenizer: Tokenizer = BYTES) -> tuple[str | None, bool]:
     """Apply max-context-size: (text to send or None to skip the row, whether it was cut)."""
     if limit is None:
         return text, False

@@ -74,12 +74,23 @@ async def send_attempt(
     if hooks.observer is not None:
         hooks.observe(
             CallRecord(
-                model=config.name, provider=config.provider, model_id=config.model, host=host_of(request.url),
-                url=request.url, attempt=attempt, inputs=len(texts), status=status, ok=error is None,
-                latency=slot.latency, prompt_tokens=slot.prompt_tokens, completion_tokens=slot.completion_tokens,
+                model=config.name,
+                provider=config.provider,
+                model_id=config.model,
+                host=host_of(request.url),
+                url=request.url,
+                attempt=attempt,
+                inputs=len(texts),
+                status=status,
+                ok=error is None,
+                latency=slot.latency,
+                prompt_tokens=slot.prompt_tokens,
+                completion_tokens=slot.completion_tokens,
                 reasoning_tokens=sum(p.usage.reasoning_tokens for p in predictions),
-                streamed=request.stream, error=error.message if error else None,
-                request_text=json.dumps(request.body, ensure_ascii=False), reply_text=scrub(reply_text, config),
+                streamed=request.stream,
+                error=error.message if error else None,
+                request_text=json.dumps(request.body, ensure_ascii=False),
+                reply_text=scrub(reply_text, config),
             )
         )
     if error is not None:
@@ -140,7 +151,9 @@ async def _whole(
 async def _streamed(
     client: httpx.AsyncClient, config: ModelConfig, request: WireRequest, timeout: float
 ) -> tuple[int, str, list[Prediction]]:
-    async with client.stream("POST", request.url, json=request.body, headers=request.headers, timeout=timeout) as response:
+    async with client.stream(
+        "POST", request.url, json=request.body, headers=request.headers, timeout=timeout
+    ) as response:
         if response.status_code >= 400:
             await response.aread()
             raise http_error(config, request.url, response)
@@ -201,7 +214,9 @@ def http_error(config: ModelConfig, url: str, response: httpx.Response) -> Model
 def _malformed(config: ModelConfig, url: str, what: str, response: httpx.Response) -> ModelError:
     # A malformed reply counts as a failed attempt: the same request may well succeed next time.
     return ModelError(
-        f"malformed reply from {url}: {scrub(what, config)}", status=response.status_code, retryable=True,
+        f"malformed reply from {url}: {scrub(what, config)}",
+        status=response.status_code,
+        retryable=True,
         headers=response_headers(response, config),
     )
 

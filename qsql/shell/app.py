@@ -35,7 +35,6 @@ from .lexer import QsqlLexer
 from .pager import pager_command, run_pager
 
 
-
 def is_shell_command(text: str) -> bool:
     """Whether Enter should run ``text`` now although it has no ';' (a special command)."""
     return parse_command(text) is not None
@@ -61,7 +60,10 @@ class Shell:
         # Whether results may go through a pager: only when a person reads them on a terminal.
         self.terminal = self.console.is_terminal if terminal is None else terminal
         self.display = Display(
-            session, self.print_data, self.info, self.error,
+            session,
+            self.print_data,
+            self.info,
+            self.error,
             DisplayOptions(quiet=quiet, interactive=True),
         )
         self.last_statement = ""
@@ -112,7 +114,8 @@ class Shell:
         settings = self.session.settings
         models = (
             f"offline stub at {self.session.stub_base_url} (synthetic replies)"
-            if self.session.stub_base_url else "real providers (keys from options, environment or 'qsql keys')"
+            if self.session.stub_base_url
+            else "real providers (keys from options, environment or 'qsql keys')"
         )
         concurrency = PREDICT_MAX_CONCURRENT.read(settings)
         return (
@@ -158,8 +161,10 @@ class Shell:
         except Terminated:
             raise  # SIGTERM / SIGHUP: the statement cleaned up; leave the shell
         except KeyboardInterrupt:
-            self.error("interrupted: the statement was cancelled; in-flight model requests were cancelled and "
-                       "no file sink was changed")
+            self.error(
+                "interrupted: the statement was cancelled; in-flight model requests were cancelled and "
+                "no file sink was changed"
+            )
             if self.interrupts is not None:
                 self.interrupts.rearm()
         self.apply_editing_mode()  # a SET may have changed it

@@ -13,7 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..settings import EDITING_MODE, EDITING_MODES, OUTPUT_EXPANDED, OUTPUT_FORMAT, OUTPUT_FORMATS, PAGER, TIMING, Setting
+from ..settings import (
+    EDITING_MODE,
+    EDITING_MODES,
+    OUTPUT_EXPANDED,
+    OUTPUT_FORMAT,
+    OUTPUT_FORMATS,
+    PAGER,
+    TIMING,
+    Setting,
+)
 
 if TYPE_CHECKING:
     from .app import Shell
@@ -24,7 +33,7 @@ class Command:
     names: tuple[str, ...]
     arguments: str  # as shown in HELP, e.g. "[NAME]"
     description: str
-    run: Callable[["Shell", str], bool]  # (shell, argument text) -> False to leave the shell
+    run: Callable[[Shell, str], bool]  # (shell, argument text) -> False to leave the shell
 
     @property
     def name(self) -> str:
@@ -35,10 +44,10 @@ COMMANDS: list[Command] = []
 _BY_NAME: dict[str, Command] = {}
 
 
-def command(*names: str, arguments: str = "", description: str) -> Callable[[Callable[["Shell", str], bool]], Callable]:
+def command(*names: str, arguments: str = "", description: str) -> Callable[[Callable[[Shell, str], bool]], Callable]:
     """Register a special command under ``names`` (case-insensitive)."""
 
-    def register(function: Callable[["Shell", str], bool]) -> Callable[["Shell", str], bool]:
+    def register(function: Callable[[Shell, str], bool]) -> Callable[[Shell, str], bool]:
         entry = Command(names, arguments, description, function)
         COMMANDS.append(entry)
         for name in names:
@@ -113,7 +122,7 @@ def help_lines() -> list[str]:
 
 # ------------------------------------------------------------------ the commands
 @command("\\?", "\\h", "HELP", "?", description="this help")
-def _help(shell: "Shell", argument: str) -> bool:
+def _help(shell: Shell, argument: str) -> bool:
     from .help import help_text
 
     shell.print_data(help_text())
@@ -121,18 +130,19 @@ def _help(shell: "Shell", argument: str) -> bool:
 
 
 @command("\\q", "QUIT", "EXIT", description="leave the shell (also Ctrl-D)")
-def _quit(shell: "Shell", argument: str) -> bool:
+def _quit(shell: Shell, argument: str) -> bool:
     return False
 
 
 @command("\\d", arguments="[NAME]", description="list tables and views (SHOW TABLES), or describe NAME")
-def _describe(shell: "Shell", argument: str) -> bool:
+def _describe(shell: Shell, argument: str) -> bool:
     name = argument.strip()
     if not name:
         shell.run_sql("SHOW TABLES;", "\\d")
-    elif shell.session.catalog.find_relation(name.strip("`")) is None and shell.session.catalog.find_model(
-        name.strip("`")
-    ) is not None:
+    elif (
+        shell.session.catalog.find_relation(name.strip("`")) is None
+        and shell.session.catalog.find_model(name.strip("`")) is not None
+    ):
         shell.run_sql(f"DESCRIBE MODEL {_quoted(name)};", "\\d")
     else:
         shell.run_sql(f"DESCRIBE {_quoted(name)};", "\\d")
@@ -140,27 +150,27 @@ def _describe(shell: "Shell", argument: str) -> bool:
 
 
 @command("\\dm", arguments="[NAME]", description="list models (SHOW MODELS), or describe model NAME")
-def _models(shell: "Shell", argument: str) -> bool:
+def _models(shell: Shell, argument: str) -> bool:
     name = argument.strip()
     shell.run_sql(f"DESCRIBE MODEL {_quoted(name)};" if name else "SHOW MODELS;", "\\dm")
     return True
 
 
 @command("\\dv", description="list views (SHOW VIEWS)")
-def _views(shell: "Shell", argument: str) -> bool:
+def _views(shell: Shell, argument: str) -> bool:
     shell.run_sql("SHOW VIEWS;", "\\dv")
     return True
 
 
 @command("\\df", arguments="[PATTERN]", description="list functions (SHOW FUNCTIONS [LIKE ...])")
-def _functions(shell: "Shell", argument: str) -> bool:
+def _functions(shell: Shell, argument: str) -> bool:
     pattern = argument.strip().replace("'", "''")
     shell.run_sql(f"SHOW FUNCTIONS LIKE '{pattern}';" if pattern else "SHOW FUNCTIONS;", "\\df")
     return True
 
 
 @command("\\i", "SOURCE", arguments="FILE", description="run a script file in this session ('quotes' optional)")
-def _source(shell: "Shell", argument: str) -> bool:
+def _source(shell: Shell, argument: str) -> bool:
     path = file_argument(argument)
     if not path:
         shell.error("error: \\i needs a file name, e.g. \\i models.sql")
@@ -169,15 +179,18 @@ def _source(shell: "Shell", argument: str) -> bool:
     return True
 
 
-@command("\\e", arguments="[SQL]", description="edit SQL (or the last statement) in $EDITOR; 'SELECT ... \\e' edits that")
-def _edit(shell: "Shell", argument: str) -> bool:
+@command(
+    "\\e", arguments="[SQL]", description="edit SQL (or the last statement) in $EDITOR; 'SELECT ... \\e' edits that"
+)
+def _edit(shell: Shell, argument: str) -> bool:
     shell.edit(argument)
     return True
 
 
-@command("\\format", ".mode", arguments="[FORMAT]",
-         description="show or set the output format: " + ", ".join(OUTPUT_FORMATS))
-def _format(shell: "Shell", argument: str) -> bool:
+@command(
+    "\\format", ".mode", arguments="[FORMAT]", description="show or set the output format: " + ", ".join(OUTPUT_FORMATS)
+)
+def _format(shell: Shell, argument: str) -> bool:
     value = argument.strip().strip("'").lower()
     if not value:
         shell.info(f"output format: {shell.display.format}")
@@ -190,19 +203,19 @@ def _format(shell: "Shell", argument: str) -> bool:
 
 
 @command("\\x", arguments="[on|off]", description="expanded output: one record at a time (toggles)")
-def _expanded(shell: "Shell", argument: str) -> bool:
+def _expanded(shell: Shell, argument: str) -> bool:
     _switch(shell, argument, OUTPUT_EXPANDED, "\\x", "expanded display")
     return True
 
 
 @command("\\timing", arguments="[on|off]", description="show each statement's time (toggles)")
-def _timing(shell: "Shell", argument: str) -> bool:
+def _timing(shell: Shell, argument: str) -> bool:
     _switch(shell, argument, TIMING, "\\timing", "timing")
     return True
 
 
 @command("\\pager", arguments="[on|off|COMMAND]", description="page long results (default $PAGER or 'less -SRXF')")
-def _pager(shell: "Shell", argument: str) -> bool:
+def _pager(shell: Shell, argument: str) -> bool:
     value = argument.strip()
     if value:
         shell.session.settings[PAGER.key] = value
@@ -211,14 +224,14 @@ def _pager(shell: "Shell", argument: str) -> bool:
 
 
 @command("\\usage", description="requests, tokens and estimated cost of this session's model calls")
-def _usage(shell: "Shell", argument: str) -> bool:
+def _usage(shell: Shell, argument: str) -> bool:
     total = shell.display.session_total()
     shell.info(total if total else "no model calls yet in this session")
     return True
 
 
 @command("\\editing", arguments="[emacs|vi]", description="the line editor's key bindings")
-def _editing(shell: "Shell", argument: str) -> bool:
+def _editing(shell: Shell, argument: str) -> bool:
     value = argument.strip().lower()
     if value and value not in EDITING_MODES:
         shell.error("error: \\editing takes emacs or vi")
@@ -230,7 +243,7 @@ def _editing(shell: "Shell", argument: str) -> bool:
     return True
 
 
-def _switch(shell: "Shell", argument: str, setting: Setting[bool], name: str, what: str) -> None:
+def _switch(shell: Shell, argument: str, setting: Setting[bool], name: str, what: str) -> None:
     """An on/off command (\\x, \\timing): no argument toggles the setting, on/off sets it; then
     says where it stands."""
     value = argument.strip().lower()

@@ -17,8 +17,8 @@ from ..functions import KNOWN_FUNCTIONS
 from ..models.options import SUPPORTED_KEYS
 from ..models.providers import PROVIDERS
 from ..reserved import is_reserved
-from ..types import KNOWN_TYPE_NAMES
 from ..settings import EDITING_MODES, KNOWN_SETTINGS, OUTPUT_FORMATS, PREDICT_SETTINGS, predict_option_name
+from ..types import KNOWN_TYPE_NAMES
 from .commands import names as command_names
 from .keywords import keywords as grammar_keywords
 
@@ -34,7 +34,7 @@ def sql_keywords() -> list[str]:
 
 TEMPLATES = {
     "CREATE MODEL": "CREATE MODEL name INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', "
-                    "'model' = 'qwen-plus', 'system-prompt' = '...');",
+    "'model' = 'qwen-plus', 'system-prompt' = '...');",
     "ML_PREDICT": "ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))",
 }
 ML_PREDICT_CONFIG_KEYS = tuple(predict_option_name(setting) for setting in PREDICT_SETTINGS)
@@ -50,6 +50,8 @@ def sql_name(name: str) -> str:
     if _PLAIN_NAME.fullmatch(name) and not is_reserved(name):
         return name
     return "`" + name.replace("`", "``") + "`"
+
+
 _OPEN_WITH = re.compile(r"\bWITH\s*\(((?:[^()']|'(?:[^']|'')*')*)$", re.IGNORECASE | re.DOTALL)
 _OPTION_VALUE = re.compile(r"'([\w.\-]+)'\s*=\s*'?[\w.\-]*$")
 _PAIR = re.compile(r"'([\w.\-]+)'\s*=\s*'((?:[^']|'')*)'")
@@ -71,7 +73,7 @@ class QsqlCompleter(Completer):
         whole, cursor = document.text, document.cursor_position
         start = whole.rfind(";", 0, cursor) + 1
         end = whole.find(";", cursor)
-        statement = whole[start: end if end != -1 else len(whole)]
+        statement = whole[start : end if end != -1 else len(whole)]
         for candidate in self.candidates(before[: len(before) - len(word)], statement):
             typed = word.lower().lstrip("'`")
             if candidate.lower().lstrip("`").startswith(typed) or candidate.lower().startswith(word.lower()):
@@ -83,8 +85,11 @@ class QsqlCompleter(Completer):
         if not stripped.startswith(("\\", ".")):
             return None
         if not re.search(r"\s", stripped):
-            return [Completion(name, start_position=-len(stripped))
-                    for name in command_names() if name.startswith(("\\", ".")) and name.startswith(stripped)]
+            return [
+                Completion(name, start_position=-len(stripped))
+                for name in command_names()
+                if name.startswith(("\\", ".")) and name.startswith(stripped)
+            ]
         word_match = re.match(r"(\S+)\s+(\S*)$", stripped)
         if word_match is None:
             return []
@@ -114,7 +119,7 @@ class QsqlCompleter(Completer):
         if re.search(r"\bMAP\s*\[(?:[^\]]*,)?\s*$", head, re.IGNORECASE) and re.search(
             r"ML_PREDICT\s*\(", statement, re.IGNORECASE
         ):
-            given = re.findall(r"'([\w.\-]+)'", head[head.upper().rfind("MAP"):])
+            given = re.findall(r"'([\w.\-]+)'", head[head.upper().rfind("MAP") :])
             return [f"'{key}'" for key in ML_PREDICT_CONFIG_KEYS if key not in given[::2]]
         previous = _last_words(head, 3)
         last = previous[-1].upper() if previous else ""
@@ -124,18 +129,28 @@ class QsqlCompleter(Completer):
             return ["TABLE", "VIEW", "MODEL"]
         if last in ("FROM", "JOIN"):
             return self._names(self._relations()) + [TEMPLATES["ML_PREDICT"], "ML_PREDICT"]
-        if last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC") or previous[-2:] and [
-            w.upper() for w in previous[-2:]
-        ] in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"], ["ALTER", "VIEW"]):
+        if (
+            last in ("FROM", "JOIN", "INTO", "OVERWRITE", "DESCRIBE", "DESC")
+            or previous[-2:]
+            and [w.upper() for w in previous[-2:]]
+            in (["DROP", "TABLE"], ["DROP", "VIEW"], ["CREATE", "TABLE"], ["CREATE", "VIEW"], ["ALTER", "VIEW"])
+        ):
             return self._names(self._relations())
         if last == "TABLE" and re.search(r"ML_PREDICT\s*\(\s*(?:INPUT\s*=>\s*)?TABLE\s*$", head, re.IGNORECASE):
             return self._names(self._relations())
         if last == "TABLE":
             return self._names(self._relations())
-        if last == "MODEL" or previous[-2:] and [w.upper() for w in previous[-2:]] in (["DROP", "MODEL"], ["ALTER", "MODEL"]):
+        if (
+            last == "MODEL"
+            or previous[-2:]
+            and [w.upper() for w in previous[-2:]] in (["DROP", "MODEL"], ["ALTER", "MODEL"])
+        ):
             return self._names(self._models())
-        descriptor = re.search(r"TABLE\s+([\w`.]+)\s*,\s*(?:MODEL\s*=>\s*)?MODEL\s+[\w`.]+\s*,\s*(?:ARGS\s*=>\s*)?DESCRIPTOR\s*\(([^)]*)$",
-                               head, re.IGNORECASE)
+        descriptor = re.search(
+            r"TABLE\s+([\w`.]+)\s*,\s*(?:MODEL\s*=>\s*)?MODEL\s+[\w`.]+\s*,\s*(?:ARGS\s*=>\s*)?DESCRIPTOR\s*\(([^)]*)$",
+            head,
+            re.IGNORECASE,
+        )
         if descriptor:
             return self._names(self._columns_of(descriptor.group(1)))
         if re.search(r"\bSET\s*$", head, re.IGNORECASE):
@@ -145,7 +160,7 @@ class QsqlCompleter(Completer):
         return sql_keywords() + list(TEMPLATES.values()) + self._names(self._relations()) + self._names(self._models())
 
     def _option_candidates(self, head: str) -> list[str]:
-        statement = head[head.rfind(";") + 1:]
+        statement = head[head.rfind(";") + 1 :]
         value = _OPTION_VALUE.search(head)
         if value:
             key = value.group(1)

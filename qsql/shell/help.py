@@ -34,8 +34,12 @@ def help_text() -> str:
     settings = "\n".join(f"  {s.key:<56} {s.description} (default {s.shown_default})" for s in KNOWN_SETTINGS.values())
     return (
         STATEMENTS
-        + "\nShell commands (';' optional; qsql extension):\n" + "\n".join(help_lines()) + "\n"
+        + "\nShell commands (';' optional; qsql extension):\n"
+        + "\n".join(help_lines())
+        + "\n"
         + f"\nModel options: {model_options}\n"
-        + "\nSettings (SET 'key' = 'value'):\n" + settings + "\n"
+        + "\nSettings (SET 'key' = 'value'):\n"
+        + settings
+        + "\n"
         + "\nMore: README.md and docs/ (reference, shell, python, connectors, stub, performance).\n"
     )

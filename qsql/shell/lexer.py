@@ -8,9 +8,32 @@ from pygments.lexers.sql import SqlLexer
 from pygments.token import Keyword, Name
 
 QSQL_KEYWORDS = (
-    "MODEL", "MODELS", "INPUT", "OUTPUT", "DESCRIPTOR", "TEMPORARY", "VIEWS", "FUNCTIONS", "STATEMENT",
-    "OVERWRITE", "RESET", "SHOW", "DESCRIBE", "EXPLAIN", "TRY_CAST", "STRING", "MAP", "ARRAY", "LIKE", "ILIKE",
-    "IF", "REPLACE", "RENAME", "BEGIN", "END", "EXECUTE",
+    "MODEL",
+    "MODELS",
+    "INPUT",
+    "OUTPUT",
+    "DESCRIPTOR",
+    "TEMPORARY",
+    "VIEWS",
+    "FUNCTIONS",
+    "STATEMENT",
+    "OVERWRITE",
+    "RESET",
+    "SHOW",
+    "DESCRIBE",
+    "EXPLAIN",
+    "TRY_CAST",
+    "STRING",
+    "MAP",
+    "ARRAY",
+    "LIKE",
+    "ILIKE",
+    "IF",
+    "REPLACE",
+    "RENAME",
+    "BEGIN",
+    "END",
+    "EXECUTE",
 )
 QSQL_FUNCTIONS = ("ML_PREDICT", "ML_EVALUATE", "TABLE")
 

@@ -60,10 +60,16 @@ class _Batch:
 
     def json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "object": "batch", "endpoint": self.endpoint, "input_file_id": self.input_file_id,
-            "completion_window": self.completion_window, "status": self.status,
-            "output_file_id": self.output_file_id, "error_file_id": self.error_file_id,
-            "created_at": self.created_at, "metadata": self.metadata,
+            "id": self.id,
+            "object": "batch",
+            "endpoint": self.endpoint,
+            "input_file_id": self.input_file_id,
+            "completion_window": self.completion_window,
+            "status": self.status,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
+            "created_at": self.created_at,
+            "metadata": self.metadata,
             "errors": {"object": "list", "data": self.validation_errors} if self.validation_errors else None,
             "request_counts": {
                 "total": len(self.lines),
@@ -96,7 +102,7 @@ class BatchService:
         parts = route.split("/")
         try:
             if "files" in parts:
-                rest = parts[parts.index("files") + 1:]
+                rest = parts[parts.index("files") + 1 :]
                 if method == "POST" and not rest:
                     return self._upload(headers, body)
                 if method == "GET" and len(rest) == 2 and rest[1] == "content":
@@ -104,7 +110,7 @@ class BatchService:
                 if method == "GET" and len(rest) == 1:
                     return self._file_info(rest[0])
             else:
-                rest = parts[parts.index("batches") + 1:]
+                rest = parts[parts.index("batches") + 1 :]
                 if method == "POST" and not rest:
                     return self._create(body)
                 if method == "GET" and not rest:
@@ -131,8 +137,15 @@ class BatchService:
 
     def _file_json(self, file_id: str) -> dict[str, Any]:
         purpose, filename, content = self.files[file_id]
-        return {"id": file_id, "object": "file", "bytes": len(content), "filename": filename, "purpose": purpose,
-                "status": "processed", "created_at": int(time.time())}
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+            "created_at": int(time.time()),
+        }
 
     def _file_info(self, file_id: str) -> tuple[int, Any, str]:
         if file_id not in self.files:
@@ -219,8 +232,11 @@ class BatchService:
             line = batch.lines[batch.answered]
             batch.answered += 1
             status, reply = self.answer(line["url"], line["body"])
-            record = {"id": f"batch_req_{batch.id}_{batch.answered}", "custom_id": line["custom_id"],
-                      "response": {"status_code": status, "request_id": f"stub-{batch.answered}", "body": reply}}
+            record = {
+                "id": f"batch_req_{batch.id}_{batch.answered}",
+                "custom_id": line["custom_id"],
+                "response": {"status_code": status, "request_id": f"stub-{batch.answered}", "body": reply},
+            }
             if status == 200:
                 batch.outputs.append({**record, "error": None})
             else:
@@ -228,9 +244,15 @@ class BatchService:
                 batch.errors.append({**record, "error": {"code": error.get("code"), "message": error.get("message")}})
 
     def _finish(self, batch: _Batch, status: str, code: str, message: str) -> None:
-        for line in batch.lines[batch.answered:]:
-            batch.errors.append({"id": None, "custom_id": line["custom_id"], "response": None,
-                                 "error": {"code": code, "message": message}})
+        for line in batch.lines[batch.answered :]:
+            batch.errors.append(
+                {
+                    "id": None,
+                    "custom_id": line["custom_id"],
+                    "response": None,
+                    "error": {"code": code, "message": message},
+                }
+            )
         batch.answered = len(batch.lines)
         batch.status = status
         batch.output_file_id = self._store("batch_output", batch.outputs)
@@ -249,9 +271,7 @@ def _error(message: str, code: str) -> dict[str, Any]:
 
 def _form_fields(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
     """multipart/form-data fields: name -> (filename, bytes)."""
-    message = BytesParser(policy=HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
-    )
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
     fields: dict[str, tuple[str | None, bytes]] = {}
     if not message.is_multipart():
         return fields
@@ -278,13 +298,23 @@ def _validate(content: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list
             continue
         custom_id = line.get("custom_id") if isinstance(line, dict) else None
         if not isinstance(custom_id, str) or not custom_id:
-            problems.append({"code": "missing_custom_id", "message": f"line {number} has no custom_id", "line": str(number)})
+            problems.append(
+                {"code": "missing_custom_id", "message": f"line {number} has no custom_id", "line": str(number)}
+            )
             continue
         if custom_id in seen:
-            problems.append({"code": "duplicate_custom_id", "message": f"custom_id {custom_id} is repeated", "line": str(number)})
+            problems.append(
+                {"code": "duplicate_custom_id", "message": f"custom_id {custom_id} is repeated", "line": str(number)}
+            )
         seen.add(custom_id)
         if line.get("method") != "POST" or line.get("url") != endpoint or not isinstance(line.get("body"), dict):
-            problems.append({"code": "invalid_request", "message": f"line {number}: method must be POST and url {endpoint}", "line": str(number)})
+            problems.append(
+                {
+                    "code": "invalid_request",
+                    "message": f"line {number}: method must be POST and url {endpoint}",
+                    "line": str(number),
+                }
+            )
             continue
         models.add(str(line["body"].get("model")))
         lines.append(line)
@@ -294,8 +324,12 @@ def _validate(content: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list
         if models - {TEST_MODEL}:
             problems.append({"code": "invalid_model", "message": f"{TEST_ENDPOINT} takes model {TEST_MODEL} only"})
         if len(lines) > TEST_MAX_LINES or len(content) > TEST_MAX_BYTES:
-            problems.append({"code": "too_large", "message": f"a {TEST_MODEL} file holds at most {TEST_MAX_LINES} "
-                                                             "requests and 1 MB"})
+            problems.append(
+                {
+                    "code": "too_large",
+                    "message": f"a {TEST_MODEL} file holds at most {TEST_MAX_LINES} requests and 1 MB",
+                }
+            )
     elif TEST_MODEL in models:
         problems.append({"code": "invalid_model", "message": f"{TEST_MODEL} runs only at {TEST_ENDPOINT}"})
     if len(lines) > MAX_LINES:

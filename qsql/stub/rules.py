@@ -24,8 +24,18 @@ QWEN_EMBEDDING_DIMENSIONS = {
     "text-embedding-v2": (1536,),
     "text-embedding-v1": (1536,),
 }
-QWEN_EMBEDDING_BATCH = {"text-embedding-v4": 10, "text-embedding-v3": 10, "text-embedding-v2": 25, "text-embedding-v1": 25}
-QWEN_EMBEDDING_ROW_TOKENS = {"text-embedding-v4": 8192, "text-embedding-v3": 8192, "text-embedding-v2": 2048, "text-embedding-v1": 2048}
+QWEN_EMBEDDING_BATCH = {
+    "text-embedding-v4": 10,
+    "text-embedding-v3": 10,
+    "text-embedding-v2": 25,
+    "text-embedding-v1": 25,
+}
+QWEN_EMBEDDING_ROW_TOKENS = {
+    "text-embedding-v4": 8192,
+    "text-embedding-v3": 8192,
+    "text-embedding-v2": 2048,
+    "text-embedding-v1": 2048,
+}
 OPENAI_EMBEDDING_INPUTS = 2048
 OPENAI_EMBEDDING_REQUEST_TOKENS = 300_000
 
@@ -35,25 +45,37 @@ NAMED_ERRORS: dict[str, tuple[int, str, str]] = {
     "DataInspectionFailed": (400, "data_inspection_failed", "Input or output data may contain inappropriate content."),
     "InvalidApiKey": (401, "invalid_api_key", "Incorrect API key provided."),
     "AccessDenied": (403, "AccessDenied", "Access denied."),
-    "AllocationQuota.FreeTierOnly": (403, "AllocationQuota.FreeTierOnly", "The free tier of the model has been exhausted."),
+    "AllocationQuota.FreeTierOnly": (
+        403,
+        "AllocationQuota.FreeTierOnly",
+        "The free tier of the model has been exhausted.",
+    ),
     "ModelNotFound": (404, "model_not_found", "The model does not exist or you do not have access to it."),
     "Throttling": (429, "Throttling", "Requests throttling triggered."),
     "Throttling.RateQuota": (429, "limit_requests", "Requests rate limit exceeded, please try again later."),
     "Throttling.BurstRate": (429, "limit_burst_rate", "Request rate increased too quickly."),
     "Throttling.AllocationQuota": (
-        429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.",
+        429,
+        "insufficient_quota",
+        "You exceeded your current quota, please check your plan and billing details.",
     ),
     "CommodityNotPurchased": (429, "CommodityNotPurchased", "Commodity has not purchased yet."),
     "PrepaidBillOverdue": (429, "PrepaidBillOverdue", "The prepaid bill is overdue."),
     "PostpaidBillOverdue": (429, "PostpaidBillOverdue", "The postpaid bill is overdue."),
     "FreeQuotaExceeded": (429, "Throttling.AllocationQuota", "Free allocated quota exceeded."),
     "openai.insufficient_quota": (
-        429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.",
+        429,
+        "insufficient_quota",
+        "You exceeded your current quota, please check your plan and billing details.",
     ),
     "InternalError": (500, "internal_error", "An internal error has occured, please try again later."),
     "InternalError.Algo": (500, "InternalError.Algo", "Role must be in [user, assistant]"),
     "RequestTimeOut": (500, "RequestTimeOut", "Request timed out, please try again later."),
-    "ModelServingError": (503, "ModelServingError", "Too many requests. Your requests are being throttled due to system capacity limits."),
+    "ModelServingError": (
+        503,
+        "ModelServingError",
+        "Too many requests. Your requests are being throttled due to system capacity limits.",
+    ),
     "ModelUnavailable": (503, "ModelUnavailable", "Model is unavailable, please try again later."),
 }
 
@@ -111,10 +133,18 @@ def check_chat(payload: dict) -> Refusal | None:
 def _messages(payload: dict) -> Refusal | None:
     for message in payload["messages"]:
         if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant"):
-            return Refusal(400, "ServiceUnavailableError", "Role must be user or assistant and Content length must be greater than 0")
+            return Refusal(
+                400,
+                "ServiceUnavailableError",
+                "Role must be user or assistant and Content length must be greater than 0",
+            )
         content = message.get("content")
         if not isinstance(content, str) or not content:
-            return Refusal(400, "ServiceUnavailableError", "Role must be user or assistant and Content length must be greater than 0")
+            return Refusal(
+                400,
+                "ServiceUnavailableError",
+                "Role must be user or assistant and Content length must be greater than 0",
+            )
     if payload["messages"][-1].get("role") != "user":
         return Refusal(500, "InternalError.Algo", "list index out of range")
     return None
@@ -123,7 +153,13 @@ def _messages(payload: dict) -> Refusal | None:
 def _openai_messages(payload: dict) -> Refusal | None:
     """OpenAI and DeepSeek take any role of theirs and empty content."""
     for message in payload["messages"]:
-        if not isinstance(message, dict) or message.get("role") not in ("system", "developer", "user", "assistant", "tool"):
+        if not isinstance(message, dict) or message.get("role") not in (
+            "system",
+            "developer",
+            "user",
+            "assistant",
+            "tool",
+        ):
             return _invalid("Invalid value for 'role'", "messages", "invalid_value")
         if not isinstance(message.get("content"), str):
             return _invalid("Invalid type for 'content': expected a string", "messages", "invalid_type")
@@ -150,9 +186,13 @@ def _qwen_ranges(payload: dict) -> Refusal | None:
         return _invalid("Range of temperature should be [0.0, 2.0)", "temperature")
     if "top_p" in payload and not (_number(payload["top_p"]) and 0 < payload["top_p"] <= 1):
         return _invalid("Range of top_p should be (0.0, 1.0]", "top_p")
-    if "presence_penalty" in payload and not (_number(payload["presence_penalty"]) and -2 <= payload["presence_penalty"] <= 2):
+    if "presence_penalty" in payload and not (
+        _number(payload["presence_penalty"]) and -2 <= payload["presence_penalty"] <= 2
+    ):
         return _invalid("Range of presence_penalty should be [-2.0, 2.0]", "presence_penalty")
-    if "max_tokens" in payload and not (isinstance(payload["max_tokens"], int) and 1 <= payload["max_tokens"] <= MAX_TOKENS_LIMIT):
+    if "max_tokens" in payload and not (
+        isinstance(payload["max_tokens"], int) and 1 <= payload["max_tokens"] <= MAX_TOKENS_LIMIT
+    ):
         return _invalid(f"Range of max_tokens should be [1, {MAX_TOKENS_LIMIT}]", "max_tokens")
     if "seed" in payload:
         seed = payload["seed"]
@@ -221,7 +261,9 @@ def _thinking(payload: dict) -> Refusal | None:
             return Refusal(
                 400, "InvalidParameter.NotSupportEnableThinking", f"The model {model} does not support enable_thinking"
             )
-    if "thinking_budget" in payload and not (isinstance(payload["thinking_budget"], int) and payload["thinking_budget"] > 0):
+    if "thinking_budget" in payload and not (
+        isinstance(payload["thinking_budget"], int) and payload["thinking_budget"] > 0
+    ):
         return _invalid("thinking_budget must be a positive integer", "thinking_budget")
     if "stream_options" in payload and payload.get("stream") is not True:
         return _invalid("The stream_options parameter is only allowed when stream is enabled.", "stream_options")
@@ -241,13 +283,16 @@ def _openai_ranges(payload: dict) -> Refusal | None:
         return _invalid("top_p must be in [0, 1]", "top_p", "invalid_value")
     if "n" in payload and not (isinstance(payload["n"], int) and 1 <= payload["n"] <= 128):
         return _invalid("n must be in [1, 128]", "n", "invalid_value")
-    if "presence_penalty" in payload and not (_number(payload["presence_penalty"]) and -2 <= payload["presence_penalty"] <= 2):
+    if "presence_penalty" in payload and not (
+        _number(payload["presence_penalty"]) and -2 <= payload["presence_penalty"] <= 2
+    ):
         return _invalid("presence_penalty must be in [-2, 2]", "presence_penalty", "invalid_value")
     model = payload["model"].lower()
     if "max_tokens" in payload and model.startswith(("o1", "o3", "o4", "gpt-5")):
         return _invalid(
             "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-            "max_tokens", "unsupported_parameter",
+            "max_tokens",
+            "unsupported_parameter",
         )
     for field in ("enable_thinking", "thinking_budget", "translation_options"):
         if field in payload:
@@ -295,7 +340,9 @@ def _qwen_embeddings(payload: dict, model: str, texts: list[str]) -> Refusal | N
         return _invalid("input.contents must not contain empty strings", "input", "InvalidParameter")
     batch = QWEN_EMBEDDING_BATCH.get(model)
     if batch is not None and len(texts) > batch:
-        return _invalid(f"batch size is invalid, it should not be larger than {batch}.: input.contents", "input", "InvalidParameter")
+        return _invalid(
+            f"batch size is invalid, it should not be larger than {batch}.: input.contents", "input", "InvalidParameter"
+        )
     limit = QWEN_EMBEDDING_ROW_TOKENS.get(model)
     if limit is not None and any(words(t) > limit for t in texts):
         return _invalid(f"Range of input length should be [1, {limit}]", "input", "InvalidParameter")
@@ -315,11 +362,17 @@ def _openai_embeddings(payload: dict, model: str, texts: list[str]) -> Refusal |
     if unknown:
         return _invalid(f"Unrecognized request argument supplied: {unknown[0]}", unknown[0], "unknown_parameter")
     if any(t == "" for t in texts):
-        return _invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input")
+        return _invalid(
+            "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+            "input",
+        )
     if len(texts) > OPENAI_EMBEDDING_INPUTS:
         return _invalid(f"'$.input' must have at most {OPENAI_EMBEDDING_INPUTS} items", "input")
     if sum(words(t) for t in texts) > OPENAI_EMBEDDING_REQUEST_TOKENS:
-        return _invalid(f"Requested {sum(words(t) for t in texts)} tokens, max {OPENAI_EMBEDDING_REQUEST_TOKENS} tokens per request", "input")
+        return _invalid(
+            f"Requested {sum(words(t) for t in texts)} tokens, max {OPENAI_EMBEDDING_REQUEST_TOKENS} tokens per request",
+            "input",
+        )
     if payload.get("encoding_format", "float") not in ("float", "base64"):
         return _invalid("encoding_format must be float or base64", "encoding_format")
     if "dimensions" in payload:

@@ -47,22 +47,37 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..models.families import qwen_family
+from . import rules
 from .batch import BatchOptions, BatchService
 from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
-from . import rules
-from ..models.families import qwen_family
 
 DEFAULT_EMBEDDING_DIMENSION = 8
 _MARKER = re.compile(r"\[\[stub:([^\]]*)\]\]")
 _REASONS = {
-    200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict", 413: "Payload Too Large",
-    429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    409: "Conflict",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
     504: "Gateway Timeout",
 }
 _ERROR_CODES = {
-    400: "InvalidParameter", 401: "invalid_api_key", 403: "AccessDenied", 404: "model_not_found",
-    408: "RequestTimeOut", 429: "Throttling.RateQuota", 500: "InternalError",
+    400: "InvalidParameter",
+    401: "invalid_api_key",
+    403: "AccessDenied",
+    404: "model_not_found",
+    408: "RequestTimeOut",
+    429: "Throttling.RateQuota",
+    500: "InternalError",
 }
 
 
@@ -82,7 +97,7 @@ class Fault:
     echo_auth: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> "Fault":
+    def parse(cls, text: str) -> Fault:
         fault = cls()
         for part in filter(None, (p.strip() for p in text.split(";"))):
             key, _, value = part.partition("=")
@@ -172,7 +187,7 @@ class StubServer:
         async with self._server:
             await self._server.serve_forever()
 
-    def start_in_thread(self) -> "StubServer":
+    def start_in_thread(self) -> StubServer:
         """Serve from a daemon thread; returns once the port is bound."""
         ready = threading.Event()
         failure: list[BaseException] = []
@@ -218,7 +233,7 @@ class StubServer:
             self._thread.join(10)
             self._thread = None
 
-    def __enter__(self) -> "StubServer":
+    def __enter__(self) -> StubServer:
         return self.start_in_thread()
 
     def __exit__(self, *exc: object) -> None:
@@ -325,7 +340,7 @@ class StubServer:
                 step = max(1, len(data) // 20)
                 for start in range(0, len(data), step):
                     await asyncio.sleep(fault.trickle)
-                    writer.write(data[start:start + step])
+                    writer.write(data[start : start + step])
                     await writer.drain()
                 return True
             if fault.inspect:
@@ -412,8 +427,11 @@ class StubServer:
     def _write(
         writer: asyncio.StreamWriter, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> None:
-        head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Type: {content_type}",
-                f"Content-Length: {len(data)}"]
+        head = [
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(data)}",
+        ]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
 
@@ -457,7 +475,9 @@ def _answers(payload: dict) -> tuple[list[tuple[str, str | None]], int, int, int
     """Each choice's (content, reasoning) and the usage: prompt, completion, reasoning tokens."""
     listed = payload.get("messages")
     messages = listed if isinstance(listed, list) else []
-    user = next((m.get("content", "") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), "")
+    user = next(
+        (m.get("content", "") for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), ""
+    )
     system = next((m.get("content", "") for m in messages if isinstance(m, dict) and m.get("role") == "system"), "")
     n = payload.get("n", 1) if isinstance(payload.get("n", 1), int) else 1
     named = payload.get("model")
@@ -509,10 +529,15 @@ def _chat_stream(payload: dict) -> bytes:
     events: list[dict] = []
 
     def chunk(choices: list, usage: dict | None = None) -> None:
-        events.append({
-            "id": "chatcmpl-stub", "object": "chat.completion.chunk", "model": model, "choices": choices,
-            "usage": usage,
-        })
+        events.append(
+            {
+                "id": "chatcmpl-stub",
+                "object": "chat.completion.chunk",
+                "model": model,
+                "choices": choices,
+                "usage": usage,
+            }
+        )
 
     for index, (content, thought) in enumerate(answers):
         chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
@@ -521,7 +546,7 @@ def _chat_stream(payload: dict) -> bytes:
                 continue
             words = text.split(" ")
             for start in range(0, len(words), 2):
-                piece = " ".join(words[start:start + 2]) + (" " if start + 2 < len(words) else "")
+                piece = " ".join(words[start : start + 2]) + (" " if start + 2 < len(words) else "")
                 chunk([{"index": index, "delta": {field_name: piece}, "finish_reason": None}])
         chunk([{"index": index, "delta": {}, "finish_reason": "stop"}])
     options = payload.get("stream_options")
@@ -550,7 +575,9 @@ def _embeddings_reply(payload: dict, default_dimension: int) -> dict:
     texts = [raw] if isinstance(raw, str) else [t for t in raw if isinstance(t, str)] if isinstance(raw, list) else []
     asked = payload.get("dimensions")
     dimension = asked if isinstance(asked, int) else default_dimension
-    data = [{"object": "embedding", "index": i, "embedding": embedding_vector(t, dimension)} for i, t in enumerate(texts)]
+    data = [
+        {"object": "embedding", "index": i, "embedding": embedding_vector(t, dimension)} for i, t in enumerate(texts)
+    ]
     tokens = sum(_words(t) for t in texts)
     return {
         "object": "list",

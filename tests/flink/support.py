@@ -39,8 +39,9 @@ def build_provider_jar(work: Path) -> Path:
     classes.mkdir(parents=True)
     sources = sorted(str(p) for p in (PROVIDER / "src").rglob("*.java"))
     classpath = os.path.join(str(pyflink_home() / "lib"), "*")
-    subprocess.run(["javac", "-nowarn", "-d", str(classes), "-cp", classpath, *sources], check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        ["javac", "-nowarn", "-d", str(classes), "-cp", classpath, *sources], check=True, capture_output=True, text=True
+    )
     shutil.copytree(PROVIDER / "META-INF", classes / "META-INF")
     jar = work / "qsql-test-openai-provider.jar"
     subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True, capture_output=True)

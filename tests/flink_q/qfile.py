@@ -46,7 +46,7 @@ def read_blocks(path: Path, variables: dict[str, str]) -> list[Block]:
     for number, line in enumerate(text.split("\n"), 1):
         if not in_output:
             if not statement and line.startswith(DIFFERS):
-                differs = line[len(DIFFERS):].strip()
+                differs = line[len(DIFFERS) :].strip()
                 continue
             if not statement and (line.startswith("#") or not line.strip()):
                 continue

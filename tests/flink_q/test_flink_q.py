@@ -29,8 +29,9 @@ def test_q_file(path: Path, tmp_path: Path) -> None:
         for block in read_blocks(path, _variables(tmp_path)):
             outcome = replay(session, block)
             if block.differs is None and not outcome.matches:
-                problems.append(f"{block.label}: {block.statement.splitlines()[0]}\n{outcome.actual}\n--- Flink:\n"
-                                f"{block.expected}")
+                problems.append(
+                    f"{block.label}: {block.statement.splitlines()[0]}\n{outcome.actual}\n--- Flink:\n{block.expected}"
+                )
             if block.differs is not None and outcome.matches:
                 problems.append(f"{block.label}: now matches Flink; remove its '# qsql-differs' mark")
     finally:
