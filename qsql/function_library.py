@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import math
 import time
 import urllib.parse
@@ -397,6 +396,8 @@ def _from_base64(text: str) -> str | None:
 
 def _hash(algorithm: str) -> Callable[[str], str]:
     def digest(text: str) -> str:
+        import hashlib  # imported on first use: most statements hash nothing (start-up)
+
         return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
 
     return digest
@@ -594,6 +595,8 @@ def _sha2(text: str, bits: int) -> str | None:
     names = {224: "sha224", 256: "sha256", 384: "sha384", 512: "sha512"}
     if bits not in names:
         return None
+    import hashlib
+
     return hashlib.new(names[bits], text.encode("utf-8")).hexdigest()
 
 

@@ -16,6 +16,7 @@ NOT_FOR_SELECT_1 = (
     "tomllib",
     "email.utils",
     "csv",
+    "sqlite3",
     "qsql.connectors.filesystem",
     "qsql.connectors.datagen",
     "qsql.models.options",

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from collections import OrderedDict
 from pathlib import Path
-
-from platformdirs import user_cache_dir
 
 from ..private_files import ensure_private_file
 from .protocol import Prediction, Usage
@@ -35,6 +32,8 @@ def cache_key(provider: str, endpoint: str, body: dict) -> str:
 
 
 def default_disk_path() -> Path:
+    from platformdirs import user_cache_dir  # imported here: a run without the disk cache never needs it
+
     return Path(user_cache_dir("qsql")) / "responses.sqlite3"
 
 
@@ -95,6 +94,8 @@ class DiskCache(ResponseCache):
     mode = "disk"
 
     def __init__(self, path: Path | None = None) -> None:
+        import sqlite3  # imported here, like platformdirs: only the disk cache needs it (start-up)
+
         self.path = path or default_disk_path()
         # 0600 before SQLite opens it: its -wal and -shm files take the database's mode.
         ensure_private_file(self.path)
@@ -124,6 +125,8 @@ def open_cache(mode: str, disk_path: Path | None = None) -> ResponseCache:
     if mode == "memory":
         return MemoryCache()
     if mode == "disk":
+        import sqlite3
+
         try:
             return DiskCache(disk_path)
         except (OSError, sqlite3.Error) as error:
@@ -139,6 +142,8 @@ def open_cache(mode: str, disk_path: Path | None = None) -> ResponseCache:
 
 def disk_cache_info(path: Path | None = None) -> tuple[Path, int, int]:
     """(path, entries, bytes) of the disk cache; zeros when it does not exist."""
+    import sqlite3
+
     path = path or default_disk_path()
     if not path.exists():
         return path, 0, 0
