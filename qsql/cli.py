@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .collector import collector_paused
 from .errors import QsqlError, UsageError, render_error
 from .interrupts import InterruptHandler, Terminated, exit_code
-from .startup import collector_paused
 
 # Importing the engine makes tens of thousands of objects that all live on; the cyclic
 # collector's passes over them meanwhile find nothing (about 6% of a `qsql -e` start).

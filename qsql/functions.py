@@ -481,11 +481,11 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
         key, value = types
         if not _is_char(key):
             raise cannot_apply(name, types, f"{name}(<CHARACTER>, <ANY>)", span)
-        _json_convertible(value, span)
+        check_json_convertible(value, span)
         return JSON_AGG_TYPE
     (arg,) = types
     if name.startswith("JSON_ARRAYAGG"):
-        _json_convertible(arg, span)
+        check_json_convertible(arg, span)
         return JSON_AGG_TYPE
     if name == "COLLECT":
         return T.multiset(arg).with_nullable(False)
@@ -516,7 +516,8 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     return arg.with_nullable(True)
 
 
-def _json_convertible(dtype: DataType, span: Span | None) -> None:
+def check_json_convertible(dtype: DataType, span: Span | None) -> None:
+    """Flink's refusal of values JSON cannot hold (JSON_STRING, JSON_OBJECT, JSON_ARRAY)."""
     if dtype.kind in (
         "DATE",
         "TIME",

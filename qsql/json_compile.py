@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from . import ast
 from . import types as T
 from .errors import ExecutionError, QsqlTypeError
+from .functions import check_json_convertible
 from .json_functions import (
     JsonPathError,
     JsonText,
@@ -58,16 +59,7 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
     name = expr.name
     if name in ("JSON_OBJECT", "JSON_ARRAY"):
         for arg in args:
-            if arg.dtype.kind in (
-                "DATE",
-                "TIME",
-                "TIMESTAMP_LTZ",
-                "BINARY",
-                "VARBINARY",
-                "INTERVAL_DAY_TIME",
-                "INTERVAL_YEAR_MONTH",
-            ):
-                raise QsqlTypeError(f"Type '{arg.dtype}' is not scalar or cannot be converted into JSON.", expr.span)
+            check_json_convertible(arg.dtype, expr.span)
         evaluators = [a.evaluate for a in args]
         value_types = [a.dtype for a in args]
         absent = (expr.on_null or ("NULL" if name == "JSON_OBJECT" else "ABSENT")) == "ABSENT"

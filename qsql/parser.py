@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 
@@ -12,6 +9,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .collector import collector_paused
 from .errors import QsqlError, QsqlSyntaxError, shorten
 from .parser_cache import load_parser
 from .reserved import is_reserved
@@ -102,23 +100,9 @@ def build_parser(strict: bool = False) -> Lark:
     return load_parser(grammar_text(), **PARSER_OPTIONS)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing allocates many small objects that all survive (the tree, then the AST), which
-    makes Python's cyclic collector run again and again for nothing: pausing it more than
-    halves the time of a large script. Nothing parsing makes needs it; it resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse(text: str, source_name: str = "<input>") -> list[ast.Statement]:
     """Parse a whole script. Raises :class:`QsqlSyntaxError` with the position of the first error."""
-    with _collector_paused():
+    with collector_paused():  # the tree and the AST all survive: collections find nothing
         return _parse(text, source_name)
 
 

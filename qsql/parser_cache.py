@@ -14,7 +14,6 @@ overrides it (tests point it at a temporary directory; ``off`` disables the cach
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import sys
@@ -24,6 +23,8 @@ from typing import Any
 
 import lark
 from lark import Lark
+
+from .collector import collector_paused
 
 CACHE_ENV = "QSQL_PARSER_CACHE"
 _PREFIX = "parser-"
@@ -57,13 +58,8 @@ def load_parser(grammar: str, **options: Any) -> Lark:
 
     The cyclic collector is paused meanwhile: loading makes tens of thousands of objects that
     all live on, and the collections they trigger find nothing but cost half the load time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _load_parser(grammar, options)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_parser(grammar: str, options: dict[str, Any]) -> Lark:

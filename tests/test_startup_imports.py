@@ -45,7 +45,7 @@ def test_select_1_loads_none_of_the_heavy_modules() -> None:
 def test_the_collector_is_paused_only_for_the_block() -> None:
     import gc
 
-    from qsql.startup import collector_paused
+    from qsql.collector import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

@@ -1,4 +1,4 @@
-"""Start-up helpers for the ``qsql`` command."""
+"""Pausing Python's cyclic garbage collector around bulk building."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from contextlib import contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the block, then restore it as it was.
 
-    For phases that only create objects that all survive (imports, loading tables): the
-    collections they would trigger scan everything and free nothing."""
+    For phases that only create objects that all survive — the command's imports, loading the
+    parser tables, parsing a script into its tree and AST: the collections they would trigger
+    scan everything and free nothing (pausing more than halves the time of a large parse)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
