@@ -21,7 +21,7 @@ from .interrupts import InterruptHandler, Terminated, exit_code
 
 # Importing the engine makes tens of thousands of objects that all live on; the cyclic
 # collector's passes over them meanwhile find nothing (about 6% of a `qsql -e` start).
-with collector_paused():
+with collector_paused(lifelong=True):
     from .output import Display, DisplayOptions
     from .session import Session
     from .settings import OUTPUT_FORMAT, OUTPUT_FORMATS
