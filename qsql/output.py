@@ -319,4 +319,5 @@ class Display:
         return f"[INFO] session total: {usage.describe()}"
 
     def _time(self, elapsed: float, before: str, after: str = "") -> str:
-        return f"{before}{elapsed:.2f} s{after}" if self.timing else ""
+        # Flink's SQL client: "3 rows in set (0.15 seconds)" ('sql-client.display.print-time-cost').
+        return f"{before}{elapsed:.2f} seconds{after}" if self.timing else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -123,8 +124,9 @@ def test_the_shell_shows_status_footer_and_time_as_notes() -> None:
         shown = Captured(session, interactive=True)
         assert shown.display.run("CREATE VIEW v AS SELECT 1 AS n; SELECT n FROM v; SELECT n FROM v WHERE n = 2;", "s")
     assert shown.notes[0] == "[INFO] View 'v' created."
-    assert shown.notes[1].startswith("1 row in set (") and shown.notes[1].endswith(" s)")
-    assert shown.notes[2].startswith("Empty set (")
+    # Flink's client: "1 row in set (0.15 seconds)", the time as %.2f.
+    assert re.fullmatch(r"1 row in set \(\d+\.\d\d seconds\)", shown.notes[1])
+    assert re.fullmatch(r"Empty set \(\d+\.\d\d seconds\)", shown.notes[2])
     assert shown.data[0].startswith("┌")
 
 

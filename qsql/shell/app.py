@@ -31,7 +31,7 @@ from ..splitter import is_complete
 from .commands import parse_command
 from .completer import QsqlCompleter
 from .history import MaskedFileHistory, default_history_path
-from .lexer import QsqlLexer
+from .lexer import qsql_lexer
 from .pager import pager_command, run_pager
 
 
@@ -71,7 +71,7 @@ class Shell:
         self.prompt: PromptSession[str] = PromptSession(
             multiline=True,
             key_bindings=self._key_bindings(),
-            lexer=PygmentsLexer(QsqlLexer),
+            lexer=PygmentsLexer(qsql_lexer()),
             completer=QsqlCompleter(session.catalog),
             complete_while_typing=False,
             history=MaskedFileHistory(history_path or default_history_path()),
