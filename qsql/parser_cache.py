@@ -21,6 +21,7 @@ import hashlib
 import os
 import pickle
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -86,6 +87,8 @@ def load_parser(grammar: str, **options: Any) -> Lark:
 def _read(path: Path, key: str) -> Lark | None:
     try:
         with open(path, "rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return None
             # The key is written inside too: a file renamed or truncated by hand is not trusted.
             if handle.readline().rstrip(b"\n") != key.encode("ascii"):
                 return None
@@ -95,6 +98,15 @@ def _read(path: Path, key: str) -> Lark | None:
         return None
     except Exception:  # corrupt, unreadable, written by an incompatible lark: rebuild
         return None
+
+
+def _trusted(status: os.stat_result) -> bool:
+    """Unpickling runs code the file names, so only a file this user wrote is read: owned by the
+    user and writable by no one else (ours are created 0600). A file another account could have
+    put or changed — a shared QSQL_PARSER_CACHE directory, say — is rebuilt over instead."""
+    if not hasattr(os, "geteuid"):  # Windows: no owner or mode bits to check
+        return True
+    return status.st_uid == os.geteuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write(parser: Lark, directory: Path, path: Path, key: str) -> None:

@@ -85,6 +85,31 @@ def test_a_corrupt_or_mislabelled_file_is_rebuilt_and_replaced(cache_dir: Path) 
     assert path.read_bytes().startswith(parser_cache.cache_key(TINY, {"parser": "lalr"}).encode())
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owners and modes")
+def test_a_file_others_could_write_is_not_unpickled(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parser_cache.load_parser(TINY, parser="lalr")
+    (path,) = cached_files(cache_dir)
+    loads: list[object] = []
+    real_load = parser_cache._Unpickler.load
+
+    def counted(self: object) -> object:
+        loads.append(self)
+        return real_load(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parser_cache._Unpickler, "load", counted)
+    path.chmod(0o666)
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert loads == []  # rebuilt, not read ...
+    assert path.stat().st_mode & 0o777 == 0o600  # ... and replaced by a private file
+    real_user = os.geteuid()
+    monkeypatch.setattr(parser_cache.os, "geteuid", lambda: real_user + 1)  # someone else's
+    assert parser_cache.load_parser(TINY, parser="lalr").parse("select 1") is not None
+    assert loads == []
+    monkeypatch.setattr(parser_cache.os, "geteuid", lambda: real_user)
+    parser_cache.load_parser(TINY, parser="lalr")
+    assert len(loads) == 1  # the user's own private file is read
+
+
 def test_an_unwritable_directory_falls_back_silently(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
