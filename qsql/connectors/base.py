@@ -39,6 +39,8 @@ class Connector:
     required_options: ClassVar[tuple[str, ...]] = ()
     # A class attribute; a connector whose keys depend on the table (datagen) widens it per instance.
     optional_options: tuple[str, ...] = ()
+    # Keys people bring from elsewhere (legacy Flink descriptors, other tools), and what to write.
+    option_hints: ClassVar[dict[str, str]] = {}
     is_source: ClassVar[bool] = False
     is_sink: ClassVar[bool] = False
     supports_overwrite: ClassVar[bool] = False
@@ -56,7 +58,11 @@ class Connector:
         supported = ("connector", *self.required_options, *self.optional_options)
         for key, item in self._items.items():
             if key not in supported:
-                hint = did_you_mean(key, supported) or "supported options: " + ", ".join(sorted(supported))
+                hint = (
+                    self.option_hints.get(key)
+                    or did_you_mean(key, supported)
+                    or "supported options: " + ", ".join(sorted(supported))
+                )
                 raise OptionError(f"Unsupported option '{key}' for connector '{self.identifier}'", item.span, hint=hint)
         for key in self.required_options:
             if key not in self.options:

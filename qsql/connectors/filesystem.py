@@ -61,6 +61,18 @@ class FilesystemConnector(Connector):
     identifier = "filesystem"
     required_options = ("path", "format")
     optional_options = CSV_OPTIONS + JSON_OPTIONS + ("sink.parallelism",)
+    option_hints = dict.fromkeys(
+        (
+            "csv.ignore-first-line",
+            "format.ignore-first-line",
+            "csv.skip-header",
+            "csv.header-line",
+            "skip.header.line.count",
+            "header",
+        ),
+        "Flink's csv format has no header option; in qsql, 'csv.header' = 'true' skips each file's first "
+        "line (a qsql extension)",
+    )
     is_source = True
     is_sink = True
     supports_overwrite = True
