@@ -1,18 +1,21 @@
-"""The built LALR parser, kept on disk so a process does not rebuild it (0.85 s) to run one line.
+"""The built LALR parser, kept on disk so a process does not rebuild it (seconds) to run one line.
 
 Building the LALR tables from ``qsql.lark`` is most of qsql's start-up. The file holds the
 whole built parser object — tables, per-state lexers, tree-building callbacks — pickled as it
 stands before its first parse, so loading it is one C-speed unpickle (about 25 ms). Lark's own
 ``save``/``load`` keeps a portable description instead and rebuilds every object from it in
-Python on each load (100–160 ms: most of ``qsql -e 'SELECT 1'`` after the imports). The cache file is named by a SHA-256 of everything
-the tables depend on — the grammar text, the Lark options, lark's version and Python's — so a
-grammar edit, a lark upgrade or another Python simply looks for another file: a stale table is
-never loaded. Writes go to a temporary file that is renamed into place, so a concurrent reader
-sees the whole file or none. Any trouble (an unwritable or missing directory, a corrupt file)
-falls back to building the parser in memory without a word: the cache only ever saves time.
+Python on each load (100–160 ms: most of ``qsql -e 'SELECT 1'`` after the imports).
+
+The cache file is named by a SHA-256 of everything the tables depend on — the grammar text,
+the Lark options, lark's version, Python's and this file's format — so a grammar edit, a lark
+upgrade or another Python simply looks for another file: a stale table is never loaded. Writes
+go to a private temporary file that is renamed into place, so a concurrent reader sees the
+whole file or none; only a file the user owns and no one else may write is unpickled. Any
+trouble (an unwritable or missing directory, a corrupt file) falls back to building the parser
+in memory without a word: the cache only ever saves time.
 
 The directory is the user cache dir (platformdirs, ``.../qsql/parser``); ``QSQL_PARSER_CACHE``
-overrides it (tests point it at a temporary directory; ``off`` disables the cache).
+overrides it (tests point it at a temporary directory; ``off`` disables it).
 """
 
 from __future__ import annotations
