@@ -23,6 +23,7 @@ from .lazydataclass import lazy_dataclass
 from .suggest import did_you_mean
 from .timezone import statement_instant, to_local
 from .types import DataType
+from .untyped_null import check_operands as check_untyped_nulls
 
 if TYPE_CHECKING:  # the planner imports this module
     from .planner import Planner
@@ -147,6 +148,7 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
     handler = _HANDLERS.get(type(expr))
     if handler is None:
         raise ValidationError(f"{type(expr).__name__} is not supported here", expr.span)
+    check_untyped_nulls(expr)
     return handler(expr, scope)
 
 
@@ -281,6 +283,7 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Compiled:
     first = compiled.evaluate
     links: list[tuple[Evaluator, Evaluator]] = []
     for link in reversed(spine):
+        check_untyped_nulls(link)
         right = compile_expr(link.right, scope)
         step = _combine(link, Compiled(_left_operand, compiled.dtype), Compiled(_right_operand, right.dtype))
         links.append((step.evaluate, right.evaluate))
@@ -737,14 +740,14 @@ def like_regex(pattern: str, escape: str | None) -> re.Pattern[str]:
 def _like(expr: ast.Like, scope: Scope) -> Compiled:
     operand = compile_expr(expr.operand, scope)
     pattern = compile_expr(expr.pattern, scope)
-    if not (operand.dtype.is_character or operand.dtype.kind == "NULL") or not (
-        pattern.dtype.is_character or pattern.dtype.kind == "NULL"
-    ):
-        raise QsqlTypeError(
-            f"Cannot apply 'LIKE' to arguments of type 'LIKE(<{F.sql_type_name(operand.dtype)}>, "
-            f"<{F.sql_type_name(pattern.dtype)}>)'",
-            expr.span,
-        )
+    operand_type, pattern_type = operand.dtype, pattern.dtype
+    untyped = operand_type.kind == "NULL" or pattern_type.kind == "NULL"
+    if pattern_type.kind == "NULL":
+        pattern_type = operand_type  # Calcite types a bare NULL pattern from the value (for its message) ...
+    if untyped or not operand_type.is_character or not pattern_type.is_character:
+        # ... but LIKE's signature has no NULL: a bare NULL on either side ends here (Flink 2.3).
+        name = "NOT LIKE" if expr.negated else "LIKE"
+        raise F.cannot_apply(name, [operand_type, pattern_type], f"{name}(<STRING>, <STRING>, <STRING>)", expr.span)
     # Character values (checked above).
     value: Callable[[Row], Any] = operand.evaluate
     negated, escape = expr.negated, expr.escape
@@ -842,6 +845,7 @@ def _case(expr: ast.Case, scope: Scope) -> Compiled:
         whens = list(expr.whens)
         tail: ast.Expr | None = expr.default
         while isinstance(tail, ast.Case) and tail.operand is None:
+            check_untyped_nulls(tail)
             whens.extend(tail.whens)
             tail = tail.default
         expr = ast.Case(operand=None, whens=tuple(whens), default=tail, span=expr.span)

@@ -49,6 +49,8 @@ from .plan import (
 from .source import Span
 from .subqueries import SubqueryHandle
 from .types import DataType
+from .untyped_null import check_operands as check_untyped_nulls
+from .untyped_null import refuse as refuse_untyped_null
 
 V = TypeVar("V")
 _MAX_VIEW_DEPTH = 64
@@ -187,10 +189,9 @@ class Planner:
                 )
         for row in values.rows:
             for expr in row:
-                if isinstance(expr, ast.Literal) and expr.dtype.kind == "NULL":
-                    # Flink refuses a bare NULL anywhere in VALUES, even where another row's value
-                    # would give the column its type (checked with Flink 2.3).
-                    raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
+                # Flink refuses a bare NULL anywhere in VALUES, even where another row's value
+                # would give the column its type (checked with Flink 2.3).
+                refuse_untyped_null(expr)
         compiled = [[compile_expr(expr, self._scope([])) for expr in row] for row in values.rows]
         schema: list[Column] = []
         for column in range(width):
@@ -293,10 +294,8 @@ class Planner:
                 else:
                     expressions.append(Compiled(_getter(expr), source.schema[expr].dtype, column_index=expr))
                 continue
-            compiled = compile_expr(expr, scope)
-            if compiled.dtype.kind == "NULL":
-                raise QsqlTypeError("Illegal use of 'NULL'", expr.span, hint="write CAST(NULL AS <type>)")
-            expressions.append(compiled)
+            refuse_untyped_null(expr)  # a select item of its own has nothing to type a NULL from
+            expressions.append(compile_expr(expr, scope))
         names = [i.name for i in items]
         spans: list[Span | None] = [i.span for i in items]
         visible = len(expressions)
@@ -424,6 +423,7 @@ class Planner:
     def _window_call(self, over: ast.Over, name: str, scope: Scope) -> W.WindowCall:
         call = over.call
         W.check_arity(name, len(call.args), call.span)
+        check_untyped_nulls(call)  # window calls are compiled here, not by compile_expr
         if name in W.RANKING and name != "NTILE" and not over.order_by:
             raise ValidationError(f"Window function {name} requires an ORDER BY clause in its OVER window", over.span)
         if name in F.AGGREGATES:  # FIRST_VALUE / LAST_VALUE too: they skip NULLs over the frame, as in Flink
@@ -481,6 +481,7 @@ class Planner:
         compiled_keys = []
         for key in keys:
             _no_aggregates(key, "GROUP BY")
+            refuse_untyped_null(key)
             compiled_keys.append(compile_expr(key, scope))
         substitutions: dict[ast.Expr, tuple[int, DataType]] = {}
         grouped: dict[int, tuple[int, DataType]] = {}
@@ -494,6 +495,7 @@ class Planner:
         for call in calls:
             if call in substitutions:
                 continue
+            check_untyped_nulls(call)  # aggregates are compiled here, not by compile_expr
             name = call.name.name.upper()
             types: list[DataType]
             if call.star:

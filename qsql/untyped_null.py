@@ -1,0 +1,142 @@
+"""Where a bare ``NULL`` may stand: Flink's (Calcite's) rule, in one place.
+
+A ``NULL`` literal has no type of its own. Calcite's validator gives it one only when the
+operator it is an operand of infers its operands' types (an operand type inference): a
+comparison types it from the other side (``a = NULL``), ``IN`` and ``BETWEEN`` from the value,
+``CASE`` from the other branches, ``COALESCE``/``IFNULL`` from the other arguments, ``CAST`` from
+the target. Every other operator — arithmetic, ``AND``/``OR``/``NOT``, ``||``, ``IF``, ``ROW``,
+every scalar function and aggregate — has none, and the validator refuses the literal with
+"Illegal use of 'NULL'" at the literal. Where an inferring operator has nothing to infer from
+(every branch of a CASE is NULL, ``ARRAY[NULL]``), Calcite refuses the call with the
+operator's own message instead.
+
+:func:`check_operands` applies that rule to one expression node's direct operands; the
+expression compiler calls it for every node it compiles, so the rule covers any nesting. Where
+an expression stands on its own (a select item, a GROUP BY key, a VALUES cell), the planner asks
+:func:`refuse` directly; a WHERE, HAVING or ON condition types a bare NULL as BOOLEAN, as in Flink.
+Every case is checked against Flink 2.3 in tests/test_untyped_null.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from . import ast
+from .errors import QsqlTypeError
+
+ILLEGAL_USE = "Illegal use of 'NULL'"
+HINT = "write CAST(NULL AS <type>)"
+
+# Functions whose NULL arguments take the type of the others, as long as one argument is typed:
+# Calcite's FIRST_KNOWN / LEAST_RESTRICTIVE operand type inference (checked with Flink 2.3).
+_TYPED_FROM_OTHER_ARGUMENTS = frozenset({"COALESCE", "IFNULL"})
+
+# Comparison operators type a NULL operand from the other side, and accept NULL = NULL.
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
+
+
+def is_untyped_null(expr: ast.Expr | None) -> bool:
+    """A bare NULL literal (``CAST(NULL AS INT)`` is typed, so is not one)."""
+    return isinstance(expr, ast.Literal) and expr.dtype.kind == "NULL"
+
+
+def refuse(expr: ast.Expr) -> None:
+    """Refuse ``expr`` if it is a bare NULL: it stands where nothing gives it a type."""
+    if is_untyped_null(expr):
+        raise QsqlTypeError(ILLEGAL_USE, expr.span, hint=HINT)
+
+
+def _refuse_any(operands: Sequence[ast.Expr | None]) -> None:
+    """An operator without operand type inference: the first bare NULL is refused (Calcite
+    reports the leftmost one)."""
+    for operand in operands:
+        if operand is not None:
+            refuse(operand)
+
+
+def check_operands(expr: ast.Expr) -> None:
+    """Raise Flink's error if one of ``expr``'s direct operands is a bare NULL that its operator
+    cannot type; do nothing otherwise (also for nodes without operands)."""
+    rule = _RULES.get(type(expr))
+    if rule is not None:
+        rule(expr)
+
+
+def _binary(expr: ast.Expr) -> None:
+    assert isinstance(expr, ast.BinaryOp)
+    if expr.op not in _COMPARISONS:  # arithmetic, ||, AND, OR
+        _refuse_any((expr.left, expr.right))
+
+
+def _unary(expr: ast.Expr) -> None:
+    assert isinstance(expr, ast.UnaryOp)
+    refuse(expr.operand)  # -NULL, +NULL, NOT NULL
+
+
+def _case(expr: ast.Expr) -> None:
+    """The WHEN conditions and the simple CASE's operand and values are typed by the CASE
+    (BOOLEAN, or each other); the results need one typed branch."""
+    assert isinstance(expr, ast.Case)
+    results = [result for _, result in expr.whens] + [expr.default]
+    if all(result is None or is_untyped_null(result) for result in results):
+        raise QsqlTypeError("ELSE clause or at least one THEN clause must be non-NULL", expr.span, hint=HINT)
+
+
+def _array(expr: ast.Expr) -> None:
+    assert isinstance(expr, ast.ArrayConstructor)
+    if expr.items and all(is_untyped_null(item) for item in expr.items):
+        raise QsqlTypeError("Parameters must be of the same type", expr.span, hint=HINT)
+
+
+def _map(expr: ast.Expr) -> None:
+    assert isinstance(expr, ast.MapConstructor)
+    keys, values = expr.items[0::2], expr.items[1::2]
+    if any(is_untyped_null(k) for k in keys) or (
+        any(is_untyped_null(v) for v in values) and not all(is_untyped_null(v) for v in values)
+    ):
+        raise QsqlTypeError("Parameters must be of the same type", expr.span, hint=HINT)
+
+
+def _function(expr: ast.Expr) -> None:
+    assert isinstance(expr, ast.FunctionCall)
+    name = expr.name.name.upper()
+    if name in _TYPED_FROM_OTHER_ARGUMENTS:
+        if expr.args and all(is_untyped_null(a) for a in expr.args):
+            refuse(expr.args[0])
+        return
+    if name == "NULLIF":
+        # Calcite rewrites NULLIF(a, b) to CASE WHEN a = b THEN NULL ELSE a END: a bare NULL
+        # first argument leaves that CASE without a typed branch; b is typed by the comparison.
+        if expr.args and is_untyped_null(expr.args[0]):
+            raise QsqlTypeError("ELSE clause or at least one THEN clause must be non-NULL", expr.span, hint=HINT)
+        return
+    _refuse_any(expr.args)
+
+
+def _no_inference(operands: Callable[[ast.Expr], Sequence[ast.Expr | None]]) -> Callable[[ast.Expr], None]:
+    return lambda expr: _refuse_any(operands(expr))
+
+
+def _typed_by_operator(expr: ast.Expr) -> None:
+    """IS NULL, IS DISTINCT FROM, IN, BETWEEN, CAST: every operand may be a bare NULL. LIKE
+    types a NULL pattern from its value too, but then its signature (character strings only)
+    refuses the NULL type: that is the expression compiler's "Cannot apply 'LIKE'" message."""
+
+
+_RULES: dict[type, Callable[[ast.Expr], None]] = {
+    ast.BinaryOp: _binary,
+    ast.UnaryOp: _unary,
+    ast.Case: _case,
+    ast.ArrayConstructor: _array,
+    ast.MapConstructor: _map,
+    ast.FunctionCall: _function,
+    ast.Like: _typed_by_operator,
+    ast.IsNull: _typed_by_operator,
+    ast.IsDistinctFrom: _typed_by_operator,
+    ast.InList: _typed_by_operator,
+    ast.Between: _typed_by_operator,
+    ast.Cast: _typed_by_operator,
+    ast.IsBool: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
+    ast.RowConstructor: _no_inference(lambda e: e.items),  # type: ignore[attr-defined]
+    ast.Extract: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
+}
