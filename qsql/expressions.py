@@ -567,6 +567,16 @@ def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
     if not expr.items or len(expr.items) % 2:
         raise QsqlTypeError("MAP[...] needs an even number of items: key, value, key, value ...", expr.span)
     items = [compile_expr(item, scope) for item in expr.items]
+    if any(i.dtype.kind == "NULL" for i in items):
+        # A bare NULL item takes the first key's type, as Calcite infers it (untyped_null.py
+        # refused a NULL first key); the keys and the values must then each agree (Flink 2.3).
+        first = items[0].dtype
+        items = [Compiled(i.evaluate, first.with_nullable(True)) if i.dtype.kind == "NULL" else i for i in items]
+        key_types, value_types = [i.dtype for i in items[0::2]], [i.dtype for i in items[1::2]]
+        if any(t.kind != key_types[0].kind for t in key_types) or any(
+            t.kind != value_types[0].kind for t in value_types
+        ):
+            raise QsqlTypeError("Parameters must be of the same type", expr.span, hint="write CAST(NULL AS <type>)")
     key_type = T.common_type([i.dtype for i in items[0::2]])
     value_type = T.common_type([i.dtype for i in items[1::2]])
     if key_type is None or value_type is None:
@@ -747,7 +757,12 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
     if untyped or not operand_type.is_character or not pattern_type.is_character:
         # ... but LIKE's signature has no NULL: a bare NULL on either side ends here (Flink 2.3).
         name = "NOT LIKE" if expr.negated else "LIKE"
-        raise F.cannot_apply(name, [operand_type, pattern_type], f"{name}(<STRING>, <STRING>, <STRING>)", expr.span)
+        listed = ", ".join(f"<{_calcite_spelling(t)}>" for t in (operand_type, pattern_type))
+        raise QsqlTypeError(
+            f"Cannot apply '{name}' to arguments of type '{name}({listed})'. "
+            f"Supported form(s): '{name}(<STRING>, <STRING>, <STRING>)'",
+            expr.span,
+        )
     # Character values (checked above).
     value: Callable[[Row], Any] = operand.evaluate
     negated, escape = expr.negated, expr.escape
@@ -771,6 +786,13 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
             return (like_regex(p, escape).fullmatch(v) is not None) != negated
 
     return Compiled(evaluate, T.BOOLEAN.with_nullable(operand.dtype.nullable or pattern.dtype.nullable))
+
+
+def _calcite_spelling(dtype: DataType) -> str:
+    """A type as Calcite spells it in LIKE's message: STRING is VARCHAR(2147483647) (Flink 2.3)."""
+    if dtype.kind == "VARCHAR" and dtype.length == T.MAX_LENGTH:
+        return f"VARCHAR({T.MAX_LENGTH})"
+    return F.sql_type_name(dtype)
 
 
 def _in_list(expr: ast.InList, scope: Scope) -> Compiled:

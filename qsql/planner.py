@@ -51,6 +51,7 @@ from .subqueries import SubqueryHandle
 from .types import DataType
 from .untyped_null import check_operands as check_untyped_nulls
 from .untyped_null import refuse as refuse_untyped_null
+from .untyped_null import refuse_sort_key as refuse_null_sort_key
 
 V = TypeVar("V")
 _MAX_VIEW_DEPTH = 64
@@ -306,6 +307,7 @@ class Planner:
         for order in order_items:
             index = _output_column(order.expr, names, visible)
             if index is None:
+                refuse_null_sort_key(order.expr)
                 if select.distinct:
                     raise ValidationError(
                         "with SELECT DISTINCT, ORDER BY expressions must appear in the select list", order.expr.span

@@ -31,6 +31,9 @@ HINT = "write CAST(NULL AS <type>)"
 # Calcite's FIRST_KNOWN / LEAST_RESTRICTIVE operand type inference (checked with Flink 2.3).
 _TYPED_FROM_OTHER_ARGUMENTS = frozenset({"COALESCE", "IFNULL"})
 
+# Functions that take any argument, a bare NULL too (TYPEOF(NULL) is 'NULL' in Flink 2.3).
+_ANY_ARGUMENT = frozenset({"TYPEOF"})
+
 # Comparison operators type a NULL operand from the other side, and accept NULL = NULL.
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 
@@ -89,17 +92,30 @@ def _array(expr: ast.Expr) -> None:
 
 
 def _map(expr: ast.Expr) -> None:
+    """MAP[...] types every bare NULL item from its first item (the first key), keys and values
+    alike; with a NULL first key there is nothing to type from (checked with Flink 2.3). The
+    expression compiler then applies that type (``expressions._map``)."""
     assert isinstance(expr, ast.MapConstructor)
-    keys, values = expr.items[0::2], expr.items[1::2]
-    if any(is_untyped_null(k) for k in keys) or (
-        any(is_untyped_null(v) for v in values) and not all(is_untyped_null(v) for v in values)
-    ):
+    if expr.items and is_untyped_null(expr.items[0]):
         raise QsqlTypeError("Parameters must be of the same type", expr.span, hint=HINT)
+
+
+def _in_list(expr: ast.Expr) -> None:
+    """IN types its operand and items from each other; all of them NULL is refused at the list."""
+    assert isinstance(expr, ast.InList)
+    if is_untyped_null(expr.operand) and all(is_untyped_null(item) for item in expr.items):
+        first, span = expr.items[0].span, expr.span
+        # The list's "(" is not kept by the parser: it stands just before the first item.
+        start = first._replace(column=first.column - 1, start_pos=first.start_pos - 1)
+        at = start._replace(end_line=span.end_line, end_column=span.end_column, end_pos=span.end_pos)
+        raise QsqlTypeError("Values in expression list must have compatible types", at, hint=HINT)
 
 
 def _function(expr: ast.Expr) -> None:
     assert isinstance(expr, ast.FunctionCall)
     name = expr.name.name.upper()
+    if name in _ANY_ARGUMENT:
+        return
     if name in _TYPED_FROM_OTHER_ARGUMENTS:
         if expr.args and all(is_untyped_null(a) for a in expr.args):
             refuse(expr.args[0])
@@ -113,12 +129,31 @@ def _function(expr: ast.Expr) -> None:
     _refuse_any(expr.args)
 
 
+def _json(expr: ast.Expr) -> None:
+    """JSON_VALUE/JSON_QUERY/JSON_EXISTS refuse a NULL document in validation. JSON_OBJECT and
+    JSON_ARRAY pass Flink's validation with a NULL value and then fail in its planner, "Type is not
+    supported: ANY" (no position; checked with Flink 2.3): qsql refuses at the literal."""
+    assert isinstance(expr, ast.JsonCall)
+    if expr.name in ("JSON_OBJECT", "JSON_ARRAY"):
+        for arg in expr.args:
+            if is_untyped_null(arg):
+                raise QsqlTypeError("Type is not supported: ANY", arg.span, hint=HINT)
+    _refuse_any(expr.args)
+
+
+def refuse_sort_key(expr: ast.Expr) -> None:
+    """ORDER BY NULL passes Flink's validation and fails in its planner, "Unsupported type 'NULL'
+    to get internal serializer" (no position; checked with Flink 2.3): qsql refuses at the literal."""
+    if is_untyped_null(expr):
+        raise QsqlTypeError("Unsupported type 'NULL' to get internal serializer", expr.span, hint=HINT)
+
+
 def _no_inference(operands: Callable[[ast.Expr], Sequence[ast.Expr | None]]) -> Callable[[ast.Expr], None]:
     return lambda expr: _refuse_any(operands(expr))
 
 
 def _typed_by_operator(expr: ast.Expr) -> None:
-    """IS NULL, IS DISTINCT FROM, IN, BETWEEN, CAST: every operand may be a bare NULL. LIKE
+    """IS NULL, IS DISTINCT FROM, BETWEEN, CAST: every operand may be a bare NULL. LIKE
     types a NULL pattern from its value too, but then its signature (character strings only)
     refuses the NULL type: that is the expression compiler's "Cannot apply 'LIKE'" message."""
 
@@ -133,10 +168,14 @@ _RULES: dict[type, Callable[[ast.Expr], None]] = {
     ast.Like: _typed_by_operator,
     ast.IsNull: _typed_by_operator,
     ast.IsDistinctFrom: _typed_by_operator,
-    ast.InList: _typed_by_operator,
+    ast.InList: _in_list,
     ast.Between: _typed_by_operator,
     ast.Cast: _typed_by_operator,
     ast.IsBool: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
     ast.RowConstructor: _no_inference(lambda e: e.items),  # type: ignore[attr-defined]
     ast.Extract: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
+    ast.IsUnknown: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
+    ast.IsJson: _no_inference(lambda e: (e.operand,)),  # type: ignore[attr-defined]
+    ast.Subscript: _no_inference(lambda e: (e.base, e.index)),  # type: ignore[attr-defined]
+    ast.JsonCall: _json,
 }
