@@ -567,19 +567,16 @@ def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
     if not expr.items or len(expr.items) % 2:
         raise QsqlTypeError("MAP[...] needs an even number of items: key, value, key, value ...", expr.span)
     items = [compile_expr(item, scope) for item in expr.items]
-    if any(i.dtype.kind == "NULL" for i in items):
-        # A bare NULL item takes the first key's type, as Calcite infers it (untyped_null.py
-        # refused a NULL first key); the keys and the values must then each agree (Flink 2.3).
-        first = items[0].dtype
+    first = items[0].dtype
+    typed_nulls = first.kind != "NULL" and any(i.dtype.kind == "NULL" for i in items)
+    if typed_nulls:
+        # A bare NULL item takes the first item's type, as Calcite infers it (untyped_null._map).
         items = [Compiled(i.evaluate, first.with_nullable(True)) if i.dtype.kind == "NULL" else i for i in items]
-        key_types, value_types = [i.dtype for i in items[0::2]], [i.dtype for i in items[1::2]]
-        if any(t.kind != key_types[0].kind for t in key_types) or any(
-            t.kind != value_types[0].kind for t in value_types
-        ):
-            raise QsqlTypeError("Parameters must be of the same type", expr.span, hint="write CAST(NULL AS <type>)")
     key_type = T.common_type([i.dtype for i in items[0::2]])
     value_type = T.common_type([i.dtype for i in items[1::2]])
     if key_type is None or value_type is None:
+        if typed_nulls:  # MAP['a', NULL, 'b', 1]: the NULL is a CHAR(1) among INT values (Flink 2.3)
+            raise QsqlTypeError("Parameters must be of the same type", expr.span, hint="write CAST(NULL AS <type>)")
         raise QsqlTypeError("MAP keys and values must each have one common type", expr.span)
     keys = [(i.evaluate, i.dtype) for i in items[0::2]]
     values = [(i.evaluate, i.dtype) for i in items[1::2]]

@@ -361,6 +361,8 @@ class Planner:
                     raise ValidationError("OVER windows cannot be nested", part.span)
             key = (over.partition_by, over.order_by, over.frame)
             if key not in windows_used:
+                for part in (*over.partition_by, *(o.expr for o in over.order_by)):
+                    refuse_untyped_null(part)  # OVER (PARTITION BY NULL) / (ORDER BY NULL) as in Flink
                 partition = [compile_expr(e, scope).evaluate for e in over.partition_by]
                 order = []
                 for item in over.order_by:

@@ -92,12 +92,16 @@ def _array(expr: ast.Expr) -> None:
 
 
 def _map(expr: ast.Expr) -> None:
-    """MAP[...] types every bare NULL item from its first item (the first key), keys and values
-    alike; with a NULL first key there is nothing to type from (checked with Flink 2.3). The
-    expression compiler then applies that type (``expressions._map``)."""
+    """MAP[...] types every bare NULL item as its first item (Calcite's FIRST_KNOWN, to which a
+    NULL first item is known too: as NULL). So with a typed first item every NULL is typed (the
+    expression compiler applies it, ``expressions._map``); with a NULL first item the NULLs stay
+    untyped and only keys, or values, that are all NULL are refused. Checked with Flink 2.3:
+    ``MAP['a', NULL]`` and ``MAP[NULL, 'a', 1, 'b']`` pass, ``MAP[NULL, 1]`` does not."""
     assert isinstance(expr, ast.MapConstructor)
     if expr.items and is_untyped_null(expr.items[0]):
-        raise QsqlTypeError("Parameters must be of the same type", expr.span, hint=HINT)
+        keys, values = expr.items[0::2], expr.items[1::2]
+        if all(is_untyped_null(k) for k in keys) or all(is_untyped_null(v) for v in values):
+            raise QsqlTypeError("Parameters must be of the same type", expr.span, hint=HINT)
 
 
 def _in_list(expr: ast.Expr) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
@@ -409,6 +410,56 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT 1 IN (1, NULL)", accepted("BOOLEAN", True)),
     ("SELECT NULLIF(NULL, s) FROM src", refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8)),
     ("SELECT NULLIF(1, NULL)", accepted("INT", 1)),
+    ("SELECT SUM(i) OVER (PARTITION BY NULL) FROM t", refused("Illegal use of 'NULL'", 1, 34)),
+    ("SELECT ROW_NUMBER() OVER (ORDER BY NULL) FROM t", refused("Illegal use of 'NULL'", 1, 36)),
+    ("SELECT SUM(i) OVER (PARTITION BY i ORDER BY NULL) FROM t", refused("Illegal use of 'NULL'", 1, 45)),
+    # (Flink 2.3 passes validation, then its planner fails with this message, without a position)
+    ("SELECT i FROM t ORDER BY i, NULL", refused("Unsupported type 'NULL' to get internal serializer", 1, 29)),
+    # (Flink 2.3 passes validation, then its planner fails with this message, without a position)
+    ("SELECT i FROM t GROUP BY i ORDER BY NULL", refused("Unsupported type 'NULL' to get internal serializer", 1, 37)),
+    (
+        "SELECT CASE WHEN c THEN NULL ELSE NULL END IS NULL FROM t",
+        refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8),
+    ),
+    ("SELECT COALESCE(NULL, NULL, NULL)", refused("Illegal use of 'NULL'", 1, 17)),
+    ("SELECT NULL IN (i) FROM t", accepted("BOOLEAN", None)),
+    ("SELECT CAST(NULL AS INT) IN (NULL)", accepted("BOOLEAN", None)),
+    ("SELECT ARRAY[CAST(NULL AS INT), NULL]", accepted("ARRAY<INT> NOT NULL", [None, None])),
+    ("SELECT MAP['a', NULL]['a']", accepted("CHAR(1)", None)),
+    ("SELECT CONCAT_WS(NULL, 'a')", refused("Illegal use of 'NULL'", 1, 18)),
+    ("SELECT t.i FROM t JOIN t AS u ON NULL = NULL", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT t.i FROM t LEFT JOIN t AS u ON NULL", accepted("INT NOT NULL", 1)),
+    ("SELECT i FROM t WHERE i = 1 OR NULL", refused("Illegal use of 'NULL'", 1, 32)),
+    ("SELECT i FROM t WHERE NULL AND c", refused("Illegal use of 'NULL'", 1, 23)),
+    ("SELECT COUNT(*) FROM t HAVING NULL", accepted("BIGINT NOT NULL", NO_ROWS)),
+    ("SELECT i FROM t WHERE i IN (NULL, NULL)", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT NULL NOT IN (NULL)", refused("Values in expression list must have compatible types", 1, 20)),
+    ("SELECT NULL IN (NULL, NULL)", refused("Values in expression list must have compatible types", 1, 16)),
+    ("SELECT i FROM t WHERE NULL BETWEEN i AND NULL", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT LAG(i, 1, NULL) OVER (ORDER BY i) FROM t", refused("Illegal use of 'NULL'", 1, 18)),
+    ("SELECT FIRST_VALUE(NULL) OVER (ORDER BY i) FROM t", refused("Illegal use of 'NULL'", 1, 20)),
+    ("SELECT i FROM t WHERE (NULL)", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT i FROM t WHERE ((NULL))", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT CASE WHEN c THEN (NULL) ELSE 'x' END FROM t", accepted("CHAR(1)", None)),
+    ("SELECT * FROM t WHERE s IN (SELECT NULL FROM t)", refused("Illegal use of 'NULL'", 1, 36)),
+    (
+        "SELECT CASE WHEN c THEN NULL ELSE CASE WHEN c THEN NULL END END FROM t",
+        refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 35),
+    ),
+    (
+        "SELECT CASE WHEN c THEN NULL WHEN NOT c THEN NULL END FROM t",
+        refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8),
+    ),
+    (
+        "SELECT CASE i WHEN NULL THEN NULL ELSE NULL END FROM t",
+        refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8),
+    ),
+    ("SELECT DATE_FORMAT(CAST(NULL AS TIMESTAMP(3)), 'yyyy')", accepted("STRING", None)),
+    ("SELECT i FROM t WHERE NULL = NULL", accepted("INT NOT NULL", NO_ROWS)),
+    ("SELECT IFNULL(NULL, NULL) IS NULL", refused("Illegal use of 'NULL'", 1, 15)),
+    ("SELECT MAP[NULL, 'a', 1, 'b']", accepted("MAP<INT, CHAR(1) NOT NULL> NOT NULL", {None: "a", 1: "b"})),
+    ("SELECT ARRAY[NULL, 1, 2.5]", accepted("ARRAY<DECIMAL(11, 1)> NOT NULL", [None, Decimal("1.0"), Decimal("2.5")])),
+    ("SELECT ARRAY[NULL, ARRAY[1]]", accepted("ARRAY<ARRAY<INT NOT NULL>> NOT NULL", [None, [1]])),
 ]
 
 
