@@ -435,12 +435,17 @@ def _char_nullable_string(name: str, form: str, check: Callable[[list[DataType]]
 _STRING_2 = _chars_ints("c", "c")
 
 
+_NULL_FROM_ANY_ARGUMENT = frozenset({"ARRAY_CONCAT", "ARRAY_POSITION", "ARRAY_SLICE", "ARRAY_JOIN"})
+
+
 def _array_arg(name: str, form: str, result: Callable[[DataType, list[DataType]], DataType]) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
         if types[0].kind != "ARRAY":
             raise cannot_apply(name, types, form, span)
+        # ARRAY_CONTAINS, ARRAY_REMOVE ... are NULL only for a NULL array (a NULL element is
+        # looked for); the others for any NULL argument (Flink 2.3's types).
         return result(types[0], types).with_nullable(
-            _nullable(types[:1]) if name != "ARRAY_CONCAT" else _nullable(types)
+            _nullable(types) if name in _NULL_FROM_ANY_ARGUMENT else _nullable(types[:1])
         )
 
     return rule
@@ -914,7 +919,8 @@ EXTRA_SCALARS: list[Scalar] = [
         2,
         2,
         _array_arg("ARRAY_CONTAINS", "ARRAY_CONTAINS(<ARRAY>, <ELEMENT>)", lambda a, ts: T.BOOLEAN),
-        lambda a, v: v in a,
+        lambda a, v: None if a is None else v in a,  # a NULL element is looked for (Flink 2.3)
+        null_propagating=False,
     ),
     Scalar(
         "ARRAY_POSITION",
@@ -929,7 +935,8 @@ EXTRA_SCALARS: list[Scalar] = [
         2,
         2,
         _array_arg("ARRAY_REMOVE", "ARRAY_REMOVE(<ARRAY>, <ELEMENT>)", lambda a, ts: a),
-        lambda a, v: [x for x in a if x != v],
+        lambda a, v: None if a is None else [x for x in a if x != v],  # v may be NULL (Flink 2.3)
+        null_propagating=False,
     ),
     Scalar(
         "ARRAY_REVERSE", 1, 1, _array_arg("ARRAY_REVERSE", "ARRAY_REVERSE(<ARRAY>)", lambda a, ts: a), lambda a: a[::-1]
@@ -1046,7 +1053,7 @@ EXTRA_SCALARS: list[Scalar] = [
         ),
         _parse_url,
     ),
-    Scalar("PRINTF", 1, None, lambda ts, sp: T.STRING.with_nullable(ts[0].nullable), _printf, null_propagating=False),
+    Scalar("PRINTF", 1, None, lambda ts, sp: T.STRING.with_nullable(_nullable(ts)), _printf, null_propagating=False),
     Scalar(
         "CONVERT_TZ",
         3,

@@ -31,8 +31,41 @@ HINT = "write CAST(NULL AS <type>)"
 # Calcite's FIRST_KNOWN / LEAST_RESTRICTIVE operand type inference (checked with Flink 2.3).
 _TYPED_FROM_OTHER_ARGUMENTS = frozenset({"COALESCE", "IFNULL"})
 
-# Functions that take any argument, a bare NULL too (TYPEOF(NULL) is 'NULL' in Flink 2.3).
-_ANY_ARGUMENT = frozenset({"TYPEOF"})
+# Flink's own functions (its newer type inference rather than Calcite's) whose input strategy
+# takes a NULL argument: from which argument on a bare NULL is accepted, 0 meaning every one
+# (checked with Flink 2.3; e.g. ARRAY_CONTAINS(ARRAY[1], NULL) passes, ARRAY_CONTAINS(NULL, 1) not).
+_NULL_ACCEPTED_FROM: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "TYPEOF",
+            "BTRIM",
+            "ENDSWITH",
+            "STARTSWITH",
+            "PRINTF",
+            "REGEXP_COUNT",
+            "REGEXP_EXTRACT_ALL",
+            "SPLIT",
+            "URL_DECODE",
+            "URL_ENCODE",
+            "JSON_QUOTE",
+            "JSON_UNQUOTE",
+            "JSON_STRING",
+        ),
+        0,
+    ),
+    **dict.fromkeys(
+        (
+            "ARRAY_APPEND",
+            "ARRAY_CONTAINS",
+            "ARRAY_JOIN",
+            "ARRAY_POSITION",
+            "ARRAY_PREPEND",
+            "ARRAY_REMOVE",
+            "ARRAY_SLICE",
+        ),
+        1,
+    ),
+}
 
 # Comparison operators type a NULL operand from the other side, and accept NULL = NULL.
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
@@ -118,7 +151,8 @@ def _in_list(expr: ast.Expr) -> None:
 def _function(expr: ast.Expr) -> None:
     assert isinstance(expr, ast.FunctionCall)
     name = expr.name.name.upper()
-    if name in _ANY_ARGUMENT:
+    if name in _NULL_ACCEPTED_FROM and not _trim_syntax(expr):
+        _refuse_any(expr.args[: _NULL_ACCEPTED_FROM[name]])
         return
     if name in _TYPED_FROM_OTHER_ARGUMENTS:
         if expr.args and all(is_untyped_null(a) for a in expr.args):
@@ -131,6 +165,12 @@ def _function(expr: ast.Expr) -> None:
             raise QsqlTypeError("ELSE clause or at least one THEN clause must be non-NULL", expr.span, hint=HINT)
         return
     _refuse_any(expr.args)
+
+
+def _trim_syntax(call: ast.FunctionCall) -> bool:
+    """``TRIM([BOTH ...] x)``, which the parser turns into a BTRIM call named by the whole
+    expression: Calcite's TRIM refuses a NULL that Flink's BTRIM function takes (Flink 2.3)."""
+    return call.name.span == call.span
 
 
 def _json(expr: ast.Expr) -> None:
