@@ -158,6 +158,12 @@ def _function(expr: ast.Expr) -> None:
         if expr.args and all(is_untyped_null(a) for a in expr.args):
             refuse(expr.args[0])
         return
+    if name.startswith(("JSON_ARRAYAGG", "JSON_OBJECTAGG")):
+        # The value (the last argument) passes Flink's validation and fails in its planner like
+        # JSON_OBJECT's: "Type is not supported: ANY" (Flink 2.3); a NULL key is refused as usual.
+        _refuse_any(expr.args[:-1])
+        _refuse_json_value(expr.args[-1:])
+        return
     if name == "NULLIF":
         # Calcite rewrites NULLIF(a, b) to CASE WHEN a = b THEN NULL ELSE a END: a bare NULL
         # first argument leaves that CASE without a typed branch; b is typed by the comparison.
@@ -178,11 +184,20 @@ def _json(expr: ast.Expr) -> None:
     JSON_ARRAY pass Flink's validation with a NULL value and then fail in its planner, "Type is not
     supported: ANY" (no position; checked with Flink 2.3): qsql refuses at the literal."""
     assert isinstance(expr, ast.JsonCall)
-    if expr.name in ("JSON_OBJECT", "JSON_ARRAY"):
-        for arg in expr.args:
-            if is_untyped_null(arg):
-                raise QsqlTypeError("Type is not supported: ANY", arg.span, hint=HINT)
+    if expr.name == "JSON_OBJECT":
+        # Flink refuses a NULL key in validation with this message, at the call (Flink 2.3).
+        if any(is_untyped_null(key) for key in expr.args[0::2]):
+            raise QsqlTypeError("Argument to function 'NULL' must not be NULL", expr.span, hint=HINT)
+        _refuse_json_value(expr.args[1::2])
+    elif expr.name == "JSON_ARRAY":
+        _refuse_json_value(expr.args)
     _refuse_any(expr.args)
+
+
+def _refuse_json_value(values: Sequence[ast.Expr]) -> None:
+    for value in values:
+        if is_untyped_null(value):
+            raise QsqlTypeError("Type is not supported: ANY", value.span, hint=HINT)
 
 
 def refuse_sort_key(expr: ast.Expr) -> None:
