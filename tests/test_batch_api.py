@@ -200,3 +200,49 @@ def test_result_lines_are_read_defensively() -> None:
 def test_endpoint_path() -> None:
     assert endpoint_path("https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions") == "/v1/chat/completions"
     assert endpoint_path("http://127.0.0.1:5/v1/embeddings") == "/v1/embeddings"
+
+
+def test_batch_lines_are_held_to_the_synchronous_rules_but_not_to_streaming() -> None:
+    """A batch line the real-time endpoint would refuse fails into the error file with the same
+    error; the streaming-only rules do not apply (batches are answered whole, qwq-plus included)."""
+    reqs = [BatchRequest("hot", {**chat_body("x"), "temperature": 2}), BatchRequest("fine", chat_body("z"))]
+    qwq = [BatchRequest("qwq", {"model": "qwq-plus", "messages": [{"role": "user", "content": "y"}]})]
+    with StubServer() as server:
+        _, final, results, _, _ = run_job(server, reqs)
+        _, thought, thinking, _, _ = run_job(server, qwq)
+    assert final.status == "completed" and final.completed == 1 and final.failed == 1
+    assert results["hot"].status_code == 400 and results["hot"].error_code == "invalid_parameter_error"
+    assert "Range of temperature" in results["hot"].error_message
+    assert thought.completed == 1 and thinking["qwq"].body["choices"][0]["message"]["reasoning_content"]
+
+
+def test_an_upload_over_the_file_limit_is_refused_as_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qsql.stub import batch as stub_batch
+
+    monkeypatch.setattr(stub_batch, "MAX_FILE_BYTES", 1000)  # stands for 500 MB
+
+    async def go(server: StubServer) -> None:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            client = BatchClient(http, server.base_url, {})
+            with pytest.raises(ModelError, match=r"HTTP 400.*BadRequest.TooLarge"):
+                await client.upload(b"x" * 1001)
+
+    with StubServer() as server:
+        asyncio.run(go(server))
+
+
+def test_a_line_over_six_megabytes_fails_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qsql.stub import batch as stub_batch
+
+    monkeypatch.setattr(stub_batch, "MAX_LINE_BYTES", 200)  # stands for 6 MB
+
+    async def go(server: StubServer) -> BatchStatus:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            client = BatchClient(http, server.base_url, {})
+            ((_, content),) = split_into_files(requests("short", "long " * 100), "/v1/chat/completions")
+            created = await client.create(await client.upload(content), "/v1/chat/completions")
+            return await client.wait(created.id, InstantClock())
+
+    with StubServer() as server:
+        final = asyncio.run(go(server))
+    assert final.status == "failed" and any("over 6 MB" in e for e in final.errors)

@@ -24,7 +24,12 @@ def client() -> httpx.Client:
 def test_chat_reply_is_marked_and_deterministic(stub: StubServer, client: httpx.Client) -> None:
     reply = chat(client, stub, "hello world", n=2).json()
     assert [c["message"]["content"] for c in reply["choices"]] == ["[stub] hello world", "[stub #1] hello world"]
-    assert reply["usage"] == {"prompt_tokens": 3, "completion_tokens": 7, "total_tokens": 10}
+    assert reply["usage"] == {
+        "prompt_tokens": 3,
+        "completion_tokens": 7,
+        "total_tokens": 10,
+        "prompt_tokens_details": {"cached_tokens": 0},
+    }
     assert stub.base_url.startswith("http://127.0.0.1:")
 
 

@@ -143,6 +143,8 @@ EMBEDDING_CASES = [
         "does not support specifying dimensions",
     ),
     (embed("deepseek-embed"), 404, "not_found", "no embeddings"),
+    (embed("text-embedding-3-small", input=["word " * 8192]), 200, None, None),
+    (embed("text-embedding-3-small", input=["a", "word " * 8193]), 400, "invalid_parameter_error", "8192 tokens"),
 ]
 
 
@@ -202,7 +204,7 @@ def test_every_named_error_marker_answers_with_its_documented_status(server: Stu
             server, "/chat/completions", chat(messages=[{"role": "user", "content": f"x [[stub:error={name}]]"}])
         )
         assert reply.status_code == status and reply.json()["error"]["code"] == code, name
-        assert reply.json()["error"]["message"] == message
+        assert reply.json()["error"]["message"] == message.replace("{model}", "qwen-plus")
 
 
 def test_strict_checks_can_be_turned_off() -> None:
@@ -214,3 +216,49 @@ def test_openai_takes_an_empty_message_that_dashscope_refuses(server: StubServer
     empty = [{"role": "user", "content": ""}]
     assert post(server, "/chat/completions", chat("gpt-4o-mini", messages=empty)).status_code == 200
     assert post(server, "/chat/completions", chat("qwen-plus", messages=empty)).status_code == 400
+
+
+def test_replies_have_the_documented_shape(server: StubServer) -> None:
+    """DashScope's chat reply: id, object, created, model, choices (index, message, finish_reason,
+    logprobs), usage with prompt_tokens_details.cached_tokens, system_fingerprint; embeddings:
+    data (embedding, index, object), model, object, usage, id."""
+    reply = post(server, "/chat/completions", chat()).json()
+    assert set(reply) == {"id", "object", "created", "model", "choices", "usage", "system_fingerprint"}
+    assert set(reply["choices"][0]) == {"index", "message", "finish_reason", "logprobs"}
+    assert reply["usage"]["prompt_tokens_details"] == {"cached_tokens": 0}
+    assert reply["usage"]["total_tokens"] == reply["usage"]["prompt_tokens"] + reply["usage"]["completion_tokens"]
+    vectors = post(server, "/embeddings", embed(input=["a", "b"])).json()
+    assert set(vectors) == {"id", "object", "model", "data", "usage"}
+    assert [set(item) for item in vectors["data"]] == [{"object", "index", "embedding"}] * 2
+    assert set(vectors["usage"]) == {"prompt_tokens", "total_tokens"}
+
+
+def test_every_refusal_has_the_compatible_mode_error_body() -> None:
+    """{"error": {code, param, message, type}, id, request_id}, for injected statuses, a wrong
+    key and rate limits too, not only for the rules."""
+    from qsql.stub import RateLimits
+
+    options = StubOptions(api_key="right", rate_limits=RateLimits(requests_per_minute=1))
+    with StubServer(options=options) as stub:
+        answers = [
+            httpx.post(stub.base_url + "/chat/completions", json=chat(), headers={"Authorization": "Bearer wrong"}),
+            httpx.post(
+                stub.base_url + "/chat/completions",
+                json=chat(messages=[{"role": "user", "content": "x [[stub:status=503]]"}]),
+                headers={"Authorization": "Bearer right"},
+            ),
+            httpx.post(stub.base_url + "/chat/completions", json=chat(), headers={"Authorization": "Bearer right"}),
+            httpx.post(stub.base_url + "/chat/completions", json=chat(), headers={"Authorization": "Bearer right"}),
+        ]
+    assert [a.status_code for a in answers] == [401, 503, 200, 429]
+    for answer in (answers[0], answers[1], answers[3]):
+        assert set(answer.json()) == {"error", "id", "request_id"}
+        assert set(answer.json()["error"]) == {"code", "param", "message", "type"}
+    assert answers[0].json()["error"]["code"] == "invalid_api_key"
+
+
+def test_model_errors_name_the_model(server: StubServer) -> None:
+    for name, said in (("ModelNotFound", "The model qwen-foo does not exist"), ("model_not_supported", "qwen-foo")):
+        body = chat("qwen-foo", messages=[{"role": "user", "content": f"x [[stub:error={name}]]"}])
+        reply = post(server, "/chat/completions", body)
+        assert reply.status_code == 404 and said in reply.json()["error"]["message"]

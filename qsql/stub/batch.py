@@ -9,7 +9,9 @@ a line's text makes that line fail into the error file. Injected at will (``Batc
 every batch ``expired`` at its second step, or ``failed`` validation; ``POST
 /batches/{id}/cancel`` goes through ``cancelling`` to ``cancelled``, keeping the lines already
 answered. Input files are checked like DashScope's: JSON lines with a unique ``custom_id``,
-``method`` POST, the batch's ``url``, one model, at most 50,000 lines.
+``method`` POST, the batch's ``url``, one model, at most 50,000 lines of at most 6 MB, an
+upload of at most 500 MB (400 ``BadRequest.TooLarge``); each line's body is checked by the
+synchronous endpoint's rules (``rules.py``, streaming rules aside) when the stub is strict.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from email.policy import HTTP
 from typing import Any
 
 MAX_LINES = 50_000
+MAX_FILE_BYTES = 500 * 1024 * 1024  # an upload over this is refused: 400 BadRequest.TooLarge
+MAX_LINE_BYTES = 6 * 1024 * 1024
 # DashScope's free dry run: model batch-test-model at /v1/chat/ds-test, 100 lines and 1 MB a file.
 TEST_MODEL = "batch-test-model"
 TEST_ENDPOINT = "/v1/chat/ds-test"
@@ -131,6 +135,12 @@ class BatchService:
         if "file" not in fields:
             raise _Refused(400, "no file in the upload", "InvalidParameter")
         filename, content = fields["file"]
+        if len(content) > MAX_FILE_BYTES:
+            raise _Refused(
+                400,
+                f"The file is too large: at most {MAX_FILE_BYTES // 2**20} MB may be uploaded",
+                "BadRequest.TooLarge",
+            )
         file_id = self._id("file-batch")
         self.files[file_id] = ("batch", filename or "upload.jsonl", content)
         return 200, self._file_json(file_id), "json"
@@ -290,6 +300,9 @@ def _validate(content: bytes, endpoint: str) -> tuple[list[dict[str, Any]], list
     models: set[str] = set()
     for number, raw in enumerate(content.decode("utf-8", errors="replace").splitlines(), start=1):
         if not raw.strip():
+            continue
+        if len(raw.encode("utf-8")) > MAX_LINE_BYTES:
+            problems.append({"code": "line_too_large", "message": f"line {number} is over 6 MB", "line": str(number)})
             continue
         try:
             line = json.loads(raw)

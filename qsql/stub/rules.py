@@ -38,19 +38,28 @@ QWEN_EMBEDDING_ROW_TOKENS = {
 }
 OPENAI_EMBEDDING_INPUTS = 2048
 OPENAI_EMBEDDING_REQUEST_TOKENS = 300_000
+OPENAI_EMBEDDING_INPUT_TOKENS = 8192  # "8192 tokens for all embedding models", per input
 
-# Errors a marker ``[[stub:error=CODE]]`` injects: (status, code, message), from the reference.
+# Errors a marker ``[[stub:error=CODE]]`` injects: (status, code, message), from the reference;
+# ``{model}`` in a message is the request's model name, as the service's own messages name it.
 NAMED_ERRORS: dict[str, tuple[int, str, str]] = {
     "Arrearage": (400, "Arrearage", "Access denied, please make sure your account is in good standing."),
     "DataInspectionFailed": (400, "data_inspection_failed", "Input or output data may contain inappropriate content."),
     "InvalidApiKey": (401, "invalid_api_key", "Incorrect API key provided."),
     "AccessDenied": (403, "AccessDenied", "Access denied."),
+    "AccessDenied.Unpurchased": (
+        403,
+        "AccessDenied.Unpurchased",
+        "Access to model denied. Please make sure you are eligible for using the model.",
+    ),
+    "Model.AccessDenied": (403, "Model.AccessDenied", "Model access denied."),
     "AllocationQuota.FreeTierOnly": (
         403,
         "AllocationQuota.FreeTierOnly",
         "The free tier of the model has been exhausted.",
     ),
-    "ModelNotFound": (404, "model_not_found", "The model does not exist or you do not have access to it."),
+    "ModelNotFound": (404, "model_not_found", "The model {model} does not exist or you do not have access to it."),
+    "model_not_supported": (404, "model_not_supported", "Unsupported model {model} for OpenAI compatibility mode."),
     "Throttling": (429, "Throttling", "Requests throttling triggered."),
     "Throttling.RateQuota": (429, "limit_requests", "Requests rate limit exceeded, please try again later."),
     "Throttling.BurstRate": (429, "limit_burst_rate", "Request rate increased too quickly."),
@@ -115,7 +124,10 @@ def vendor(model: str) -> str:
 
 
 # ---------------------------------------------------------------------------- chat
-def check_chat(payload: dict) -> Refusal | None:
+def check_chat(payload: dict, batch: bool = False) -> Refusal | None:
+    """The first rule ``payload`` breaks, or None. ``batch``: a line of a Batch API file, which
+    the service answers without streaming whatever the model (its Beijing batch list includes
+    the streaming-only qwq-plus), so the streaming rules do not apply."""
     model = payload.get("model")
     if not isinstance(model, str) or not model:
         return _invalid("model is required", "model")
@@ -124,6 +136,8 @@ def check_chat(payload: dict) -> Refusal | None:
         return _invalid("messages must be a non-empty list", "messages")
     checks = {"openai": OPENAI_CHAT_CHECKS, "deepseek": DEEPSEEK_CHAT_CHECKS}.get(vendor(model), QWEN_CHAT_CHECKS)
     for check in checks:
+        if batch and check is _thinking:
+            check = _thinking_in_batch
         refusal = check(payload)
         if refusal is not None:
             return refusal
@@ -276,6 +290,11 @@ def _thinking(payload: dict) -> Refusal | None:
     return None
 
 
+def _thinking_in_batch(payload: dict) -> Refusal | None:
+    """The thinking rules a batch line keeps: the flag's type, the models that refuse it, the budget."""
+    return _thinking({**payload, "stream": True})
+
+
 def _openai_ranges(payload: dict) -> Refusal | None:
     if "temperature" in payload and not (_number(payload["temperature"]) and 0 <= payload["temperature"] <= 2):
         return _invalid("temperature must be in [0, 2]", "temperature", "invalid_value")
@@ -371,6 +390,13 @@ def _openai_embeddings(payload: dict, model: str, texts: list[str]) -> Refusal |
     if sum(words(t) for t in texts) > OPENAI_EMBEDDING_REQUEST_TOKENS:
         return _invalid(
             f"Requested {sum(words(t) for t in texts)} tokens, max {OPENAI_EMBEDDING_REQUEST_TOKENS} tokens per request",
+            "input",
+        )
+    longest = max(words(t) for t in texts)
+    if longest > OPENAI_EMBEDDING_INPUT_TOKENS:
+        return _invalid(
+            f"This model's maximum context length is {OPENAI_EMBEDDING_INPUT_TOKENS} tokens, however you requested "
+            f"{longest} tokens in an input. Please reduce your prompt.",
             "input",
         )
     if payload.get("encoding_format", "float") not in ("float", "base64"):

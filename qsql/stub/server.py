@@ -53,6 +53,8 @@ from .batch import BatchOptions, BatchService
 from .ratelimit import RateLimits, Refusal, SlidingWindowLimiter
 
 DEFAULT_EMBEDDING_DIMENSION = 8
+# The replies' 'created' (Unix seconds): fixed, so that replies stay deterministic.
+CREATED = 1_764_547_200
 _MARKER = re.compile(r"\[\[stub:([^\]]*)\]\]")
 _REASONS = {
     200: "OK",
@@ -327,6 +329,7 @@ class StubServer:
                 return True
             if fault.error is not None:
                 status, code, message = rules.NAMED_ERRORS[fault.error]
+                message = message.replace("{model}", str(payload.get("model", "")) if isinstance(payload, dict) else "")
                 self._write_json(writer, status, rules.Refusal(status, code, message).body())
                 return True
             if fault.echo_auth:
@@ -387,7 +390,12 @@ class StubServer:
                     break
                 if fault.status is not None:
                     return fault.status, _error_body(fault.status, f"injected failure (HTTP {fault.status})", None)
-        if url.rstrip("/").endswith("/embeddings"):
+        embeddings = url.rstrip("/").endswith("/embeddings")
+        if self.options.strict:  # a line is refused as its synchronous request would be
+            broken = rules.check_embeddings(body) if embeddings else rules.check_chat(body, batch=True)
+            if broken is not None:
+                return broken.status, broken.body()
+        if embeddings:
             return 200, _embeddings_reply(body, self.options.embedding_dimension)
         return 200, _chat_reply(body)
 
@@ -450,14 +458,8 @@ def _input_texts(path: str, payload: object) -> list[str]:
 
 
 def _error_body(status: int, message: str, code: str | None) -> dict:
-    return {
-        "error": {
-            "message": message,
-            "type": "invalid_request_error" if status < 500 else "server_error",
-            "code": code or _ERROR_CODES.get(status, f"http_{status}"),
-        },
-        "request_id": "stub-request",
-    }
+    """DashScope's compatible-mode error body, as every refusal of the stub has it."""
+    return rules.Refusal(status, code or _ERROR_CODES.get(status, f"http_{status}"), message).body()
 
 
 def _words(text: str) -> int:
@@ -498,7 +500,12 @@ def _answers(payload: dict) -> tuple[list[tuple[str, str | None]], int, int, int
 
 
 def _usage(prompt: int, completion: int, reasoning: int) -> dict:
-    usage: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    usage: dict = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+    }
     if reasoning:
         usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     return usage
@@ -511,13 +518,15 @@ def _chat_reply(payload: dict) -> dict:
         message: dict = {"role": "assistant", "content": content}
         if thought is not None:
             message["reasoning_content"] = thought
-        choices.append({"index": index, "message": message, "finish_reason": "stop"})
+        choices.append({"index": index, "message": message, "finish_reason": "stop", "logprobs": None})
     return {
         "id": "chatcmpl-stub",
         "object": "chat.completion",
+        "created": CREATED,
         "model": payload.get("model", "stub"),
         "choices": choices,
         "usage": _usage(prompt, completion, reasoning),
+        "system_fingerprint": None,
     }
 
 
@@ -533,6 +542,7 @@ def _chat_stream(payload: dict) -> bytes:
             {
                 "id": "chatcmpl-stub",
                 "object": "chat.completion.chunk",
+                "created": CREATED,
                 "model": model,
                 "choices": choices,
                 "usage": usage,
@@ -580,6 +590,7 @@ def _embeddings_reply(payload: dict, default_dimension: int) -> dict:
     ]
     tokens = sum(_words(t) for t in texts)
     return {
+        "id": "stub-embedding",
         "object": "list",
         "model": payload.get("model", "stub"),
         "data": data,
