@@ -93,6 +93,12 @@ def test_empty_chat_input_is_skipped_for_qwen(runner: SqlRunner, stub: StubServe
         ("InternalError.Algo", 500, "refuses this request itself"),
         ("Arrearage", 400, "Access denied"),
         ("AllocationQuota.FreeTierOnly", 403, "free tier"),
+        ("AccessDenied.Unpurchased", 403, "Access to model denied"),
+        ("Model.AccessDenied", 403, "Model access denied"),
+        ("ModelNotFound", 404, "The model qwen-plus does not exist"),
+        ("model_not_supported", 404, "Unsupported model qwen-plus for OpenAI compatibility mode"),
+        ("InvalidApiKey", 401, "Incorrect API key provided"),
+        ("DataInspectionFailed", 400, "inappropriate content"),
     ],
 )
 def test_permanent_failures_are_not_retried(
@@ -113,7 +119,9 @@ def test_permanent_failures_are_not_retried(
         "Throttling.BurstRate",
         "Throttling.AllocationQuota",
         "InternalError",
+        "RequestTimeOut",
         "ModelServingError",
+        "ModelUnavailable",
     ],
 )
 def test_rate_limits_and_outages_are_ridden_out(
@@ -122,6 +130,53 @@ def test_rate_limits_and_outages_are_ridden_out(
     runner(chat() + view(f"x [[stub:error={error};times=2]]"))
     assert runner.query(PREDICT)[1][0][2].startswith("[stub] x")
     assert stub.stats.requests == 3 and len(clock.sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "error, options, hint",
+    [
+        ("RequestTimeOut", ", 'error-handling-strategy' = 'FAILOVER'", "set 'stream' = 'true'"),
+        ("AllocationQuota.FreeTierOnly", "", "'free tier only' is on"),
+        ("model_not_supported", "", "does not offer 'qwen-plus' in OpenAI-compatible mode"),
+        ("Arrearage", "", "overdue payment"),
+        ("InvalidApiKey", "", "region"),
+    ],
+)
+def test_dashscope_errors_say_what_to_do(runner: SqlRunner, error: str, options: str, hint: str) -> None:
+    """One line naming the model and the service's words, and a hint the words do not give."""
+    runner(chat(options) + view(f"x [[stub:error={error}]]"))
+    with pytest.raises(ModelError) as info:
+        runner.query(PREDICT)
+    assert info.value.hint is not None and hint in info.value.hint
+    first = render_error(info.value).splitlines()[0]  # then the statement's excerpt and the hint
+    assert "ML_PREDICT(m)" in first and "HTTP " in first and "Traceback" not in first
+
+
+def test_a_refused_request_field_names_the_option_that_set_it(runner: SqlRunner) -> None:
+    """qsql cannot know each model's output limit; the service's 400 names max_tokens, and the
+    hint names the WITH option that sent it."""
+    runner(chat(", 'max-tokens' = '40000'") + view("x"))
+    with pytest.raises(ModelError) as info:
+        runner.query(PREDICT)
+    assert "Range of max_tokens should be [1, 32768]" in info.value.message
+    assert info.value.hint == "the service refused option 'max-tokens' of model m; check its value"
+
+
+def test_the_option_is_found_by_the_errors_param_too() -> None:
+    from qsql.models.options import OPTION_SPECS
+    from qsql.models.transport import _refused_option
+
+    class Config:
+        name = "m"
+        body_options = {"top_p": 0.5, "translation_options": {"target_lang": "x"}}
+
+    by_param = {"error": {"param": "top_p", "message": "bad value"}}
+    assert "option 'top-p'" in (_refused_option(Config(), by_param, "bad value") or "")  # type: ignore[arg-type]
+    by_text = {"error": {"message": "translation_options.target_lang is required"}}
+    said = _refused_option(Config(), by_text, by_text["error"]["message"])  # type: ignore[arg-type]
+    assert said is not None and "option 'target-lang'" in said
+    assert _refused_option(Config(), {"error": {"param": "seed"}}, "seed") is None  # type: ignore[arg-type]
+    assert OPTION_SPECS  # the table the hint reads
 
 
 def test_openai_insufficient_quota_is_not_retried(stub: StubServer, clock: RecordingClock) -> None:

@@ -217,3 +217,55 @@ def test_each_option_default_is_defined_once() -> None:
     assert f"(default {DEFAULT_RETRIES})" in SPECS_BY_KEY["retry-num"].description
     assert ModelConfig.system_prompt == DEFAULT_SYSTEM_PROMPT
     assert ModelConfig.overflow_action == DEFAULT_OVERFLOW_ACTION
+
+
+@pytest.mark.parametrize(
+    "options, warned",
+    [
+        ("'model' = 'qwen3-8b', 'batch-api' = 'true'", "qwen3-8b thinks by default, in the Batch API too"),
+        ("'model' = 'qwen3.5-plus', 'batch-api' = 'true'", "set 'enable-thinking' explicitly"),
+        ("'model' = 'qwen3-8b', 'batch-api' = 'true', 'enable-thinking' = 'false'", None),
+        ("'model' = 'qwen3-8b'", None),
+        ("'model' = 'qwen-plus', 'batch-api' = 'true'", None),
+        (
+            "'model' = 'qwen3-max', 'batch-api' = 'true', "
+            "'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'",
+            "serves only qwen-max, qwen-plus, qwen-flash, qwen-turbo, not qwen3-max",
+        ),
+        (
+            "'model' = 'qwen-flash', 'batch-api' = 'true', "
+            "'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'",
+            None,
+        ),
+    ],
+)
+def test_dashscope_batch_facts_are_warned_about(sql: SqlRunner, options: str, warned: str | None) -> None:
+    """The reference's section 1.5: thinking models think in batches too; Singapore's Batch API
+    serves four models."""
+    run = sql(
+        f"CREATE MODEL b INPUT (i STRING) OUTPUT (o STRING) WITH ('provider' = 'qwen', 'api-key' = 'k', {options});"
+    )
+    if warned is None:
+        assert run.err == ""
+    else:
+        assert warned in run.err
+
+
+def test_text_embedding_v3_dimensions_of_the_china_docs_are_warned_about_abroad(sql: SqlRunner) -> None:
+    schema = "INPUT (i STRING) OUTPUT (v ARRAY<FLOAT>)"
+    intl = "'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'"
+    run = sql(
+        f"CREATE MODEL e {schema} WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v3', "
+        f"'dimension' = '256', {intl});"
+    )
+    assert "documented for Beijing only" in run.err
+    run = sql(
+        f"CREATE MODEL e2 {schema} WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v3', "
+        f"'dimension' = '512', {intl});"
+    )
+    assert run.err == ""
+    run = sql(
+        f"CREATE MODEL e3 {schema} WITH ('provider' = 'qwen', 'api-key' = 'k', 'model' = 'text-embedding-v3', "
+        "'dimension' = '256');"
+    )
+    assert run.err == ""

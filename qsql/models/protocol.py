@@ -11,6 +11,7 @@ The interface is deliberately small:
 ``stream_reader(config)``            -> a :class:`StreamReader` fed each SSE ``data:`` payload
 ``error_details(payload, text)``     -> (message, code) in the server's own words
 ``classify(status, code, message)``  -> :class:`Verdict`: retryable or not, and why
+``error_hint(config, status, code, message)`` -> what the user can do about it, or None
 
 ``cache_body(config, text)`` is the body that identifies a reply for the response cache (it
 never holds the API key). A Batch API module can build its JSONL lines from ``request`` and
@@ -101,6 +102,11 @@ class WireProtocol:
 
     def classify(self, status: int, code: str | None, message: str | None) -> Verdict:
         raise NotImplementedError
+
+    def error_hint(self, config: ModelConfig, status: int, code: str | None, message: str | None) -> str | None:
+        """What the user can do about an error the service answered, when the service's own
+        words do not say it (None: the transport's generic hint by status)."""
+        return None
 
     def creation_warnings(self, config: ModelConfig) -> list[str]:
         """Things worth telling the user at CREATE MODEL about how this service treats the model."""

@@ -8,7 +8,9 @@ Facts and sources: docs/reference.md ("Model families") and the DashScope refere
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from .families import ON, qwen_family
 from .openai_compat import OpenAICompatible
 from .protocol import Verdict
 
@@ -27,6 +29,17 @@ DETERMINISTIC_500_MESSAGES = (
 )
 
 
+# The Batch File API in the international (Singapore) region serves these models only (the
+# DashScope reference, section 1.5); Beijing serves more, so only the Singapore list is checked.
+INTERNATIONAL_BATCH_MODELS = ("qwen-max", "qwen-plus", "qwen-flash", "qwen-turbo")
+# text-embedding-v3's dimensions in the international docs; the China docs add 256, 128 and 64.
+INTERNATIONAL_V3_DIMENSIONS = (1024, 768, 512)
+
+
+def _international(url: str) -> bool:
+    return (urlsplit(url).hostname or "").startswith("dashscope-intl.")
+
+
 class DashScope(OpenAICompatible):
     name = "dashscope"
 
@@ -41,8 +54,44 @@ class DashScope(OpenAICompatible):
             return Verdict(False, "DashScope refuses this request itself (InternalError.Algo): not retried")
         return super().classify(status, code, message)
 
+    def error_hint(self, config: ModelConfig, status: int, code: str | None, message: str | None) -> str | None:
+        if code == "RequestTimeOut" and not config.stream:
+            return "DashScope gives up on a non-streamed call after 300 s; set 'stream' = 'true' for long replies"
+        if code == "AllocationQuota.FreeTierOnly":
+            return (
+                "the model's free quota is used up and 'free tier only' is on for it: turn that off in the "
+                "Model Studio console to pay for further calls, or use another model"
+            )
+        if code == "model_not_supported":
+            return f"DashScope does not offer '{config.model}' in OpenAI-compatible mode; choose another 'model'"
+        if code == "Arrearage":
+            return "the Alibaba Cloud account has an overdue payment; settle it in the console"
+        return None
+
     def creation_warnings(self, config: ModelConfig) -> list[str]:
         warnings = []
+        family = qwen_family(config.model)
+        if config.batch_api and family.thinking == ON and "enable_thinking" not in config.body_options:
+            warnings.append(
+                f"model {config.name}: {config.model} thinks by default, in the Batch API too (its reasoning is "
+                "billed as output); set 'enable-thinking' explicitly"
+            )
+        if config.batch_api and _international(config.url) and config.model not in INTERNATIONAL_BATCH_MODELS:
+            warnings.append(
+                f"model {config.name}: DashScope's Batch API in the international region serves only "
+                + ", ".join(INTERNATIONAL_BATCH_MODELS)
+                + f", not {config.model}"
+            )
+        if (
+            config.model == "text-embedding-v3"
+            and _international(config.url)
+            and config.body_options.get("dimensions") not in (None, *INTERNATIONAL_V3_DIMENSIONS)
+        ):
+            warnings.append(
+                f"model {config.name}: the international docs give text-embedding-v3 only dimensions "
+                + ", ".join(map(str, INTERNATIONAL_V3_DIMENSIONS))
+                + f"; {config.body_options['dimensions']} is documented for Beijing only"
+            )
         if config.body_options.get("response_format") == {"type": "json_object"} and (
             "json" not in (config.system_prompt or "").lower()
         ):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import ssl
 import time
@@ -200,6 +201,9 @@ def http_error(config: ModelConfig, url: str, response: httpx.Response) -> Model
     hint = _STATUS_HINTS.get(response.status_code)
     if response.status_code == 429 and not verdict.retryable:
         hint = "check the account's billing, purchases and quota in the provider's console"
+    if response.status_code == 400:
+        hint = _refused_option(config, payload, message) or hint
+    hint = config.protocol.error_hint(config, response.status_code, code, message) or hint
     return ModelError(
         text,
         hint=hint,
@@ -209,6 +213,28 @@ def http_error(config: ModelConfig, url: str, response: httpx.Response) -> Model
         headers=response_headers(response, config),
         code=str(code) if code else None,  # for admission control: Throttling.RateQuota ...
     )
+
+
+def _refused_option(config: ModelConfig, payload: object, message: str | None) -> str | None:
+    """'check option ...' when a 400 names a request field the user set through a WITH option:
+    by the error's ``param``, else by the field's name in the message ("Range of max_tokens ...")."""
+    from .options import OPTION_SPECS  # here: only a refused request needs the option table
+
+    error = payload.get("error") if isinstance(payload, dict) else None
+    param = error.get("param") if isinstance(error, dict) else None
+    text = message or ""
+    fields = [(spec.body_field, spec.key) for spec in OPTION_SPECS if spec.body_field is not None]
+    for field, key in [*fields, ("translation_options", "target-lang")]:
+        if field not in config.body_options:
+            continue
+        named = (
+            param == field
+            or (isinstance(param, str) and param.startswith(field + "."))
+            or (re.search(rf"(?<![A-Za-z_]){re.escape(field)}(?![A-Za-z_])", text) is not None)
+        )
+        if named:
+            return f"the service refused option '{key}' of model {config.name}; check its value"
+    return None
 
 
 def _malformed(config: ModelConfig, url: str, what: str, response: httpx.Response) -> ModelError:
