@@ -233,6 +233,10 @@ def test_each_option_default_is_defined_once() -> None:
             "serves only qwen-max, qwen-plus, qwen-flash, qwen-turbo, not qwen3-max",
         ),
         (
+            "'model' = 'qwen-plus', 'endpoint' = 'https://batch.dashscope.aliyuncs.com/compatible-mode/v1'",
+            "may answer only after up to 3600 s; raise ML_PREDICT's 'timeout'",
+        ),
+        (
             "'model' = 'qwen-flash', 'batch-api' = 'true', "
             "'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'",
             None,

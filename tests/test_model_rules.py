@@ -62,7 +62,7 @@ def test_target_lang_is_for_qwen_mt_only(stub_sql: SqlRunner) -> None:
     assert "Qwen-MT translation models" in info.value.message
 
 
-def test_the_stub_answers_a_system_message_to_qwen_mt_with_the_documented_500(stub: StubServer) -> None:
+def test_the_stub_refuses_a_system_message_to_qwen_mt_as_compatible_mode_does(stub: StubServer) -> None:
     import httpx
 
     body = {
@@ -71,9 +71,9 @@ def test_the_stub_answers_a_system_message_to_qwen_mt_with_the_documented_500(st
         "messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "你好"}],
     }
     reply = httpx.post(stub.base_url + "/chat/completions", json=body)
-    assert reply.status_code == 500
-    assert reply.json()["error"]["code"] == "InternalError.Algo"
-    assert reply.json()["error"]["message"] == "Role must be in [user, assistant]"
+    assert reply.status_code == 400
+    assert reply.json()["error"]["code"] == "invalid_parameter_error"
+    assert reply.json()["error"]["message"] == "Role must be in [user, assistant]."
 
 
 # ---------------------------------------------------------------------------- ranges

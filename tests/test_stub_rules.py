@@ -51,10 +51,10 @@ CHAT_CASES = [
         "Content length must be greater than 0",
     ),
     (
-        chat(messages=[{"role": "tool", "content": "x"}]),
+        chat(messages=[{"role": "developer", "content": "x"}]),
         400,
-        "ServiceUnavailableError",
-        "Role must be user or assistant",
+        "invalid_parameter_error",
+        "developer is not one of ['system', 'assistant', 'user', 'tool', 'function']",
     ),
     (
         chat(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]),
@@ -97,9 +97,9 @@ CHAT_CASES = [
     # Qwen-MT
     (
         chat("qwen-mt-plus", messages=SYSTEM_USER, translation_options={"target_lang": "English"}),
-        500,
-        "InternalError.Algo",
-        "Role must be in [user, assistant]",
+        400,
+        "invalid_parameter_error",
+        "Role must be in [user, assistant].",
     ),
     (chat("qwen-mt-plus"), 400, "invalid_parameter_error", "translation_options.target_lang"),
     (chat("qwen-mt-plus", translation_options={"source_lang": "auto", "target_lang": "English"}), 200, None, None),

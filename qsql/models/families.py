@@ -35,7 +35,7 @@ QWEN3_OPEN_SOURCE = re.compile(r"^qwen3-(0\.6b|1\.7b|4b|8b|14b|32b|30b-a3b|235b-
 class Family:
     name: str  # for messages and the docs table
     thinking: str = NEVER
-    # No system message (Qwen-MT: a system message gets 500 "Role must be in [user, assistant]").
+    # No system message (Qwen-MT: a system message is refused, "Role must be in [user, assistant]").
     system_message: bool = True
     # Qwen-MT: translation_options with a target language.
     translation: bool = False

@@ -539,7 +539,7 @@ def _system_prompt_and_translation(
         return prompt if prompt is not None else DEFAULT_SYSTEM_PROMPT
     if prompt is not None:
         raise OptionError(
-            f"Qwen-MT model '{model_name}' takes no system message (DashScope answers 500 "
+            f"Qwen-MT model '{model_name}' takes no system message (DashScope refuses it: "
             "'Role must be in [user, assistant]'); remove 'system-prompt'",
             options.items["system-prompt"].span,
             hint="set 'target-lang' (and 'source-lang') instead",

@@ -36,6 +36,12 @@ INTERNATIONAL_BATCH_MODELS = ("qwen-max", "qwen-plus", "qwen-flash", "qwen-turbo
 INTERNATIONAL_V3_DIMENSIONS = (1024, 768, 512)
 
 
+# DashScope's Batch Chat endpoint (Beijing): the synchronous request shape at half price, each
+# request queued and answered on the same connection, by default within 3,600 s.
+BATCH_CHAT_HOST = "batch.dashscope.aliyuncs.com"
+BATCH_CHAT_TIMEOUT_SECONDS = 3600
+
+
 def _international(url: str) -> bool:
     return (urlsplit(url).hostname or "").startswith("dashscope-intl.")
 
@@ -81,6 +87,12 @@ class DashScope(OpenAICompatible):
                 f"model {config.name}: DashScope's Batch API in the international region serves only "
                 + ", ".join(INTERNATIONAL_BATCH_MODELS)
                 + f", not {config.model}"
+            )
+        if urlsplit(config.url).hostname == BATCH_CHAT_HOST:
+            warnings.append(
+                f"model {config.name}: the Batch Chat endpoint queues each request and may answer only after up to "
+                f"{BATCH_CHAT_TIMEOUT_SECONDS} s; raise ML_PREDICT's 'timeout' to match (e.g. "
+                f"MAP['timeout', '{BATCH_CHAT_TIMEOUT_SECONDS} s']), or requests are cut off and sent again"
             )
         if (
             config.model == "text-embedding-v3"

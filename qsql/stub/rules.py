@@ -144,13 +144,17 @@ def check_chat(payload: dict, batch: bool = False) -> Refusal | None:
     return None
 
 
+QWEN_ROLES = ("system", "assistant", "user", "tool", "function")
+
+
 def _messages(payload: dict) -> Refusal | None:
-    for message in payload["messages"]:
-        if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant"):
-            return Refusal(
-                400,
-                "ServiceUnavailableError",
-                "Role must be user or assistant and Content length must be greater than 0",
+    for number, message in enumerate(payload["messages"]):
+        if not isinstance(message, dict):
+            return _invalid(f"messages[{number}] must be an object", "messages")
+        if message.get("role") not in QWEN_ROLES:
+            # Seen from compatible mode for role 'developer' (maotoumao/Cebian#46, DayuanJiang/next-ai-draw-io#304).
+            return _invalid(
+                f"{message.get('role')} is not one of {list(QWEN_ROLES)} - 'messages.['{number}].role'", "messages"
             )
         content = message.get("content")
         if not isinstance(content, str) or not content:
@@ -187,7 +191,9 @@ def _qwen_mt(payload: dict) -> Refusal | None:
             return _invalid(f"The model {payload['model']} does not support translation_options", "translation_options")
         return None
     if any(m.get("role") != "user" for m in payload["messages"]):
-        return Refusal(500, "InternalError.Algo", "Role must be in [user, assistant]")
+        # Compatible mode today (HIllya51/LunaTranslator#2186, qwen-mt-flash, 2026-03): a 400. The
+        # error-code page's older form, 500 InternalError.Algo, stays injectable (NAMED_ERRORS).
+        return _invalid("Role must be in [user, assistant].")
     options = payload.get("translation_options")
     if not isinstance(options, dict) or not isinstance(options.get("target_lang"), str) or not options["target_lang"]:
         # The stub's reading: a translation model needs to be told the target language.
