@@ -246,3 +246,35 @@ def test_a_line_over_six_megabytes_fails_validation(monkeypatch: pytest.MonkeyPa
     with StubServer() as server:
         final = asyncio.run(go(server))
     assert final.status == "failed" and any("over 6 MB" in e for e in final.errors)
+
+
+def test_the_batch_client_fails_fast_on_account_states_and_never_shows_the_key(httpx_mock) -> None:
+    """A DashScope 429 that is a billing state is not a rate limit: the provider's own rule
+    (DashScope.classify) says so for the Batch File API as for chat; a key echoed back is masked."""
+    from qsql.models.qwen import DashScope
+
+    httpx_mock.add_response(
+        url="https://dashscope.example/v1/files",
+        status_code=429,
+        json={"error": {"code": "PrepaidBillOverdue", "message": "The prepaid bill is overdue. key=sk-secret-123"}},
+    )
+    httpx_mock.add_response(
+        url="https://dashscope.example/v1/batches/b1",
+        status_code=429,
+        json={"error": {"code": "limit_requests", "message": "Requests rate limit exceeded"}},
+    )
+
+    async def go() -> tuple[ModelError, ModelError]:
+        async with httpx.AsyncClient() as http:
+            headers = {"Authorization": "Bearer sk-secret-123"}
+            client = BatchClient(http, "https://dashscope.example/v1", headers, classify=DashScope().classify)
+            with pytest.raises(ModelError) as billing:
+                await client.upload(b"{}")
+            with pytest.raises(ModelError) as throttled:
+                await client.retrieve("b1")
+            return billing.value, throttled.value
+
+    billing, throttled = asyncio.run(go())
+    assert not billing.retryable and "not a rate limit" in billing.message and billing.code == "PrepaidBillOverdue"
+    assert "sk-secret-123" not in billing.message and "****" in billing.message
+    assert throttled.retryable and throttled.code == "limit_requests"

@@ -26,6 +26,7 @@ from ..errors import ModelError
 if TYPE_CHECKING:
     import httpx
 
+    from .protocol import Verdict
     from .ratelimit import Clock
 
 MAX_REQUESTS_PER_FILE = 50_000
@@ -188,12 +189,26 @@ class BatchClient:
     """The Batch File API of one base URL (…/compatible-mode/v1) with one key."""
 
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, headers: dict[str, str], timeout: float = 60.0
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: float = 60.0,
+        classify: Callable[[int, str | None, str | None], Verdict] | None = None,
     ) -> None:
+        """``classify`` is the provider's rule for which answered errors may pass (the wire
+        protocol's: a DashScope 429 that is a billing state does not); by default 408, 409, 429
+        and 5xx."""
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.headers = headers
         self.timeout = timeout
+        self.classify = classify
+
+    def _scrub(self, text: str) -> str:
+        """The text with the key masked: a gateway may echo the Authorization header."""
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return text.replace(token, "****") if len(token) >= 4 else text
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         import httpx
@@ -206,11 +221,15 @@ class BatchClient:
         except httpx.HTTPError as error:
             raise ModelError(f"cannot reach {url}: {error or type(error).__name__}", retryable=True) from None
         if response.status_code >= 400:
-            raise ModelError(
-                f"HTTP {response.status_code} from {method} {url}: {_server_message(response)}",
-                status=response.status_code,
-                retryable=response.status_code in (408, 409, 429) or response.status_code >= 500,
-            )
+            said, code = _server_message(response)
+            status = response.status_code
+            if self.classify is not None:
+                verdict = self.classify(status, code, said)
+                retryable, why = verdict.retryable, verdict.reason
+            else:
+                retryable, why = status in (408, 409, 429) or status >= 500, None
+            text = f"HTTP {status} from {method} {url}: {self._scrub(said)}" + (f" ({code})" if code else "")
+            raise ModelError(text + (f" [{why}]" if why else ""), status=status, retryable=retryable, code=code)
         return response
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -320,14 +339,15 @@ def endpoint_path(url: str) -> str:
     return path
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(response: httpx.Response) -> tuple[str, str | None]:
+    """The server's words and its error code, if it gave one."""
     try:
         payload = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         text = " ".join(response.text.split())
-        return text[:200] or response.reason_phrase
+        return text[:200] or response.reason_phrase, None
     error = payload.get("error", payload) if isinstance(payload, dict) else payload
     if isinstance(error, dict) and error.get("message"):
         code = error.get("code") or error.get("type")
-        return f"{error['message']} ({code})" if code else str(error["message"])
-    return " ".join(response.text.split())[:200]
+        return str(error["message"]), (str(code) if code else None)
+    return " ".join(response.text.split())[:200], None

@@ -64,6 +64,7 @@ def run_batch(
         http_client,
         base_url_of(config),
         {"Authorization": f"Bearer {config.api_key.reveal()}"},
+        classify=config.protocol.classify,
     )
     try:
         results = run(
