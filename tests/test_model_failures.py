@@ -67,6 +67,24 @@ def test_a_moderated_row_fails_alone_and_its_batch_mates_succeed(runner: SqlRunn
     assert result.predict[0].failed_rows == 1
 
 
+def test_an_input_over_the_models_token_limit_fails_alone_and_says_how_to_cut(
+    runner: SqlRunner, stub: StubServer
+) -> None:
+    """text-embedding-v4 takes 8,192 tokens a row; the service refuses the whole batch, qsql
+    splits it so only the long row fails, and the hint names the options that would cut it."""
+    long_text = "word " * 8193
+    runner(embeddings(", 'error-handling-strategy' = 'IGNORE'", "v ARRAY<FLOAT>, `error-string` STRING"))
+    runner(view("short", long_text, "also short"))
+    result = runner(PREDICT).results[-1]
+    by_id = {row[0]: row for row in result.rows}
+    assert by_id[2][2] is None and "Range of input length should be [1, 8192]" in by_id[2][3]
+    assert by_id[1][3] is None and by_id[3][3] is None
+    runner("DROP TEMPORARY VIEW t; DROP MODEL m;" + embeddings() + view(long_text))
+    with pytest.raises(ModelError) as info:
+        runner.query(PREDICT)
+    assert "'max-context-size'" in (info.value.hint or "")
+
+
 def test_empty_strings_are_skipped_like_null_and_never_sent(runner: SqlRunner, stub: StubServer) -> None:
     runner(embeddings() + view("a", "", "b"))
     run = runner(PREDICT)

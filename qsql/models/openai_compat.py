@@ -120,6 +120,16 @@ class OpenAICompatible(WireProtocol):
                 return error, None
         return None, None
 
+    def error_hint(self, config: ModelConfig, status: int, code: str | None, message: str | None) -> str | None:
+        text = (message or "").lower()
+        too_long = "range of input length" in text or "maximum context length" in text
+        if status == 400 and too_long and config.max_input_tokens is None:
+            return (
+                "the input is longer than the model takes; 'max-context-size' with 'context-overflow-action' "
+                "cuts (or skips) such inputs before they are sent"
+            )
+        return None
+
     def classify(self, status: int, code: str | None, message: str | None) -> Verdict:
         if status == 429 and code == "insufficient_quota":
             return Verdict(False, "the account has no quota or credit left: not retried")

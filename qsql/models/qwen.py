@@ -72,7 +72,7 @@ class DashScope(OpenAICompatible):
             return f"DashScope does not offer '{config.model}' in OpenAI-compatible mode; choose another 'model'"
         if code == "Arrearage":
             return "the Alibaba Cloud account has an overdue payment; settle it in the console"
-        return None
+        return super().error_hint(config, status, code, message)
 
     def creation_warnings(self, config: ModelConfig) -> list[str]:
         warnings = []
