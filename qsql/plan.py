@@ -224,6 +224,11 @@ def _throughput(config: object) -> str:
     """How requests are paced or batched, for EXPLAIN (qsql extensions)."""
     if getattr(config, "batch_api", False):
         return ", Batch File API: batch price applies (50% of real-time)"
+    if getattr(config, "provider", None) == "qwen":
+        from .models.qwen import is_batch_chat
+
+        if is_batch_chat(str(getattr(config, "url", ""))):
+            return ", DashScope Batch Chat: batch price applies (50% of real-time)"
     limits = [
         f"{value} {unit}/min"
         for value, unit in (

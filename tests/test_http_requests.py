@@ -180,3 +180,24 @@ def test_timeout(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
     with pytest.raises(QsqlError) as info:
         sql("INSERT INTO sink SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt), MAP['timeout', '2s']);")
     assert "no reply from https://api.example.com/v1/chat/completions within 2 s" in info.value.message
+
+
+def test_dashscope_batch_chat_is_priced_and_explained_at_the_batch_price(sql: SqlRunner, httpx_mock: HTTPXMock) -> None:
+    """The Batch Chat endpoint (batch.dashscope.aliyuncs.com) takes the synchronous request and
+    bills half (the reference's section 1.5); qsql warns about its long queueing at CREATE MODEL."""
+    url = "https://batch.dashscope.aliyuncs.com/compatible-mode/v1/chat/completions"
+    httpx_mock.add_response(url=url, json=chat_reply("ok", 1000, 1000), is_reusable=True)
+    run = sql(
+        "CREATE MODEL m INPUT (input STRING) OUTPUT (content STRING) WITH ('provider' = 'qwen', "
+        "'endpoint' = 'https://batch.dashscope.aliyuncs.com/compatible-mode/v1', 'api-key' = 'k', "
+        "'model' = 'qwen-plus');" + DATA
+    )
+    assert "may answer only after up to 3600 s" in run.err
+    (plan,) = sql("EXPLAIN SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+    assert "DashScope Batch Chat: batch price applies" in plan.text
+    (result,) = sql("SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(txt))").results
+    stats = result.predict[0]
+    assert stats.batch_api and stats.requests == 2
+    _, price = sql.session.price_of("m")
+    assert price is not None  # qwen-plus is in qsql's price table
+    assert sql.session.usage.cost == pytest.approx(price.batch().cost(2000, 2000))

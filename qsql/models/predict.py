@@ -37,6 +37,7 @@ from .cache import ResponseCache, cache_key
 from .config import EMBEDDINGS, ModelConfig
 from .hooks import CallRecord, ModelHooks
 from .protocol import MalformedReply, Prediction, Usage
+from .qwen import is_batch_chat
 from .retry import Clock, run_with_retries
 from .runtime import ModelRuntime
 from .throughput import batch_groups, rate_note
@@ -146,6 +147,8 @@ class _Call(Generic[Tag]):
     ) -> None:
         self.config = config
         self.stats = stats
+        if config.provider == "qwen" and is_batch_chat(config.url):
+            stats.batch_api = True  # DashScope's Batch Chat endpoint bills at the batch price too
         self.runtime = runtime
         self.cache = cache
         self.hooks = hooks

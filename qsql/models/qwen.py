@@ -42,6 +42,11 @@ BATCH_CHAT_HOST = "batch.dashscope.aliyuncs.com"
 BATCH_CHAT_TIMEOUT_SECONDS = 3600
 
 
+def is_batch_chat(url: str) -> bool:
+    """Whether ``url`` is DashScope's Batch Chat endpoint, billed at the batch price."""
+    return urlsplit(url).hostname == BATCH_CHAT_HOST
+
+
 def _international(url: str) -> bool:
     return (urlsplit(url).hostname or "").startswith("dashscope-intl.")
 
@@ -88,7 +93,7 @@ class DashScope(OpenAICompatible):
                 + ", ".join(INTERNATIONAL_BATCH_MODELS)
                 + f", not {config.model}"
             )
-        if urlsplit(config.url).hostname == BATCH_CHAT_HOST:
+        if is_batch_chat(config.url):
             warnings.append(
                 f"model {config.name}: the Batch Chat endpoint queues each request and may answer only after up to "
                 f"{BATCH_CHAT_TIMEOUT_SECONDS} s; raise ML_PREDICT's 'timeout' to match (e.g. "
