@@ -1,7 +1,7 @@
 """ML_PREDICT at the provider's rate limit: declared, found adaptively, and today's fixed C.
 
-The stub runs in rate-limit mode (sliding-window quotas, 429 Throttling.RateQuota /
-Throttling.AllocationQuota beyond them, as DashScope answers) and N rows go through
+The stub runs in rate-limit mode (sliding-window quotas, 429 limit_requests /
+insufficient_quota beyond them, as DashScope's compatible mode answers) and N rows go through
 ``INSERT ... SELECT ... FROM ML_PREDICT(...)`` three ways:
 
 * declared — the model declares the quota ('requests-per-minute' or 'tokens-per-minute');

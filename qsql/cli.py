@@ -211,13 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--requests-per-minute",
         type=int,
         metavar="N",
-        help="rate-limit mode: 429 Throttling.RateQuota beyond N requests a minute",
+        help="rate-limit mode: 429 limit_requests (Throttling.RateQuota) beyond N requests a minute",
     )
     stub.add_argument(
         "--tokens-per-minute",
         type=int,
         metavar="N",
-        help="rate-limit mode: 429 Throttling.AllocationQuota beyond N tokens a minute",
+        help="rate-limit mode: 429 insufficient_quota (Throttling.AllocationQuota) beyond N tokens a minute",
     )
     stub.add_argument(
         "--minute-seconds",

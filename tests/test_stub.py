@@ -47,7 +47,7 @@ def test_markers_inject_status_and_retry_after(stub: StubServer, client: httpx.C
     response = chat(client, stub, "x [[stub:status=429;retry-after=3]]")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "3"
-    assert response.json()["error"]["code"] == "Throttling.RateQuota"
+    assert response.json()["error"]["code"] == "limit_requests"
 
 
 def test_times_fails_first_attempts_then_succeeds(stub: StubServer, client: httpx.Client) -> None:

@@ -44,7 +44,7 @@ def test_requests_beyond_the_minute_quota_get_rate_quota_429(client: httpx.Clien
         assert [chat(client, server, "hi").status_code for _ in range(3)] == [200, 200, 200]
         refused = chat(client, server, "hi")
         assert refused.status_code == 429
-        assert refused.json()["error"]["code"] == "Throttling.RateQuota"
+        assert refused.json()["error"]["code"] == "limit_requests"  # compatible mode's Throttling.RateQuota
         assert "retry-after" not in refused.headers  # DashScope sends none
         time.now = 59.9
         assert chat(client, server, "hi").status_code == 429
@@ -74,7 +74,7 @@ def test_tokens_beyond_the_minute_quota_get_allocation_quota_429(client: httpx.C
         assert chat(client, server, "one two three").status_code == 200
         refused = chat(client, server, "one two three")  # 21 > 20
         assert refused.status_code == 429
-        assert refused.json()["error"]["code"] == "Throttling.AllocationQuota"
+        assert refused.json()["error"]["code"] == "insufficient_quota"  # Throttling.AllocationQuota
         assert chat(client, server, "x").status_code == 200  # 3 more tokens fit: 17
         time.now = 60
         assert chat(client, server, "one two three").status_code == 200
@@ -118,3 +118,11 @@ def test_stub_command_rate_limit_flags(cli: CliRunner) -> None:
         assert [client.post(url, json=body).status_code for _ in range(3)] == [200, 200, 429]
     bad = cli("stub", "--requests-per-minute", "-1")
     assert bad.returncode == 2 and "must be positive" in bad.stderr
+
+
+def test_an_openai_model_is_refused_in_openais_words(client: httpx.Client) -> None:
+    with serve(RateLimits(requests_per_minute=1), FakeTime()) as server:
+        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+        assert client.post(f"{server.base_url}/chat/completions", json=body).status_code == 200
+        refused = client.post(f"{server.base_url}/chat/completions", json=body)
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limit_exceeded"

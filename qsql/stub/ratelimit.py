@@ -3,8 +3,9 @@
 A request is admitted when, in the sliding window of the last minute, fewer than
 ``requests_per_minute`` requests and at most ``tokens_per_minute`` tokens (prompt plus reply,
 what the reply's ``usage`` says) were admitted before it; otherwise it is answered at once
-with DashScope's 429: ``Throttling.RateQuota`` for requests, ``Throttling.AllocationQuota``
-for tokens. Refused requests use no quota. DashScope sends no Retry-After (none is documented
+with DashScope's 429 in compatible mode's spelling: ``limit_requests`` (the error-code page's
+``Throttling.RateQuota``) for requests, ``insufficient_quota`` (``Throttling.AllocationQuota``)
+for tokens; an OpenAI or DeepSeek model gets OpenAI's ``rate_limit_exceeded``. Refused requests use no quota. DashScope sends no Retry-After (none is documented
 or seen in public reports), so neither does the stub.
 
 ``minute`` is how many seconds a minute lasts: 60, or less for benchmarks that would otherwise
@@ -18,10 +19,16 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-REQUESTS_CODE = "Throttling.RateQuota"
+# DashScope compatible mode (the reference's error table; the requests reply as public clients
+# record it, e.g. {"error": {"message": "Requests rate limit exceeded, please try again later.",
+# "code": "limit_requests"}}).
+REQUESTS_CODE = "limit_requests"
 REQUESTS_MESSAGE = "Requests rate limit exceeded, please try again later."
-TOKENS_CODE = "Throttling.AllocationQuota"
-TOKENS_MESSAGE = "Allocated quota exceeded, please increase your quota limit."
+TOKENS_CODE = "insufficient_quota"
+TOKENS_MESSAGE = "You exceeded your current quota, please check your plan and billing details."
+# OpenAI's spelling, for OpenAI and DeepSeek model names.
+OPENAI_CODE = "rate_limit_exceeded"
+OPENAI_MESSAGES = {REQUESTS_CODE: "Rate limit reached for requests", TOKENS_CODE: "Rate limit reached for tokens"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,12 @@ class RateLimits:
 class Refusal:
     code: str
     message: str
+
+    def for_vendor(self, vendor: str) -> Refusal:
+        """The same refusal as the model's own service words it (``rules.vendor``)."""
+        if vendor == "qwen":
+            return self
+        return Refusal(OPENAI_CODE, OPENAI_MESSAGES.get(self.code, self.message))
 
 
 class SlidingWindowLimiter:

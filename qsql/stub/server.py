@@ -78,7 +78,7 @@ _ERROR_CODES = {
     403: "AccessDenied",
     404: "model_not_found",
     408: "RequestTimeOut",
-    429: "Throttling.RateQuota",
+    429: "limit_requests",
     500: "InternalError",
 }
 
@@ -408,7 +408,9 @@ class StubServer:
             usage = _embeddings_reply(payload, self.options.embedding_dimension)["usage"]
         else:
             return None
-        return self.rate_limiter.admit(int(usage.get("total_tokens", 0)))
+        refusal = self.rate_limiter.admit(int(usage.get("total_tokens", 0)))
+        model = payload.get("model")
+        return refusal.for_vendor(rules.vendor(model)) if refusal and isinstance(model, str) else refusal
 
     def _fault_for(self, texts: list[str], number: int) -> Fault:
         for text in texts:
