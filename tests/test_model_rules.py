@@ -44,6 +44,28 @@ def test_qwen_mt_source_lang(stub_sql: SqlRunner, stub: StubServer) -> None:
     assert stub_sql.query(PREDICT)[1][0][2] == "[stub] [Chinese->English] 你好，世界"
 
 
+def test_only_qwen_mt_flash_may_be_streamed(stub_sql: SqlRunner, stub: StubServer) -> None:
+    """qwen-mt-flash streams in increments; the other Qwen-MT models send the whole text so far in
+    each chunk (the stub does too), which joined would repeat it, so qsql does not stream them."""
+    import httpx
+
+    with pytest.raises(OptionError) as info:
+        stub_sql(model("qwen-mt-plus", ", 'target-lang' = 'English', 'stream' = 'true'"))
+    assert "does not stream incrementally" in info.value.message and "qwen-mt-flash" in (info.value.hint or "")
+    stub_sql(model("qwen-mt-flash", ", 'target-lang' = 'English', 'stream' = 'true'") + VIEW)
+    assert stub_sql.query(PREDICT)[1][0][2] == "[stub] [auto->English] 你好，世界"
+    assert stub.stats.bodies[-1]["stream"] is True
+    body = {
+        "model": "qwen-mt-turbo",
+        "stream": True,
+        "translation_options": {"target_lang": "English"},
+        "messages": [{"role": "user", "content": "one two three four five"}],
+    }
+    events = httpx.post(stub.base_url + "/chat/completions", json=body).text.splitlines()
+    pieces = [e for e in events if '"content": "[stub]' in e]
+    assert len(pieces) > 1 and all(p.count("[stub]") == 1 for p in pieces)  # each the text so far
+
+
 def test_qwen_mt_needs_a_target_language(stub_sql: SqlRunner) -> None:
     with pytest.raises(OptionError) as info:
         stub_sql(model("qwen-mt-plus"))

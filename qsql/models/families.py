@@ -41,13 +41,24 @@ class Family:
     translation: bool = False
     # Qwen's n > 1 is for qwen-plus, Qwen3 (non-thinking) and qwen-plus-character only.
     multiple_choices: bool = True
+    # Whether a streamed reply comes in increments. Of Qwen-MT, only qwen-mt-flash is documented
+    # to stream incrementally (docs.qwencloud.com, "Machine translation (Qwen-MT)"); the others
+    # stream the whole text so far in each chunk, which joined would repeat it.
+    incremental_stream: bool = True
 
 
 def qwen_family(model: str) -> Family:
     """The family of a DashScope chat model name."""
     name = model.lower()
     if name.startswith("qwen-mt-") or name == "qwen-mt":
-        return Family("Qwen-MT", NEVER, system_message=False, translation=True, multiple_choices=False)
+        return Family(
+            "Qwen-MT",
+            NEVER,
+            system_message=False,
+            translation=True,
+            multiple_choices=False,
+            incremental_stream=name.startswith("qwen-mt-flash"),
+        )
     if name.startswith(("qwq", "qvq")) or name.endswith("-thinking") or "-thinking-" in name:
         return Family("QwQ / QVQ / -thinking", ALWAYS, multiple_choices=False)
     if "-instruct" in name:

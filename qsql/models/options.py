@@ -589,6 +589,13 @@ def _thinking_and_streaming(
         if family.thinking in (OFF, ON) and isinstance(asked, bool):
             body["enable_thinking"] = asked
         thinks = will_think(family, asked if isinstance(asked, bool) else None)
+        if stream_option is True and not family.incremental_stream:
+            raise OptionError(
+                f"model '{model_name}' does not stream incrementally (DashScope sends the whole text so far in each "
+                "chunk; only qwen-mt-flash streams in increments): 'stream' = 'true' is not supported",
+                options.value_span("stream"),
+                hint="remove 'stream' (its replies are read whole), or use qwen-mt-flash",
+            )
         n = values.get("n", 1)
         if isinstance(n, int) and n > 1 and (thinks or not family.multiple_choices):
             why = "while it thinks" if thinks else f"for {family.name} models"

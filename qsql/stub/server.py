@@ -551,6 +551,8 @@ def _chat_stream(payload: dict) -> bytes:
             }
         )
 
+    # Qwen-MT other than qwen-mt-flash streams non-incrementally: each chunk has the text so far.
+    cumulative = isinstance(model, str) and not qwen_family(model).incremental_stream
     for index, (content, thought) in enumerate(answers):
         chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
         for field_name, text in (("reasoning_content", thought), ("content", content)):
@@ -559,6 +561,8 @@ def _chat_stream(payload: dict) -> bytes:
             words = text.split(" ")
             for start in range(0, len(words), 2):
                 piece = " ".join(words[start : start + 2]) + (" " if start + 2 < len(words) else "")
+                if cumulative:
+                    piece = " ".join(words[: start + 2])
                 chunk([{"index": index, "delta": {field_name: piece}, "finish_reason": None}])
         chunk([{"index": index, "delta": {}, "finish_reason": "stop"}])
     options = payload.get("stream_options")
