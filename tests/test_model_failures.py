@@ -194,6 +194,13 @@ def test_the_option_is_found_by_the_errors_param_too() -> None:
     said = _refused_option(Config(), by_text, by_text["error"]["message"])  # type: ignore[arg-type]
     assert said is not None and "option 'target-lang'" in said
     assert _refused_option(Config(), {"error": {"param": "seed"}}, "seed") is None  # type: ignore[arg-type]
+
+    class Reasoning:
+        name = "o"
+        body_options = {"max_tokens": 10}  # sent to o3-mini as max_completion_tokens
+
+    said = _refused_option(Reasoning(), {}, "Invalid 'max_completion_tokens': too large")  # type: ignore[arg-type]
+    assert said is not None and "option 'max-tokens'" in said
     assert OPTION_SPECS  # the table the hint reads
 
 

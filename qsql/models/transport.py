@@ -224,8 +224,11 @@ def _refused_option(config: ModelConfig, payload: object, message: str | None) -
     param = error.get("param") if isinstance(error, dict) else None
     text = message or ""
     fields = [(spec.body_field, spec.key) for spec in OPTION_SPECS if spec.body_field is not None]
-    for field, key in [*fields, ("translation_options", "target-lang")]:
-        if field not in config.body_options:
+    # Fields sent under another name: OpenAI's reasoning models get max_tokens as max_completion_tokens.
+    renamed = {"translation_options": "target-lang", "max_completion_tokens": "max-tokens"}
+    for field, key in [*fields, *renamed.items()]:
+        sent_as = "max_tokens" if field == "max_completion_tokens" else field
+        if sent_as not in config.body_options:
             continue
         named = (
             param == field
