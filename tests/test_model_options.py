@@ -197,6 +197,8 @@ def test_qwen_json_object_without_json_in_the_prompt_is_warned_about(sql: SqlRun
         "'model' = 'qwen-plus', 'response-format' = 'json_object', 'system-prompt' = 'Answer in JSON.');"
     )
     assert run.err == ""
+    run = sql(f"CREATE MODEL j3 INPUT (i STRING) OUTPUT (o STRING) WITH ({BASE}, 'response-format' = 'json_object');")
+    assert "OpenAI refuses 'response-format' = 'json_object' unless a message mentions JSON" in run.err
 
 
 def test_deepseek_without_endpoint_hints_at_deepseek(sql: SqlRunner) -> None:

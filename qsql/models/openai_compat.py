@@ -130,6 +130,21 @@ class OpenAICompatible(WireProtocol):
             )
         return None
 
+    def creation_warnings(self, config: ModelConfig) -> list[str]:
+        """json_object needs the word JSON in a message: DashScope (the reference) and OpenAI, whose
+        error the stub uses ("'messages' must contain the word 'json' ..."), both refuse it."""
+        if config.body_options.get("response_format") == {"type": "json_object"} and (
+            "json" not in (config.system_prompt or "").lower()
+        ):
+            service = {"qwen": "DashScope", "openai": "OpenAI", "deepseek": "DeepSeek"}.get(
+                config.provider, "The service"
+            )
+            return [
+                f"model {config.name}: {service} refuses 'response-format' = 'json_object' unless a message mentions "
+                "JSON; say it in 'system-prompt' (or every row's input must)"
+            ]
+        return []
+
     def classify(self, status: int, code: str | None, message: str | None) -> Verdict:
         if status == 429 and code == "insufficient_quota":
             return Verdict(False, "the account has no quota or credit left: not retried")

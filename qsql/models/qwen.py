@@ -109,11 +109,4 @@ class DashScope(OpenAICompatible):
                 + ", ".join(map(str, INTERNATIONAL_V3_DIMENSIONS))
                 + f"; {config.body_options['dimensions']} is documented for Beijing only"
             )
-        if config.body_options.get("response_format") == {"type": "json_object"} and (
-            "json" not in (config.system_prompt or "").lower()
-        ):
-            warnings.append(
-                f"model {config.name}: DashScope refuses 'response-format' = 'json_object' unless a message mentions "
-                "JSON; say it in 'system-prompt' (or every row's input must)"
-            )
-        return warnings
+        return warnings + super().creation_warnings(config)
