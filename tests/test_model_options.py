@@ -239,6 +239,11 @@ def test_each_option_default_is_defined_once() -> None:
             "may answer only after up to 3600 s; raise ML_PREDICT's 'timeout'",
         ),
         (
+            "'model' = 'qwen3-max', 'batch-api' = 'true', "
+            "'endpoint' = 'https://ws-1.ap-southeast-1.maas.aliyuncs.com/compatible-mode/v1'",
+            "in the international region serves only",
+        ),
+        (
             "'model' = 'qwen-flash', 'batch-api' = 'true', "
             "'endpoint' = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'",
             None,
@@ -275,3 +280,15 @@ def test_text_embedding_v3_dimensions_of_the_china_docs_are_warned_about_abroad(
         "'dimension' = '256');"
     )
     assert run.err == ""
+
+
+@pytest.mark.parametrize(
+    "name, refused", [("o4-mini", True), ("o3", True), ("o3-2025-04-16", True), ("o3-mini", False)]
+)
+def test_openai_o3_and_o4_mini_take_no_stop(sql: SqlRunner, name: str, refused: bool) -> None:
+    options = BASE.replace("'gpt-4o-mini'", f"'{name}'") + ", 'stop' = 'END'"
+    if refused:
+        with pytest.raises(OptionError, match="option 'stop' is not supported by OpenAI's"):
+            create(sql, options)
+    else:
+        assert create(sql, options).body_options["stop"] == ["END"]

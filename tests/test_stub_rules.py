@@ -37,6 +37,9 @@ CHAT_CASES = [
     (chat(stop=["a", 1]), 400, "invalid_parameter_error", "cannot mix"),
     (chat("gpt-4o-mini", stop=["a", "b", "c", "d", "e"]), 400, "invalid_parameter_error", "at most 4"),
     (chat("o3-mini", max_tokens=10), 400, "unsupported_parameter", "Use 'max_completion_tokens' instead"),
+    (chat("o4-mini", stop=["x"]), 400, "unsupported_parameter", "'stop' is not supported with this model"),
+    (chat("o3", stop="x"), 400, "unsupported_parameter", "'stop'"),
+    (chat("o3-mini", stop=["x"]), 200, None, None),
     (chat(response_format={"type": "json_object"}), 400, "invalid_parameter_error", "must contain the word 'json'"),
     (
         chat(response_format={"type": "json_object"}, messages=[{"role": "user", "content": "answer in JSON"}]),

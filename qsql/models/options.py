@@ -350,7 +350,7 @@ def resolve_model(
     values, body = _parse_values(options, provider, task, name)
     retry = _retry_policy(values)
     _check_schema(name, task, inputs, outputs, statement.span, retry)
-    _check_model_rules(options, model_name, body)
+    _check_model_rules(options, provider, model_name, body)
     stream = _thinking_and_streaming(options, provider, task, model_name, values, body, outputs)
     system_prompt = _system_prompt_and_translation(options, provider, task, model_name, body)
     _check_embeddings_rules(options, provider, task, model_name, body, name)
@@ -492,8 +492,21 @@ def _retry_policy(values: _Values) -> RetryPolicy:
     return RetryPolicy(**given)
 
 
-def _check_model_rules(options: _Options, model_name: str, body: dict[str, object]) -> None:
+def refuses_stop(model_name: str) -> bool:
+    """OpenAI's o3 and o4-mini take no 'stop' ("Not supported with latest reasoning models o3 and
+    o4-mini", the OpenAPI spec's CreateChatCompletionRequest)."""
+    name = model_name.lower()
+    return name == "o3" or (name.startswith("o3-") and not name.startswith("o3-mini")) or name.startswith("o4-mini")
+
+
+def _check_model_rules(options: _Options, provider: Provider, model_name: str, body: dict[str, object]) -> None:
     """What a particular model accepts beyond the option's own range."""
+    if "stop" in body and provider.name == "openai" and refuses_stop(model_name):
+        raise OptionError(
+            f"option 'stop' is not supported by OpenAI's {model_name} (its latest reasoning models take no stop "
+            "sequences)",
+            options.items["stop"].span,
+        )
     if "dimensions" in body and model_name in EMBEDDING_DIMENSIONS:
         allowed = EMBEDDING_DIMENSIONS[model_name]
         if body["dimensions"] not in allowed:

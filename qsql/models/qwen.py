@@ -48,7 +48,9 @@ def is_batch_chat(url: str) -> bool:
 
 
 def _international(url: str) -> bool:
-    return (urlsplit(url).hostname or "").startswith("dashscope-intl.")
+    """Singapore: dashscope-intl, or a workspace domain {WorkspaceId}.ap-southeast-1.maas.aliyuncs.com."""
+    host = urlsplit(url).hostname or ""
+    return host.startswith("dashscope-intl.") or host.endswith(".ap-southeast-1.maas.aliyuncs.com")
 
 
 class DashScope(OpenAICompatible):

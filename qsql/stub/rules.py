@@ -313,6 +313,12 @@ def _openai_ranges(payload: dict) -> Refusal | None:
     ):
         return _invalid("presence_penalty must be in [-2, 2]", "presence_penalty", "invalid_value")
     model = payload["model"].lower()
+    if "stop" in payload and (
+        model == "o3" or (model.startswith("o3-") and not model.startswith("o3-mini")) or model.startswith("o4-mini")
+    ):
+        return _invalid(
+            "Unsupported parameter: 'stop' is not supported with this model.", "stop", "unsupported_parameter"
+        )
     if "max_tokens" in payload and model.startswith(("o1", "o3", "o4", "gpt-5")):
         return _invalid(
             "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
