@@ -157,6 +157,7 @@ def test_rate_limits_and_outages_are_ridden_out(
         ("AllocationQuota.FreeTierOnly", "", "'free tier only' is on"),
         ("model_not_supported", "", "does not offer 'qwen-plus' in OpenAI-compatible mode"),
         ("Arrearage", "", "overdue payment"),
+        ("DataInspectionFailed", "", "content moderation refused this row"),
         ("InvalidApiKey", "", "region"),
     ],
 )

@@ -77,6 +77,11 @@ class DashScope(OpenAICompatible):
             )
         if code == "model_not_supported":
             return f"DashScope does not offer '{config.model}' in OpenAI-compatible mode; choose another 'model'"
+        if code in ("data_inspection_failed", "DataInspectionFailed"):
+            return (
+                "DashScope's content moderation refused this row's input or reply; 'error-handling-strategy' = "
+                "'IGNORE' (or 'retry-fallback-strategy' = 'IGNORE') drops such rows and goes on"
+            )
         if code == "Arrearage":
             return "the Alibaba Cloud account has an overdue payment; settle it in the console"
         return super().error_hint(config, status, code, message)
