@@ -135,10 +135,33 @@ def test_an_option_neither_qsql_nor_flink_knows_is_an_error() -> None:
 
 
 def test_embeddings_max_tokens_is_flinks_max_context_size() -> None:
-    script, findings = flink(MODEL.format(provider="qwen", model="text-embedding-v4", extra=" 'max-tokens' = '512',"))
+    sql = MODEL.format(
+        provider="openai",
+        model="text-embedding-3-small",
+        extra=" 'endpoint' = 'https://api.openai.com/v1/embeddings', 'max-tokens' = '512',",
+    )
+    script, findings = flink(sql)
     options = with_options(script)
     assert options["max-context-size"] == "512" and "max-tokens" not in options
+    assert "-- 'max-tokens' (embeddings input limit) is Flink's 'max-context-size'" in script
     assert findings == []
+
+
+@pytest.mark.parametrize(("model", "option"), [("text-embedding-v4", "max-tokens"), ("qwen-plus", "max-context-size")])
+def test_an_input_limit_flink_cannot_count_is_left_out(model: str, option: str) -> None:
+    # Flink's openai provider counts max-context-size with jtokkit (ContextOverflowAction), which
+    # has no tokenizer for Qwen's models: the job would fail when it starts.
+    script, findings = flink(MODEL.format(provider="qwen", model=model, extra=f" '{option}' = '512',"))
+    options = with_options(script)
+    assert "max-context-size" not in options and "max-tokens" not in options
+    assert f"-- qsql only, left out: '{option}' = '512'\n" in script
+    assert findings == [
+        f"t.sql:2:24: option '{option}' of m left out: Flink's openai provider counts tokens only for OpenAI's "
+        f"models (jtokkit), so an input limit for '{model}' fails when the job starts ('No proper tokenizer "
+        "found'); on Flink the input is sent uncut"
+    ]
+    with pytest.raises(QsqlError, match=f"--strict: option '{option}' of m left out"):
+        flink(MODEL.format(provider="qwen", model=model, extra=f" '{option}' = '512',"), strict=True)
 
 
 def test_stub_mode_points_every_model_at_the_stub() -> None:

@@ -20,8 +20,8 @@ from pathlib import PurePosixPath
 
 from .. import ast
 from ..errors import OptionError, QsqlError
-from ..models.config import METADATA_COLUMNS
-from ..models.options import SPECS_BY_KEY
+from ..models.config import CHAT, METADATA_COLUMNS, REASONING_COLUMN
+from ..models.options import SPECS_BY_KEY, task_from_model
 from ..models.providers import PROVIDERS
 from ..parser import parse
 from ..secrets import SECRET_OPTION_KEYS
@@ -59,6 +59,28 @@ QSQL_ONLY_TABLE_OPTIONS = {
 }
 
 CHAT_SUFFIX, EMBEDDINGS_SUFFIX = "chat/completions", "embeddings"
+
+# Settings qsql reads that Flink does not have under that name (Flink takes 'async' only in
+# ML_PREDICT's config MAP): Flink would accept the SET and ignore it, so the job would differ.
+QSQL_ONLY_SETTINGS = {
+    "table.exec.async-ml-predict.async": "Flink reads 'async' only from ML_PREDICT's config MAP "
+    "(MAP['async', 'false'])",
+}
+
+# Model names Flink's openai provider can count tokens for. It counts 'max-context-size' with
+# jtokkit, whose registry knows OpenAI's own models only: for any other model the job fails when it
+# starts ("No proper tokenizer found for model ... Context size cannot be set").
+_JTOKKIT_MODEL_PREFIXES = ("gpt-4", "gpt-3.5-turbo", "o1", "text-embedding-3-", "text-embedding-ada-002")
+_JTOKKIT_MODELS = frozenset(
+    ("davinci", "curie", "babbage", "ada", "text-davinci-003", "text-davinci-002", "text-davinci-001")
+)
+
+
+def flink_counts_tokens_of(model: str) -> bool:
+    """Whether Flink's openai provider has a tokenizer for ``model`` (so 'max-context-size' works)."""
+    return model in _JTOKKIT_MODELS or model.startswith(_JTOKKIT_MODEL_PREFIXES)
+
+
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -218,27 +240,38 @@ class _Context:
             if key in ("provider", "endpoint", "api-key"):
                 continue
             value = self.value(item)
+            flink_key = key
             if key == "max-tokens" and task == EMBEDDINGS_SUFFIX:
                 # qsql's per-row input limit of an embedding model is Flink's max-context-size.
                 if "max-context-size" in by_key:
-                    self.report(
-                        f"option '{item.key}' of embedding model {name} dropped: "
+                    self.leave_out(
+                        item,
+                        notes,
+                        f"option '{item.key}' of embedding model {name} left out: "
                         "'max-context-size' already limits the input on Flink",
-                        item.span,
                     )
-                else:
-                    rendered.append(("max-context-size", value))
+                    continue
+                flink_key = "max-context-size"
+            if flink_key == "max-context-size" and not flink_counts_tokens_of(model_name):
+                self.leave_out(
+                    item,
+                    notes,
+                    f"option '{item.key}' of {name} left out: Flink's openai provider counts tokens only for "
+                    f"OpenAI's models (jtokkit), so an input limit for '{model_name}' fails when the job starts "
+                    "('No proper tokenizer found'); on Flink the input is sent uncut",
+                )
+                continue
+            if flink_key in allowed:
+                rendered.append((flink_key, value))
+                if key == "max-tokens" and flink_key == "max-context-size":
                     notes.append(f"'{item.key}' (embeddings input limit) is Flink's 'max-context-size'")
+                elif item.key != flink_key:
+                    notes.append(f"'{item.key}' is spelled '{flink_key}' on Flink")
                 continue
-            if key in allowed:
-                rendered.append((key, value))
-                if item.key != key:
-                    notes.append(f"'{item.key}' is spelled '{key}' on Flink")
-                continue
-            self.report(
-                f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no "
-                "equivalent; left out",
-                item.span,
+            self.leave_out(
+                item,
+                notes,
+                f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no equivalent; left out",
             )
         for column in statement.outputs:
             dtype = column.dtype
@@ -253,12 +286,44 @@ class _Context:
                     "gives only ARRAY<FLOAT>: declare ARRAY<FLOAT>",
                     column.span,
                 )
+        self.extra_outputs(statement, name, notes)
         self.replace_options(statement.options, rendered, statement.span)
         if notes:
             self.comment(statement.span, notes)
 
+    def leave_out(self, item: ast.OptionItem, notes: list[str], message: str) -> None:
+        """Drop a model option Flink cannot take: a warning, and a comment in the script saying so."""
+        self.report(message, item.span)
+        notes.append(f"qsql only, left out: {_quote(item.key)} = {_quote(item.value)}")
+
+    def extra_outputs(self, statement: ast.CreateModel, name: str, notes: list[str]) -> None:
+        """Flink's openai provider takes exactly one physical OUTPUT column (OpenAIModelCommons.
+        validateSingleColumnSchema), and Flink 2.3's CREATE MODEL refuses METADATA columns. qsql's
+        extra columns (the error columns under IGNORE, the reasoning column) are left out of the
+        Flink OUTPUT, with a warning: a query that reads one must change, and under IGNORE a failed
+        row is dropped on Flink instead of kept with its error."""
+        extra = [c for c in statement.outputs if c.name.name in METADATA_COLUMNS or c.name.name == REASONING_COLUMN]
+        if not extra:
+            return
+        for column in extra:
+            what = (
+                "keeps a thinking model's reasoning (Flink's openai provider reads only the answer)"
+                if column.name.name == REASONING_COLUMN
+                else "keeps failed rows under IGNORE (on Flink such a row is dropped)"
+            )
+            self.report(
+                f"output column '{column.name.name}' of {name} is a qsql extension: it {what}; Flink's openai "
+                "provider takes exactly one output column, so it is left out: queries that read it must change",
+                column.span,
+            )
+            notes.append(f"qsql only, left out of OUTPUT: {self.text[column.span.start_pos : column.span.end_pos]}")
+        kept = [c for c in statement.outputs if c not in extra]
+        first, last = statement.outputs[0].span.start_pos, statement.outputs[-1].span.end_pos
+        self.edits.append((first, last, ", ".join(self.text[c.span.start_pos : c.span.end_pos] for c in kept)))
+
     def alter_model(self, statement: ast.AlterModel) -> None:
         rendered = []
+        notes: list[str] = []
         for item in statement.set_options or ():
             spec = SPECS_BY_KEY.get(item.key)
             key = spec.key if spec is not None else item.key
@@ -267,14 +332,21 @@ class _Context:
                     "ALTER MODEL ... SET ('provider' = ...) is translated as given; check it is 'openai'", item.span
                 )
             if key not in FLINK_OPENAI_OPTIONS:
-                self.report(
+                self.leave_out(
+                    item,
+                    notes,
                     f"model option '{item.key}' is qsql-only: Flink's openai provider has no equivalent; left out",
-                    item.span,
                 )
                 continue
             value = self.value(item) if key not in SECRET_OPTION_KEYS else self.api_key(item, "", [], statement)
             rendered.append((key, value))
+        if not rendered:
+            # Every option was qsql's: Flink has no ALTER MODEL ... SET () to write.
+            self.drop_statement(statement)
+            return
         self.replace_options(statement.set_options or (), rendered, statement.span)
+        if notes:
+            self.comment(statement.span, notes)
 
     def endpoint(
         self, statement: ast.CreateModel, by_key: dict[str, ast.OptionItem], default: str | None, model_name: str
@@ -291,7 +363,8 @@ class _Context:
             if base.endswith("/" + suffix):
                 base, task = base[: -len(suffix) - 1], suffix
         if task is None:
-            task = _task_from_model(model_name, statement.outputs)
+            outputs = ((c.name.name, c.dtype) for c in statement.outputs)
+            task = CHAT_SUFFIX if task_from_model(model_name, outputs) == CHAT else EMBEDDINGS_SUFFIX
         if self.options.stub_base_url is not None:
             base = self.options.stub_base_url.rstrip("/")
         return f"{base}/{task}", task
@@ -356,6 +429,7 @@ class _Context:
     def table(self, statement: ast.CreateTable, is_sink: bool) -> None:
         name = _last(statement.name)
         rendered: list[tuple[str, str]] = []
+        notes: list[str] = []
         changed = False
         connector = next((o.value for o in statement.options if o.key == "connector"), "")
         for item in statement.options:
@@ -366,6 +440,7 @@ class _Context:
                     f"table option '{item.key}' of {name} is qsql-only: {QSQL_ONLY_TABLE_OPTIONS[item.key]}; left out",
                     item.span,
                 )
+                notes.append(f"qsql only, left out: {_quote(item.key)} = {_quote(item.value)}")
                 changed = True
                 continue
             if connector == "filesystem" and item.key == "path" and self.options.base_directory is not None:
@@ -381,13 +456,24 @@ class _Context:
                 )
         if changed:
             self.replace_options(statement.options, rendered, statement.span)
+        if notes:
+            self.comment(statement.span, notes)
 
     # ----------------------------------------------------------------------- settings
     def setting(self, statement: ast.SetOption | ast.ResetOption) -> None:
         key = statement.key
-        if key is None or not key.startswith("qsql."):
+        if key is None:
             return
-        self.report(f"setting '{key}' is qsql-only (Flink has no such setting); left out", statement.span)
+        if key.startswith("qsql."):
+            self.report(f"setting '{key}' is qsql-only (Flink has no such setting); left out", statement.span)
+        elif key in QSQL_ONLY_SETTINGS:
+            self.report(f"setting '{key}' is qsql-only: {QSQL_ONLY_SETTINGS[key]}; left out", statement.span)
+        else:
+            return
+        self.drop_statement(statement)
+
+    def drop_statement(self, statement: ast.Statement) -> None:
+        """Comment a whole statement out: it has nothing Flink would take."""
         start, end = statement.span.start_pos, _statement_end(self.text, statement.span.end_pos)
         original = " ".join(self.text[statement.span.start_pos : statement.span.end_pos].split())
         self.edits.append((start, end, f"-- qsql only, left out: {original};"))
@@ -402,7 +488,9 @@ class _Context:
         self.edits.append((start, end, separator.join(f"{_quote(k)} = {_quote(v)}" for k, v in rendered)))
 
     def comment(self, span: Span, notes: list[str]) -> None:
-        self.comments.append((span.start_pos, "".join(f"-- {note}\n" for note in notes)))
+        # A note quotes script text (an option's value, a column); a line break in it would end
+        # the comment and turn the rest into SQL.
+        self.comments.append((span.start_pos, "".join(f"-- {' '.join(note.splitlines())}\n" for note in notes)))
 
 
 def _quote(value: str) -> str:
@@ -488,15 +576,3 @@ def _inserts(statements: list[ast.Statement]) -> list[ast.Insert]:
 
 def _last(name: ast.QualifiedName) -> str:
     return name.name
-
-
-def _task_from_model(model_name: str, outputs: tuple[ast.ColumnDef, ...]) -> str:
-    """qsql's rule when the endpoint names no task: an embedding model name or vector output."""
-    if model_name.startswith("text-embedding"):
-        return EMBEDDINGS_SUFFIX
-    real = [c for c in outputs if c.name.name not in METADATA_COLUMNS]
-    if len(real) == 1 and real[0].dtype.kind == "ARRAY":
-        element = real[0].dtype.element
-        if element is not None and element.kind in ("FLOAT", "DOUBLE"):
-            return EMBEDDINGS_SUFFIX
-    return CHAT_SUFFIX

@@ -11,7 +11,7 @@ Any option value may say ``${VAR}`` to read an environment variable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from ..lazydataclass import lazy_dataclass
 from ..secrets import MASK, SECRET_OPTION_KEYS, Secret, shown_option_value
 from ..source import Span
 from ..suggest import did_you_mean
+from ..types import DataType
 from .config import (
     CHAT,
     DEFAULT_OVERFLOW_ACTION,
@@ -437,7 +438,7 @@ def _endpoint_and_task(
         )
     shown_endpoint = options.items["endpoint"].value if "endpoint" in options.items else endpoint
     base_url, endpoint_task = _split_endpoint(endpoint, options.value_span("endpoint"), shown_endpoint)
-    return base_url, endpoint_task or _task_from_model(model_name, outputs)
+    return base_url, endpoint_task or task_from_model(model_name, ((c.name, c.dtype) for c in outputs))
 
 
 # Each option's value as its spec's parser returns it (an int, a float, a string, a list ...).
@@ -742,12 +743,20 @@ def _split_endpoint(endpoint: str, span: Span, shown: str) -> tuple[str, str | N
     return base + path, None
 
 
-def _task_from_model(model_name: str, outputs: list[Column]) -> str:
-    outputs = [c for c in outputs if c.name not in METADATA_COLUMNS and c.name != REASONING_COLUMN]
+def task_from_model(model_name: str, outputs: Iterable[tuple[str, DataType]]) -> str:
+    """The task of a model whose endpoint names none: a ``text-embedding*`` model, or a single
+    vector output, means embeddings; anything else is chat.
+
+    ``outputs`` are the OUTPUT columns as (name, type). The error columns and the reasoning
+    column are left out before counting: they are not what the model answers, and Flink's
+    provider checks the one remaining column against the endpoint's task (so ``qsql export``
+    writes the endpoint qsql itself uses, and the Flink script, which has neither column,
+    gets the same task). qsql's engine and the Flink translator both call this one rule."""
     if model_name.startswith("text-embedding"):
         return EMBEDDINGS
-    if len(outputs) == 1 and outputs[0].dtype.kind == "ARRAY":
-        element = outputs[0].dtype.element
+    answers = [dtype for name, dtype in outputs if name not in METADATA_COLUMNS and name != REASONING_COLUMN]
+    if len(answers) == 1 and answers[0].kind == "ARRAY":
+        element = answers[0].element
         if element is not None and element.kind in ("FLOAT", "DOUBLE"):
             return EMBEDDINGS
     return CHAT
