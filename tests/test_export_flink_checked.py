@@ -211,3 +211,40 @@ def test_one_task_rule_for_qsql_and_the_flink_export(
     )
     endpoint = next(o for o in parse(export(sql)[0], "out.sql")[0].options if o.key == "endpoint")  # type: ignore[attr-defined]
     assert endpoint.value == "https://api.openai.com/v1/" + ("chat/completions" if task == CHAT else "embeddings")
+
+
+def test_values_are_written_as_qsql_reads_them() -> None:
+    # Checked against Flink 2.3: as written, ' 2 ' and '1_000' fail with NumberFormatException and
+    # ' ignore ' fails the enum; the values below were accepted. 'a, b ,c' would stop at ' b ' on
+    # Flink (it splits on ',' and keeps spaces) where qsql stops at 'b'.
+    sql = (
+        "CREATE MODEL m INPUT (x STRING) OUTPUT (y STRING) WITH ('provider' = 'openai', "
+        "'endpoint' = 'https://api.openai.com/v1', 'model' = 'gpt-4o', 'n' = ' 2 ', 'max_tokens' = '1_000', "
+        "'error-handling-strategy' = ' ignore ', 'temperature' = '1_0', 'stop' = 'a, b ,c', 'seed' = '7');\n"
+        "ALTER MODEL m SET ('retry-num' = ' 3');\n"
+    )
+    script, findings = export(sql)
+    statements = parse(script, "out.sql")
+    options = {o.key: o.value for o in statements[0].options}  # type: ignore[attr-defined]
+    assert options["n"] == "2" and options["max-tokens"] == "1000" and options["seed"] == "7"
+    assert options["error-handling-strategy"] == "ignore" and options["temperature"] == "10.0"
+    assert options["stop"] == "a,b,c"
+    assert statements[1].set_options[0].value == "3"  # type: ignore[attr-defined]
+    assert "-- 'n' = ' 2 ' is written '2', as qsql reads it\n" in script
+    assert "-- 'stop' = 'a, b ,c' is written 'a,b,c', as qsql reads it\n" in script
+    assert findings == []
+
+
+def test_types_flink_compares_exactly_are_reported() -> None:
+    # Checked against Flink 2.3: "input column x should be STRING, but is a VARCHAR(100)" and
+    # "output column y should be STRING, but is a STRING NOT NULL" when ML_PREDICT is planned.
+    sql = (
+        "CREATE MODEL m INPUT (x VARCHAR(100)) OUTPUT (y STRING NOT NULL) WITH ('provider' = 'qwen', "
+        "'model' = 'qwen-plus');"
+    )
+    _, findings = export(sql)
+    assert findings == [
+        "t.sql:1:23: input column 'x' of m is VARCHAR(100); Flink's openai provider takes only STRING: declare STRING",
+        "t.sql:1:47: output column 'y' of m is STRING NOT NULL; Flink's openai provider gives only STRING: "
+        "declare STRING",
+    ]

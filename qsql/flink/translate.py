@@ -26,6 +26,7 @@ from ..models.providers import PROVIDERS
 from ..parser import parse
 from ..secrets import SECRET_OPTION_KEYS
 from ..source import Source, Span
+from ..types import MAX_LENGTH, DataType
 
 # Option keys of Flink's `openai` model provider (flink-model-openai, OpenAIOptions), 2.1-2.3.
 FLINK_OPENAI_COMMON = (
@@ -262,6 +263,7 @@ class _Context:
                 )
                 continue
             if flink_key in allowed:
+                value = _flink_value(flink_key, value, notes, item.key)
                 rendered.append((flink_key, value))
                 if key == "max-tokens" and flink_key == "max-context-size":
                     notes.append(f"'{item.key}' (embeddings input limit) is Flink's 'max-context-size'")
@@ -273,23 +275,37 @@ class _Context:
                 notes,
                 f"model option '{item.key}' of {name} is qsql-only: Flink's openai provider has no equivalent; left out",
             )
-        for column in statement.outputs:
-            dtype = column.dtype
-            if (
-                task == EMBEDDINGS_SUFFIX
-                and dtype.kind == "ARRAY"
-                and dtype.element is not None
-                and dtype.element.kind == "DOUBLE"
-            ):
-                self.report(
-                    f"output column '{column.name.name}' of {name} is ARRAY<DOUBLE>; Flink's openai provider "
-                    "gives only ARRAY<FLOAT>: declare ARRAY<FLOAT>",
-                    column.span,
-                )
+        self.column_types(statement, name, task)
         self.extra_outputs(statement, name, notes)
         self.replace_options(statement.options, rendered, statement.span)
         if notes:
             self.comment(statement.span, notes)
+
+    def column_types(self, statement: ast.CreateModel, name: str, task: str) -> None:
+        """Flink's openai provider compares the declared types exactly (OpenAIModelCommons.
+        validateSingleColumnSchema): the input and a chat answer must be STRING, nullable, an
+        embedding ARRAY<FLOAT>. qsql takes any character type; say what Flink needs."""
+        answers = [c for c in statement.outputs if c.name.name not in METADATA_COLUMNS + (REASONING_COLUMN,)]
+        wanted = _FLINK_STRING if task == CHAT_SUFFIX else _FLINK_VECTOR
+        checks = [(c, "input", _FLINK_STRING) for c in statement.inputs] + [(c, "output", wanted) for c in answers]
+        for column, side, expected in checks:
+            dtype = column.dtype
+            if dtype == expected:
+                continue
+            if (
+                side == "output"
+                and dtype.kind == "ARRAY"
+                and dtype.element is not None
+                and dtype.element.kind == "DOUBLE"
+            ):
+                problem = "gives only ARRAY<FLOAT>"
+            else:
+                problem = f"takes only {expected}" if side == "input" else f"gives only {expected}"
+            self.report(
+                f"{side} column '{column.name.name}' of {name} is {dtype}; Flink's openai provider {problem}: "
+                f"declare {expected}",
+                column.span,
+            )
 
     def leave_out(self, item: ast.OptionItem, notes: list[str], message: str) -> None:
         """Drop a model option Flink cannot take: a warning, and a comment in the script saying so."""
@@ -338,7 +354,10 @@ class _Context:
                     f"model option '{item.key}' is qsql-only: Flink's openai provider has no equivalent; left out",
                 )
                 continue
-            value = self.value(item) if key not in SECRET_OPTION_KEYS else self.api_key(item, "", [], statement)
+            if key in SECRET_OPTION_KEYS:
+                value = self.api_key(item, "", [], statement)
+            else:
+                value = _flink_value(key, self.value(item), notes, item.key)
             rendered.append((key, value))
         if not rendered:
             # Every option was qsql's: Flink has no ALTER MODEL ... SET () to write.
@@ -491,6 +510,42 @@ class _Context:
         # A note quotes script text (an option's value, a column); a line break in it would end
         # the comment and turn the rest into SQL.
         self.comments.append((span.start_pos, "".join(f"-- {' '.join(note.splitlines())}\n" for note in notes)))
+
+
+_FLINK_STRING = DataType("VARCHAR", length=MAX_LENGTH)
+_FLINK_VECTOR = DataType("ARRAY", element=DataType("FLOAT"))
+
+# How Flink's Configuration reads the openai provider's typed options: Long/Integer.parseLong and
+# enum names as written (no trimming, no '_' digit separators), Double.parseDouble (which trims).
+_WHOLE_NUMBER_OPTIONS = frozenset(("n", "seed", "max-tokens", "dimension", "retry-num", "max-context-size"))
+_REAL_NUMBER_OPTIONS = frozenset(("temperature", "top-p", "presence-penalty"))
+_ENUM_OPTIONS = frozenset(
+    ("error-handling-strategy", "retry-fallback-strategy", "context-overflow-action", "response-format")
+)
+
+
+def _flink_value(key: str, value: str, notes: list[str], written_key: str) -> str:
+    """The value written so that Flink reads what qsql reads.
+
+    qsql trims numbers and choices and reads Python's number syntax ('1_000'); Flink's parsers do
+    not (checked against Flink 2.3: ' 2 ' and '1_000' fail with NumberFormatException, ' ignore '
+    fails the enum). qsql also trims each 'stop' string ('a, b' stops at 'b'), where Flink splits
+    on ',' and keeps the space. A value qsql itself refuses is left as written."""
+    flink = value
+    try:
+        if key in _WHOLE_NUMBER_OPTIONS and not re.fullmatch(r"[+-]?[0-9]+", value):
+            flink = str(int(value.strip()))
+        elif key in _REAL_NUMBER_OPTIONS and "_" in value:
+            flink = repr(float(value))
+        elif key in _ENUM_OPTIONS:
+            flink = value.strip()
+        elif key == "stop":
+            flink = ",".join(part.strip() for part in value.split(","))
+    except ValueError:
+        return value
+    if flink != value:
+        notes.append(f"{_quote(written_key)} = {_quote(value)} is written {_quote(flink)}, as qsql reads it")
+    return flink
 
 
 def _quote(value: str) -> str:
