@@ -248,3 +248,17 @@ def test_types_flink_compares_exactly_are_reported() -> None:
         "t.sql:1:47: output column 'y' of m is STRING NOT NULL; Flink's openai provider gives only STRING: "
         "declare STRING",
     ]
+
+
+def test_the_warning_names_the_statements_that_read_a_column_left_out() -> None:
+    # Checked against Flink 2.3: such an INSERT fails with "Column 'reasoning_content' not found in any table".
+    sql = (
+        "CREATE MODEL thinker INPUT (txt STRING) OUTPUT (answer STRING, reasoning_content STRING)\n"
+        "WITH ('provider' = 'qwen', 'model' = 'qwen-plus');\n"
+        "CREATE TEMPORARY VIEW docs(id, txt) AS VALUES (1, 'a');\n"
+        "SELECT id, answer FROM ML_PREDICT(TABLE docs, MODEL thinker, DESCRIPTOR(txt));\n"
+        "SELECT id, reasoning_content FROM ML_PREDICT(TABLE docs, MODEL thinker, DESCRIPTOR(txt));\n"
+    )
+    _, findings = export(sql)
+    assert len(findings) == 1
+    assert findings[0].endswith("so it is left out: queries that read it must change (line 5 reads it)")

@@ -166,7 +166,7 @@ def _translate(text: str, source_name: str, options: TranslateOptions) -> Transl
     for statement in statements:
         if isinstance(statement, ast.CreateTable):
             tables[_last(statement.name)] = statement
-    context = _Context(text, source_name, options, result, edits, comments)
+    context = _Context(text, source_name, options, result, edits, comments, statements)
     for statement in statements:
         if isinstance(statement, ast.CreateModel):
             context.model(statement)
@@ -202,6 +202,7 @@ class _Context:
     result: Translation
     edits: list[tuple[int, int, str]]
     comments: list[tuple[int, str]]
+    statements: list[ast.Statement] = field(default_factory=list)
 
     def report(self, message: str, span: Span | None) -> None:
         self.result.findings.append(Finding(message, span, self.source))
@@ -327,15 +328,32 @@ class _Context:
                 if column.name.name == REASONING_COLUMN
                 else "keeps failed rows under IGNORE (on Flink such a row is dropped)"
             )
+            readers = self.readers(statement, name, column.name.name)
+            where = f" (line {', '.join(readers)} reads it)" if readers else ""
             self.report(
                 f"output column '{column.name.name}' of {name} is a qsql extension: it {what}; Flink's openai "
-                "provider takes exactly one output column, so it is left out: queries that read it must change",
+                f"provider takes exactly one output column, so it is left out: queries that read it must change"
+                f"{where}",
                 column.span,
             )
             notes.append(f"qsql only, left out of OUTPUT: {self.text[column.span.start_pos : column.span.end_pos]}")
         kept = [c for c in statement.outputs if c not in extra]
         first, last = statement.outputs[0].span.start_pos, statement.outputs[-1].span.end_pos
         self.edits.append((first, last, ", ".join(self.text[c.span.start_pos : c.span.end_pos] for c in kept)))
+
+    def readers(self, model: ast.CreateModel, name: str, column: str) -> list[str]:
+        """Lines of the later statements that call ML_PREDICT with this model and name the column
+        (a text search: enough to point the user at what will fail on Flink)."""
+        calls = re.compile(rf"\bMODEL\s+(?:`{re.escape(name)}`|{re.escape(name)}\b)", re.IGNORECASE)
+        names = re.compile(rf"(?:`{re.escape(column)}`|(?<![\w`-]){re.escape(column)}(?![\w`-]))", re.IGNORECASE)
+        lines = []
+        for statement in self.statements:
+            if statement.span.start_pos <= model.span.start_pos:
+                continue
+            text = self.text[statement.span.start_pos : statement.span.end_pos]
+            if calls.search(text) and names.search(text):
+                lines.append(str(statement.span.line))
+        return lines
 
     def alter_model(self, statement: ast.AlterModel) -> None:
         rendered = []
