@@ -262,3 +262,42 @@ def test_the_warning_names_the_statements_that_read_a_column_left_out() -> None:
     _, findings = export(sql)
     assert len(findings) == 1
     assert findings[0].endswith("so it is left out: queries that read it must change (line 5 reads it)")
+
+
+def test_create_or_replace_of_an_object_the_script_made_drops_it_first() -> None:
+    # Checked against Flink 2.3: without the DROPs, each CREATE OR REPLACE below fails ("Temporary
+    # table ... already exists", ModelAlreadyExistException); with them all 12 statements ran.
+    sql = (
+        "CREATE TEMPORARY VIEW v(id, txt) AS VALUES (1, 'a');\n"
+        "CREATE OR REPLACE TEMPORARY VIEW v(id, txt) AS VALUES (3, 'c');\n"
+        "CREATE MODEL m INPUT (txt STRING) OUTPUT (answer STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');\n"
+        "CREATE OR REPLACE MODEL m INPUT (txt STRING) OUTPUT (answer STRING) "
+        "WITH ('provider' = 'qwen', 'model' = 'qwen-turbo');\n"
+        "CREATE TEMPORARY TABLE t (id INT) WITH ('connector' = 'print');\n"
+        "CREATE OR REPLACE TEMPORARY TABLE t (id INT, n INT) WITH ('connector' = 'print');\n"
+        "DROP TEMPORARY TABLE t;\n"
+        "CREATE OR REPLACE TEMPORARY TABLE t (id INT) WITH ('connector' = 'print');\n"
+        "CREATE OR REPLACE TEMPORARY VIEW w AS SELECT 1 AS a;\n"
+    )
+    script, findings = export(sql)
+    note = "-- qsql's CREATE OR REPLACE replaces; Flink 2.3 refuses it for an existing object: dropped first\n"
+    assert f"{note}DROP TEMPORARY VIEW IF EXISTS `v`;\nCREATE OR REPLACE TEMPORARY VIEW v(id, txt)" in script
+    assert f"{note}DROP MODEL IF EXISTS `m`;\n" in script
+    assert f"{note}DROP TEMPORARY TABLE IF EXISTS `t`;\nCREATE OR REPLACE TEMPORARY TABLE t (id INT, n INT)" in script
+    assert script.count("IF EXISTS") == 3  # not after the DROP, not for a name the script never made
+    assert findings == []
+    # --engine flink runs the same DROPs, each just before its statement.
+    result = translate(sql, "t.sql", TranslateOptions(env={}, secrets="inline", stub_base_url="http://127.0.0.1:9"))
+    drops = [(s.sql, s.span.line) for s in result.statements if s.sql.startswith("DROP") and "IF EXISTS" in s.sql]
+    assert drops == [
+        ("DROP TEMPORARY VIEW IF EXISTS `v`", 2),
+        ("DROP MODEL IF EXISTS `m`", 4),
+        ("DROP TEMPORARY TABLE IF EXISTS `t`", 6),
+    ]
+
+
+def test_inline_keys_are_known_to_whatever_runs_the_script() -> None:
+    sql = "CREATE MODEL m INPUT (t STRING) OUTPUT (a STRING) WITH ('provider' = 'qwen', 'model' = 'qwen-plus');"
+    result = translate(sql, "t.sql", TranslateOptions(env={"DASHSCOPE_API_KEY": "sk-env"}, secrets="inline"))
+    assert result.secrets == {"sk-env"}
+    assert translate(sql, "t.sql", TranslateOptions(env={"DASHSCOPE_API_KEY": "sk-env"})).secrets == set()

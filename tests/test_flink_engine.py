@@ -162,3 +162,17 @@ def test_the_export_is_accepted_by_flinks_parser_and_planner(
             t_env.get_config().set(statement.key, statement.value)  # type: ignore[attr-defined]
         elif kind not in ("BeginStatementSet", "EndStatementSet"):  # SQL-client brackets around INSERTs
             t_env.execute_sql(sql)
+
+
+def test_show_create_model_never_prints_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Flink's SHOW CREATE MODEL prints every option, the key qsql wrote into the job included.
+    script = tmp_path / "key.sql"
+    script.write_text(
+        "CREATE MODEL m INPUT (t STRING) OUTPUT (a STRING) WITH ('provider' = 'openai', "
+        "'endpoint' = 'http://127.0.0.1:9/v1', 'api-key' = 'sk-never-shown-1234', 'model' = 'gpt-4o');\n"
+        "SHOW CREATE MODEL m;\n"
+    )
+    code, out, err = run(["run", "--engine", "flink", str(script)], capsys)
+    assert code == 0, err
+    assert "sk-never-shown-1234" not in out + err
+    assert "'api-key' = '****'" in out

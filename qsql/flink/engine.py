@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import QsqlError, UsageError
+from ..secrets import MASK
 from ..settings import MAX_COLUMN_WIDTH, TABLE_MAX_COLUMN_WIDTH, max_column_width
 from ..source import Source
 from .translate import FlinkStatement, Translation
@@ -76,6 +77,7 @@ class FlinkRunner:
 
     def __init__(self, options: EngineOptions, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         self.options = options
+        self._secrets: set[str] = set()  # the API keys in the jobs' model options (never printed)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         for jar in options.jars:
@@ -112,6 +114,7 @@ class FlinkRunner:
     # ------------------------------------------------------------------ running
     def run(self, translation: Translation, source: Source) -> None:
         """Run every statement in order; the first failure raises FlinkError (the script stops)."""
+        self._secrets |= translation.secrets
         try:
             for statement in translation.statements:
                 try:
@@ -235,8 +238,15 @@ class FlinkRunner:
         text = gateway.jvm.java.io.StringWriter()
         style.print(j_result.collectInternal(), gateway.jvm.java.io.PrintWriter(text))
         self.drain()
-        self.stdout.write(text.toString())
+        self.stdout.write(self.masked(text.toString()))
         self.stdout.flush()
+
+    def masked(self, text: str) -> str:
+        """``text`` with every API key the job carries replaced by ****: Flink's SHOW CREATE
+        MODEL prints a model's options, its errors may quote them, and a key is never shown."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
 
     def _cancel(self, client: Any, job_id: str) -> None:
         if client is None:
@@ -265,7 +275,9 @@ class FlinkRunner:
             raise
         except Exception as error:
             if type(error).__module__.startswith(("pyflink", "py4j")) or "Java" in type(error).__name__:
-                raise FlinkError(f"Flink: {_root_cause(error)}", java_trace=_java_trace(error)) from error
+                raise FlinkError(
+                    self.masked(f"Flink: {_root_cause(error)}"), java_trace=self.masked(_java_trace(error))
+                ) from error
             raise
 
     # ------------------------------------------------------------------ output

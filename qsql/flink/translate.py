@@ -122,6 +122,9 @@ class Translation:
     findings: list[Finding] = field(default_factory=list)
     script: str = ""  # the whole Flink script, comments and layout kept
     print_tables: set[str] = field(default_factory=set)
+    # The API keys written into the script (secrets="inline"): what runs it must never print them
+    # (Flink's SHOW CREATE MODEL prints every option).
+    secrets: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,19 @@ def _translate(text: str, source_name: str, options: TranslateOptions) -> Transl
         if isinstance(statement, ast.CreateTable):
             tables[_last(statement.name)] = statement
     context = _Context(text, source_name, options, result, edits, comments, statements)
+    created: set[tuple[str, bool, str]] = set()  # (kind, temporary, name) the script made so far
+    drops_before: dict[int, str] = {}  # statement start -> the DROP that makes its OR REPLACE work
     for statement in statements:
+        replaced = _replaces(statement, created)
+        if replaced is not None:
+            drops_before[statement.span.start_pos] = replaced
+            comments.append(
+                (
+                    statement.span.start_pos,
+                    "-- qsql's CREATE OR REPLACE replaces; Flink 2.3 refuses it for an existing object: "
+                    f"dropped first\n{replaced};\n",
+                )
+            )
         if isinstance(statement, ast.CreateModel):
             context.model(statement)
         elif isinstance(statement, ast.AlterModel) and statement.set_options:
@@ -187,8 +202,43 @@ def _translate(text: str, source_name: str, options: TranslateOptions) -> Transl
     }
     new_text = _apply(text, edits, comments)
     result.script = new_text
-    result.statements = [_flink_statement(s, text, edits, source_name) for s in statements if not _dropped(s, edits)]
+    for statement in statements:
+        if _dropped(statement, edits):
+            continue
+        if statement.span.start_pos in drops_before:
+            drop = drops_before[statement.span.start_pos]
+            result.statements.append(FlinkStatement(sql=drop, kind="ddl", span=statement.span, source=source_name))
+        result.statements.append(_flink_statement(statement, text, edits, source_name))
     return result
+
+
+_CREATED_KINDS: dict[type, str] = {ast.CreateModel: "MODEL", ast.CreateView: "VIEW", ast.CreateTable: "TABLE"}
+
+
+def _replaces(statement: ast.Statement, created: set[tuple[str, bool, str]]) -> str | None:
+    """The DROP to run before ``statement`` so that Flink replaces as qsql does, or None.
+
+    Checked against Flink 2.3: CREATE OR REPLACE [TEMPORARY] MODEL / VIEW, and CREATE OR REPLACE
+    TABLE without AS, fail when the object exists ("already exists"); they succeed when it does
+    not. An object the script created before certainly exists (with a persistent catalog, one made
+    outside the script may too: that is not known here). Keeps ``created`` up to date."""
+    if isinstance(statement, ast.Drop):
+        created.discard((statement.kind.upper(), statement.temporary, str(statement.name)))
+        return None
+    if not isinstance(statement, (ast.CreateModel, ast.CreateView, ast.CreateTable)):
+        return None
+    kind = _CREATED_KINDS[type(statement)]
+    key = (kind, statement.temporary, str(statement.name))
+    exists = key in created
+    created.add(key)
+    if not (exists and statement.or_replace):
+        return None
+    temporary = "TEMPORARY " if statement.temporary else ""
+    return f"DROP {temporary}{kind} IF EXISTS {_identifier(statement.name)}"
+
+
+def _identifier(name: ast.QualifiedName) -> str:
+    return ".".join("`" + part.name.replace("`", "``") + "`" for part in name.parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,18 +469,10 @@ class _Context:
         written = item.value if item is not None else f"${{{env_var}}}"
         refs = _ENV_REF.findall(written)
         if self.options.secrets == "inline":
-            if item is not None and not refs:
-                return written
-            missing = [var for var in refs if var not in self.options.env]
-            stored = self.options.stored_key(provider) if item is None and missing and self.options.stored_key else None
-            if stored:
-                return stored
-            if missing:
-                raise OptionError(
-                    f"the API key of a model comes from environment variable {missing[0]}, which is not set",
-                    item.value_span if item is not None else statement.span,
-                )
-            return _ENV_REF.sub(lambda m: self.options.env[m.group(1)], written)
+            key = self.inline_key(item, written, refs, statement, provider)
+            if key:
+                self.result.secrets.add(key)
+            return key
         # Placeholder: a literal key is never written out; ${VAR} stays for the user to fill in.
         placeholder = written if refs else f"${{{env_var or 'API_KEY'}}}"
         var = _ENV_REF.findall(placeholder)[0]
@@ -441,6 +483,23 @@ class _Context:
             f"e.g. envsubst '${{{var}}}' < this.sql > job.sql, or export with --inline-secrets"
         )
         return placeholder
+
+    def inline_key(
+        self, item: ast.OptionItem | None, written: str, refs: list[str], statement: ast.Statement, provider: str
+    ) -> str:
+        """The key itself: written literally, from the environment, or stored with 'qsql keys'."""
+        if item is not None and not refs:
+            return written
+        missing = [var for var in refs if var not in self.options.env]
+        stored = self.options.stored_key(provider) if item is None and missing and self.options.stored_key else None
+        if stored:
+            return stored
+        if missing:
+            raise OptionError(
+                f"the API key of a model comes from environment variable {missing[0]}, which is not set",
+                item.value_span if item is not None else statement.span,
+            )
+        return _ENV_REF.sub(lambda m: self.options.env[m.group(1)], written)
 
     def value(self, item: ast.OptionItem) -> str:
         """An option's value with ${VAR} expanded from the environment (Flink has no ${VAR})."""
