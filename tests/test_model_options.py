@@ -120,6 +120,14 @@ def test_stub_needs_no_key_and_does_not_expand_it(sql: SqlRunner) -> None:
         (BASE + ", 'model' = 'y'", "option 'model' is given twice", None),
         (BASE + ", 'response-format' = 'xml'", "must be one of text, json_object", None),
         (BASE + ", 'retry-num' = '-1'", "option 'retry-num' must be >= 0", None),
+        # Integer options in Flink's OpenAIOptions (32 bits); max-tokens, n, seed, dimension are Long.
+        (BASE + ", 'retry-num' = '2147483648'", "option 'retry-num' must be at most 2147483647", None),
+        (BASE + ", 'max-context-size' = '3000000000'", "option 'max-context-size' must be at most 2147483647", None),
+        (
+            BASE + ", 'max-tokens' = '9223372036854775808'",
+            "option 'max-tokens' must be at most 9223372036854775807",
+            None,
+        ),
         (BASE + ", 'error-handling-strategy' = 'PANIC'", "must be one of RETRY, FAILOVER, IGNORE", None),
         (BASE + ", 'retry-fallback-strategy' = 'RETRY'", "must be one of FAILOVER, IGNORE", None),
         (BASE + ", 'context-overflow-action' = 'chop'", "must be one of truncated-tail", None),

@@ -103,7 +103,13 @@ def _double_in(low: float, high: float, low_open: bool = False, high_open: bool 
     return parse
 
 
-def _long(minimum: int) -> Callable[[str], int]:
+# Flink's option types: a Long option holds 64 bits, an Integer one (retry-num, max-context-size) 32;
+# a larger value fails the job on Flink, so qsql refuses it at CREATE MODEL.
+LONG_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+
+
+def _long(minimum: int, maximum: int = LONG_MAX) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text.strip())
@@ -111,6 +117,8 @@ def _long(minimum: int) -> Callable[[str], int]:
             raise ValueError("must be an integer") from None
         if value < minimum:
             raise ValueError(f"must be >= {minimum}" if minimum != 1 else "must be > 0")
+        if value > maximum:
+            raise ValueError(f"must be at most {maximum}")
         return value
 
     return parse
@@ -226,9 +234,9 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("dimension", "embedding size", _long(1), "dimensions", task=EMBEDDINGS),
     OptionSpec("batch-size", "embedding inputs per request (qsql extension)", _long(1), task=EMBEDDINGS),
     OptionSpec("error-handling-strategy", "RETRY, FAILOVER or IGNORE", _choice(RETRY, FAILOVER, IGNORE)),
-    OptionSpec("retry-num", f"retries per row (default {DEFAULT_RETRIES})", _long(0)),
+    OptionSpec("retry-num", f"retries per row (default {DEFAULT_RETRIES})", _long(0, INT_MAX)),
     OptionSpec("retry-fallback-strategy", "FAILOVER or IGNORE once retries run out", _choice(FAILOVER, IGNORE)),
-    OptionSpec("max-context-size", "longest input, in tokens", _long(1)),
+    OptionSpec("max-context-size", "longest input, in tokens", _long(1, INT_MAX)),
     OptionSpec("context-overflow-action", "what happens to a longer input", _choice(*OVERFLOW_ACTIONS)),
     # Throughput and price (qsql extensions): see qsql/models/ratelimit.py and batch_job.py.
     OptionSpec(
