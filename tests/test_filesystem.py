@@ -337,3 +337,27 @@ def test_datagen_bad_numbers_are_option_errors(sql: SqlRunner, option: str, frag
     with pytest.raises(OptionError) as info:
         sql(f"CREATE TABLE g (id STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '3', {option})")
     assert fragment in info.value.message
+
+
+@pytest.mark.parametrize(
+    "columns, option, fragment",
+    [  # Flink 2.3's DataGenTableSourceFactory messages
+        ("c CHAR(3)", "'fields.c.length' = '3'", "Custom length for fixed-length type (CHAR/BINARY) field 'c'"),
+        ("c VARCHAR(4)", "'fields.c.length' = '5'", "Custom length '5' for variable-length type"),
+        ("c INT", "'fields.c.var-len' = 'true'", "Only supports specifying 'fields.#.var-len' option"),
+    ],
+)
+def test_datagen_length_options_follow_flink(sql: SqlRunner, columns: str, option: str, fragment: str) -> None:
+    with pytest.raises(OptionError) as info:
+        sql(f"CREATE TABLE g ({columns}) WITH ('connector' = 'datagen', 'number-of-rows' = '3', {option})")
+    assert fragment in info.value.message
+
+
+def test_datagen_string_lengths(sql: SqlRunner) -> None:
+    sql(
+        "CREATE TABLE g (c CHAR(3), v VARCHAR(7), s STRING, w VARCHAR(50)) WITH ('connector' = 'datagen', "
+        "'number-of-rows' = '40', 'fields.w.var-len' = 'true', 'fields.w.length' = '6')"
+    )
+    rows = sql.query("SELECT CHAR_LENGTH(c), CHAR_LENGTH(v), CHAR_LENGTH(s), CHAR_LENGTH(w) FROM g")[1]
+    assert {r[:3] for r in rows} == {(3, 7, 100)}
+    assert all(1 <= r[3] <= 6 for r in rows) and len({r[3] for r in rows}) > 1

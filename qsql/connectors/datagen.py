@@ -24,7 +24,8 @@ from ..errors import OptionError
 from ..types import DataType
 from .base import Connector
 
-_FIELD_KEYS = ("kind", "start", "end", "min", "max", "length", "null-rate", "max-past")
+_FIELD_KEYS = ("kind", "start", "end", "min", "max", "length", "var-len", "null-rate", "max-past")
+_DEFAULT_STRING_LENGTH = 100
 
 
 class DatagenConnector(Connector):
@@ -121,6 +122,7 @@ class DatagenConnector(Connector):
             return self._nullable(sequence, null_rate), last - first + 1
         if kind != "random":
             raise OptionError(f"option 'fields.{name}.kind' must be 'random' or 'sequence', got '{kind}'")
+        self._check_length_options(name, dtype)
         return self._nullable(self._random(name, dtype), null_rate), None
 
     def _random(self, name: str, dtype: DataType) -> Callable[[random.Random, int], object]:
@@ -143,9 +145,18 @@ class DatagenConnector(Connector):
             )
             return lambda rng, i: T.cast_value(rng.uniform(low, high), T.DOUBLE, dtype)
         if dtype.is_character:
-            length = self._int_field(name, "length", 100) or 0
+            # As Flink's RandomGeneratorVisitor: CHAR(n) is n characters, VARCHAR(n) at most 100
+            # unless 'length' says otherwise; 'var-len' draws each value's length up to that.
+            default = dtype.length if k == "CHAR" else min(dtype.length or _DEFAULT_STRING_LENGTH, _DEFAULT_STRING_LENGTH)
+            length = self._int_field(name, "length", default) or 0
+            varying = self.bool_option(f"fields.{name}.var-len", False)
             letters = string.ascii_letters + string.digits
-            return lambda rng, i: T.fit_string("".join(rng.choices(letters, k=length)), dtype)
+
+            def text(rng: random.Random, i: int) -> object:
+                size = rng.randint(1, length) if varying and length > 0 else length
+                return T.fit_string("".join(rng.choices(letters, k=size)), dtype)
+
+            return text
         if k == "BOOLEAN":
             return lambda rng, i: rng.random() < 0.5
         if k in ("DATE", "TIMESTAMP"):
@@ -163,6 +174,31 @@ class DatagenConnector(Connector):
             element = self._random(name, dtype.element)
             return lambda rng, i: [element(rng, i) for _ in range(size)]
         raise OptionError(f"datagen cannot generate {dtype} (field '{name}')")
+
+    def _check_length_options(self, name: str, dtype: DataType) -> None:
+        """Flink's DataGenTableSourceFactory checks: no custom length for CHAR/BINARY, none
+        longer than a VARCHAR(n)/VARBINARY(n) holds, 'var-len' only for variable lengths."""
+        key = f"fields.{name}.var-len"
+        if self.bool_option(key, False) and dtype.kind not in ("VARCHAR", "VARBINARY"):
+            raise OptionError(
+                "Only supports specifying 'fields.#.var-len' option for variable-length types "
+                f"(VARCHAR/STRING/VARBINARY/BYTES). The type of field '{name}' is not within this range.",
+                self.option_span(key),
+            )
+        length = self._int_field(name, "length")
+        if length is None:
+            return
+        if dtype.kind in ("CHAR", "BINARY"):
+            raise OptionError(
+                f"Custom length for fixed-length type (CHAR/BINARY) field '{name}' is not supported.",
+                self.option_span(f"fields.{name}.length"),
+            )
+        if dtype.kind in ("VARCHAR", "VARBINARY") and dtype.length is not None and length > dtype.length:
+            raise OptionError(
+                f"Custom length '{length}' for variable-length type (VARCHAR/STRING/VARBINARY/BYTES) field "
+                f"'{name}' should be shorter than '{dtype.length}' defined in the schema.",
+                self.option_span(f"fields.{name}.length"),
+            )
 
     @staticmethod
     def _nullable(
