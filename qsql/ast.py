@@ -508,6 +508,7 @@ class Drop(Statement):
 @lazy_dataclass(frozen=True)
 class Show(Statement):
     what: str  # "TABLES" | "VIEWS" | "MODELS" | "FUNCTIONS"
+    database: QualifiedName | None = None  # FROM|IN [catalog.]database
     pattern: str | None = None
     negated: bool = False
     case_insensitive: bool = False

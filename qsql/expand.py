@@ -260,6 +260,8 @@ class _Expander:
                 suffix = " (" + ", ".join(quote(n) for n in names) + ")"
             scope.append((alias, names))
             return f"({text}) AS {quote(alias)}{suffix}"
+        if isinstance(item, ast.MLPredict):
+            return self.ml_predict(item, scope)
         if isinstance(item, ast.Join):
             left = self.from_item(item.left, scope)
             right = self.from_item(item.right, scope)
@@ -272,6 +274,31 @@ class _Expander:
             ]
             return f"{left}\n{keyword} {right} ON {self.expr(item.condition)}"
         raise _Unsupported
+
+    def ml_predict(self, call: ast.MLPredict, scope: Scope) -> str:
+        """Calcite's text for ML_PREDICT (checked against Flink 2.3): the table becomes a
+        subquery selecting its columns, the model keeps the name as written, and the call is
+        wrapped in TABLE(...) with the alias (``EXPR$0`` when there is none)."""
+        if call.config is not None or len(call.model.parts) != 1 or self.common_table(call.table) is not None:
+            raise _Unsupported
+        entry = self.catalog.get_relation(call.table)
+        model = self.catalog.get_model(call.model)
+        table = quote(entry.name)
+        columns = [c.name for c in entry.columns]
+        inner = "SELECT " + ", ".join(f"{table}.{quote(c)}" for c in columns) + f"\nFROM {PREFIX}.{table} AS {table}"
+        names = list(columns)
+        for output in model.outputs:  # Flink's renaming of an output that clashes: content0, ...
+            name, index = output.name, 0
+            while name in names:
+                name, index = f"{output.name}{index}", index + 1
+            names.append(name)
+        alias = call.alias.name if call.alias is not None else self.derived_name()
+        scope.append((alias, names))
+        descriptor = ", ".join(quote(c.name) for c in call.descriptor)
+        return (
+            f"TABLE({quote('ML_PREDICT')}(({inner}), MODEL {quote(call.model.parts[0].name)}, "
+            f"DESCRIPTOR({descriptor}))) AS {quote(alias)}"
+        )
 
     def column(self, ref: ast.ColumnRef) -> str:
         parts = [p.name for p in ref.parts]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import ast
-from .catalog import ModelEntry, TableEntry, ViewEntry
+from .catalog import DEFAULT_CATALOG, DEFAULT_DATABASE, Catalog, ModelEntry, TableEntry, ViewEntry
 from .column import Column
 from .errors import CatalogError
 from .expressions import like_regex
@@ -91,9 +91,11 @@ def show_create_model(model: ModelEntry) -> str:
 
 
 def show(session: Session, statement: ast.Show, source: Source | None) -> QueryResult:
-    """SHOW TABLES / VIEWS / MODELS / FUNCTIONS [[NOT] [I]LIKE pattern]."""
+    """SHOW TABLES / VIEWS / MODELS / FUNCTIONS [FROM|IN [catalog.]database] [[NOT] [I]LIKE pattern]."""
     catalog = session.catalog
     what = statement.what
+    if statement.database is not None:
+        _check_database(statement.database)
     if what == "TABLES":
         names = [r.name for r in catalog.relations()]  # Flink lists views among tables
     elif what == "VIEWS":
@@ -115,6 +117,22 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
     return QueryResult(
         [Column(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
     )
+
+
+def _check_database(name: ast.QualifiedName) -> None:
+    """``FROM [catalog.]database`` must name the one database qsql has, as Flink checks it."""
+    parts = [p.name for p in name.parts]
+    if len(parts) > 2:
+        raise CatalogError(f"'{name}' has too many parts: use [catalog.]database", name.span)
+    catalog = parts[0] if len(parts) == 2 else DEFAULT_CATALOG
+    if catalog != DEFAULT_CATALOG:
+        raise CatalogError(f"Catalog {catalog} does not exist.", name.span, hint=f"qsql has only '{DEFAULT_CATALOG}'")
+    if parts[-1] != DEFAULT_DATABASE:
+        raise CatalogError(
+            f"Database {parts[-1]} does not exist in Catalog {catalog}.",
+            name.span,
+            hint=f"qsql has only '{DEFAULT_DATABASE}'",
+        )
 
 
 def show_create(session: Session, statement: ast.ShowCreate, source: Source | None) -> TextResult:
@@ -146,16 +164,36 @@ def show_columns(session: Session, statement: ast.ShowColumns, source: Source | 
     return QueryResult(described.columns, rows, 0.0, widths_from_data=True)
 
 
+def _describe_model(catalog: Catalog, name: ast.QualifiedName) -> QueryResult:
+    """Flink's DescribeModelOperation: name, type, null, is input, and a comment column only
+    when some column has a comment (NULL for the others)."""
+    try:
+        model = catalog.get_model(name)
+    except CatalogError as error:
+        raise CatalogError(
+            f"Model with the identifier 'default_catalog.default_database.{name.name}' doesn't exist.",
+            error.span,
+            hint=error.hint,
+        ) from None
+    text = STRING.with_nullable(False)
+    columns = [Column("name", text), Column("type", text), Column("null", BOOLEAN), Column("is input", BOOLEAN)]
+    described = [(c, True) for c in model.inputs] + [(c, False) for c in model.outputs]
+    with_comments = any(c.comment for c, _ in described)
+    if with_comments:
+        columns.append(Column("comment", STRING))
+    rows = [
+        (c.name, c.dtype.name(), c.dtype.nullable, is_input) + ((c.comment,) if with_comments else ())
+        for c, is_input in described
+    ]
+    return QueryResult(columns, rows, 0.0, widths_from_data=True)
+
+
 def describe(session: Session, statement: ast.Describe, source: Source | None) -> QueryResult:
     catalog = session.catalog
     text = STRING.with_nullable(False)
     rows: list[tuple]
     if statement.model:
-        model = catalog.get_model(statement.name)
-        columns = [Column("name", text), Column("type", text), Column("null", BOOLEAN), Column("is input", BOOLEAN)]
-        rows = [(c.name, c.dtype.name(), c.dtype.nullable, True) for c in model.inputs]
-        rows += [(c.name, c.dtype.name(), c.dtype.nullable, False) for c in model.outputs]
-        return QueryResult(columns, rows, 0.0, widths_from_data=True)
+        return _describe_model(catalog, statement.name)
     entry = catalog.get_relation(statement.name)
     columns = [
         Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")

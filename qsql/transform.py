@@ -283,6 +283,7 @@ class AstBuilder(_MetaTransformer):
         pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.Show(
             what=what,
+            database=_first(children, ast.QualifiedName),
             pattern=pattern,
             negated=_has_token(children, "NOT_KW"),
             case_insensitive=_has_token(children, "ILIKE"),

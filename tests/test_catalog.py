@@ -35,10 +35,29 @@ def cat(sql: SqlRunner) -> SqlRunner:
         ("SHOW TABLES NOT LIKE 'v%'", [("p",), ("q",)]),  # (Flink 2.3)
         ("SHOW TABLES ILIKE 'P%'", [("p",)]),
         ("SHOW MODELS", [("m",)]),  # (Flink 2.3)
+        ("SHOW MODELS FROM default_database", [("m",)]),  # (Flink 2.3)
+        ("SHOW MODELS IN default_catalog.default_database LIKE 'm%'", [("m",)]),
+        ("SHOW TABLES FROM default_database NOT LIKE 'v%'", [("p",), ("q",)]),
+        ("SHOW VIEWS IN default_database", [("v",)]),
+        ("SHOW FUNCTIONS FROM default_database LIKE 'upper'", [("upper",)]),
     ],
 )
 def test_show(cat: SqlRunner, statement: str, rows: list[tuple]) -> None:
     assert cat.query(statement)[1] == rows
+
+
+@pytest.mark.parametrize(
+    "statement, message",
+    [
+        ("SHOW MODELS FROM nodb", "Database nodb does not exist in Catalog default_catalog."),
+        ("SHOW TABLES IN other.default_database", "Catalog other does not exist."),
+        ("SHOW VIEWS FROM a.b.c", "'a.b.c' has too many parts"),
+    ],
+)
+def test_show_from_an_unknown_database(cat: SqlRunner, statement: str, message: str) -> None:
+    with pytest.raises(CatalogError) as info:
+        cat(statement)
+    assert info.value.message.startswith(message) and info.value.span is not None
 
 
 def test_describe_table_as_flink_prints_it(cat: SqlRunner) -> None:
@@ -67,6 +86,21 @@ def test_describe_view_and_model(cat: SqlRunner) -> None:
         ["name", "type", "null", "is input"],
         [("input", "STRING", True, True), ("content", "STRING", True, False)],
     )
+
+
+def test_describe_model_shows_comments_as_flink_does(cat: SqlRunner) -> None:
+    cat(
+        "CREATE MODEL c INPUT (q STRING COMMENT 'the question') OUTPUT (a STRING) WITH ('provider'='openai', "
+        "'endpoint'='https://x/v1/chat/completions', 'api-key'='sk-1', 'model'='gpt');"
+    )
+    # (Flink 2.3) DescribeModelOperation adds a comment column when any column has a comment
+    assert cat.query("DESCRIBE MODEL c") == (
+        ["name", "type", "null", "is input", "comment"],
+        [("q", "STRING", True, True, "the question"), ("a", "STRING", True, False, None)],
+    )
+    with pytest.raises(CatalogError) as info:
+        cat("DESCRIBE MODEL nope")
+    assert info.value.message == "Model with the identifier 'default_catalog.default_database.nope' doesn't exist."
 
 
 def test_show_create_table_and_model_mask_the_key(cat: SqlRunner) -> None:

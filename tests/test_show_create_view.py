@@ -526,3 +526,30 @@ def test_what_is_not_checked_against_flink_stays_as_written(sql: SqlRunner) -> N
     query = "SELECT * FROM (SELECT a FROM t), (SELECT b FROM u)"
     sql(f"CREATE VIEW w AS {query}")
     assert sql("SHOW CREATE VIEW w").results[-1].text.endswith(f"AS {query}\n")
+
+
+MODEL = (
+    "CREATE MODEL m INPUT (prompt STRING) OUTPUT (content STRING) WITH ('provider' = 'openai', "
+    "'endpoint' = 'https://x/v1/chat/completions', 'api-key' = 'sk-1', 'model' = 'gpt');"
+)
+
+
+def test_a_view_over_ml_predict_as_flink_expands_it(sql: SqlRunner) -> None:
+    sql(TABLES + MODEL + "CREATE VIEW p AS SELECT * FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(b))")
+    # (Flink 2.3) the table becomes a subquery of its columns, the call TABLE(...) AS `EXPR$0`
+    assert sql("SHOW CREATE VIEW p").results[-1].text == (
+        "CREATE VIEW `default_catalog`.`default_database`.`p` (\n"
+        "  `a`,\n"
+        "  `b`,\n"
+        "  `content`\n"
+        ")\n"
+        "AS SELECT `EXPR$0`.`a`, `EXPR$0`.`b`, `EXPR$0`.`content`\n"
+        "FROM TABLE(`ML_PREDICT`((SELECT `u`.`a`, `u`.`b`\n"
+        "FROM `default_catalog`.`default_database`.`u` AS `u`), MODEL `m`, DESCRIPTOR(`b`))) AS `EXPR$0`\n"
+    )
+
+
+def test_a_view_over_ml_predict_with_a_config_map_stays_as_written(sql: SqlRunner) -> None:
+    query = "SELECT * FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(b), MAP['async', 'false'])"
+    sql(TABLES + MODEL + f"CREATE VIEW p AS {query}")
+    assert sql("SHOW CREATE VIEW p").results[-1].text.endswith(f"AS {query}\n")

@@ -147,7 +147,9 @@ class DatagenConnector(Connector):
         if dtype.is_character:
             # As Flink's RandomGeneratorVisitor: CHAR(n) is n characters, VARCHAR(n) at most 100
             # unless 'length' says otherwise; 'var-len' draws each value's length up to that.
-            default = dtype.length if k == "CHAR" else min(dtype.length or _DEFAULT_STRING_LENGTH, _DEFAULT_STRING_LENGTH)
+            default = (
+                dtype.length if k == "CHAR" else min(dtype.length or _DEFAULT_STRING_LENGTH, _DEFAULT_STRING_LENGTH)
+            )
             length = self._int_field(name, "length", default) or 0
             varying = self.bool_option(f"fields.{name}.var-len", False)
             letters = string.ascii_letters + string.digits
