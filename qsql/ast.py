@@ -316,9 +316,10 @@ class TableRef(FromItem):
 
 @lazy_dataclass(frozen=True)
 class MLPredict(FromItem):
-    """``ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c, ...)[, MAP[...]])``."""
+    """``ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c, ...)[, MAP[...]])``; the input may also be a
+    parenthesized query, ``ML_PREDICT((SELECT ...), MODEL m, ...)``, as Flink accepts it."""
 
-    table: QualifiedName
+    table: QualifiedName | Query
     model: QualifiedName
     descriptor: tuple[Identifier, ...]
     config: MapConstructor | None = None

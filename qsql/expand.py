@@ -279,7 +279,12 @@ class _Expander:
         """Calcite's text for ML_PREDICT (checked against Flink 2.3): the table becomes a
         subquery selecting its columns, the model keeps the name as written, and the call is
         wrapped in TABLE(...) with the alias (``EXPR$0`` when there is none)."""
-        if call.config is not None or len(call.model.parts) != 1 or self.common_table(call.table) is not None:
+        if (
+            call.config is not None
+            or len(call.model.parts) != 1
+            or not isinstance(call.table, ast.QualifiedName)
+            or self.common_table(call.table) is not None
+        ):
             raise _Unsupported
         entry = self.catalog.get_relation(call.table)
         model = self.catalog.get_model(call.model)

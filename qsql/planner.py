@@ -801,7 +801,10 @@ class Planner:
         return _rename(step, [c.name for c in view.columns])
 
     def _plan_predict(self, call: ast.MLPredict) -> Predict:
-        source = self._plan_relation(call.table)
+        if isinstance(call.table, ast.QualifiedName):
+            source, source_name = self._plan_relation(call.table), object_name(call.table)
+        else:
+            source, source_name = self.plan_query(call.table), "(subquery)"
         model = self.catalog.get_model(call.model)
         available = [f.name for f in source.schema]
         if len(call.descriptor) != len(model.inputs):
@@ -840,7 +843,7 @@ class Planner:
             model=model,
             input_index=index,
             input_column=column.name,
-            source_name=object_name(call.table),
+            source_name=source_name,
             options=self._predict_options(call.config),
         )
 

@@ -107,7 +107,7 @@ class _Keys:
 @lazy_dataclass(frozen=True)
 class _PredictArg:
     kind: str  # "table" | "model" | "descriptor" | "config"
-    # By kind: a QualifiedName (table, model), a tuple of Identifiers (descriptor), a MapConstructor (config).
+    # By kind: a QualifiedName (table, model) or a Query (a subquery as the table), a tuple of Identifiers (descriptor), a MapConstructor (config).
     value: Any
     span: Span
     name: ast.Identifier | None = None
@@ -664,6 +664,10 @@ class AstBuilder(_MetaTransformer):
         return _build_ml_predict(args, span_of(meta))
 
     def table_arg(self, meta, children):
+        return _PredictArg("table", children[0], span_of(meta))
+
+    def subquery_arg(self, meta, children):
+        # Flink's other spelling of the input: ML_PREDICT((SELECT ...), MODEL m, ...)
         return _PredictArg("table", children[0], span_of(meta))
 
     def model_arg(self, meta, children):

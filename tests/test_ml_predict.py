@@ -61,6 +61,34 @@ def test_prompt_built_from_several_columns_in_a_view(stub_sql: SqlRunner) -> Non
 
 
 @pytest.mark.parametrize(
+    "call",
+    [  # (Flink 2.3) a parenthesized query is the input, positional or named, bare or in TABLE(...)
+        "ML_PREDICT((SELECT id, 'Label: ' || info AS prompt FROM user_info WHERE id < 3), MODEL m, DESCRIPTOR(prompt))",
+        "TABLE(ML_PREDICT(INPUT => (SELECT id, 'Label: ' || info AS prompt FROM user_info WHERE id < 3), "
+        "MODEL => MODEL m, ARGS => DESCRIPTOR(prompt))) AS p",
+    ],
+)
+def test_a_subquery_as_the_input(stub_sql: SqlRunner, call: str) -> None:
+    stub_sql(CHAT_MODEL + DATA)
+    columns, rows = stub_sql.query(f"SELECT * FROM {call}")
+    assert columns == ["id", "prompt", "content"]
+    # row 2's prompt is NULL: no request, no row, as for a table
+    assert rows == [
+        (
+            1,
+            "Label: My name is mj, ID number number: 412721199803135419.",
+            "[stub] Label: My name is mj, ID number number: 412721199803135419.",
+        )
+    ]
+
+
+def test_table_before_a_subquery_is_refused_as_in_flink(stub_sql: SqlRunner) -> None:
+    stub_sql(CHAT_MODEL + DATA)
+    with pytest.raises(QsqlError):  # (Flink 2.3) "Incorrect syntax near the keyword 'TABLE'"
+        stub_sql("SELECT * FROM ML_PREDICT(TABLE (SELECT id, info FROM user_info), MODEL m, DESCRIPTOR(info))")
+
+
+@pytest.mark.parametrize(
     "call, error_class, message",
     [
         # (Flink 2.3 wording)
