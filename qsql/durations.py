@@ -74,7 +74,7 @@ def _iso_seconds(text: str) -> float | None:
         return None  # "P" alone
     if t is not None and hours is None and minutes is None and seconds is None:
         return None  # "PT" with nothing after it
-    total = int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)
+    total: float = int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)
     if fraction:
         part = int(fraction.ljust(9, "0")) / 1e9
         total += -part if seconds is not None and seconds.startswith("-") else part
