@@ -564,7 +564,9 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
 
 def _map(expr: ast.MapConstructor, scope: Scope) -> Compiled:
     """MAP[k1, v1, k2, v2 ...]: a later duplicate key wins, as in Flink."""
-    if not expr.items or len(expr.items) % 2:
+    if not expr.items:
+        raise QsqlTypeError("Map requires at least 2 arguments", expr.span)  # Calcite's words (Flink 2.3)
+    if len(expr.items) % 2:
         raise QsqlTypeError("MAP[...] needs an even number of items: key, value, key, value ...", expr.span)
     items = [compile_expr(item, scope) for item in expr.items]
     first = items[0].dtype

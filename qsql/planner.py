@@ -852,6 +852,8 @@ class Planner:
         default; each checked by its setting's parser (settings.py)."""
         given: dict[str, tuple[str, Span | None]] = {}
         if config is not None:
+            if not config.items:
+                raise ValidationError("Map requires at least 2 arguments", config.span)  # Calcite's words
             if len(config.items) % 2:
                 raise ValidationError("MAP needs key/value pairs: an even number of entries", config.span)
             for key_expr, value_expr in zip(config.items[::2], config.items[1::2]):

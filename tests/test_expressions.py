@@ -103,6 +103,13 @@ def test_a_type_error_names_the_operator_and_the_types_as_flink() -> None:
     )
 
 
+
+def test_an_empty_map_is_refused_as_in_flink() -> None:
+    with pytest.raises(QsqlError) as caught:
+        compiled("MAP[]", ABC)
+    assert caught.value.message == "Map requires at least 2 arguments"  # (Flink 2.3)
+
+
 def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
     """490 ORs, 490 UNION ALL branches and 245 nested CASEs run (they used to raise
     RecursionError); what is deeper than Python can nest is a clean error at the statement."""

@@ -129,6 +129,16 @@ def test_table_before_a_subquery_is_refused_as_in_flink(stub_sql: SqlRunner) -> 
             "'output-mode' must be one of ordered, allow_unordered, got 'random'",
         ),
         (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP[])",
+            ValidationError,
+            "Map requires at least 2 arguments",
+        ),
+        (
+            "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['timeout', '1.5s'])",
+            ValidationError,
+            "'timeout': cannot parse duration '1.5s': Time interval unit label '.5s' does not match",
+        ),
+        (
             "ML_PREDICT(TABLE user_info, MODEL m, DESCRIPTOR(info), MAP['timeout', 'soon'])",
             ValidationError,
             "'timeout': cannot parse duration 'soon'",
