@@ -103,7 +103,6 @@ def test_a_type_error_names_the_operator_and_the_types_as_flink() -> None:
     )
 
 
-
 def test_an_empty_map_is_refused_as_in_flink() -> None:
     with pytest.raises(QsqlError) as caught:
         compiled("MAP[]", ABC)
