@@ -106,6 +106,7 @@ class FunctionCall(Expr):
     args: tuple[Expr, ...]
     distinct: bool = False  # COUNT(DISTINCT x)
     star: bool = False  # COUNT(*)
+    filter: Expr | None = None  # an aggregate's FILTER (WHERE condition)
 
 
 @lazy_dataclass(frozen=True)

@@ -244,13 +244,16 @@ def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
         return values, [F.Accumulator(c.function, c.result_type, c.distinct, c.separator) for c in calls]
 
     arguments = [(c.argument.evaluate if c.argument is not None else None) for c in calls]
+    filters = [(c.filter.evaluate if c.filter is not None else None) for c in calls]
     for row in rows(step.input, context):
         values = tuple(k(row) for k in keys)
         marker = _hashable(values)
         group = groups.get(marker)
         if group is None:
             group = groups[marker] = new_group(values)
-        for accumulator, argument in zip(group[1], arguments):
+        for accumulator, argument, condition in zip(group[1], arguments, filters):
+            if condition is not None and condition(row) is not True:
+                continue  # FILTER (WHERE ...): FALSE or NULL leaves the row out of this aggregate
             if argument is None:
                 accumulator.add_row()
             else:

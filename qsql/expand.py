@@ -356,6 +356,8 @@ class _Expander:
             name = expr.name.name.upper()
             if name.startswith("JSON_") and name.endswith("_ON_NULL"):
                 raise _Unsupported  # JSON_ARRAYAGG / JSON_OBJECTAGG: their own syntax, shown as written
+            if expr.filter is not None:
+                raise _Unsupported  # FILTER (WHERE ...): not checked against Flink's text
             if expr.star:
                 return f"{name}(*)"
             args = ", ".join(self.expr(a) for a in expr.args)

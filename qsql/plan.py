@@ -39,6 +39,7 @@ class AggregateCall:
     result_type: DataType
     distinct: bool = False
     separator: str = ","  # LISTAGG's
+    filter: Compiled | None = None  # FILTER (WHERE ...): only rows where it is TRUE count
 
     def describe(self) -> str:
         return f"{self.function}({'DISTINCT ' if self.distinct else ''}{'*' if self.argument is None else '...'})"

@@ -518,11 +518,26 @@ class Planner:
             substitutions[call] = (len(fields), result)
             fields.append(Column(f"${name}{len(fields)}", result))
             separator = _listagg_separator(call) if name == "LISTAGG" else ","
-            aggregate_calls.append(AggregateCall(name, argument, result, call.distinct, separator))
+            aggregate_calls.append(
+                AggregateCall(name, argument, result, call.distinct, separator, self._aggregate_filter(call, scope))
+            )
         step = Aggregate(
             schema=fields, input=source, keys=compiled_keys, calls=aggregate_calls, grouped=select.group_by is not None
         )
         return step, self._scope(fields, substitutions=substitutions, input_scope=scope, grouped_columns=grouped)
+
+    @staticmethod
+    def _aggregate_filter(call: ast.FunctionCall, scope: Scope) -> Compiled | None:
+        """``agg(...) FILTER (WHERE c)``: a BOOLEAN condition on the input row, without aggregates."""
+        if call.filter is None:
+            return None
+        _no_aggregates(call.filter, "FILTER")
+        condition = compile_expr(call.filter, scope)
+        if condition.dtype.kind != "BOOLEAN":
+            raise QsqlTypeError(
+                f"FILTER expression must be of type BOOLEAN, not {condition.dtype.name()}", call.filter.span
+            )
+        return condition
 
     def _plan_set_operation(self, operation: ast.SetOperation) -> Step:
         label = operation.op + (" ALL" if operation.all else "")

@@ -886,6 +886,10 @@ class AstBuilder(_MetaTransformer):
         partition, order, frame = window
         return ast.Over(call=call, partition_by=partition, order_by=order, frame=frame, span=span_of(meta))
 
+    def filtered_call(self, meta, children):
+        call, _filter, condition = children
+        return replace(call, filter=condition, span=span_of(meta))
+
     def over_named(self, meta, children):
         call, _over, name = children
         return ast.Over(call=call, window_name=name, span=span_of(meta))

@@ -417,3 +417,28 @@ def test_show_create_view_prints_flinks_expanded_query(sql: SqlRunner) -> None:
     # What the expander does not print as Calcite would stays as written.
     sql("CREATE VIEW w AS SELECT CAST(id AS STRING) AS s FROM t")
     assert sql("SHOW CREATE VIEW w").results[-1].text.endswith("AS SELECT CAST(id AS STRING) AS s FROM t\n")
+
+
+def test_aggregate_filter_clause(sql: SqlRunner) -> None:
+    """``agg(...) FILTER (WHERE c)``: only rows where c is TRUE feed that aggregate (Flink 2.3)."""
+    sql(DATA)
+    assert sql.query(
+        "SELECT tag, COUNT(*) FILTER (WHERE score > 2) AS hi, SUM(score) FILTER (WHERE name IS NOT NULL) AS s, "
+        "COUNT(name) FILTER (WHERE id > 1) AS c FROM t GROUP BY tag ORDER BY tag"
+    )[1] == [("a", 2, Decimal("6.5"), 1), ("b", 0, None, 1)]
+    assert sql.query("SELECT COUNT(*) FILTER (WHERE id > 10) AS n FROM t")[1] == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "select, message",
+    [
+        ("COUNT(*) FILTER (WHERE id)", "FILTER expression must be of type BOOLEAN, not INT"),
+        ("COUNT(*) FILTER (WHERE SUM(id) > 1)", "Aggregate SUM is not allowed in FILTER"),
+        ("UPPER(name) FILTER (WHERE id > 1)", "FILTER (WHERE ...) is only allowed with an aggregate function"),
+    ],
+)
+def test_aggregate_filter_errors(sql: SqlRunner, select: str, message: str) -> None:
+    sql(DATA)
+    with pytest.raises(QsqlError) as info:
+        sql(f"SELECT {select} FROM t")
+    assert info.value.message.startswith(message) and info.value.span is not None
