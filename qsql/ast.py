@@ -325,6 +325,7 @@ class MLPredict(FromItem):
     descriptor: tuple[Identifier, ...]
     config: MapConstructor | None = None
     alias: Identifier | None = None
+    named: bool = False  # written with INPUT =>, MODEL =>, ARGS => (SHOW CREATE VIEW keeps the form)
 
 
 @lazy_dataclass(frozen=True)

@@ -276,21 +276,23 @@ class _Expander:
         raise _Unsupported
 
     def ml_predict(self, call: ast.MLPredict, scope: Scope) -> str:
-        """Calcite's text for ML_PREDICT (checked against Flink 2.3): the table becomes a
-        subquery selecting its columns, the model keeps the name as written, and the call is
+        """Calcite's text for ML_PREDICT (each form checked against Flink 2.3): the input is a
+        subquery (a table becomes one selecting its columns), the model keeps its name as written,
+        a config MAP follows the descriptor, the named form names each argument, and the call is
         wrapped in TABLE(...) with the alias (``EXPR$0`` when there is none)."""
-        if (
-            call.config is not None
-            or len(call.model.parts) != 1
-            or not isinstance(call.table, ast.QualifiedName)
-            or self.common_table(call.table) is not None
-        ):
-            raise _Unsupported
-        entry = self.catalog.get_relation(call.table)
+        if call.named and call.config is not None:
+            raise _Unsupported  # CONFIG => MAP[...]: not checked
+        if isinstance(call.table, ast.QualifiedName):
+            if self.common_table(call.table) is not None:
+                raise _Unsupported
+            entry = self.catalog.get_relation(call.table)
+            table = quote(entry.name)
+            columns = [c.name for c in entry.columns]
+            inner = "SELECT " + ", ".join(f"{table}.{quote(c)}" for c in columns)
+            inner += f"\nFROM {PREFIX}.{table} AS {table}"
+        else:
+            inner, columns = self.body(call.table)
         model = self.catalog.get_model(call.model)
-        table = quote(entry.name)
-        columns = [c.name for c in entry.columns]
-        inner = "SELECT " + ", ".join(f"{table}.{quote(c)}" for c in columns) + f"\nFROM {PREFIX}.{table} AS {table}"
         names = list(columns)
         for output in model.outputs:  # Flink's renaming of an output that clashes: content0, ...
             name, index = output.name, 0
@@ -298,12 +300,16 @@ class _Expander:
                 name, index = f"{output.name}{index}", index + 1
             names.append(name)
         alias = call.alias.name if call.alias is not None else self.derived_name()
+        model_name = ".".join(quote(p.name) for p in call.model.parts)
+        descriptor = "DESCRIPTOR(" + ", ".join(quote(c.name) for c in call.descriptor) + ")"
+        if call.named:
+            arguments = [f"`INPUT` => ({inner})", f"`MODEL` => (MODEL {model_name})", f"`ARGS` => {descriptor}"]
+        else:
+            arguments = [f"({inner})", f"MODEL {model_name}", descriptor]
+        if call.config is not None:
+            arguments.append("MAP[" + ", ".join(self.expr(item) for item in call.config.items) + "]")
         scope.append((alias, names))
-        descriptor = ", ".join(quote(c.name) for c in call.descriptor)
-        return (
-            f"TABLE({quote('ML_PREDICT')}(({inner}), MODEL {quote(call.model.parts[0].name)}, "
-            f"DESCRIPTOR({descriptor}))) AS {quote(alias)}"
-        )
+        return f"TABLE({quote('ML_PREDICT')}({', '.join(arguments)})) AS {quote(alias)}"
 
     def column(self, ref: ast.ColumnRef) -> str:
         parts = [p.name for p in ref.parts]

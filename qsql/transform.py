@@ -647,14 +647,7 @@ class AstBuilder(_MetaTransformer):
     def ml_predict(self, meta, children):
         call: ast.MLPredict = children[0]
         alias = children[1] if len(children) > 1 else None
-        return ast.MLPredict(
-            table=call.table,
-            model=call.model,
-            descriptor=call.descriptor,
-            config=call.config,
-            alias=alias,
-            span=call.span,
-        )
+        return replace(call, alias=alias)
 
     def table_function(self, meta, children):
         return self.ml_predict(meta, children)
@@ -1254,6 +1247,7 @@ def _build_ml_predict(args: list[_PredictArg], span: Span) -> ast.MLPredict:
         model=by_kind["model"].value,
         descriptor=by_kind["descriptor"].value,
         config=config.value if config else None,
+        named=any(arg.name is not None for arg in args),
         span=span,
     )
 

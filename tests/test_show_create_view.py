@@ -549,7 +549,55 @@ def test_a_view_over_ml_predict_as_flink_expands_it(sql: SqlRunner) -> None:
     )
 
 
-def test_a_view_over_ml_predict_with_a_config_map_stays_as_written(sql: SqlRunner) -> None:
-    query = "SELECT * FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(b), MAP['async', 'false'])"
+HEAD = "CREATE VIEW `default_catalog`.`default_database`.`p` (\n  `a`,\n  `b`,\n  `content`\n)\n"
+U = "(SELECT `u`.`a`, `u`.`b`\nFROM `default_catalog`.`default_database`.`u` AS `u`"
+
+
+@pytest.mark.parametrize(
+    "query, expanded",
+    [  # (Flink 2.3) each
+        (
+            "SELECT * FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(b), MAP['async', 'false'])",
+            "AS SELECT `EXPR$0`.`a`, `EXPR$0`.`b`, `EXPR$0`.`content`\n"
+            f"FROM TABLE(`ML_PREDICT`({U}), MODEL `m`, DESCRIPTOR(`b`), MAP['async', 'false'])) AS `EXPR$0`\n",
+        ),
+        (
+            "SELECT * FROM ML_PREDICT(TABLE u, MODEL default_database.m, DESCRIPTOR(b))",
+            "AS SELECT `EXPR$0`.`a`, `EXPR$0`.`b`, `EXPR$0`.`content`\n"
+            f"FROM TABLE(`ML_PREDICT`({U}), MODEL `default_database`.`m`, DESCRIPTOR(`b`))) AS `EXPR$0`\n",
+        ),
+        (
+            "SELECT * FROM ML_PREDICT((SELECT a, b FROM u WHERE a > 0), MODEL m, DESCRIPTOR(b))",
+            "AS SELECT `EXPR$0`.`a`, `EXPR$0`.`b`, `EXPR$0`.`content`\n"
+            f"FROM TABLE(`ML_PREDICT`({U}\nWHERE `u`.`a` > 0), MODEL `m`, DESCRIPTOR(`b`))) AS `EXPR$0`\n",
+        ),
+        (
+            "SELECT * FROM TABLE(ML_PREDICT(INPUT => TABLE u, MODEL => MODEL m, ARGS => DESCRIPTOR(b))) AS t",
+            "AS SELECT `t`.`a`, `t`.`b`, `t`.`content`\n"
+            f"FROM TABLE(`ML_PREDICT`(`INPUT` => {U}), `MODEL` => (MODEL `m`), `ARGS` => DESCRIPTOR(`b`))) AS `t`\n",
+        ),
+    ],
+)
+def test_the_forms_of_ml_predict_in_a_view(sql: SqlRunner, query: str, expanded: str) -> None:
+    sql(TABLES + MODEL + f"CREATE VIEW p AS {query}")
+    assert sql("SHOW CREATE VIEW p").results[-1].text == HEAD + expanded
+
+
+def test_an_aliased_ml_predict_in_a_view(sql: SqlRunner) -> None:
+    sql(TABLES + MODEL)
+    sql(
+        "CREATE VIEW p AS SELECT x.a, UPPER(content) AS c FROM ML_PREDICT(TABLE u, MODEL m, DESCRIPTOR(b)) AS x WHERE x.a > 0"
+    )
+    # (Flink 2.3)
+    assert sql("SHOW CREATE VIEW p").results[-1].text == (
+        "CREATE VIEW `default_catalog`.`default_database`.`p` (\n  `a`,\n  `c`\n)\n"
+        "AS SELECT `x`.`a`, UPPER(`x`.`content`) AS `c`\n"
+        f"FROM TABLE(`ML_PREDICT`({U}), MODEL `m`, DESCRIPTOR(`b`))) AS `x`\n"
+        "WHERE `x`.`a` > 0\n"
+    )
+
+
+def test_named_ml_predict_with_a_config_stays_as_written(sql: SqlRunner) -> None:
+    query = "SELECT * FROM ML_PREDICT(INPUT => TABLE u, MODEL => MODEL m, ARGS => DESCRIPTOR(b), CONFIG => MAP['async', 'false'])"
     sql(TABLES + MODEL + f"CREATE VIEW p AS {query}")
     assert sql("SHOW CREATE VIEW p").results[-1].text.endswith(f"AS {query}\n")
