@@ -646,7 +646,7 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
             hint="aggregates belong in the SELECT list, HAVING or ORDER BY of a query",
         )
     if expr.filter is not None:
-        raise ValidationError(f"FILTER (WHERE ...) is only allowed with an aggregate function, not {name}", expr.span)
+        raise ValidationError(f"FILTER must be applied to aggregate function, not {name}", expr.span)
     if name in ("TIMESTAMPADD", "TIMESTAMPDIFF"):
         return _timestamp_add_diff(name, expr, scope)
     if name in _NOW_FUNCTIONS:

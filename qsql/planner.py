@@ -534,9 +534,7 @@ class Planner:
         _no_aggregates(call.filter, "FILTER")
         condition = compile_expr(call.filter, scope)
         if condition.dtype.kind != "BOOLEAN":
-            raise QsqlTypeError(
-                f"FILTER expression must be of type BOOLEAN, not {condition.dtype.name()}", call.filter.span
-            )
+            raise QsqlTypeError(f"FILTER clause must be a condition (it is {condition.dtype.name()})", call.filter.span)
         return condition
 
     def _plan_set_operation(self, operation: ast.SetOperation) -> Step:

@@ -94,8 +94,8 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
     """SHOW TABLES / VIEWS / MODELS / FUNCTIONS [FROM|IN [catalog.]database] [[NOT] [I]LIKE pattern]."""
     catalog = session.catalog
     what = statement.what
-    if statement.database is not None:
-        _check_database(statement.database)
+    if statement.database is not None and what != "FUNCTIONS":
+        _check_database(statement.database, what)  # Flink 2.3 lists functions for any database name
     if what == "TABLES":
         names = [r.name for r in catalog.relations()]  # Flink lists views among tables
     elif what == "VIEWS":
@@ -119,20 +119,22 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
     )
 
 
-def _check_database(name: ast.QualifiedName) -> None:
-    """``FROM [catalog.]database`` must name the one database qsql has, as Flink checks it."""
+def _check_database(name: ast.QualifiedName, what: str) -> None:
+    """``FROM [catalog.]database`` must name the one database qsql has; the messages are Flink
+    2.3's, which differ between SHOW MODELS and SHOW TABLES / VIEWS."""
     parts = [p.name for p in name.parts]
     if len(parts) > 2:
         raise CatalogError(f"'{name}' has too many parts: use [catalog.]database", name.span)
     catalog = parts[0] if len(parts) == 2 else DEFAULT_CATALOG
     if catalog != DEFAULT_CATALOG:
-        raise CatalogError(f"Catalog {catalog} does not exist.", name.span, hint=f"qsql has only '{DEFAULT_CATALOG}'")
+        raise CatalogError(f"Catalog {catalog} does not exist", name.span, hint=f"qsql has only '{DEFAULT_CATALOG}'")
     if parts[-1] != DEFAULT_DATABASE:
-        raise CatalogError(
-            f"Database {parts[-1]} does not exist in Catalog {catalog}.",
-            name.span,
-            hint=f"qsql has only '{DEFAULT_DATABASE}'",
+        message = (
+            f"Database {parts[-1]} does not exist in Catalog {catalog}."
+            if what == "MODELS"
+            else f"Database '{catalog}'.'{parts[-1]}' doesn't exist."
         )
+        raise CatalogError(message, name.span, hint=f"qsql has only '{DEFAULT_DATABASE}'")
 
 
 def show_create(session: Session, statement: ast.ShowCreate, source: Source | None) -> TextResult:

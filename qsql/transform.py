@@ -280,6 +280,13 @@ class AstBuilder(_MetaTransformer):
 
     def show_statement(self, meta, children):
         what = str(children[0]).upper()
+        ilike = next((c for c in children if isinstance(c, Token) and c.type == "ILIKE"), None)
+        if ilike is not None and what != "FUNCTIONS":
+            # Flink 2.3's parser takes ILIKE only in SHOW FUNCTIONS: 'Encountered "ILIKE"'.
+            raise QsqlSyntaxError(
+                f"SHOW {what} takes [NOT] LIKE, not ILIKE (Flink accepts ILIKE only in SHOW FUNCTIONS)",
+                span_of(ilike),
+            )
         pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.Show(
             what=what,

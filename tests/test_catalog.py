@@ -33,7 +33,7 @@ def cat(sql: SqlRunner) -> SqlRunner:
         ("SHOW VIEWS", [("v",)]),  # (Flink 2.3)
         ("SHOW TABLES LIKE 'p%'", [("p",)]),  # (Flink 2.3)
         ("SHOW TABLES NOT LIKE 'v%'", [("p",), ("q",)]),  # (Flink 2.3)
-        ("SHOW TABLES ILIKE 'P%'", [("p",)]),
+        ("SHOW FUNCTIONS ILIKE 'UPPER'", [("upper",)]),  # (Flink 2.3) ILIKE only here
         ("SHOW MODELS", [("m",)]),  # (Flink 2.3)
         ("SHOW MODELS FROM default_database", [("m",)]),  # (Flink 2.3)
         ("SHOW MODELS IN default_catalog.default_database LIKE 'm%'", [("m",)]),
@@ -49,8 +49,12 @@ def test_show(cat: SqlRunner, statement: str, rows: list[tuple]) -> None:
 @pytest.mark.parametrize(
     "statement, message",
     [
+        # (Flink 2.3) each
         ("SHOW MODELS FROM nodb", "Database nodb does not exist in Catalog default_catalog."),
-        ("SHOW TABLES IN other.default_database", "Catalog other does not exist."),
+        ("SHOW TABLES FROM nodb", "Database 'default_catalog'.'nodb' doesn't exist."),
+        ("SHOW VIEWS FROM nodb", "Database 'default_catalog'.'nodb' doesn't exist."),
+        ("SHOW TABLES IN other.default_database", "Catalog other does not exist"),
+        ("SHOW MODELS IN other.default_database", "Catalog other does not exist"),
         ("SHOW VIEWS FROM a.b.c", "'a.b.c' has too many parts"),
     ],
 )
@@ -58,6 +62,17 @@ def test_show_from_an_unknown_database(cat: SqlRunner, statement: str, message: 
     with pytest.raises(CatalogError) as info:
         cat(statement)
     assert info.value.message.startswith(message) and info.value.span is not None
+
+
+@pytest.mark.parametrize("what", ["TABLES", "VIEWS", "MODELS"])
+def test_ilike_is_only_for_show_functions_as_in_flink(cat: SqlRunner, what: str) -> None:
+    with pytest.raises(QsqlError) as info:  # (Flink 2.3) Encountered "ILIKE"
+        cat(f"SHOW {what} ILIKE 'x%'")
+    assert "not ILIKE" in info.value.message and info.value.span is not None
+
+
+def test_show_functions_from_any_database_lists_them_as_flink_does(cat: SqlRunner) -> None:
+    assert cat.query("SHOW FUNCTIONS FROM nodb LIKE 'upper'")[1] == [("upper",)]  # (Flink 2.3)
 
 
 def test_describe_table_as_flink_prints_it(cat: SqlRunner) -> None:
