@@ -301,6 +301,9 @@ class AstBuilder(_MetaTransformer):
         return ast.ShowCreate(kind=children[0].name, name=children[1], span=span_of(meta))
 
     def show_columns(self, meta, children):
+        ilike = next((c for c in children if isinstance(c, Token) and c.type == "ILIKE"), None)
+        if ilike is not None:  # (Flink 2.3) 'Encountered "ILIKE"'
+            raise QsqlSyntaxError("SHOW COLUMNS takes [NOT] LIKE, not ILIKE", span_of(ilike))
         pattern = next((unquote_string(c) for c in children if isinstance(c, Token) and c.type == "STRING"), None)
         return ast.ShowColumns(
             name=_first(children, ast.QualifiedName),
@@ -601,6 +604,17 @@ class AstBuilder(_MetaTransformer):
         columns = _first(children, _Names)
         return ast.SubqueryRef(
             query=children[0], alias=alias, columns=columns.items if columns else None, span=span_of(meta)
+        )
+
+    def unnest(self, meta, children):
+        alias = next((c for c in children if isinstance(c, ast.Identifier)), None)
+        columns = _first(children, _Names)
+        return ast.Unnest(
+            exprs=tuple(c for c in children if isinstance(c, ast.Expr)),
+            ordinality=_has_token(children, "ORDINALITY"),
+            alias=alias,
+            columns=columns.items if columns else None,
+            span=span_of(meta),
         )
 
     def where_clause(self, meta, children):

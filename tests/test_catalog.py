@@ -64,7 +64,7 @@ def test_show_from_an_unknown_database(cat: SqlRunner, statement: str, message: 
     assert info.value.message.startswith(message) and info.value.span is not None
 
 
-@pytest.mark.parametrize("what", ["TABLES", "VIEWS", "MODELS"])
+@pytest.mark.parametrize("what", ["TABLES", "VIEWS", "MODELS", "COLUMNS FROM p"])
 def test_ilike_is_only_for_show_functions_as_in_flink(cat: SqlRunner, what: str) -> None:
     with pytest.raises(QsqlError) as info:  # (Flink 2.3) Encountered "ILIKE"
         cat(f"SHOW {what} ILIKE 'x%'")
