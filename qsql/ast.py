@@ -345,6 +345,17 @@ class SubqueryRef(FromItem):
 
 
 @lazy_dataclass(frozen=True)
+class Unnest(FromItem):
+    """``UNNEST(array_or_map) [WITH ORDINALITY] [AS t (c, ...)]``: one row per element, joined
+    (CROSS JOIN, a comma, or LEFT JOIN ... ON TRUE) to the rows on its left it refers to."""
+
+    exprs: tuple[Expr, ...]
+    ordinality: bool = False
+    alias: Identifier | None = None
+    columns: tuple[Identifier, ...] | None = None
+
+
+@lazy_dataclass(frozen=True)
 class OrderItem(Node):
     expr: Expr
     descending: bool = False

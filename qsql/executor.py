@@ -10,7 +10,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import field
-from typing import Any
+from typing import Any, cast
 
 from . import functions as F
 from . import types as T
@@ -44,6 +44,7 @@ from .plan import (
     Step,
     TableScan,
     UnionAllStep,
+    UnnestStep,
     ValuesStep,
     WindowStep,
 )
@@ -264,6 +265,29 @@ def _aggregate(step: Aggregate, context: ExecutionContext) -> Iterator[Row]:
         yield values + tuple(a.result() for a in accumulators)
 
 
+def _unnest(step: UnnestStep, context: ExecutionContext) -> Iterator[Row]:
+    evaluate = step.expression.evaluate
+    keep = step.condition.evaluate if step.condition is not None else None
+    empty = (None,) * (step.width + (1 if step.ordinality else 0))
+    for row in rows(step.input, context):
+        value = evaluate(row)
+        elements: Any = () if value is None else (cast(dict, value).items() if step.shape == "map" else value)
+        found = False
+        for position, element in enumerate(elements, 1):
+            if step.shape == "atomic":
+                cells: tuple = (element,)
+            elif element is None:
+                cells = (None,) * step.width  # a NULL ROW element: NULL fields
+            else:
+                cells = tuple(element)
+            joined = row + cells + ((position,) if step.ordinality else ())
+            if keep is None or keep(joined) is True:
+                found = True
+                yield joined
+        if not found and step.left:
+            yield row + empty
+
+
 def _sort(step: Sort, context: ExecutionContext) -> Iterator[Row]:
     collected = list(rows(step.input, context))
     # Stable sorts from the last key to the first give the combined order.
@@ -441,6 +465,7 @@ _RUNNERS: dict[type[Step], Callable[[Any, ExecutionContext], Iterator[Row]]] = {
     SetOpStep: _set_operation,
     WindowStep: _window,
     Predict: _predict,
+    UnnestStep: _unnest,
 }
 
 

@@ -340,6 +340,23 @@ class NestedLoopJoin(Join):
         return f"NestedLoopJoin({self.kind}, keys=0)"
 
 
+@lazy_dataclass(frozen=True, eq=False)
+class UnnestStep(Unary):
+    """Each input row followed by one row per element of an array (or entry of a map) computed
+    from it: ``t CROSS JOIN UNNEST(t.arr)``; ``left`` keeps a row whose array is empty or NULL,
+    with NULLs (LEFT JOIN UNNEST ... ON TRUE)."""
+
+    expression: Compiled
+    shape: str  # "atomic": one column | "row": the ROW's fields | "map": KEY, VALUE
+    width: int  # columns per element (without the ordinal)
+    ordinality: bool = False
+    left: bool = False
+    condition: Compiled | None = None  # JOIN UNNEST(...) ON c: the elements it keeps
+
+    def describe(self) -> str:
+        return f"Unnest({'left, ' if self.left else ''}{self.shape}{', ordinality' if self.ordinality else ''})"
+
+
 # ------------------------------------------------------------------------- INSERT
 
 

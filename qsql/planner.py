@@ -41,6 +41,7 @@ from .plan import (
     Step,
     TableScan,
     UnionAllStep,
+    UnnestStep,
     ValuesStep,
     WindowStep,
     with_schema,
@@ -628,6 +629,8 @@ class Planner:
             return _requalify(step, item.alias.name if item.alias else None)
         if isinstance(item, ast.Join):
             return self._plan_join(item)
+        if isinstance(item, ast.Unnest):
+            return self._plan_unnest(SingleRow(schema=[]), item, left=False)
         raise ValidationError(f"{type(item).__name__} is not supported in FROM", item.span)
 
     def _plan_cross_chain(self, item: ast.FromItem, remaining: list[ast.Expr]) -> Step:
@@ -636,6 +639,8 @@ class Planner:
         if not (isinstance(item, ast.Join) and item.kind == "cross"):
             return self._plan_from(item)
         left = self._plan_cross_chain(item.left, remaining)
+        if isinstance(item.right, ast.Unnest):  # FROM t, UNNEST(t.arr): per row of the left side
+            return self._plan_unnest(left, item.right, left=False)
         right = self._plan_from(item.right)
         plain = Scope(left.schema + right.schema)
         mine = [c for c in remaining if not _has_aggregate(c) and _try_compile(c, plain) is not None]
@@ -654,7 +659,70 @@ class Planner:
         )
 
     def _plan_join(self, join: ast.Join) -> Step:
+        if isinstance(join.right, ast.Unnest):
+            return self._plan_unnest_join(join)
         return self._join_steps(join, self._plan_from(join.left), self._plan_from(join.right))
+
+    def _plan_unnest_join(self, join: ast.Join) -> Step:
+        """``t CROSS JOIN UNNEST(...)``, ``t [INNER] JOIN UNNEST(...) ON c`` and ``t LEFT JOIN
+        UNNEST(...) ON c``: the array comes from each left row, so the join is lateral; the ON
+        condition picks elements (LEFT keeps a row with NULLs when none is picked), as in Flink."""
+        assert isinstance(join.right, ast.Unnest)
+        if join.kind in ("right", "full") or join.using is not None:
+            raise ValidationError(
+                "UNNEST can only be joined with CROSS JOIN, a comma, [INNER] JOIN ... ON or LEFT JOIN ... ON",
+                join.right.span,
+            )
+        step = self._plan_unnest(self._plan_from(join.left), join.right, left=join.kind == "left")
+        if join.condition is None:
+            return step
+        _no_aggregates(join.condition, "ON")
+        condition = compile_expr(join.condition, self._scope(step.schema))
+        _require_boolean(condition, join.condition, "ON")
+        return dataclasses.replace(step, condition=condition)
+
+    def _plan_unnest(self, source: Step, item: ast.Unnest, left: bool) -> UnnestStep:
+        """Flink's UNNEST: an ARRAY's elements as one column (``EXPR$0``), or as the fields of
+        its ROW elements; a MAP's entries as ``KEY`` and ``VALUE``; WITH ORDINALITY adds the
+        1-based position (``ORDINALITY``). ``AS t (c, ...)`` renames them."""
+        if len(item.exprs) != 1:
+            raise ValidationError("qsql unnests one array or map at a time: UNNEST(a) CROSS JOIN UNNEST(b)", item.span)
+        expression = compile_expr(item.exprs[0], self._scope(source.schema))
+        dtype = expression.dtype
+        if dtype.kind == "ARRAY" and dtype.element is not None:
+            element = dtype.element
+            if element.kind == "ROW" and element.fields is not None:
+                shape, columns = "row", [(f.name, f.dtype) for f in element.fields]
+            else:
+                shape, columns = "atomic", [("EXPR$0", element)]
+        elif dtype.kind == "MAP" and dtype.key is not None and dtype.element is not None:
+            shape, columns = "map", [("KEY", dtype.key), ("VALUE", dtype.element)]
+        else:
+            raise QsqlTypeError(f"UNNEST needs an ARRAY or a MAP, not {dtype.name()}", item.exprs[0].span)
+        width = len(columns)
+        if item.ordinality:
+            columns.append(("ORDINALITY", T.INT.with_nullable(False)))
+        if item.columns is not None:
+            if len(item.columns) != len(columns):
+                raise ValidationError(
+                    f"List of column aliases must have same degree as table; table has {len(columns)} columns, "
+                    f"whereas the alias list has {len(item.columns)} columns",
+                    item.columns[0].span,
+                )
+            columns = [(alias.name, t) for alias, (_, t) in zip(item.columns, columns)]
+        elif shape == "atomic" and item.alias is not None:
+            columns[0] = (item.alias.name, columns[0][1])  # (Flink 2.3) UNNEST(arr) AS u: the column is u
+        qualifier = item.alias.name if item.alias is not None else None
+        fields = [Column(name, t.with_nullable(True) if left else t, qualifier=qualifier) for name, t in columns]
+        return UnnestStep(
+            schema=source.schema + fields,
+            input=source,
+            expression=expression,
+            shape=shape,
+            width=width,
+            ordinality=item.ordinality,
+            left=left,
+        )
 
     def _join_steps(self, join: ast.Join, left: Step, right: Step) -> Step:
         kind = join.kind

@@ -147,6 +147,24 @@ def test_embeddings_with_cardinality(cli: CliRunner, tmp_path: Path) -> None:
     assert out == ["+I[1, 4, true]", "+I[2, 4, true]"]
 
 
+def test_embedding_values_unnested(cli: CliRunner, tmp_path: Path) -> None:
+    out, _ = run(
+        cli,
+        tmp_path,
+        "CREATE TEMPORARY VIEW v (id, doc) AS VALUES (1, 'apple pie');\n"
+        + EMBEDDING_MODEL
+        + "SELECT p.id, pos, x IS NOT NULL AS present FROM ML_PREDICT(TABLE v, MODEL e, DESCRIPTOR(doc)) AS p\n"
+        "CROSS JOIN UNNEST(p.embedding) WITH ORDINALITY AS u (x, pos);\n",
+    )
+    # (Flink 2.3) one row per element, positions from 1
+    assert out[3:7] == [
+        "|  1 |   1 |    TRUE |",
+        "|  1 |   2 |    TRUE |",
+        "|  1 |   3 |    TRUE |",
+        "|  1 |   4 |    TRUE |",
+    ]
+
+
 def test_a_view_over_ml_predict_describes_and_shows_as_flink(cli: CliRunner, tmp_path: Path) -> None:
     out, _ = run(
         cli,

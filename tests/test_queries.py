@@ -443,3 +443,78 @@ def test_aggregate_filter_errors(sql: SqlRunner, select: str, message: str) -> N
     with pytest.raises(QsqlError) as info:
         sql(f"SELECT {select} FROM t")
     assert info.value.message.startswith(message) and info.value.span is not None
+
+
+UNNEST_DATA = (
+    "CREATE TEMPORARY VIEW arrays (id, arr) AS VALUES (1, ARRAY['a', 'b']), (2, ARRAY_REMOVE(ARRAY['z'], 'z')), "
+    "(3, CAST(NULL AS ARRAY<STRING>));"
+)
+
+
+@pytest.mark.parametrize(
+    "query, columns, rows",
+    [  # (Flink 2.3) each
+        (
+            "SELECT * FROM arrays CROSS JOIN UNNEST(arr)",
+            ["id", "arr", "EXPR$0"],
+            [(1, ["a", "b"], "a"), (1, ["a", "b"], "b")],
+        ),
+        ("SELECT arrays.id, x FROM arrays CROSS JOIN UNNEST(arrays.arr) AS u (x)", ["id", "x"], [(1, "a"), (1, "b")]),
+        ("SELECT id, x FROM arrays, UNNEST(arrays.arr) AS u (x)", ["id", "x"], [(1, "a"), (1, "b")]),
+        (
+            "SELECT id, x FROM arrays LEFT JOIN UNNEST(arr) AS u (x) ON TRUE",
+            ["id", "x"],
+            [(1, "a"), (1, "b"), (2, None), (3, None)],
+        ),
+        (
+            "SELECT id, x, pos FROM arrays CROSS JOIN UNNEST(arr) WITH ORDINALITY AS u (x, pos)",
+            ["id", "x", "pos"],
+            [(1, "a", 1), (1, "b", 2)],
+        ),
+        (
+            "SELECT * FROM (VALUES (1, MAP['k1', 10, 'k2', 20])) AS m (id, mp) CROSS JOIN UNNEST(mp)",
+            ["id", "mp", "KEY", "VALUE"],
+            [(1, {"k1": 10, "k2": 20}, "k1", 10), (1, {"k1": 10, "k2": 20}, "k2", 20)],
+        ),
+        (
+            "SELECT id, EXPR$0, EXPR$1 FROM (VALUES (1, ARRAY[ROW(1, 'x'), ROW(2, 'y')])) AS r (id, rs) "
+            "CROSS JOIN UNNEST(rs)",
+            ["id", "EXPR$0", "EXPR$1"],
+            [(1, 1, "x"), (1, 2, "y")],
+        ),
+        ("SELECT * FROM UNNEST(ARRAY[1, 2]) AS u (x)", ["x"], [(1,), (2,)]),
+        ("SELECT id, x FROM arrays JOIN UNNEST(arr) AS u (x) ON TRUE", ["id", "x"], [(1, "a"), (1, "b")]),
+        ("SELECT id, x FROM arrays JOIN UNNEST(arr) AS u (x) ON x = 'a'", ["id", "x"], [(1, "a")]),
+        (
+            "SELECT id, x FROM arrays LEFT JOIN UNNEST(arr) AS u (x) ON x = 'a'",
+            ["id", "x"],
+            [(1, "a"), (2, None), (3, None)],
+        ),
+        ("SELECT u.* FROM arrays CROSS JOIN UNNEST(arrays.arr) AS u", ["u"], [("a",), ("b",)]),
+    ],
+)
+def test_unnest(sql: SqlRunner, query: str, columns: list[str], rows: list[tuple]) -> None:
+    sql(UNNEST_DATA)
+    assert sql.query(query) == (columns, rows)
+
+
+def test_unnest_types_as_flink_describes_them(sql: SqlRunner) -> None:
+    sql(UNNEST_DATA + "CREATE TEMPORARY VIEW u AS SELECT id, x FROM arrays LEFT JOIN UNNEST(arr) AS u (x) ON TRUE;")
+    # (Flink 2.3)
+    assert [(r[0], r[1], r[2]) for r in sql.query("DESCRIBE u")[1]] == [("id", "INT", False), ("x", "STRING", True)]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("SELECT * FROM arrays RIGHT JOIN UNNEST(arr) AS u (x) ON TRUE", "UNNEST can only be joined with"),
+        ("SELECT * FROM arrays JOIN UNNEST(arr) AS u (x) ON x", "ON needs a BOOLEAN condition"),
+        ("SELECT * FROM arrays CROSS JOIN UNNEST(id)", "UNNEST needs an ARRAY or a MAP, not INT"),
+        ("SELECT * FROM arrays CROSS JOIN UNNEST(arr) AS u (x, y)", "List of column aliases must have same degree"),
+    ],
+)
+def test_unnest_errors(sql: SqlRunner, query: str, message: str) -> None:
+    sql(UNNEST_DATA)
+    with pytest.raises(QsqlError) as info:
+        sql(query)
+    assert info.value.message.startswith(message) and info.value.span is not None
