@@ -33,7 +33,7 @@ from .plan import explain
 from .planner import Planner
 from .pricing import Price, PriceTable, UsageTotals, load_prices
 from .results import InsertResult, QueryResult, Result, StatusResult, TextResult
-from .settings import CACHE, LOCAL_TIME_ZONE, LOG, check_setting
+from .settings import CACHE, LOCAL_TIME_ZONE, LOG, RUNTIME_MODE, check_setting
 from .source import Source
 from .types import STRING
 
@@ -347,6 +347,11 @@ class Session:
         assert statement.value is not None
         check_setting(statement.key, statement.value, statement.span)
         self.settings[statement.key] = statement.value
+        if statement.key == RUNTIME_MODE.key and statement.value.lower() == "streaming":
+            self.warn(
+                "qsql runs every statement as Flink's batch mode does: a GROUP BY prints its final "
+                "rows once (+I), not the changelog (-U/+U) Flink's streaming mode prints"
+            )
         return StatusResult("Session property has been set.")
 
     def _reset_option(self, statement: ast.ResetOption, source: Source | None) -> Result:

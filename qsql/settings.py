@@ -28,6 +28,8 @@ OUTPUT_FORMATS = ("tableau", "table", "csv", "tsv", "json", "jsonl", "markdown")
 LOG_MODES = ("on", "meta", "off")
 EDITING_MODES = ("emacs", "vi")
 PREDICT_OUTPUT_MODES = ("ordered", "allow_unordered")
+RUNTIME_MODES = ("batch", "streaming", "automatic")  # Flink's RuntimeExecutionMode
+RESULT_MODES = ("tableau", "table", "changelog")  # the SQL client's ResultMode
 _ON, _OFF = ("on", "true", "1", "yes"), ("off", "false", "0", "no")
 
 
@@ -204,6 +206,21 @@ EDITING_MODE: Setting[str] = Setting(
     _one_of(*EDITING_MODES),
 )
 
+# Flink's keys a prototyping script sets: checked as Flink's enums (case-insensitive); qsql runs
+# every statement the way Flink's batch mode does and prints query results as the tableau.
+RUNTIME_MODE: Setting[str] = Setting(
+    "execution.runtime-mode",
+    "batch",
+    "batch, streaming or automatic; qsql always runs as Flink's batch mode does (a warning says so for streaming)",
+    _one_of(*RUNTIME_MODES),
+)
+RESULT_MODE: Setting[str] = Setting(
+    "sql-client.execution.result-mode",
+    "tableau",
+    "tableau, table or changelog; qsql prints query results as the tableau in scripts",
+    _one_of(*RESULT_MODES),
+)
+
 LOCAL_TIME_ZONE: Setting[str] = Setting(
     timezone.SETTING,
     "default",
@@ -261,6 +278,8 @@ _ALL_SETTINGS: tuple[Setting, ...] = (
     EDITING_MODE,
     *PREDICT_SETTINGS,
     LOCAL_TIME_ZONE,
+    RUNTIME_MODE,
+    RESULT_MODE,
 )
 KNOWN_SETTINGS: dict[str, Setting] = {s.key: s for s in _ALL_SETTINGS}
 

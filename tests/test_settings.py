@@ -12,6 +12,8 @@ from qsql.planner import Planner
 from qsql.session import Session
 from qsql.shell.help import help_text
 
+from .conftest import SqlRunner
+
 
 def set_error(key: str, value: str) -> str:
     with Session(env={}) as session, pytest.raises(ValidationError) as info:
@@ -84,3 +86,20 @@ def test_help_lists_every_setting_with_its_default() -> None:
         assert setting.key in text
         assert f"(default {setting.shown_default})" in text
         assert setting.default_value is not None  # every default parses
+
+
+def test_runtime_and_result_modes_are_flinks_values() -> None:
+    assert set_error("execution.runtime-mode", "bogus") == (
+        "setting 'execution.runtime-mode' must be one of batch, streaming, automatic, got 'bogus'"
+    )
+    assert set_error("sql-client.execution.result-mode", "grid") == (
+        "setting 'sql-client.execution.result-mode' must be one of tableau, table, changelog, got 'grid'"
+    )
+
+
+def test_streaming_mode_is_accepted_with_a_warning(sql: SqlRunner) -> None:
+    run = sql("SET 'execution.runtime-mode' = 'BATCH'; SET 'sql-client.execution.result-mode' = 'tableau';")
+    assert run.err == ""
+    run = sql("SET 'execution.runtime-mode' = 'streaming';")
+    assert "warning: qsql runs every statement as Flink's batch mode does" in run.err
+    assert sql.session.settings["execution.runtime-mode"] == "streaming"
