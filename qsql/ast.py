@@ -520,8 +520,23 @@ class Drop(Statement):
 
 
 @lazy_dataclass(frozen=True)
+class ShowCurrent(Statement):
+    """``SHOW CURRENT CATALOG | DATABASE``."""
+
+    what: str  # "CATALOG" | "DATABASE"
+
+
+@lazy_dataclass(frozen=True)
+class Use(Statement):
+    """``USE CATALOG c`` / ``USE [catalog.]database``: qsql has one of each, so only those."""
+
+    name: QualifiedName
+    catalog: bool = False
+
+
+@lazy_dataclass(frozen=True)
 class Show(Statement):
-    what: str  # "TABLES" | "VIEWS" | "MODELS" | "FUNCTIONS"
+    what: str  # "TABLES" | "VIEWS" | "MODELS" | "FUNCTIONS" | "CATALOGS" | "DATABASES"
     database: QualifiedName | None = None  # FROM|IN [catalog.]database
     pattern: str | None = None
     negated: bool = False

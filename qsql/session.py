@@ -427,6 +427,8 @@ HANDLERS: dict[type[ast.Statement], Handler] = {
     ast.Show: show.show,
     ast.ShowCreate: show.show_create,
     ast.ShowColumns: show.show_columns,
+    ast.ShowCurrent: show.show_current,
+    ast.Use: show.use,
     ast.Describe: show.describe,
     ast.QueryStatement: Session._query,
     ast.Insert: Session._insert,

@@ -14,7 +14,7 @@ from .catalog import DEFAULT_CATALOG, DEFAULT_DATABASE, Catalog, ModelEntry, Tab
 from .column import Column
 from .errors import CatalogError
 from .expressions import like_regex
-from .results import QueryResult, TextResult
+from .results import QueryResult, StatusResult, TextResult
 from .secrets import shown_option_value
 from .source import Source
 from .types import BOOLEAN, MAX_LENGTH, STRING, DataType
@@ -94,6 +94,8 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
     """SHOW TABLES / VIEWS / MODELS / FUNCTIONS [FROM|IN [catalog.]database] [[NOT] [I]LIKE pattern]."""
     catalog = session.catalog
     what = statement.what
+    if statement.database is not None and what in ("CATALOGS", "DATABASES"):
+        raise CatalogError(f"SHOW {what} takes no FROM / IN", statement.database.span)
     if statement.database is not None and what != "FUNCTIONS":
         _check_database(statement.database, what)  # Flink 2.3 lists functions for any database name
     if what == "TABLES":
@@ -102,6 +104,10 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
         names = [r.name for r in catalog.relations() if r.kind == "view"]
     elif what == "MODELS":
         names = [m.name for m in catalog.models()]
+    elif what == "CATALOGS":
+        names = [DEFAULT_CATALOG]
+    elif what == "DATABASES":
+        names = [DEFAULT_DATABASE]
     else:
         from .functions import KNOWN_FUNCTIONS
 
@@ -113,10 +119,46 @@ def show(session: Session, statement: ast.Show, source: Source | None) -> QueryR
             for n in names
             if (regex.fullmatch(n.lower() if statement.case_insensitive else n) is not None) != statement.negated
         ]
-    column = {"TABLES": "table name", "VIEWS": "view name", "MODELS": "model name", "FUNCTIONS": "function name"}[what]
+    column = {
+        "TABLES": "table name",
+        "VIEWS": "view name",
+        "MODELS": "model name",
+        "FUNCTIONS": "function name",
+        "CATALOGS": "catalog name",
+        "DATABASES": "database name",
+    }[what]
     return QueryResult(
         [Column(column, STRING.with_nullable(False))], [(n,) for n in sorted(names)], 0.0, widths_from_data=True
     )
+
+
+def show_current(session: Session, statement: ast.ShowCurrent, source: Source | None) -> QueryResult:
+    """SHOW CURRENT CATALOG | DATABASE: qsql's one catalog and database, under Flink's column names."""
+    name = DEFAULT_CATALOG if statement.what == "CATALOG" else DEFAULT_DATABASE
+    column = Column(f"current {statement.what.lower()} name", STRING.with_nullable(False))
+    return QueryResult([column], [(name,)], 0.0, widths_from_data=True)
+
+
+def use(session: Session, statement: ast.Use, source: Source | None) -> StatusResult:
+    """USE CATALOG c / USE [catalog.]database: accepted for the catalog and database qsql has (a
+    script written for a Flink cluster often starts with them); others fail with Flink's message."""
+    parts = [p.name for p in statement.name.parts]
+    if statement.catalog or len(parts) == 2:
+        if parts[0] != DEFAULT_CATALOG:
+            raise CatalogError(
+                f"A catalog with name [{parts[0]}] does not exist.",
+                statement.name.span,
+                hint=f"qsql has only '{DEFAULT_CATALOG}'",
+            )
+    if len(parts) > 2:
+        raise CatalogError(f"'{statement.name}' has too many parts: use [catalog.]database", statement.name.span)
+    if not statement.catalog and parts[-1] != DEFAULT_DATABASE:
+        raise CatalogError(
+            f"A database with name [{parts[-1]}] does not exist in the catalog: [{DEFAULT_CATALOG}].",
+            statement.name.span,
+            hint=f"qsql has only '{DEFAULT_DATABASE}'",
+        )
+    return StatusResult("Execute statement succeeded.")
 
 
 def _check_database(name: ast.QualifiedName, what: str) -> None:

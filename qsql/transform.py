@@ -297,6 +297,16 @@ class AstBuilder(_MetaTransformer):
             span=span_of(meta),
         )
 
+    def show_current(self, meta, children):
+        return ast.ShowCurrent(what=str(children[-1]).upper(), span=span_of(meta))
+
+    def use_catalog(self, meta, children):
+        name = _first(children, ast.Identifier)
+        return ast.Use(name=ast.QualifiedName(parts=(name,), span=name.span), catalog=True, span=span_of(meta))
+
+    def use_database(self, meta, children):
+        return ast.Use(name=_first(children, ast.QualifiedName), span=span_of(meta))
+
     def show_create(self, meta, children):
         return ast.ShowCreate(kind=children[0].name, name=children[1], span=span_of(meta))
 

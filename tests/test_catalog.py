@@ -40,6 +40,8 @@ def cat(sql: SqlRunner) -> SqlRunner:
         ("SHOW TABLES FROM default_database NOT LIKE 'v%'", [("p",), ("q",)]),
         ("SHOW VIEWS IN default_database", [("v",)]),
         ("SHOW FUNCTIONS FROM default_database LIKE 'upper'", [("upper",)]),
+        ("SHOW CATALOGS", [("default_catalog",)]),  # (Flink 2.3)
+        ("SHOW DATABASES LIKE 'def%'", [("default_database",)]),  # (Flink 2.3)
     ],
 )
 def test_show(cat: SqlRunner, statement: str, rows: list[tuple]) -> None:
@@ -73,6 +75,27 @@ def test_ilike_is_only_for_show_functions_as_in_flink(cat: SqlRunner, what: str)
 
 def test_show_functions_from_any_database_lists_them_as_flink_does(cat: SqlRunner) -> None:
     assert cat.query("SHOW FUNCTIONS FROM nodb LIKE 'upper'")[1] == [("upper",)]  # (Flink 2.3)
+
+
+def test_use_and_show_current_as_flink(cat: SqlRunner) -> None:
+    # (Flink 2.3) a script for a cluster often starts with these
+    cat("USE CATALOG default_catalog; USE default_database; USE default_catalog.default_database;")
+    assert cat.query("SHOW CURRENT CATALOG") == (["current catalog name"], [("default_catalog",)])
+    assert cat.query("SHOW CURRENT DATABASE") == (["current database name"], [("default_database",)])
+
+
+@pytest.mark.parametrize(
+    "statement, message",
+    [  # (Flink 2.3)
+        ("USE CATALOG nocat", "A catalog with name [nocat] does not exist."),
+        ("USE nodb", "A database with name [nodb] does not exist in the catalog: [default_catalog]."),
+        ("USE nocat.default_database", "A catalog with name [nocat] does not exist."),
+    ],
+)
+def test_use_of_another_catalog_or_database(cat: SqlRunner, statement: str, message: str) -> None:
+    with pytest.raises(CatalogError) as info:
+        cat(statement)
+    assert info.value.message == message and info.value.span is not None
 
 
 def test_describe_table_as_flink_prints_it(cat: SqlRunner) -> None:
