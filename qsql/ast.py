@@ -481,6 +481,7 @@ class CreateTable(Statement):
     temporary: bool = False
     if_not_exists: bool = False
     or_replace: bool = False
+    query: Query | None = None  # CREATE TABLE ... AS query: the columns come from it, then its rows
 
 
 @lazy_dataclass(frozen=True)

@@ -142,6 +142,13 @@ class Catalog:
             return
         self._relations[entry.name] = entry
 
+    def relations_snapshot(self) -> tuple[dict[str, Relation], dict[str, Relation]]:
+        """The tables and views as they are now, for restore_relations (a CTAS that fails)."""
+        return dict(self._relations), dict(self._shadowed)
+
+    def restore_relations(self, snapshot: tuple[dict[str, Relation], dict[str, Relation]]) -> None:
+        self._relations, self._shadowed = dict(snapshot[0]), dict(snapshot[1])
+
     def find_relation(self, name: str) -> Relation | None:
         return self._relations.get(name)
 

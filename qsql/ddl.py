@@ -26,7 +26,7 @@ from .connectors import CONNECTORS
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
 from .planner import Planner
-from .results import StatusResult
+from .results import Result, StatusResult
 from .source import Source
 from .suggest import did_you_mean
 
@@ -52,12 +52,68 @@ def _existing_relation(session: Session, statement: ast.CreateTable | ast.Create
     )
 
 
-def create_table(session: Session, statement: ast.CreateTable, source: Source | None) -> StatusResult:
-    name = object_name(statement.name)
+def create_table(session: Session, statement: ast.CreateTable, source: Source | None) -> StatusResult | list[Result]:
+    if statement.query is not None:
+        return _create_table_as(session, statement, statement.query, source)
     kept = _existing_relation(session, statement, "table")
     if kept is not None:
         return kept
-    columns = declared_columns(statement.columns)
+    return _add_table(session, statement, declared_columns(statement.columns))
+
+
+def _create_table_as(
+    session: Session, statement: ast.CreateTable, query: ast.Query, source: Source | None
+) -> list[Result]:
+    """CREATE TABLE t WITH (...) AS query, as Flink 2.3 runs it: the table's columns are the
+    declared ones (if any) followed by the query's, with the query's types; then the query's rows
+    are inserted (the declared-only columns NULL). With IF NOT EXISTS and t already there, the
+    rows go into the existing t. If the insert fails, the catalog is left as it was."""
+    if statement.temporary:
+        raise ValidationError(
+            "CREATE TABLE AS SELECT syntax does not support to create temporary table yet.", statement.span
+        )
+    span = statement.span
+    kept = _existing_relation(session, statement, "table")
+    if kept is not None:  # (Flink 2.3) the rows still go into the existing table
+        return [
+            kept,
+            *_as_list(
+                session.execute_statement(
+                    ast.Insert(table=statement.name, columns=None, query=query, span=span), source
+                )
+            ),
+        ]
+    step = Planner(session.catalog, session.settings).plan_query(query)
+    declared = declared_columns(statement.columns)
+    taken = {c.name for c in declared}
+    for field in step.schema:
+        if field.name in taken:
+            raise ValidationError(
+                f"Column '{field.name}' is both declared and selected: name it once (qsql does not merge them)",
+                statement.columns[[c.name for c in declared].index(field.name)].span,
+            )
+    selected = [Column(f.name, f.dtype) for f in step.schema]
+    saved = session.catalog.relations_snapshot()
+    created = _add_table(session, statement, declared + selected)
+    insert = ast.Insert(
+        table=statement.name,
+        columns=tuple(ast.Identifier(name=c.name, span=span) for c in selected) if declared else None,
+        query=query,
+        span=span,
+    )
+    try:
+        return [created, *_as_list(session.execute_statement(insert, source))]
+    except BaseException:
+        session.catalog.restore_relations(saved)  # a CTAS that cannot finish creates nothing
+        raise
+
+
+def _as_list(result: Result | list[Result]) -> list[Result]:
+    return result if isinstance(result, list) else [result]
+
+
+def _add_table(session: Session, statement: ast.CreateTable, columns: list[Column]) -> StatusResult:
+    name = object_name(statement.name)
     items = unique_options(statement.options)
     options = {key: item.value for key, item in items.items()}
     identifier = options.get("connector")

@@ -242,7 +242,8 @@ def describe(session: Session, statement: ast.Describe, source: Source | None) -
     columns = [
         Column(n, BOOLEAN if n == "null" else text) for n in ("name", "type", "null", "key", "extras", "watermark")
     ]
-    if isinstance(entry, TableEntry):
+    # (Flink 2.3) DescribeTableOperation adds the comment column only when a column has a comment.
+    if isinstance(entry, TableEntry) and any(c.comment for c in entry.columns):
         columns.append(Column("comment", text))
         rows = [(c.name, c.dtype.name(), c.dtype.nullable, "", "", "", c.comment or "") for c in entry.columns]
     else:

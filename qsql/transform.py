@@ -239,9 +239,17 @@ class AstBuilder(_MetaTransformer):
 
     def create_table(self, meta, children):
         comment = _first(children, _Comment)
+        columns = _first(children, _Columns)
+        query = _first(children, ast.Query)
+        if columns is None and query is None:
+            raise QsqlSyntaxError(
+                "CREATE TABLE needs its columns, (col type, ...), or a query: CREATE TABLE t WITH (...) AS SELECT ...",
+                span_of(meta),
+            )
         return ast.CreateTable(
             name=_first(children, ast.QualifiedName),
-            columns=_first(children, _Columns).items,
+            columns=columns.items if columns is not None else (),
+            query=query,
             options=_first(children, _Options).items,
             comment=comment.text if comment else None,
             temporary=_has_token(children, "TEMPORARY"),

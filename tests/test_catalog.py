@@ -292,3 +292,30 @@ def test_cached_replies_cost_no_tokens(stub_sql: SqlRunner) -> None:
     one_row = first.prompt_tokens
     assert second.requests == 0 and second.prompt_tokens == 0 and second.cache_hits == 2
     assert one_row == 6  # counted once though two rows got the reply
+
+
+def test_create_table_as_select_as_flink(sql: SqlRunner) -> None:
+    # (Flink 2.3) rows, columns and types of each
+    run = sql("CREATE TABLE c1 WITH ('connector' = 'print') AS SELECT 1 AS a, 'x' AS b;")
+    assert run.out == "+I[1, x]\n"
+    assert sql.query("DESCRIBE c1") == (
+        ["name", "type", "null", "key", "extras", "watermark"],
+        [("a", "INT", False, "", "", ""), ("b", "CHAR(1)", False, "", "", "")],
+    )
+    run = sql("CREATE TABLE IF NOT EXISTS c1 WITH ('connector' = 'print') AS SELECT 2 AS a, 'y' AS b;")
+    assert run.out == "+I[2, y]\n"  # the rows still go into the existing table
+    run = sql("CREATE TABLE c3 (c STRING) WITH ('connector' = 'print') AS SELECT 1 AS a, 'x' AS b;")
+    assert run.out == "+I[null, 1, x]\n"
+    assert [r[0] for r in sql.query("DESCRIBE c3")[1]] == ["c", "a", "b"]
+
+
+def test_create_table_as_select_refusals_leave_the_catalog_as_it_was(sql: SqlRunner) -> None:
+    with pytest.raises(ValidationError) as info:  # (Flink 2.3)
+        sql("CREATE TEMPORARY TABLE t WITH ('connector' = 'print') AS SELECT 1 AS a")
+    assert info.value.message == "CREATE TABLE AS SELECT syntax does not support to create temporary table yet."
+    with pytest.raises(QsqlError):
+        sql("CREATE TABLE bad WITH ('connector' = 'print') AS SELECT CAST(s AS INT) AS n FROM (VALUES ('x')) AS v (s)")
+    assert sql.query("SHOW TABLES")[1] == []  # the failed insert took its table with it
+    with pytest.raises(QsqlError) as syntax:
+        sql("CREATE TABLE t WITH ('connector' = 'print')")
+    assert "CREATE TABLE needs its columns" in syntax.value.message

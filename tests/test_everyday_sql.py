@@ -165,6 +165,25 @@ def test_embedding_values_unnested(cli: CliRunner, tmp_path: Path) -> None:
     ]
 
 
+def test_create_table_as_select_from_ml_predict(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "labelled.jsonl"
+    out, err = run(
+        cli,
+        tmp_path,
+        "CREATE TEMPORARY VIEW v (id, q) AS VALUES (1, 'a'), (2, 'b');\n"
+        + MODEL
+        + f"CREATE TABLE labelled WITH ('connector' = 'filesystem', 'path' = '{target}', 'format' = 'json')\n"
+        "AS SELECT id, content AS label FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(q));\n"
+        "SELECT * FROM labelled ORDER BY id;\n",
+    )
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        '{"id":1,"label":"[stub] a"}',
+        '{"id":2,"label":"[stub] b"}',
+    ]
+    assert out[3:5] == ["|  1 | [stub] a |", "|  2 | [stub] b |"]
+    assert "labelled: 2 rows written" in err
+
+
 def test_a_view_over_ml_predict_describes_and_shows_as_flink(cli: CliRunner, tmp_path: Path) -> None:
     out, _ = run(
         cli,
