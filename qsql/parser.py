@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib.resources import files
 
@@ -182,7 +183,24 @@ def _unexpected_token(error: UnexpectedToken, text: str, parser: Lark) -> QsqlSy
         hint = "is a ')' missing?"
     elif "identifier" in expected and is_reserved(str(token)) and str(token).upper() not in _CLAUSE_KEYWORDS:
         hint = f"'{token}' is a reserved word in Flink SQL: write `{token}` to use it as a name"
+    elif token.type != "$END":
+        hint = _ml_predict_hint(text[: token.start_pos or 0], str(token), expected)
     return QsqlSyntaxError(message, span, hint=hint)
+
+
+_BEFORE_TABLE_QUERY = re.compile(r"ml_predict\s*\(\s*(?:input\s*=>\s*)?table\s*$", re.I)
+_BEFORE_DESCRIPTOR_ITEM = re.compile(r"descriptor\s*\((?:\s*[^()]*,)?\s*$", re.I)
+
+
+def _ml_predict_hint(before: str, token: str, expected: list[str]) -> str | None:
+    """The usual slips inside ML_PREDICT's arguments, said in ML_PREDICT's terms."""
+    if expected == ["'=>'"]:  # a bare name where TABLE t, MODEL m or DESCRIPTOR(c) belongs
+        return "ML_PREDICT's arguments are TABLE t, MODEL m, DESCRIPTOR(col)[, MAP[...]] (or INPUT => TABLE t, ...)"
+    if token == "(" and _BEFORE_TABLE_QUERY.search(before):
+        return "a query as ML_PREDICT's input goes without TABLE: ML_PREDICT((SELECT ...), MODEL m, DESCRIPTOR(col))"
+    if token.startswith("'") and _BEFORE_DESCRIPTOR_ITEM.search(before):
+        return "DESCRIPTOR takes column names, not strings: DESCRIPTOR(col) or DESCRIPTOR(`my col`)"
+    return None
 
 
 def _describe_terminal(name: str, parser: Lark) -> str:

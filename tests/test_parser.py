@@ -256,6 +256,21 @@ def test_missing_semicolon_gets_a_hint() -> None:
     assert "';' missing" in syntax_error("SELECT a FROM t\nSELECT b FROM t").hint
 
 
+@pytest.mark.parametrize(
+    "call, hint",
+    [
+        ("ML_PREDICT(TABLE v, m, DESCRIPTOR(q))", "ML_PREDICT's arguments are TABLE t, MODEL m, DESCRIPTOR(col)"),
+        ("ML_PREDICT(v, MODEL m, DESCRIPTOR(q))", "ML_PREDICT's arguments are TABLE t, MODEL m, DESCRIPTOR(col)"),
+        ("ML_PREDICT(TABLE v, MODEL m, q)", "ML_PREDICT's arguments are TABLE t, MODEL m, DESCRIPTOR(col)"),
+        ("ML_PREDICT(TABLE (SELECT * FROM v), MODEL m, DESCRIPTOR(q))", "goes without TABLE: ML_PREDICT((SELECT"),
+        ("ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR('q'))", "DESCRIPTOR takes column names, not strings"),
+    ],
+)
+def test_ml_predict_slips_get_a_hint(call: str, hint: str) -> None:
+    error = syntax_error(f"SELECT * FROM {call}")
+    assert error.hint is not None and hint in error.hint
+
+
 def test_error_excerpt_masks_api_key() -> None:
     error = syntax_error("CREATE MODEL m WITH ('api-key' = 'sk-verysecret' 'x')")
     rendered = render_error(error)
