@@ -7,6 +7,7 @@ is paid for. Each step says what it is (``describe``), which EXPLAIN and error m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -276,7 +277,8 @@ class Planner:
         if select.group_by is not None or aggregate_calls or select.having is not None:
             source, scope = self._plan_aggregate(select, source, scope, aggregate_calls)
             if select.having is not None:
-                condition = compile_expr(select.having, scope)
+                with _alias_hint(select, "HAVING"):
+                    condition = compile_expr(select.having, scope)
                 _require_boolean(condition, select.having, "HAVING")
                 source = Filter(schema=source.schema, input=source, condition=condition, text="HAVING")
         over_calls = _over_calls(
@@ -487,7 +489,8 @@ class Planner:
         for key in keys:
             _no_aggregates(key, "GROUP BY")
             refuse_untyped_null(key)
-            compiled_keys.append(compile_expr(key, scope))
+            with _alias_hint(select, "GROUP BY"):
+                compiled_keys.append(compile_expr(key, scope))
         substitutions: dict[ast.Expr, tuple[int, DataType]] = {}
         grouped: dict[int, tuple[int, DataType]] = {}
         fields: list[Column] = []
@@ -1046,6 +1049,23 @@ def _listagg_separator(call: ast.FunctionCall) -> str:
     if not (isinstance(separator, ast.Literal) and isinstance(separator.value, str)):
         raise ValidationError("LISTAGG's separator must be a string literal", separator.span)
     return separator.value
+
+
+@contextlib.contextmanager
+def _alias_hint(select: ast.Select, clause: str) -> Iterator[None]:
+    """A GROUP BY or HAVING that names a SELECT alias fails in Flink (Calcite's default
+    conformance) with "Column 'x' not found"; qsql fails the same way and says why."""
+    try:
+        yield
+    except ValidationError as error:
+        aliases = [item.alias.name for item in select.items if isinstance(item, ast.SelectExpr) and item.alias]
+        for name in aliases:
+            if error.hint is None and error.message.startswith(f"Column '{name}' not found"):
+                error.hint = (
+                    f"'{name}' is a SELECT alias, which Flink does not allow in {clause}: "
+                    f"repeat the expression there (or select from a subquery that names it)"
+                )
+        raise
 
 
 def _require_boolean(compiled: Compiled, expr: ast.Expr, clause: str) -> None:

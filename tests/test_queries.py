@@ -518,3 +518,18 @@ def test_unnest_errors(sql: SqlRunner, query: str, message: str) -> None:
     with pytest.raises(QsqlError) as info:
         sql(query)
     assert info.value.message.startswith(message) and info.value.span is not None
+
+
+@pytest.mark.parametrize(
+    "query, clause",
+    [  # (Flink 2.3) both fail with "Column '...' not found in any table"
+        ("SELECT UPPER(name) AS who, COUNT(*) AS n FROM t GROUP BY who", "GROUP BY"),
+        ("SELECT tag, COUNT(*) AS n FROM t GROUP BY tag HAVING n > 1", "HAVING"),
+    ],
+)
+def test_a_select_alias_in_group_by_or_having_is_refused_with_a_hint(sql: SqlRunner, query: str, clause: str) -> None:
+    sql(DATA)
+    with pytest.raises(QsqlError) as info:
+        sql(query)
+    assert "not found in any table" in info.value.message
+    assert info.value.hint is not None and f"which Flink does not allow in {clause}" in info.value.hint
