@@ -541,7 +541,7 @@ def _array(expr: ast.ArrayConstructor, scope: Scope) -> Compiled:
     if not expr.items:
         raise QsqlTypeError("ARRAY[] needs at least one element", expr.span)
     items = [compile_expr(item, scope) for item in expr.items]
-    element = T.common_type([i.dtype for i in items], char_as_varchar=True)
+    element = T.common_type([i.dtype for i in items])  # (Flink 2.3) ARRAY['a', 'b'] is ARRAY<CHAR(1) NOT NULL>
     if element is None or element.kind == "NULL":
         raise QsqlTypeError(
             "ARRAY elements must have one common type, got " + ", ".join(str(i.dtype) for i in items), expr.span

@@ -1067,7 +1067,8 @@ def common_type(types: list[DataType], *, char_as_varchar: bool = False) -> Data
     """The least restrictive type of several (CASE branches, function arguments); None when they
     do not mix. Character types meet as VARCHAR of the longest, as Flink's VALUES does; CHAR(n)
     stays only when all are CHAR(n), and not even then with ``char_as_varchar`` (what Flink's
-    functions that return one of their arguments give: COALESCE, IF, IFNULL, GREATEST, ARRAY[])."""
+    functions that return one of their arguments give: COALESCE, IF, IFNULL, GREATEST; an ARRAY[]
+    of equal-length CHARs stays ARRAY<CHAR(n)>, as Flink 2.3's TYPEOF says)."""
     common = _common_type(types)
     return varying(common) if char_as_varchar and common is not None else common
 

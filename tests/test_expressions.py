@@ -129,3 +129,19 @@ def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
     # (1e400 itself is refused as in Flink: "Numeric literal '1E400' out of range")
     ((a, b, c),) = sql.query("SELECT -(1e308 * 10) % 3, MOD(1e308 * 10, 2e0), 5e0 % (1e308 * 10)")[1]
     assert math.isnan(a) and math.isnan(b) and c == 5.0
+
+
+def test_array_of_equal_length_strings_keeps_char(sql: SqlRunner) -> None:
+    # (Flink 2.3) TYPEOF of each; CASE/COALESCE of different lengths are VARCHAR
+    assert sql.query(
+        "SELECT TYPEOF(ARRAY['a', 'b']), TYPEOF(ARRAY['a', 'bc']), CHAR_LENGTH(ARRAY['a', 'bc'][1]), "
+        "TYPEOF(CASE WHEN TRUE THEN 'a' ELSE 'bc' END), TYPEOF(COALESCE('a', 'bc'))"
+    )[1] == [
+        (
+            "ARRAY<CHAR(1) NOT NULL> NOT NULL",
+            "ARRAY<VARCHAR(2) NOT NULL> NOT NULL",
+            1,
+            "VARCHAR(2) NOT NULL",
+            "VARCHAR(2) NOT NULL",
+        )
+    ]
