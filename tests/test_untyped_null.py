@@ -8,7 +8,7 @@ qsql refuses those at the NULL literal, with Flink's message where it names no t
 JSON_OBJECT/JSON_ARRAY values, JSON_ARRAYAGG/JSON_OBJECTAGG values: the root cause "Type is not
 supported: ANY") and with "Illegal use of 'NULL'" for GREATEST/LEAST and TO_TIMESTAMP_LTZ; the
 comment above each gives Flink's message. Where qsql's result type differs from Flink's for reasons
-unrelated to NULL (qsql widens CHAR to VARCHAR in COALESCE, IFNULL and ARRAY; TYPEOF is NOT NULL),
+unrelated to NULL (qsql widens CHAR to VARCHAR in COALESCE and IFNULL; TYPEOF is NOT NULL),
 the comment gives Flink's type.
 Not covered, as qsql has no syntax or function for them: ``(NULL, 1)`` (Flink: Illegal use of 'NULL'
 at 1:9), ``s SIMILAR TO NULL``, ``LIKE ... ESCAPE NULL``, ``CAST(NULL AS INT ARRAY)``,
@@ -270,7 +270,7 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT COUNT(DISTINCT NULL)", refused("Illegal use of 'NULL'", 1, 23)),
     ("SELECT IF(c, i, NULL) FROM t", refused("Illegal use of 'NULL'", 1, 17)),
     ("SELECT CAST(i AS STRING) || NULL FROM t", refused("Illegal use of 'NULL'", 1, 29)),
-    ("SELECT ARRAY[NULL, 'a'][1]", accepted("VARCHAR(1)", None)),  # Flink 2.3: CHAR(1)
+    ("SELECT ARRAY[NULL, 'a'][1]", accepted("CHAR(1)", None)),  # Flink 2.3: CHAR(1) (an ARRAY keeps CHAR)
     ("SELECT CARDINALITY(NULL)", refused("Illegal use of 'NULL'", 1, 20)),
     ("SELECT ELEMENT(NULL)", refused("Illegal use of 'NULL'", 1, 16)),
     ("SELECT NULL IS NOT DISTINCT FROM NULL", accepted("BOOLEAN NOT NULL", True)),
