@@ -303,3 +303,20 @@ def test_a_key_variable_renamed_in_the_config_is_the_one_flink_gets(
     monkeypatch.setenv("TEAM_QWEN_KEY", "sk-team")
     assert main(["export", "--to", "flink", "--inline-secrets", str(script)]) == 0
     assert "'api-key' = 'sk-team'" in capsys.readouterr().out
+
+
+def test_create_table_as_select_runs_as_a_job_like_an_insert() -> None:
+    """A CTAS inserts rows: --engine flink must wait for its job (as for an INSERT), or the print
+    sink's rows could be lost when the session ends; a filesystem CTAS is a sink for the notes."""
+    script = (
+        "CREATE TABLE p WITH ('connector' = 'print') AS SELECT 1 AS a;\n"
+        "CREATE TABLE f WITH ('connector' = 'filesystem', 'path' = 'out.jsonl', 'format' = 'json') AS SELECT 1 AS a;\n"
+        "CREATE TABLE d (a INT) WITH ('connector' = 'blackhole');\n"
+    )
+    translation = translate(script, "x.sql", TranslateOptions())
+    assert [(s.kind, s.sink_tables) for s in translation.statements] == [
+        ("ctas", ("p",)),
+        ("ctas", ("f",)),
+        ("ddl", ()),
+    ]
+    assert any("writes the single file 'out.jsonl'" in f.message for f in translation.findings)

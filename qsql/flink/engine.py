@@ -146,7 +146,7 @@ class FlinkRunner:
             return
         if statement.kind in ("set", "reset"):
             self._setting(statement)
-        elif statement.kind in ("insert", "statement-set"):
+        elif statement.kind in ("insert", "statement-set", "ctas"):
             self._run_job(statement, translation)
         elif statement.kind == "query":
             self._run_query(statement)

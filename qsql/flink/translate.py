@@ -107,7 +107,7 @@ class FlinkStatement:
     """One statement of the Flink script, with what qsql knew about it."""
 
     sql: str
-    kind: str  # "ddl" | "insert" | "query" | "set" | "reset" | "begin-set" | "end-set" | "statement-set" | "other"
+    kind: str  # "ddl" | "insert" | "query" | "set" | "reset" | "begin-set" | "end-set" | "statement-set" | "ctas" | "other"
     span: Span
     source: str
     sink_tables: tuple[str, ...] = ()  # INSERT targets (for reporting where rows went)
@@ -164,7 +164,9 @@ def _translate(text: str, source_name: str, options: TranslateOptions) -> Transl
     result = Translation()
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the original text
     comments: list[tuple[int, str]] = []  # comment blocks to insert before a position
-    sinks = {_last(s.table) for s in _inserts(statements)}
+    sinks = {_last(s.table) for s in _inserts(statements)} | {
+        _last(s.name) for s in statements if isinstance(s, ast.CreateTable) and s.query is not None
+    }
     tables: dict[str, ast.CreateTable] = {}
     for statement in statements:
         if isinstance(statement, ast.CreateTable):
@@ -672,6 +674,8 @@ def _flink_statement(
         setting = (statement.key, getattr(statement, "value", None))
     if isinstance(statement, ast.Insert):
         kind, sinks = "insert", (_last(statement.table),)
+    elif isinstance(statement, ast.CreateTable) and statement.query is not None:
+        kind, sinks = "ctas", (_last(statement.name),)  # CREATE TABLE ... AS query: a job, like an INSERT
     elif isinstance(statement, ast.StatementSet):
         kind, sinks = "statement-set", tuple(_last(i.table) for i in statement.inserts)
     elif isinstance(statement, ast.QueryStatement):
