@@ -60,6 +60,7 @@ CASES = [
     "chat.sql",
     "embeddings.sql",
     "statements.sql",
+    "everyday.sql",
 ]
 
 

@@ -690,7 +690,16 @@ def _flink_statement(
         kind = "end-set"
     elif isinstance(
         statement,
-        (ast.CreateModel, ast.CreateTable, ast.CreateView, ast.Drop, ast.AlterModel, ast.AlterTable, ast.AlterView),
+        (
+            ast.CreateModel,
+            ast.CreateTable,
+            ast.CreateView,
+            ast.Drop,
+            ast.AlterModel,
+            ast.AlterTable,
+            ast.AlterView,
+            ast.Use,  # Flink's TableResult says only "OK", which qsql's engine does not print
+        ),
     ):
         kind = "ddl"
     else:
