@@ -22,6 +22,7 @@ from .column import Column
 from .errors import QsqlTypeError, ValidationError
 from .expressions import Compiled, OuterScope, Scope, compile_expr, constant_value
 from .lazydataclass import lazy_dataclass
+from .models.flink_columns import check_model_for_flink
 from .plan import (
     Aggregate,
     AggregateCall,
@@ -915,6 +916,7 @@ class Planner:
                 column.span,
                 hint="build a STRING column in a view, e.g. CAST(x AS STRING)",
             )
+        check_model_for_flink(model, call.model.span)
         schema = [dataclasses.replace(f, qualifier=None, hidden=False) for f in source.schema]
         taken = {f.name for f in schema}
         for output in model.outputs:

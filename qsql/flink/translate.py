@@ -21,12 +21,12 @@ from pathlib import PurePosixPath
 from .. import ast
 from ..errors import OptionError, QsqlError
 from ..models.config import CHAT, METADATA_COLUMNS, REASONING_COLUMN
+from ..models.flink_columns import FLINK_STRING, FLINK_VECTOR
 from ..models.options import SPECS_BY_KEY, task_from_model
 from ..models.providers import PROVIDERS
 from ..parser import parse
 from ..secrets import SECRET_OPTION_KEYS
 from ..source import Source, Span
-from ..types import MAX_LENGTH, DataType
 
 # Option keys of Flink's `openai` model provider (flink-model-openai, OpenAIOptions), 2.1-2.3.
 FLINK_OPENAI_COMMON = (
@@ -339,8 +339,8 @@ class _Context:
         validateSingleColumnSchema): the input and a chat answer must be STRING, nullable, an
         embedding ARRAY<FLOAT>. qsql takes any character type; say what Flink needs."""
         answers = [c for c in statement.outputs if c.name.name not in METADATA_COLUMNS + (REASONING_COLUMN,)]
-        wanted = _FLINK_STRING if task == CHAT_SUFFIX else _FLINK_VECTOR
-        checks = [(c, "input", _FLINK_STRING) for c in statement.inputs] + [(c, "output", wanted) for c in answers]
+        wanted = FLINK_STRING if task == CHAT_SUFFIX else FLINK_VECTOR
+        checks = [(c, "input", FLINK_STRING) for c in statement.inputs] + [(c, "output", wanted) for c in answers]
         for column, side, expected in checks:
             dtype = column.dtype
             if dtype == expected:
@@ -590,9 +590,6 @@ class _Context:
         # the comment and turn the rest into SQL.
         self.comments.append((span.start_pos, "".join(f"-- {' '.join(note.splitlines())}\n" for note in notes)))
 
-
-_FLINK_STRING = DataType("VARCHAR", length=MAX_LENGTH)
-_FLINK_VECTOR = DataType("ARRAY", element=DataType("FLOAT"))
 
 # How Flink's Configuration reads the openai provider's typed options: Long/Integer.parseLong and
 # enum names as written (no trimming, no '_' digit separators), Double.parseDouble (which trims).

@@ -22,6 +22,10 @@ class Provider:
     has_embeddings: bool = True
     # Whether it offers the OpenAI-compatible Batch File API (/files, /batches) at its base URL.
     batch_api: bool = False
+    # Flink's model provider that runs this one's models (qsql export --to flink, --engine flink).
+    # Every provider qsql knows speaks OpenAI's protocol, so each maps to flink-model-openai, and
+    # ML_PREDICT makes that provider's planning-time column checks (flink_columns.py).
+    flink_provider: str = "openai"
 
 
 PROVIDERS: dict[str, Provider] = {
