@@ -148,11 +148,14 @@ def test_bad_options(sql: SqlRunner, options: str, fragment: str, hint: str | No
 @pytest.mark.parametrize(
     "schema, fragment",
     [
-        ("INPUT (a STRING, b STRING) OUTPUT (content STRING)", "exactly one input column, but actually has 2"),
+        (
+            "INPUT (a STRING, b STRING) OUTPUT (content STRING)",
+            "exactly one input physical column, but actually has 2 physical columns: [a, b]",
+        ),
         ("INPUT (a INT) OUTPUT (content STRING)", "must be STRING, not INT"),
         (
             "INPUT (a STRING) OUTPUT (content STRING, score DOUBLE)",
-            "Model should have exactly one output column, but actually has 2 columns: [content, score]",
+            "Model should have exactly one output physical column, but actually has 2 physical columns: [content, score]",
         ),
         ("INPUT (a STRING) OUTPUT (score INT)", "a chat model's output column 'score' must be STRING"),
         ("", "needs INPUT (...) and OUTPUT (...)"),

@@ -818,7 +818,7 @@ def _check_schema(
         )
     if len(inputs) != 1:
         raise ValidationError(
-            f"Model should have exactly one input column, but actually has {len(inputs)} columns: "
+            f"Model should have exactly one input physical column, but actually has {len(inputs)} physical columns: "
             f"[{', '.join(c.name for c in inputs)}]",
             span,
         )
@@ -828,7 +828,7 @@ def _check_schema(
         )
     if len(outputs) != 1:
         raise ValidationError(
-            f"Model should have exactly one output column, but actually has {len(outputs)} columns: "
+            f"Model should have exactly one output physical column, but actually has {len(outputs)} physical columns: "
             f"[{', '.join(c.name for c in outputs)}]",
             span,
         )
