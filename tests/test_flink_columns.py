@@ -14,6 +14,10 @@ OpenAIModelCommons.validateSingleColumnSchema later):
 - OpenAIModelProviderFactory.createModelProvider builds those functions; the planner calls it
   when it converts an ML_PREDICT of the model (a SELECT, an INSERT, a CREATE VIEW over it), not
   at CREATE MODEL, which only stores the model (checked with the Flink 2.3 oracle).
+The messages below are those Flink 2.3 printed (root cause, under "Unable to create a model
+provider for model ...") for each shape, running tests/flink/provider's stand-in, which repeats
+validateSingleColumnSchema, in the oracle: Flink's own type names (VARCHAR(100), STRING NOT NULL,
+ARRAY<FLOAT NOT NULL>, ARRAY<FLOAT> NOT NULL) are the ones qsql prints.
 """
 
 from __future__ import annotations

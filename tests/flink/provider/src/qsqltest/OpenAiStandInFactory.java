@@ -22,7 +22,10 @@ import org.apache.flink.table.functions.PredictFunction;
 import org.apache.flink.table.ml.AsyncPredictRuntimeProvider;
 import org.apache.flink.table.ml.ModelProvider;
 import org.apache.flink.table.ml.PredictRuntimeProvider;
-import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.FloatType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ArrayNode;
@@ -81,16 +84,28 @@ public class OpenAiStandInFactory implements ModelProviderFactory {
         if (endpoint.endsWith("/chat/completions")) embeddings = false;
         else if (endpoint.endsWith("/embeddings")) embeddings = true;
         else throw new IllegalArgumentException("Unsupported endpoint: " + endpoint);
-        List<Column> inputs = context.getCatalogModel().getResolvedInputSchema().getColumns();
-        List<Column> outputs = context.getCatalogModel().getResolvedOutputSchema().getColumns();
-        if (inputs.size() != 1)
-            throw new IllegalArgumentException("Model should have exactly one input column, but actually has " + inputs.size() + " columns");
-        if (outputs.size() != 1)
-            throw new IllegalArgumentException("Model should have exactly one output column, but actually has " + outputs.size() + " columns");
-        LogicalTypeRoot out = outputs.get(0).getDataType().getLogicalType().getTypeRoot();
-        if (embeddings != (out == LogicalTypeRoot.ARRAY))
-            throw new IllegalArgumentException("Output type " + outputs.get(0).getDataType() + " does not fit endpoint " + endpoint);
+        // flink-model-openai's planning-time column check (AbstractOpenAIModelFunction /
+        // OpenAIModelCommons.validateSingleColumnSchema): one physical column of exactly the type
+        // it reads or writes, input first; qsql refuses the same shapes (qsql/models/flink_columns.py).
+        checkSingleColumn(context.getCatalogModel().getResolvedInputSchema().getColumns(),
+                new VarCharType(VarCharType.MAX_LENGTH), "input");
+        checkSingleColumn(context.getCatalogModel().getResolvedOutputSchema().getColumns(),
+                embeddings ? new ArrayType(new FloatType()) : new VarCharType(VarCharType.MAX_LENGTH), "output");
         return new Runtime(new Settings(new HashMap<>(context.getCatalogModel().getOptions()), embeddings));
+    }
+
+    private static void checkSingleColumn(List<Column> columns, LogicalType expected, String side) {
+        List<String> physical = new ArrayList<>();
+        Column column = null;
+        for (Column c : columns) if (c.isPhysical()) { physical.add(c.getName()); column = c; }
+        if (physical.size() != 1)
+            throw new IllegalArgumentException(String.format(
+                    "Model should have exactly one %s physical column, but actually has %s physical columns: %s",
+                    side, physical.size(), physical));
+        LogicalType actual = column.getDataType().getLogicalType();
+        if (!expected.equals(actual))
+            throw new IllegalArgumentException(String.format(
+                    "%s column %s should be %s, but is a %s.", side, column.getName(), expected, actual));
     }
 
     /** What one model call needs, serializable so it travels with the job. */
