@@ -177,3 +177,47 @@ def test_show_create_model_never_prints_the_key(tmp_path: Path, capsys: pytest.C
     assert code == 0, err
     assert "sk-never-shown-1234" not in out + err
     assert "'api-key' = '****'" in out
+
+
+REFUSED_SHAPES = [
+    ("INPUT (x VARCHAR(100)) OUTPUT (y STRING)", "chat/completions"),
+    ("INPUT (x STRING NOT NULL) OUTPUT (y STRING)", "chat/completions"),
+    ("INPUT (x STRING) OUTPUT (y STRING NOT NULL)", "chat/completions"),
+    ("INPUT (x STRING) OUTPUT (v ARRAY<DOUBLE>)", "embeddings"),
+    ("INPUT (x STRING) OUTPUT (v ARRAY<FLOAT NOT NULL>)", "embeddings"),
+]
+
+
+@pytest.mark.parametrize("columns, task", REFUSED_SHAPES)
+def test_flink_and_qsql_refuse_a_model_column_type_with_the_same_words(
+    columns: str, task: str, tmp_path: Path, flink_provider_jar: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The stand-in repeats flink-model-openai's validateSingleColumnSchema; Flink names the types
+    # (LogicalType.toString), qsql must print the same message (qsql/models/flink_columns.py).
+    from pyflink.common import Configuration
+    from pyflink.table import EnvironmentSettings, TableEnvironment
+
+    model = (
+        f"CREATE MODEL m {columns} WITH ('provider' = 'openai', 'endpoint' = 'http://127.0.0.1:9/v1/{task}', "
+        "'api-key' = 'k', 'model' = 'some-model')"
+    )
+    view = "CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES ('a')) AS v(x)"
+    call = "SELECT * FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(x))"
+    script = tmp_path / "shape.sql"
+    script.write_text(f"{view};\n{model};\n{call};\n")
+    code, _, err = run(["run", "--stub", str(script)], capsys)
+    assert code == 1
+    message = re.search(r"shape\.sql:3:\d+: (.*)", err)
+    assert message, err
+
+    config = Configuration()
+    config.set_string("pipeline.jars", flink_provider_jar.as_uri())
+    config.set_string("pipeline.classpaths", flink_provider_jar.as_uri())
+    t_env = TableEnvironment.create(
+        EnvironmentSettings.new_instance().in_batch_mode().with_configuration(config).build()
+    )
+    t_env.execute_sql(view)
+    t_env.execute_sql(model)
+    with pytest.raises(Exception) as info:
+        t_env.explain_sql(call)
+    assert message.group(1) in str(info.value)
