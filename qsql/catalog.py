@@ -57,6 +57,8 @@ class ModelEntry:
     config: ModelConfig
     definition: ast.CreateModel
     temporary: bool = False
+    # The script the CREATE MODEL came from, so a later error can point at its columns there.
+    source_name: str | None = None
     kind: str = field(default="model", init=False)
 
     @property

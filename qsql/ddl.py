@@ -194,7 +194,16 @@ def create_model(session: Session, statement: ast.CreateModel, source: Source | 
     )
     for warning in config.protocol.creation_warnings(config):
         session.warn(warning)
-    session.catalog.add_model(ModelEntry(inputs, outputs, config, statement, temporary=statement.temporary))
+    session.catalog.add_model(
+        ModelEntry(
+            inputs,
+            outputs,
+            config,
+            statement,
+            temporary=statement.temporary,
+            source_name=source.name if source is not None else None,
+        )
+    )
     return StatusResult(f"Model '{name}' created.")
 
 

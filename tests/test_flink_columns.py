@@ -84,7 +84,7 @@ def test_ml_predict_refuses_what_flink_refuses(stub_sql: SqlRunner, columns: str
     error = info.value
     assert error.message == message
     assert error.span is not None and (error.span.line, error.span.column) == (1, CALL.index("m,") + 1)
-    assert error.hint is not None and "in the model's CREATE MODEL (line 2, column " in error.hint
+    assert error.hint is not None and "in the model's CREATE MODEL (test.sql:2:" in error.hint
 
 
 def test_a_view_over_such_a_call_is_refused_at_create_view(stub_sql: SqlRunner) -> None:
@@ -137,4 +137,15 @@ def test_the_check_itself_without_a_session() -> None:
     assert (
         info.value.hint
         == "declare y STRING in the model's CREATE MODEL: Flink's openai provider compares the types exactly"
+    )
+
+
+def test_the_hint_names_the_script_that_declared_the_model(stub_sql: SqlRunner) -> None:
+    # e.g. qsql run -i init.sql script.sql: the model in one file, the call in another.
+    stub_sql(f"CREATE MODEL m INPUT (x STRING) OUTPUT (y STRING NOT NULL) WITH ({QWEN});", source="init.sql")
+    stub_sql(TABLE)
+    with pytest.raises(ValidationError) as info:
+        stub_sql(CALL, source="script.sql")
+    assert info.value.hint == (
+        "declare y STRING in the model's CREATE MODEL (init.sql:1:41): Flink's openai provider compares the types exactly"
     )

@@ -49,13 +49,15 @@ def check_flink_column_types(
     inputs: list[tuple[str, DataType, Span | None]],
     outputs: list[tuple[str, DataType, Span | None]],
     at: Span | None,
+    declared_in: str | None = None,
 ) -> None:
     """Refuse, as Flink's openai provider does when it plans an ML_PREDICT, a model whose input
     or answer column is not exactly the type the provider reads or writes.
 
     ``inputs``/``outputs`` are the model's declared columns as (name, type, declaration span);
     ``at`` is the ML_PREDICT call's MODEL argument, where the error is located (as on Flink,
-    where planning that call fails). Flink checks the input first, then the output."""
+    where planning that call fails); ``declared_in`` names the CREATE MODEL's script for the
+    hint. Flink checks the input first, then the output."""
     if PROVIDERS[provider].flink_provider != "openai":
         return
     answers = [column for column in outputs if is_answer_column(column[0])]
@@ -64,7 +66,12 @@ def check_flink_column_types(
     for side, (name, dtype, declared), expected in checks:
         if dtype == expected:
             continue
-        where = f" (line {declared.line}, column {declared.column})" if declared is not None else ""
+        if declared is None:
+            where = ""
+        elif declared_in is None:
+            where = f" (line {declared.line}, column {declared.column})"
+        else:
+            where = f" ({declared_in}:{declared.line}:{declared.column})"
         raise ValidationError(
             # Flink's words (validateSingleColumnSchema), ending with its period.
             f"{side} column {name} should be {expected}, but is a {dtype}.",
@@ -75,9 +82,7 @@ def check_flink_column_types(
 
 
 def check_model_for_flink(model: ModelEntry, at: Span | None) -> None:
-    """The check above for a catalog model, with the spans of its CREATE MODEL's columns (the
-    definition's, when its columns are the model's: a model read back from a catalog file has
-    the stored statement's)."""
+    """The check above for a catalog model, with where its CREATE MODEL declared each column."""
     spans = {c.name.name: c.span for c in (*model.definition.inputs, *model.definition.outputs)}
     check_flink_column_types(
         model.config.provider,
@@ -85,4 +90,5 @@ def check_model_for_flink(model: ModelEntry, at: Span | None) -> None:
         [(c.name, c.dtype, spans.get(c.name)) for c in model.inputs],
         [(c.name, c.dtype, spans.get(c.name)) for c in model.outputs],
         at,
+        model.source_name,
     )
