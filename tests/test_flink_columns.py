@@ -5,8 +5,8 @@ model/openai/, AbstractOpenAIModelFunction.java at 47a02f63; the same check move
 OpenAIModelCommons.validateSingleColumnSchema later):
 - the constructor (lines 95-98) checks the INPUT schema against ``new VarCharType(MAX_LENGTH)``,
   i.e. nullable STRING; OpenAIChatModelFunction's constructor (c3bf0614, lines 59-62) checks
-  the OUTPUT against the same type, OpenAIEmbeddingModelFunction's against
-  ``new ArrayType(new FloatType())``, i.e. nullable ARRAY<FLOAT> of nullable FLOAT;
+  the OUTPUT against the same type, OpenAIEmbeddingModelFunction's (80cdd5a8, lines 55-58)
+  against ``new ArrayType(new FloatType())``, i.e. nullable ARRAY<FLOAT> of nullable FLOAT;
 - validateSingleColumnSchema (lines 143-167): exactly one physical column ("Model should have
   exactly one %s physical column, but actually has %s physical columns: %s"), then
   ``expectedType.equals(logicalType)`` or "%s column %s should be %s, but is a %s.": an exact
