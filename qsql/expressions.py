@@ -669,7 +669,8 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
     types = [a.dtype for a in args]
     if name == "TYPEOF" and len(types) == 1:
         text = str(types[0])  # Flink's TYPEOF: the type as Flink spells it, e.g. 'INT NOT NULL'
-        return Compiled(lambda row: text, T.STRING.with_nullable(False), constant=True)
+        # (Flink 2.3) its result type is a nullable STRING, though it never returns NULL
+        return Compiled(lambda row: text, T.STRING, constant=True)
     scalar: F.Scalar | None
     if name in F.TYPED_SCALARS:
         literals = [a.evaluate(()) if a.constant else None for a in args]

@@ -78,7 +78,7 @@ def _fixed(
 
 def _greatest_type(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
-        common = T.common_type(types, char_as_varchar=True)
+        common = T.common_type(types)
         if common is None:
             raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>, <COMPARABLE_TYPE>, ...)", span)
         return common.with_nullable(_nullable(types))
@@ -422,7 +422,7 @@ def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:
 
 
 def _ifnull_type(types: list[DataType], span: Span | None) -> DataType:
-    common = T.common_type(types, char_as_varchar=True)
+    common = T.common_type(types)
     if common is None:
         raise cannot_apply("IFNULL", types, "IFNULL(<T>, <T>)", span)
     return common.with_nullable(types[0].nullable and types[1].nullable)
@@ -869,7 +869,7 @@ EXTRA_SCALARS: list[Scalar] = [
         _fixed(T.char(36), "UUID", lambda ts: not ts, "UUID()", nullable=False),
         lambda: __import__("uuid").uuid4().__str__(),
     ),
-    Scalar("TYPEOF", 1, 1, lambda ts, sp: T.STRING.with_nullable(False), lambda v: None, null_propagating=False),
+    Scalar("TYPEOF", 1, 1, lambda ts, sp: T.STRING, lambda v: None, null_propagating=False),
     Scalar(
         "REGEXP",
         2,

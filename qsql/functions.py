@@ -282,7 +282,7 @@ def _split_index_type(types: list[DataType], span: Span | None) -> DataType:
 
 def _common(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
-        common = T.common_type(types, char_as_varchar=True)
+        common = T.common_type(types)
         if common is None:
             raise QsqlTypeError(f"{name} arguments must have one common type, got " + ", ".join(map(str, types)), span)
         return common
@@ -298,7 +298,8 @@ def _coalesce_type(types: list[DataType], span: Span | None) -> DataType:
 def _if_type(types: list[DataType], span: Span | None) -> DataType:
     if types[0].kind not in ("BOOLEAN", "NULL"):
         raise cannot_apply("IF", types, "IF(<BOOLEAN>, <ANY>, <ANY>)", span)
-    return _common("IF")(types[1:], span).with_nullable(types[1].nullable or types[2].nullable)
+    # (Flink 2.3) nullable when the condition is: IF(n > 0, 1, 2) is INT when n is nullable
+    return _common("IF")(types[1:], span).with_nullable(_nullable(types))
 
 
 def _nullif_type(types: list[DataType], span: Span | None) -> DataType:

@@ -1063,14 +1063,12 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
     return result.with_nullable(nullable)
 
 
-def common_type(types: list[DataType], *, char_as_varchar: bool = False) -> DataType | None:
-    """The least restrictive type of several (CASE branches, function arguments); None when they
-    do not mix. Character types meet as VARCHAR of the longest, as Flink's VALUES does; CHAR(n)
-    stays only when all are CHAR(n), and not even then with ``char_as_varchar`` (what Flink's
-    functions that return one of their arguments give: COALESCE, IF, IFNULL, GREATEST; an ARRAY[]
-    of equal-length CHARs stays ARRAY<CHAR(n)>, as Flink 2.3's TYPEOF says)."""
-    common = _common_type(types)
-    return varying(common) if char_as_varchar and common is not None else common
+def common_type(types: list[DataType]) -> DataType | None:
+    """The least restrictive type of several (CASE branches, COALESCE, IF, IFNULL, GREATEST,
+    ARRAY[] elements); None when they do not mix. One rule for all of them, as Flink 2.3's
+    DESCRIBE shows: character types meet as VARCHAR of the longest, and CHAR(n) stays only when
+    every typed input is CHAR(n) (COALESCE(NULL, 'z') and IF(c, 'a', 'b') are CHAR(1))."""
+    return _common_type(types)
 
 
 def common_row_type(types: list[DataType]) -> DataType | None:

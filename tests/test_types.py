@@ -157,7 +157,7 @@ def test_char_widening_lives_in_the_type_system() -> None:
     a3, b3, a5 = T.char(3), T.char(3).with_nullable(False), T.char(5)
     assert T.common_type([a3, b3]) == T.char(3)  # CASE branches: CHAR(n) meets CHAR(n)
     assert T.common_type([a3, a5]) == T.varchar(5)
-    assert T.common_type([b3, b3], char_as_varchar=True) == T.varchar(3).with_nullable(False)  # COALESCE, ARRAY[]
+    assert T.common_type([b3, b3]) == T.char(3).with_nullable(False)  # COALESCE, IF, ARRAY[]: (Flink 2.3) CHAR stays
     assert T.common_type([a3, T.NULL]) == T.char(3)
     assert T.common_row_type([a3, T.NULL]) == T.varchar(3)  # VALUES ('abc'), (NULL)
     assert T.common_row_type([a3, b3]) == T.char(3)

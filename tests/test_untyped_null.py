@@ -7,9 +7,7 @@ A few of Flink's refusals have no position (its planner or code generator fails 
 qsql refuses those at the NULL literal, with Flink's message where it names no type (ORDER BY NULL,
 JSON_OBJECT/JSON_ARRAY values, JSON_ARRAYAGG/JSON_OBJECTAGG values: the root cause "Type is not
 supported: ANY") and with "Illegal use of 'NULL'" for GREATEST/LEAST and TO_TIMESTAMP_LTZ; the
-comment above each gives Flink's message. Where qsql's result type differs from Flink's for reasons
-unrelated to NULL (qsql widens CHAR to VARCHAR in COALESCE and IFNULL; TYPEOF is NOT NULL),
-the comment gives Flink's type.
+comment above each gives Flink's message.
 Not covered, as qsql has no syntax or function for them: ``(NULL, 1)`` (Flink: Illegal use of 'NULL'
 at 1:9), ``s SIMILAR TO NULL``, ``LIKE ... ESCAPE NULL``, ``CAST(NULL AS INT ARRAY)``,
 ``ARRAY_APPEND/ARRAY_PREPEND(ARRAY[1], NULL)``, ``JSON_QUOTE/JSON_UNQUOTE(NULL)`` (all accepted by Flink).
@@ -137,7 +135,7 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT COALESCE(1, NULL)", accepted("INT NOT NULL", 1)),
     ("SELECT COALESCE(NULL, NULL)", refused("Illegal use of 'NULL'", 1, 17)),
     ("SELECT COALESCE(NULL)", refused("Illegal use of 'NULL'", 1, 17)),
-    ("SELECT COALESCE(s, NULL, 'z') FROM t", accepted("VARCHAR(1) NOT NULL", "a")),  # Flink 2.3: CHAR(1) NOT NULL
+    ("SELECT COALESCE(s, NULL, 'z') FROM t", accepted("CHAR(1) NOT NULL", "a")),
     ("SELECT NULLIF(NULL, 1)", refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8)),
     ("SELECT NULLIF(i, NULL) FROM t", accepted("INT", 1)),
     ("SELECT NULLIF(NULL, NULL)", refused("ELSE clause or at least one THEN clause must be non-NULL", 1, 8)),
@@ -280,7 +278,7 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT i FROM t WHERE CASE WHEN c THEN NULL ELSE TRUE END", accepted("INT NOT NULL", NO_ROWS)),
     ("SELECT ROW(NULL)", refused("Illegal use of 'NULL'", 1, 12)),
     ("SELECT NULL AS x FROM t ORDER BY 1", refused("Illegal use of 'NULL'", 1, 8)),
-    ("SELECT IFNULL(s, NULL) FROM t", accepted("VARCHAR(1) NOT NULL", "a")),  # Flink 2.3: CHAR(1) NOT NULL
+    ("SELECT IFNULL(s, NULL) FROM t", accepted("CHAR(1) NOT NULL", "a")),
     ("SELECT MAP['a', 1, 'b', NULL]", refused("Parameters must be of the same type", 1, 8)),
     ("SELECT MAP['a', NULL, 'b', NULL]", accepted("MAP<CHAR(1) NOT NULL, CHAR(1)> NOT NULL", {"a": None, "b": None})),
     ("SELECT MAP[NULL, NULL]", refused("Parameters must be of the same type", 1, 8)),
@@ -334,7 +332,7 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT NULL BETWEEN NULL AND NULL", accepted("BOOLEAN", None)),
     ("SELECT i BETWEEN NULL AND NULL FROM src", accepted("BOOLEAN", ANY)),
     ("SELECT SUBSTRING(s FROM 1 FOR NULL) FROM src", refused("Illegal use of 'NULL'", 1, 31)),
-    ("SELECT TYPEOF(NULL)", accepted("STRING NOT NULL", "NULL")),  # Flink 2.3: STRING
+    ("SELECT TYPEOF(NULL)", accepted("STRING", "NULL")),
     ("SELECT NULL || NULL", refused("Illegal use of 'NULL'", 1, 8)),
     ("SELECT -(NULL)", refused("Illegal use of 'NULL'", 1, 10)),
     ("SELECT DISTINCT NULL FROM src", refused("Illegal use of 'NULL'", 1, 17)),
@@ -355,7 +353,7 @@ CASES: list[tuple[str, Accepted | Refused]] = [
     ("SELECT IF(c, CAST(NULL AS STRING), 'x') FROM src", accepted("STRING", ANY)),
     ("SELECT CASE WHEN c THEN NULL ELSE s END FROM src", accepted("STRING", ANY)),
     ("SELECT COALESCE(NULL, s) FROM src", accepted("STRING", ANY)),
-    ("SELECT IFNULL(NULL, 'x')", accepted("VARCHAR(1) NOT NULL", "x")),  # Flink 2.3: CHAR(1) NOT NULL
+    ("SELECT IFNULL(NULL, 'x')", accepted("CHAR(1) NOT NULL", "x")),
     ("SELECT NULLIF(s, NULL) FROM src", accepted("STRING", ANY)),
     ("SELECT ARRAY[NULL, NULL, 1]", accepted("ARRAY<INT> NOT NULL", [None, None, 1])),
     ("SELECT ARRAY[NULL, s] FROM src", accepted("ARRAY<STRING> NOT NULL", ANY)),
