@@ -427,7 +427,11 @@ def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
                 hint="CAST the value to STRING first",
             )
     length = min((left.dtype.length or 0) + (right.dtype.length or 0), T.MAX_LENGTH)
-    dtype = T.varchar(max(length, 1)).with_nullable(left.dtype.nullable or right.dtype.nullable)
+    # (Flink 2.3) CHAR(1) || CHAR(1) is CHAR(2); with any VARCHAR it is VARCHAR of the summed lengths
+    both_char = left.dtype.kind == "CHAR" and right.dtype.kind == "CHAR"
+    dtype = (T.char(length) if both_char else T.varchar(max(length, 1))).with_nullable(
+        left.dtype.nullable or right.dtype.nullable
+    )
     lf: Callable[[Row], Any] = left.evaluate  # character values (checked above)
     rf = right.evaluate
 

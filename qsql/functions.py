@@ -247,7 +247,9 @@ def _same_as_char(name: str) -> TypeRule:
 
     def rule(types: list[DataType], span: Span | None) -> DataType:
         check(types, span)
-        return _string_result(types, types[0].length if types[0].kind != "NULL" else None)
+        if types[0].kind == "NULL":
+            return T.STRING
+        return types[0]  # (Flink 2.3) a change of case keeps the type: UPPER(CHAR(3)) is CHAR(3)
 
     return rule
 
@@ -265,7 +267,8 @@ def _chars(name: str, form: str, result: DataType | None = None) -> TypeRule:
 def _substring_type(types: list[DataType], span: Span | None) -> DataType:
     if not _is_char(types[0]) or not all(_is_int(t) for t in types[1:]):
         raise cannot_apply("SUBSTRING", types, "SUBSTRING(<CHARACTER> FROM <INTEGER> [FOR <INTEGER>])", span)
-    return _string_result(types, types[0].length if types[0].kind != "NULL" else None)
+    # (Flink 2.3) VARCHAR of the input's length, nullable even when every argument is NOT NULL
+    return _string_result(types, types[0].length if types[0].kind != "NULL" else None).with_nullable(True)
 
 
 def _regexp_extract_type(types: list[DataType], span: Span | None) -> DataType:
@@ -348,7 +351,14 @@ def _char_length_type(name: str) -> TypeRule:
 
 
 def _trim_type(name: str) -> TypeRule:
-    return _chars(name, f"{name}(<CHARACTER>[, <CHARACTER>])")
+    check = _require(name, f"{name}(<CHARACTER>[, <CHARACTER>])", lambda ts: all(_is_char(t) for t in ts))
+
+    def rule(types: list[DataType], span: Span | None) -> DataType:
+        check(types, span)
+        # (Flink 2.3) what may only get shorter is VARCHAR of the input's length: TRIM(CHAR(3)) is VARCHAR(3)
+        return _string_result(types, types[0].length if types[0].kind != "NULL" else None)
+
+    return rule
 
 
 _SCALARS: list[Scalar] = [
@@ -497,7 +507,9 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     if name == "LISTAGG":
         if not _is_char(arg):
             raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)
-        return T.STRING
+        # (Flink 2.3) the argument's type, length and nullability: LISTAGG(<VARCHAR(10)>) is
+        # VARCHAR(10) though its values may be longer (Flink never cuts them), as DESCRIBE shows
+        return arg if arg.kind != "NULL" else T.STRING
     if name in _VARIANCE:
         if not arg.is_numeric:
             raise cannot_apply(name, types, f"{name}(<NUMERIC>)", span)
@@ -663,7 +675,10 @@ class Accumulator:
         if self.name == "COUNT":
             return self.count
         if self.name == "LISTAGG":
-            return self.separator.join(self.parts) if self.parts else None
+            if self.parts:
+                return self.separator.join(self.parts)
+            # (Flink 2.3) no rows: NULL, or '' when the argument is NOT NULL (its type is then NOT NULL)
+            return None if self.result_type.nullable else ""
         if self.name == "ARRAY_AGG":
             return list(self.parts) if self.parts else None
         if self.name.startswith("JSON_ARRAYAGG"):

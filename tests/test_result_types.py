@@ -1,0 +1,260 @@
+"""Result types of expressions, as Flink 2.3's DESCRIBE of a view shows them: checked against
+Flink 2.3.0 (batch mode) on 2026-12-01 with the same view ``t``; each row is the expression and the
+type Flink printed (" NOT NULL" where its null column said false). These types decide sink schema
+checks, printed formats and what a script means on Flink, so qsql gives the same ones.
+
+Rules they pin (qsql/types.py, qsql/functions.py): one common type for CASE, COALESCE, IF, IFNULL,
+GREATEST/LEAST and ARRAY[] (equal-length CHARs keep CHAR(n), else VARCHAR of the longest); IF is
+nullable when its condition is; a change of case keeps the type (UPPER(CHAR(3)) is CHAR(3)); what
+may only get shorter is VARCHAR of the input's length (TRIM, SUBSTRING, which is always nullable);
+``||`` sums lengths and stays CHAR when both sides are; LISTAGG has its argument's type; TYPEOF is a
+nullable STRING.
+
+Left different (see KNOWN_DIFFERENCES): Flink types FLOAT + DOUBLE as FLOAT when the FLOAT comes
+first (Calcite's least restrictive type keeps the first of two approximate types); qsql says DOUBLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .conftest import SqlRunner
+
+SETUP = """
+CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES
+ (CAST('a' AS CHAR(1)), CAST('abc' AS CHAR(3)), CAST('xy' AS VARCHAR(10)), CAST('str' AS STRING), CAST(1 AS INT),
+  CAST(2 AS BIGINT), CAST(1.5 AS DECIMAL(10,2)), CAST(1.5 AS FLOAT), CAST(2.5 AS DOUBLE), TIMESTAMP '2024-01-01 00:00:00',
+  '{"a":1}', CAST('n' AS CHAR(1)), CAST(7 AS INT)),
+ (CAST(NULL AS CHAR(1)), CAST(NULL AS CHAR(3)), CAST(NULL AS VARCHAR(10)), CAST(NULL AS STRING), CAST(NULL AS INT),
+  CAST(NULL AS BIGINT), CAST(NULL AS DECIMAL(10,2)), CAST(NULL AS FLOAT), CAST(NULL AS DOUBLE), CAST(NULL AS TIMESTAMP(0)),
+  CAST(NULL AS STRING), CAST('m' AS CHAR(1)), CAST(8 AS INT))
+) AS t(c1, c3, v, s, i, b, d, f, db, ts, j, nc1, ni);
+"""
+
+# (expression over t, Flink 2.3's DESCRIBE type of ``SELECT <expression> AS x FROM t``)
+CASES: list[tuple[str, str]] = [
+    ("COALESCE(c1, 'z')", "CHAR(1) NOT NULL"),
+    ("COALESCE(NULL, 'z')", "CHAR(1) NOT NULL"),
+    ("COALESCE(c1, 'zz')", "VARCHAR(2) NOT NULL"),
+    ("COALESCE(c1, c3)", "VARCHAR(3)"),
+    ("COALESCE(c1, v)", "VARCHAR(10)"),
+    ("COALESCE(nc1, 'z')", "CHAR(1) NOT NULL"),
+    ("COALESCE(c1, nc1)", "CHAR(1) NOT NULL"),
+    ("COALESCE(s, 'z')", "STRING NOT NULL"),
+    ("COALESCE(i, 0)", "INT NOT NULL"),
+    ("COALESCE(i, b)", "BIGINT"),
+    ("COALESCE(i, d)", "DECIMAL(12, 2)"),
+    ("IFNULL(c1, 'z')", "CHAR(1) NOT NULL"),
+    ("IFNULL(c1, 'zz')", "VARCHAR(2) NOT NULL"),
+    ("IFNULL(c1, v)", "VARCHAR(10)"),
+    ("IFNULL(i, 1)", "INT NOT NULL"),
+    ("NULLIF(c1, 'z')", "CHAR(1)"),
+    ("NULLIF(nc1, 'z')", "CHAR(1)"),
+    ("NULLIF(i, 1)", "INT"),
+    ("NULLIF(v, 'a')", "VARCHAR(10)"),
+    ("CASE WHEN i > 0 THEN 'a' ELSE 'b' END", "CHAR(1) NOT NULL"),
+    ("CASE WHEN i > 0 THEN 'a' ELSE 'bc' END", "VARCHAR(2) NOT NULL"),
+    ("CASE WHEN i > 0 THEN 'a' END", "CHAR(1)"),
+    ("CASE WHEN i > 0 THEN c1 ELSE c3 END", "VARCHAR(3)"),
+    ("CASE WHEN i > 0 THEN c1 ELSE v END", "VARCHAR(10)"),
+    ("CASE WHEN i > 0 THEN 1 ELSE 2.5 END", "DECIMAL(11, 1) NOT NULL"),
+    ("CASE WHEN i > 0 THEN i ELSE b END", "BIGINT"),
+    ("CASE WHEN i > 0 THEN 1 ELSE CAST(2 AS DOUBLE) END", "DOUBLE NOT NULL"),
+    ("CASE WHEN i > 0 THEN d ELSE 1 END", "DECIMAL(12, 2)"),
+    ("CASE c1 WHEN 'a' THEN 'x' ELSE 'y' END", "CHAR(1) NOT NULL"),
+    ("IF(i > 0, 'a', 'b')", "CHAR(1)"),
+    ("IF(i > 0, 'a', 'bc')", "VARCHAR(2)"),
+    ("IF(i > 0, c1, 'z')", "CHAR(1)"),
+    ("IF(i > 0, i, b)", "BIGINT"),
+    ("IF(i > 0, 1, 2)", "INT"),
+    ("i + b", "BIGINT"),
+    ("i + d", "DECIMAL(13, 2)"),
+    ("i * d", "DECIMAL(21, 2)"),
+    ("d + d", "DECIMAL(11, 2)"),
+    ("d - i", "DECIMAL(13, 2)"),
+    ("d * d", "DECIMAL(21, 4)"),
+    ("d / d", "DECIMAL(23, 13)"),
+    ("i / i", "INT"),
+    ("d / i", "DECIMAL(21, 13)"),
+    ("i % 3", "INT"),
+    ("d % i", "DECIMAL(10, 2)"),
+    ("f + i", "FLOAT"),
+    ("f + d", "DOUBLE"),
+    ("i + 1", "INT"),
+    ("b * 2", "BIGINT"),
+    ("1 + 1.5", "DECIMAL(12, 1) NOT NULL"),
+    ("CAST(i AS DECIMAL(5,1)) * 2.25", "DECIMAL(9, 3)"),
+    ("c1 || 'x'", "CHAR(2)"),
+    ("c1 || c3", "CHAR(4)"),
+    ("CONCAT(c1, 'x')", "STRING"),
+    ("CONCAT(s, 'x')", "STRING"),
+    ("CONCAT(nc1, 'x')", "STRING NOT NULL"),
+    ("CONCAT_WS('-', c1, v)", "STRING"),
+    ("UPPER(c1)", "CHAR(1)"),
+    ("UPPER(nc1)", "CHAR(1) NOT NULL"),
+    ("LOWER(v)", "VARCHAR(10)"),
+    ("SUBSTRING(v, 1, 2)", "VARCHAR(10)"),
+    ("SUBSTRING(nc1, 1, 1)", "VARCHAR(1)"),
+    ("TRIM(c3)", "VARCHAR(3)"),
+    ("TRIM(nc1)", "VARCHAR(1) NOT NULL"),
+    ("LTRIM(v)", "VARCHAR(10)"),
+    ("REPLACE(v, 'a', 'b')", "STRING"),
+    ("LPAD(v, 5, '*')", "STRING"),
+    ("RPAD(nc1, 5, '*')", "STRING NOT NULL"),
+    ("CHAR_LENGTH(c1)", "INT"),
+    ("CHAR_LENGTH(nc1)", "INT NOT NULL"),
+    ("REGEXP_EXTRACT(v, 'x(.)', 1)", "STRING"),
+    ("REGEXP_REPLACE(v, 'x', 'y')", "STRING"),
+    ("SPLIT_INDEX(v, ',', 0)", "STRING"),
+    ("JSON_VALUE(j, '$.a')", "STRING"),
+    ("JSON_VALUE(j, '$.a' RETURNING INT)", "INT"),
+    ("JSON_QUERY(j, '$.a')", "STRING"),
+    ("DATE_FORMAT(ts, 'yyyy')", "STRING"),
+    ("POSITION('a' IN v)", "INT"),
+    ("INITCAP(v)", "VARCHAR(10)"),
+    ("REVERSE(v)", "STRING"),
+    ("CAST(i AS STRING)", "STRING"),
+    ("CAST(ni AS VARCHAR(5))", "VARCHAR(5) NOT NULL"),
+    ("CAST(c1 AS CHAR(3))", "CHAR(3)"),
+    ("CAST(v AS INT)", "INT"),
+    ("CAST(d AS DECIMAL(5,0))", "DECIMAL(5, 0)"),
+    ("CAST('1' AS INT)", "INT NOT NULL"),
+    ("CAST(NULL AS INT)", "INT"),
+    ("TRY_CAST(v AS INT)", "INT"),
+    ("TRY_CAST(ni AS STRING)", "STRING"),
+    ("TYPEOF(NULL)", "STRING"),
+    ("TYPEOF(i)", "STRING"),
+    ("'abc'", "CHAR(3) NOT NULL"),
+    ("CAST(NULL AS CHAR(2))", "CHAR(2)"),
+    ("GREATEST(c1, 'zz')", "VARCHAR(2)"),
+    ("GREATEST(i, b)", "BIGINT"),
+    ("LEAST(i, d)", "DECIMAL(12, 2)"),
+    ("ABS(i)", "INT"),
+    ("ROUND(d, 1)", "DECIMAL(10, 1)"),
+    ("ROUND(db, 1)", "DOUBLE"),
+    ("FLOOR(d)", "DECIMAL(10, 0)"),
+    ("CEIL(db)", "DOUBLE"),
+    ("MOD(i, 3)", "INT"),
+    ("POWER(i, 2)", "DOUBLE"),
+    ("SQRT(d)", "DOUBLE"),
+    ("i = b", "BOOLEAN"),
+    ("c1 = 'a'", "BOOLEAN"),
+    ("v LIKE 'a%'", "BOOLEAN"),
+    ("i IN (1, 2)", "BOOLEAN"),
+    ("i BETWEEN 1 AND 3", "BOOLEAN"),
+    ("c1 IS NULL", "BOOLEAN NOT NULL"),
+    ("COUNT(*)", "BIGINT NOT NULL"),
+    ("COUNT(i)", "BIGINT NOT NULL"),
+    ("SUM(i)", "INT"),
+    ("SUM(b)", "BIGINT"),
+    ("SUM(d)", "DECIMAL(38, 2)"),
+    ("SUM(f)", "FLOAT"),
+    ("SUM(db)", "DOUBLE"),
+    ("AVG(i)", "INT"),
+    ("AVG(d)", "DECIMAL(38, 6)"),
+    ("AVG(db)", "DOUBLE"),
+    ("MAX(c1)", "CHAR(1)"),
+    ("MAX(nc1)", "CHAR(1)"),
+    ("MIN(c3)", "CHAR(3)"),
+    ("MAX(v)", "VARCHAR(10)"),
+    ("MIN(d)", "DECIMAL(10, 2)"),
+    ("LISTAGG(v)", "VARCHAR(10)"),
+    ("LISTAGG(c1, ',')", "CHAR(1)"),
+    ("LISTAGG(nc1)", "CHAR(1) NOT NULL"),
+    ("SUM(ni)", "INT"),
+    ("AVG(ni)", "INT"),
+    ("COUNT(DISTINCT v)", "BIGINT NOT NULL"),
+    ("FIRST_VALUE(c1)", "CHAR(1)"),
+    ("db + f", "DOUBLE"),
+    ("COALESCE(f, db)", "DOUBLE"),
+    ("IF(ni > 0, 1, 2)", "INT NOT NULL"),
+    ("IF(ni > 0, 'a', 'b')", "CHAR(1) NOT NULL"),
+    ("IF(TRUE, 1, 2)", "INT NOT NULL"),
+    ("IF(ni > 0, ni, ni)", "INT NOT NULL"),
+    ("IF(ni > 0, c1, nc1)", "CHAR(1)"),
+    ("CASE WHEN ni > 0 THEN 'a' ELSE 'b' END", "CHAR(1) NOT NULL"),
+    ("UPPER(c3)", "CHAR(3)"),
+    ("LOWER(c1)", "CHAR(1)"),
+    ("INITCAP(c1)", "CHAR(1)"),
+    ("c1 || v", "VARCHAR(11)"),
+    ("nc1 || 'x'", "CHAR(2) NOT NULL"),
+    ("v || s", "STRING"),
+    ("'ab' || 'c'", "CHAR(3) NOT NULL"),
+    ("RTRIM(c3)", "VARCHAR(3)"),
+    ("TRIM(BOTH 'a' FROM c3)", "VARCHAR(3)"),
+    ("TRIM(s)", "STRING"),
+    ("SUBSTR(nc1, 1)", "VARCHAR(1)"),
+    ("SUBSTRING(c3 FROM 2)", "VARCHAR(3)"),
+    ("SUBSTRING(s, 1, 2)", "STRING"),
+    ("TYPEOF(ni)", "STRING"),
+    ("COALESCE(c1, c3, 'z')", "VARCHAR(3) NOT NULL"),
+    ("COALESCE(NULL, nc1)", "CHAR(1) NOT NULL"),
+    ("IFNULL(NULL, 'z')", "CHAR(1) NOT NULL"),
+    ("IFNULL(nc1, c1)", "CHAR(1) NOT NULL"),
+    ("NULLIF(nc1, nc1)", "CHAR(1)"),
+    ("GREATEST(c1, 'z')", "CHAR(1)"),
+    ("GREATEST(nc1, 'z')", "CHAR(1) NOT NULL"),
+    ("LEAST(c3, 'abc')", "CHAR(3)"),
+    ("LTRIM(nc1)", "VARCHAR(1) NOT NULL"),
+    ("LISTAGG(c3)", "CHAR(3)"),
+    ("LISTAGG(s)", "STRING"),
+    ("LISTAGG(v, '|')", "VARCHAR(10)"),
+]
+
+# (a query whose only column is x, Flink 2.3's DESCRIBE type)
+QUERIES: list[tuple[str, str]] = [
+    (
+        "SELECT x FROM (SELECT CAST('a' AS CHAR(1)) AS x UNION ALL SELECT CAST('abc' AS CHAR(3)) AS x)",
+        "VARCHAR(3) NOT NULL",
+    ),
+    ("SELECT x FROM (SELECT 'a' AS x UNION ALL SELECT 'b' AS x)", "CHAR(1) NOT NULL"),
+    ("SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2.55 AS x)", "DECIMAL(12, 2) NOT NULL"),
+]
+
+# Flink 2.3's type, and qsql's: not matched yet (see the module docstring)
+KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
+    ("f + db", "FLOAT", "DOUBLE"),
+    ("f * db", "FLOAT", "DOUBLE"),
+    ("CASE WHEN i > 0 THEN f ELSE db END", "FLOAT", "DOUBLE"),
+]
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[SqlRunner]:
+    session = SqlRunner()
+    session(SETUP)
+    yield session
+    session.close()
+
+
+def described_type(runner: SqlRunner, query: str, view: str) -> str:
+    """The type of column x of ``query`` as DESCRIBE prints it, with Flink's NOT NULL suffix."""
+    result = runner(f"CREATE TEMPORARY VIEW {view} AS {query}; DESCRIBE {view}").results[-1]
+    ((name, dtype, nullable, *_),) = result.rows  # type: ignore[union-attr]
+    assert name == "x"
+    return dtype if nullable else f"{dtype} NOT NULL"
+
+
+@pytest.mark.parametrize("index, expression, flink_type", [(i, e, t) for i, (e, t) in enumerate(CASES)])
+def test_expression_type_as_in_flink(runner: SqlRunner, index: int, expression: str, flink_type: str) -> None:
+    assert described_type(runner, f"SELECT {expression} AS x FROM t", f"e{index}") == flink_type
+
+
+@pytest.mark.parametrize("index, query, flink_type", [(i, q, t) for i, (q, t) in enumerate(QUERIES)])
+def test_query_type_as_in_flink(runner: SqlRunner, index: int, query: str, flink_type: str) -> None:
+    assert described_type(runner, query, f"q{index}") == flink_type
+
+
+@pytest.mark.parametrize("index, expression, flink_type, qsql_type", [(i, *k) for i, k in enumerate(KNOWN_DIFFERENCES)])
+def test_known_differences_stay_known(
+    runner: SqlRunner, index: int, expression: str, flink_type: str, qsql_type: str
+) -> None:
+    # when one of these starts to match Flink, move it to CASES
+    assert described_type(runner, f"SELECT {expression} AS x FROM t", f"k{index}") == qsql_type != flink_type
+
+
+def test_listagg_of_a_not_null_column_over_no_rows_is_empty(runner: SqlRunner) -> None:
+    # (Flink 2.3) its type is NOT NULL, so no rows give '' (a nullable argument gives NULL)
+    assert runner.query("SELECT LISTAGG(nc1), LISTAGG(v) FROM t WHERE ni < 0")[1] == [("", None)]
