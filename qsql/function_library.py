@@ -78,7 +78,7 @@ def _fixed(
 
 def _greatest_type(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
-        common = T.common_type(types)
+        common = T.merged_type(types)  # Flink's own function: GREATEST(f, d) is DOUBLE
         if common is None:
             raise cannot_apply(name, types, f"{name}(<COMPARABLE_TYPE>, <COMPARABLE_TYPE>, ...)", span)
         return common.with_nullable(_nullable(types))
@@ -422,7 +422,7 @@ def _str_to_map(text: str, pair_sep: str = ",", kv_sep: str = "=") -> dict:
 
 
 def _ifnull_type(types: list[DataType], span: Span | None) -> DataType:
-    common = T.common_type(types)
+    common = T.merged_type(types)  # Flink's own function: IFNULL(f, d) is DOUBLE
     if common is None:
         raise cannot_apply("IFNULL", types, "IFNULL(<T>, <T>)", span)
     return common.with_nullable(types[0].nullable and types[1].nullable)

@@ -294,7 +294,9 @@ def _common(name: str) -> TypeRule:
 
 
 def _coalesce_type(types: list[DataType], span: Span | None) -> DataType:
-    common = _common("COALESCE")(types, span)
+    common = T.merged_type(types)  # Flink's own function: COALESCE(f, d) is DOUBLE
+    if common is None:
+        raise QsqlTypeError("COALESCE arguments must have one common type, got " + ", ".join(map(str, types)), span)
     return common.with_nullable(all(t.nullable for t in types))
 
 

@@ -1036,7 +1036,9 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
     if right.kind == "NULL":
         return left.with_nullable(True)
     kinds = {left.kind, right.kind}
-    if "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
+    if kinds == {"FLOAT", "DOUBLE"}:
+        result = DataType(left.kind)  # (Flink 2.3) f + d is FLOAT, d + f is DOUBLE: the first wins
+    elif "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
         result = DOUBLE
     elif "FLOAT" in kinds:
         result = FLOAT
@@ -1064,11 +1066,20 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
 
 
 def common_type(types: list[DataType]) -> DataType | None:
-    """The least restrictive type of several (CASE branches, COALESCE, IF, IFNULL, GREATEST,
-    ARRAY[] elements); None when they do not mix. One rule for all of them, as Flink 2.3's
-    DESCRIBE shows: character types meet as VARCHAR of the longest, and CHAR(n) stays only when
-    every typed input is CHAR(n) (COALESCE(NULL, 'z') and IF(c, 'a', 'b') are CHAR(1))."""
-    return _common_type(types)
+    """The least restrictive type of several (CASE branches, IF, ARRAY[] elements, set operations,
+    VALUES rows), as Flink's planner (Calcite) derives it; None when they do not mix. One rule for
+    all of them, as Flink 2.3's DESCRIBE shows: character types meet as VARCHAR of the longest, and
+    CHAR(n) stays only when every typed input is CHAR(n) (IF(c, 'a', 'b') is CHAR(1)); between FLOAT
+    and DOUBLE the first one wins (CASE ... THEN f ELSE d END is FLOAT, with d first it is DOUBLE).
+    ``merged_type`` is the same but for FLOAT and DOUBLE."""
+    return _common_type(types, widest_approximate=False)
+
+
+def merged_type(types: list[DataType]) -> DataType | None:
+    """The common type as Flink's own type inference merges it, for the functions it defines itself
+    (COALESCE, IFNULL, GREATEST, LEAST): ``common_type``, except that FLOAT and DOUBLE meet as DOUBLE
+    whatever their order (Flink 2.3: COALESCE(f, d) is DOUBLE, CASE of f then d is FLOAT)."""
+    return _common_type(types, widest_approximate=True)
 
 
 def common_row_type(types: list[DataType]) -> DataType | None:
@@ -1088,7 +1099,7 @@ def varying(dtype: DataType) -> DataType:
     return varchar(dtype.length or 1).with_nullable(dtype.nullable)
 
 
-def _common_type(types: list[DataType]) -> DataType | None:
+def _common_type(types: list[DataType], *, widest_approximate: bool = False) -> DataType | None:
     concrete = [t for t in types if t.kind != "NULL"]
     nullable = any(t.nullable for t in types)
     if not concrete:
@@ -1104,13 +1115,14 @@ def _common_type(types: list[DataType]) -> DataType | None:
     if all(t.is_numeric for t in concrete):
         result = concrete[0]
         for other in concrete[1:]:
-            result = _common_numeric(result, other)
+            result = _common_numeric(result, other, widest_approximate)
         return result.with_nullable(nullable)
     if all(t.kind == first.kind for t in concrete):
         if first.kind == "TIMESTAMP":
             return timestamp(max(t.precision or 0 for t in concrete)).with_nullable(nullable)
         if first.kind == "ARRAY":
-            element = common_type([t.element for t in concrete if t.element is not None])
+            elements = [t.element for t in concrete if t.element is not None]
+            element = _common_type(elements, widest_approximate=widest_approximate)
             return None if element is None else array(element).with_nullable(nullable)
         return first.with_nullable(nullable)
     if {t.kind for t in concrete} == {"DATE", "TIMESTAMP"}:
@@ -1118,8 +1130,10 @@ def _common_type(types: list[DataType]) -> DataType | None:
     return None
 
 
-def _common_numeric(a: DataType, b: DataType) -> DataType:
+def _common_numeric(a: DataType, b: DataType, widest_approximate: bool = False) -> DataType:
     kinds = {a.kind, b.kind}
+    if kinds == {"FLOAT", "DOUBLE"} and not widest_approximate:
+        return DataType(a.kind)  # Calcite: two approximate types of one precision, the first wins
     if "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
         return DOUBLE
     if "FLOAT" in kinds:

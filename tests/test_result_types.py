@@ -10,8 +10,9 @@ may only get shorter is VARCHAR of the input's length (TRIM, SUBSTRING, which is
 ``||`` sums lengths and stays CHAR when both sides are; LISTAGG has its argument's type; TYPEOF is a
 nullable STRING.
 
-Left different (see KNOWN_DIFFERENCES): Flink types FLOAT + DOUBLE as FLOAT when the FLOAT comes
-first (Calcite's least restrictive type keeps the first of two approximate types); qsql says DOUBLE.
+Between FLOAT and DOUBLE, arithmetic, CASE, IF, ARRAY[], UNION ALL and VALUES keep the first one
+(Calcite's least restrictive type: ``f + d`` is FLOAT, ``d + f`` DOUBLE), while Flink's own COALESCE,
+IFNULL, GREATEST and LEAST give DOUBLE.
 """
 
 from __future__ import annotations
@@ -201,6 +202,28 @@ CASES: list[tuple[str, str]] = [
     ("LISTAGG(c3)", "CHAR(3)"),
     ("LISTAGG(s)", "STRING"),
     ("LISTAGG(v, '|')", "VARCHAR(10)"),
+    # FLOAT and DOUBLE (Flink 2.3, same view)
+    ("f + db", "FLOAT"),
+    ("db + f", "DOUBLE"),
+    ("f * db", "FLOAT"),
+    ("f - db", "FLOAT"),
+    ("f / db", "FLOAT"),
+    ("db - f", "DOUBLE"),
+    ("CASE WHEN i > 0 THEN f ELSE db END", "FLOAT"),
+    ("CASE WHEN i > 0 THEN db ELSE f END", "DOUBLE"),
+    ("CASE WHEN i > 0 THEN f WHEN i < 0 THEN i ELSE db END", "FLOAT"),
+    ("IF(i > 0, f, db)", "FLOAT"),
+    ("IF(i > 0, db, f)", "DOUBLE"),
+    ("ARRAY[f, db]", "ARRAY<FLOAT> NOT NULL"),
+    ("COALESCE(f, db)", "DOUBLE"),
+    ("COALESCE(db, f)", "DOUBLE"),
+    ("IFNULL(f, db)", "DOUBLE"),
+    ("GREATEST(f, db)", "DOUBLE"),
+    ("LEAST(db, f)", "DOUBLE"),
+    ("NULLIF(db, f)", "DOUBLE"),
+    ("d + f", "DOUBLE"),
+    ("f + d", "DOUBLE"),
+    ("i + f + db", "FLOAT"),
 ]
 
 # (a query whose only column is x, Flink 2.3's DESCRIBE type)
@@ -211,13 +234,9 @@ QUERIES: list[tuple[str, str]] = [
     ),
     ("SELECT x FROM (SELECT 'a' AS x UNION ALL SELECT 'b' AS x)", "CHAR(1) NOT NULL"),
     ("SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2.55 AS x)", "DECIMAL(12, 2) NOT NULL"),
-]
-
-# Flink 2.3's type, and qsql's: not matched yet (see the module docstring)
-KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
-    ("f + db", "FLOAT", "DOUBLE"),
-    ("f * db", "FLOAT", "DOUBLE"),
-    ("CASE WHEN i > 0 THEN f ELSE db END", "FLOAT", "DOUBLE"),
+    ("SELECT x FROM (SELECT f AS x FROM t UNION ALL SELECT db AS x FROM t)", "FLOAT"),
+    ("SELECT x FROM (VALUES (CAST(1.1 AS FLOAT)), (CAST(0.1 AS DOUBLE))) AS v(x)", "FLOAT NOT NULL"),
+    ("SELECT SUM(f) + db AS x FROM t GROUP BY db", "FLOAT"),
 ]
 
 
@@ -247,12 +266,11 @@ def test_query_type_as_in_flink(runner: SqlRunner, index: int, query: str, flink
     assert described_type(runner, query, f"q{index}") == flink_type
 
 
-@pytest.mark.parametrize("index, expression, flink_type, qsql_type", [(i, *k) for i, k in enumerate(KNOWN_DIFFERENCES)])
-def test_known_differences_stay_known(
-    runner: SqlRunner, index: int, expression: str, flink_type: str, qsql_type: str
-) -> None:
-    # when one of these starts to match Flink, move it to CASES
-    assert described_type(runner, f"SELECT {expression} AS x FROM t", f"k{index}") == qsql_type != flink_type
+def test_float_first_keeps_float_values(runner: SqlRunner) -> None:
+    # (Flink 2.3) computed as FLOAT: 1.1f - 0.1 is 1.0, 1.1f + 0.1 is 1.2; a DOUBLE first keeps the double
+    assert runner.query("SELECT CAST(1.1 AS FLOAT) - 0.1e0, CAST(1.1 AS FLOAT) + 0.1e0, 0.1e0 + CAST(1.1 AS FLOAT)")[
+        1
+    ] == [(1.0, 1.2000000476837158, 1.200000023841858)]
 
 
 def test_listagg_of_a_not_null_column_over_no_rows_is_empty(runner: SqlRunner) -> None:
