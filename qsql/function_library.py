@@ -76,6 +76,15 @@ def _fixed(
     return rule
 
 
+def _overlay_type(types: list[DataType], span: Span | None) -> DataType:
+    if not _chars_ints("c", "c", "i", "i")(types):
+        form = "OVERLAY(<CHARACTER> PLACING <CHARACTER> FROM <INTEGER> [FOR <INTEGER>])"
+        raise cannot_apply("OVERLAY", types, form, span)
+    # (Flink 2.3) VARCHAR of both lengths: OVERLAY(<VARCHAR(10)> PLACING 'xy' ...) is VARCHAR(12)
+    lengths = [t.length or T.MAX_LENGTH if t.is_character else T.MAX_LENGTH for t in types[:2]]
+    return T.varchar(min(sum(lengths), T.MAX_LENGTH)).with_nullable(_nullable(types))
+
+
 def _greatest_type(name: str) -> TypeRule:
     def rule(types: list[DataType], span: Span | None) -> DataType:
         common = T.merged_type(types)  # Flink's own function: GREATEST(f, d) is DOUBLE
@@ -762,11 +771,12 @@ EXTRA_SCALARS: list[Scalar] = [
     Scalar("LEFT", 2, 2, _left_right_type("LEFT"), _left),
     Scalar("RIGHT", 2, 2, _left_right_type("RIGHT"), _right),
     Scalar("ASCII", 1, 1, _fixed(T.INT, "ASCII", _chars_ints("c"), "ASCII(<CHARACTER>)"), _ascii),
-    Scalar("CHR", 1, 1, _fixed(T.STRING, "CHR", _chars_ints("i"), "CHR(<INTEGER>)"), _chr),
-    Scalar("MD5", 1, 1, _fixed(T.STRING, "MD5", _chars_ints("c"), "MD5(<CHARACTER>)"), _hash("md5")),
-    Scalar("SHA1", 1, 1, _fixed(T.STRING, "SHA1", _chars_ints("c"), "SHA1(<CHARACTER>)"), _hash("sha1")),
-    Scalar("SHA256", 1, 1, _fixed(T.STRING, "SHA256", _chars_ints("c"), "SHA256(<CHARACTER>)"), _hash("sha256")),
-    Scalar("SHA512", 1, 1, _fixed(T.STRING, "SHA512", _chars_ints("c"), "SHA512(<CHARACTER>)"), _hash("sha512")),
+    Scalar("CHR", 1, 1, _fixed(T.STRING, "CHR", _chars_ints("i"), "CHR(<INTEGER>)", nullable=True), _chr),
+    # (Flink 2.3) the hashes are CHAR of their hex length: MD5 is CHAR(32), SHA256 CHAR(64)
+    Scalar("MD5", 1, 1, _fixed(T.char(32), "MD5", _chars_ints("c"), "MD5(<CHARACTER>)"), _hash("md5")),
+    Scalar("SHA1", 1, 1, _fixed(T.char(40), "SHA1", _chars_ints("c"), "SHA1(<CHARACTER>)"), _hash("sha1")),
+    Scalar("SHA256", 1, 1, _fixed(T.char(64), "SHA256", _chars_ints("c"), "SHA256(<CHARACTER>)"), _hash("sha256")),
+    Scalar("SHA512", 1, 1, _fixed(T.char(128), "SHA512", _chars_ints("c"), "SHA512(<CHARACTER>)"), _hash("sha512")),
     Scalar(
         "TO_BASE64",
         1,
@@ -781,12 +791,7 @@ EXTRA_SCALARS: list[Scalar] = [
         "OVERLAY",
         3,
         4,
-        _fixed(
-            T.STRING,
-            "OVERLAY",
-            _chars_ints("c", "c", "i", "i"),
-            "OVERLAY(<CHARACTER> PLACING <CHARACTER> FROM <INTEGER> [FOR <INTEGER>])",
-        ),
+        _overlay_type,
         _overlay,
     ),
     Scalar(
@@ -1020,9 +1025,9 @@ EXTRA_SCALARS: list[Scalar] = [
         _regexp_extract_all,
     ),
     Scalar("ELT", 2, None, _elt_type, _elt, null_propagating=False),
-    Scalar("SHA224", 1, 1, _fixed(T.STRING, "SHA224", _chars_ints("c"), "SHA224(<CHARACTER>)"), _hash("sha224")),
-    Scalar("SHA384", 1, 1, _fixed(T.STRING, "SHA384", _chars_ints("c"), "SHA384(<CHARACTER>)"), _hash("sha384")),
-    Scalar("SHA2", 2, 2, _fixed(T.STRING, "SHA2", _chars_ints("c", "i"), "SHA2(<CHARACTER>, <INTEGER>)"), _sha2),
+    Scalar("SHA224", 1, 1, _fixed(T.char(56), "SHA224", _chars_ints("c"), "SHA224(<CHARACTER>)"), _hash("sha224")),
+    Scalar("SHA384", 1, 1, _fixed(T.char(96), "SHA384", _chars_ints("c"), "SHA384(<CHARACTER>)"), _hash("sha384")),
+    Scalar("SHA2", 2, 2, _fixed(T.varchar(128), "SHA2", _chars_ints("c", "i"), "SHA2(<CHARACTER>, <INTEGER>)"), _sha2),
     Scalar("COT", 1, 1, _double("COT"), lambda v: 1 / math.tan(float(v)) if math.tan(float(v)) else math.inf),
     Scalar("SINH", 1, 1, _double("SINH"), lambda v: math.sinh(float(v))),
     Scalar("COSH", 1, 1, _double("COSH"), lambda v: math.cosh(float(v))),

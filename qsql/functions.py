@@ -505,7 +505,9 @@ def aggregate_result_type(name: str, types: list[DataType], span: Span | None) -
     if name in ("FIRST_VALUE", "LAST_VALUE"):
         return arg.with_nullable(True)
     if name == "ARRAY_AGG":
-        return T.array(arg).with_nullable(False)
+        # (Flink 2.3) nullable as its argument is; over no rows it is NULL even for a NOT NULL
+        # argument (where Flink fails writing that NULL into its NOT NULL column)
+        return T.array(arg).with_nullable(arg.nullable)
     if name == "LISTAGG":
         if not _is_char(arg):
             raise cannot_apply(name, types, "LISTAGG(<CHARACTER>[, <CHARACTER>])", span)

@@ -93,7 +93,10 @@ def result_type(name: str, types: list[DataType], span: Span | None) -> DataType
     if name in OFFSET or name in VALUE:
         if not types:
             raise ValidationError(f"Invalid number of arguments to function '{name}'", span)
-        return types[0].with_nullable(True)
+        # (Flink 2.3) LAG(x, 1, 'z') of a NOT NULL x with a NOT NULL default is NOT NULL: it never
+        # gives NULL (Flink says NOT NULL even for a nullable x, which qsql does not follow)
+        defaulted = name in OFFSET and len(types) > 2 and not types[2].nullable and types[2].kind != "NULL"
+        return types[0].with_nullable(types[0].nullable or not defaulted)
     raise ValidationError(f"No match found for function signature {name}(...) OVER", span)
 
 
