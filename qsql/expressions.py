@@ -324,7 +324,8 @@ def _combine(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
     if result is None:
         raise QsqlTypeError(
             f"Cannot apply '{expr.op}' to arguments of type '<{left.dtype.name()}> {expr.op} <{right.dtype.name()}>'. "
-            f"Supported form(s): '<NUMERIC> {expr.op} <NUMERIC>'",
+            f"Supported form(s): '<{'EXACT_NUMERIC' if expr.op == '%' else 'NUMERIC'}> {expr.op} "
+            f"<{'EXACT_NUMERIC' if expr.op == '%' else 'NUMERIC'}>'",
             expr.span,
         )
     operate = _arithmetic(expr.op, result)
@@ -394,28 +395,16 @@ def _arithmetic(op: str, result: DataType) -> Callable[[object, object], object]
             value = a - b
         elif op == "*":
             value = a * b
-        elif b == 0.0:
-            if op == "%" or a == 0.0 or math.isnan(a):
+        elif b == 0.0:  # "/" (% takes exact numbers only, as in Flink)
+            if a == 0.0 or math.isnan(a):
                 value = math.nan
             else:
                 value = math.copysign(math.inf, a) * math.copysign(1.0, b)
-        elif op == "/":
-            value = a / b
         else:
-            value = java_fmod(a, b)
+            value = a / b
         return T.cast_value(value, T.DOUBLE, result) if kind == "FLOAT" else value
 
     return approximate
-
-
-def java_fmod(a: float, b: float) -> float:
-    """Java's double %: NaN for an infinite dividend (Python's fmod raises), the dividend for
-    an infinite divisor."""
-    if math.isinf(a) or math.isnan(a) or math.isnan(b) or b == 0.0:
-        return math.nan
-    if math.isinf(b):
-        return a
-    return math.fmod(a, b)
 
 
 def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:

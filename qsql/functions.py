@@ -226,10 +226,6 @@ def _mod(result: DataType) -> Callable[[object, object], object]:
         if isinstance(a, int) and isinstance(b, int):
             quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return a - b * quotient
-        if isinstance(a, float) or isinstance(b, float):
-            from .expressions import java_fmod
-
-            return java_fmod(float(a), float(b))
         return T.fit_decimal(Decimal(a) % Decimal(b), result)
 
     return mod

@@ -1028,6 +1028,8 @@ def arithmetic_result_type(op: str, left: DataType, right: DataType) -> DataType
     """The type of ``left op right`` for + - * / %, or None when the operands are not numeric."""
     if not (left.is_numeric or left.kind == "NULL") or not (right.is_numeric or right.kind == "NULL"):
         return None
+    if op == "%" and {left.kind, right.kind} & {"FLOAT", "DOUBLE"}:
+        return None  # (Flink 2.3) '<DOUBLE> % <INTEGER>' is refused: % and MOD take exact numbers only
     nullable = left.nullable or right.nullable
     if left.kind == "NULL" and right.kind == "NULL":
         return INT

@@ -6,14 +6,12 @@ tests call the compiler directly."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from qsql import types as T
 from qsql.column import Column
 from qsql.errors import QsqlError, ValidationError
-from qsql.expressions import Compiled, Scope, compile_expr, java_fmod, like_regex
+from qsql.expressions import Compiled, Scope, compile_expr, like_regex
 from qsql.parser import parse
 
 from .conftest import SqlRunner
@@ -83,12 +81,6 @@ def test_a_name_in_two_tables_is_ambiguous_unless_qualified() -> None:
     assert caught.value.message == "Table 'z' not found"
 
 
-def test_double_remainder_is_javas() -> None:
-    assert java_fmod(-5.0, 3.0) == -2.0  # the sign of the dividend, as Java's %
-    assert java_fmod(5.0, -3.0) == 2.0
-    assert math.isnan(java_fmod(math.inf, 2.0))
-
-
 def test_like_patterns() -> None:
     assert like_regex("a%_", None).fullmatch("abc") and not like_regex("a%_", None).fullmatch("a")
     assert like_regex("a!%", "!").fullmatch("a%") and not like_regex("a!%", "!").fullmatch("ab")
@@ -123,12 +115,28 @@ def test_deep_expressions_do_not_crash(sql: SqlRunner) -> None:
     assert caught.value.span is not None and caught.value.span.line == 2
 
 
-def test_double_modulo_of_infinity_is_nan_as_in_java(sql: SqlRunner) -> None:
-    import math
-
-    # (1e400 itself is refused as in Flink: "Numeric literal '1E400' out of range")
-    ((a, b, c),) = sql.query("SELECT -(1e308 * 10) % 3, MOD(1e308 * 10, 2e0), 5e0 % (1e308 * 10)")[1]
-    assert math.isnan(a) and math.isnan(b) and c == 5.0
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        # (Flink 2.3) % and MOD take exact numbers only
+        (
+            "SELECT 5e0 % 2",
+            "Cannot apply '%' to arguments of type '<DOUBLE> % <INT>'. Supported form(s): '<EXACT_NUMERIC> % <EXACT_NUMERIC>'",
+        ),
+        (
+            "SELECT MOD(1e0, 2)",
+            "Cannot apply 'MOD' to arguments of type 'MOD(<DOUBLE>, <INTEGER>)'. Supported form(s): 'MOD(<EXACT_NUMERIC>, <EXACT_NUMERIC>)'",
+        ),
+        (
+            "SELECT CAST(1 AS FLOAT) % 2.5",
+            "Cannot apply '%' to arguments of type '<FLOAT> % <DECIMAL(2, 1)>'. Supported form(s): '<EXACT_NUMERIC> % <EXACT_NUMERIC>'",
+        ),
+    ],
+)
+def test_modulo_of_approximate_numbers_is_refused_as_in_flink(sql: SqlRunner, query: str, message: str) -> None:
+    with pytest.raises(QsqlError) as caught:
+        sql(query)
+    assert caught.value.message == message
 
 
 def test_array_of_equal_length_strings_keeps_char(sql: SqlRunner) -> None:
