@@ -690,6 +690,9 @@ def _function(expr: ast.FunctionCall, scope: Scope) -> Compiled:
         raise ValidationError(f"{name} takes {expected} argument(s), got {len(args)}", expr.span)
     result = scalar.result_type(types, expr.span)
     evaluators = [a.evaluate for a in args]
+    first_value = F.RETURNS_AN_ARGUMENT.get(name)
+    if first_value is not None:
+        evaluators[first_value:] = [_to_type(a, result) for a in args[first_value:]]
     implementation = scalar.implementation
     if scalar.null_propagating:
 

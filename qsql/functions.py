@@ -408,6 +408,10 @@ from .function_library import EXTRA_SCALARS, json_string_scalar, random_scalar, 
 SCALARS: dict[str, Scalar] = {s.name: s for s in _SCALARS + EXTRA_SCALARS}
 
 # Functions whose implementation depends on the result type or holds state (built per call site).
+# Functions whose value is one of their arguments, by the index of the first such argument: that
+# value takes the result type (Flink 2.3: COALESCE(i, 2.5) of an INT i = 1 is 1.0, a DECIMAL(11, 1)).
+RETURNS_AN_ARGUMENT = {"COALESCE": 0, "IFNULL": 0, "GREATEST": 0, "LEAST": 0, "IF": 1, "ELT": 1}
+
 TYPED_SCALARS = {"ROUND", "MOD", "TRUNCATE", "RAND", "RAND_INTEGER", "JSON_STRING"}
 AGGREGATES = frozenset(
     {

@@ -1072,16 +1072,17 @@ def common_type(types: list[DataType]) -> DataType | None:
     VALUES rows), as Flink's planner (Calcite) derives it; None when they do not mix. One rule for
     all of them, as Flink 2.3's DESCRIBE shows: character types meet as VARCHAR of the longest, and
     CHAR(n) stays only when every typed input is CHAR(n) (IF(c, 'a', 'b') is CHAR(1)); between FLOAT
-    and DOUBLE the first one wins (CASE ... THEN f ELSE d END is FLOAT, with d first it is DOUBLE).
-    ``merged_type`` is the same but for FLOAT and DOUBLE."""
-    return _common_type(types, widest_approximate=False)
+    and DOUBLE the first one wins (CASE ... THEN f ELSE d END is FLOAT, with d first it is DOUBLE);
+    DATE and TIMESTAMP do not mix (ts = DATE '...' is refused). ``merged_type`` differs in those two."""
+    return _common_type(types, flink_merging=False)
 
 
 def merged_type(types: list[DataType]) -> DataType | None:
     """The common type as Flink's own type inference merges it, for the functions it defines itself
     (COALESCE, IFNULL, GREATEST, LEAST): ``common_type``, except that FLOAT and DOUBLE meet as DOUBLE
-    whatever their order (Flink 2.3: COALESCE(f, d) is DOUBLE, CASE of f then d is FLOAT)."""
-    return _common_type(types, widest_approximate=True)
+    whatever their order (Flink 2.3: COALESCE(f, d) is DOUBLE, CASE of f then d is FLOAT) and DATE
+    and TIMESTAMP meet as DATE (COALESCE(ts, d) is DATE: the time of day is dropped)."""
+    return _common_type(types, flink_merging=True)
 
 
 def common_row_type(types: list[DataType]) -> DataType | None:
@@ -1101,7 +1102,7 @@ def varying(dtype: DataType) -> DataType:
     return varchar(dtype.length or 1).with_nullable(dtype.nullable)
 
 
-def _common_type(types: list[DataType], *, widest_approximate: bool = False) -> DataType | None:
+def _common_type(types: list[DataType], *, flink_merging: bool = False) -> DataType | None:
     concrete = [t for t in types if t.kind != "NULL"]
     nullable = any(t.nullable for t in types)
     if not concrete:
@@ -1117,24 +1118,24 @@ def _common_type(types: list[DataType], *, widest_approximate: bool = False) -> 
     if all(t.is_numeric for t in concrete):
         result = concrete[0]
         for other in concrete[1:]:
-            result = _common_numeric(result, other, widest_approximate)
+            result = _common_numeric(result, other, flink_merging)
         return result.with_nullable(nullable)
     if all(t.kind == first.kind for t in concrete):
         if first.kind == "TIMESTAMP":
             return timestamp(max(t.precision or 0 for t in concrete)).with_nullable(nullable)
         if first.kind == "ARRAY":
             elements = [t.element for t in concrete if t.element is not None]
-            element = _common_type(elements, widest_approximate=widest_approximate)
+            element = _common_type(elements, flink_merging=flink_merging)
             return None if element is None else array(element).with_nullable(nullable)
         return first.with_nullable(nullable)
-    if {t.kind for t in concrete} == {"DATE", "TIMESTAMP"}:
-        return timestamp(max(t.precision or 0 for t in concrete)).with_nullable(nullable)
+    if {t.kind for t in concrete} == {"DATE", "TIMESTAMP"} and flink_merging:
+        return DATE.with_nullable(nullable)  # (Flink 2.3) COALESCE(ts, d) is DATE; CASE, =, IN refuse the mix
     return None
 
 
-def _common_numeric(a: DataType, b: DataType, widest_approximate: bool = False) -> DataType:
+def _common_numeric(a: DataType, b: DataType, flink_merging: bool = False) -> DataType:
     kinds = {a.kind, b.kind}
-    if kinds == {"FLOAT", "DOUBLE"} and not widest_approximate:
+    if kinds == {"FLOAT", "DOUBLE"} and not flink_merging:
         return DataType(a.kind)  # Calcite: two approximate types of one precision, the first wins
     if "DOUBLE" in kinds or ("FLOAT" in kinds and "DECIMAL" in kinds):
         return DOUBLE
