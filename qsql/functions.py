@@ -296,9 +296,15 @@ def _coalesce_type(types: list[DataType], span: Span | None) -> DataType:
     return common.with_nullable(all(t.nullable for t in types))
 
 
+_IF_VALUE_KINDS = frozenset({"BOOLEAN", "DATE", "TIME", "TIMESTAMP", "TIMESTAMP_LTZ", "BINARY", "VARBINARY", "NULL"})
+
+
 def _if_type(types: list[DataType], span: Span | None) -> DataType:
     if types[0].kind not in ("BOOLEAN", "NULL"):
         raise cannot_apply("IF", types, "IF(<BOOLEAN>, <ANY>, <ANY>)", span)
+    if not all(t.is_numeric or t.is_character or t.kind in _IF_VALUE_KINDS for t in types[1:]):
+        # (Flink 2.3) an ARRAY, MAP, ROW or interval is refused: IF is Calcite's, for scalar values
+        raise cannot_apply("IF", types, "IF(<ANY_TYPE>, <NUMERIC_TYPE>, <NUMERIC_TYPE>)", span)
     # (Flink 2.3) nullable when the condition is: IF(n > 0, 1, 2) is INT when n is nullable
     return _common("IF")(types[1:], span).with_nullable(_nullable(types))
 

@@ -446,6 +446,10 @@ REFUSED: list[tuple[str, str]] = [
         "Type mismatch in column 1 of UNION ALL",
     ),
     ("SELECT db % 2 FROM t", "Cannot apply '%' to arguments of type '<DOUBLE> % <INT>'"),
+    ("SELECT IF(i > 0, ARRAY[1], ARRAY[2, 3]) FROM t", "Cannot apply 'IF' to arguments of type"),
+    ("SELECT IF(i > 0, MAP['a', 1], MAP['b', 2]) FROM t", "Cannot apply 'IF' to arguments of type"),
+    ("SELECT IF(i > 0, ROW(1, 'a'), ROW(2, 'b')) FROM t", "Cannot apply 'IF' to arguments of type"),
+    ("SELECT IF(i > 0, INTERVAL '1' DAY, INTERVAL '2' DAY) FROM t", "Cannot apply 'IF' to arguments of type"),
     ("SELECT MOD(f, db) FROM t", "Cannot apply 'MOD' to arguments of type 'MOD(<FLOAT>, <DOUBLE>)'"),
 ]
 
