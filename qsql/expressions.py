@@ -828,7 +828,9 @@ def _in_list(expr: ast.InList, scope: Scope) -> Compiled:
                 return not negated
             return None if None in values else negated
 
-    return Compiled(evaluate, T.BOOLEAN)
+    # (Flink 2.3) NOT NULL when the value and every item are: nc IN ('a', 'b') is BOOLEAN NOT NULL
+    nullable = operand.dtype.nullable or any(i.dtype.nullable for i in items)
+    return Compiled(evaluate, T.BOOLEAN.with_nullable(nullable))
 
 
 def _between(expr: ast.Between, scope: Scope) -> Compiled:
@@ -855,7 +857,8 @@ def _between(expr: ast.Between, scope: Scope) -> Compiled:
             result = True
         return result if result is None or not negated else not result
 
-    return Compiled(evaluate, T.BOOLEAN)
+    nullable = operand.dtype.nullable or low.dtype.nullable or high.dtype.nullable  # (Flink 2.3)
+    return Compiled(evaluate, T.BOOLEAN.with_nullable(nullable))
 
 
 def _case(expr: ast.Case, scope: Scope) -> Compiled:

@@ -766,7 +766,11 @@ EXTRA_SCALARS: list[Scalar] = [
         _repeat,
     ),
     Scalar(
-        "REVERSE", 1, 1, _char_nullable_string("REVERSE", "REVERSE(<CHARACTER>)", _chars_ints("c")), lambda s: s[::-1]
+        "REVERSE",
+        1,
+        1,
+        _fixed(T.STRING, "REVERSE", _chars_ints("c"), "REVERSE(<CHARACTER>)", nullable=True),  # (Flink 2.3)
+        lambda s: s[::-1],
     ),
     Scalar("LEFT", 2, 2, _left_right_type("LEFT"), _left),
     Scalar("RIGHT", 2, 2, _left_right_type("RIGHT"), _right),
@@ -805,7 +809,7 @@ EXTRA_SCALARS: list[Scalar] = [
         "URL_ENCODE",
         1,
         1,
-        _fixed(T.STRING, "URL_ENCODE", _chars_ints("c"), "URL_ENCODE(<CHARACTER>)"),
+        _fixed(T.STRING, "URL_ENCODE", _chars_ints("c"), "URL_ENCODE(<CHARACTER>)", nullable=True),  # (Flink 2.3)
         lambda s: urllib.parse.quote_plus(s, safe="*"),
     ),
     Scalar(
@@ -824,6 +828,7 @@ EXTRA_SCALARS: list[Scalar] = [
             "STR_TO_MAP",
             _chars_ints("c", "c", "c"),
             "STR_TO_MAP(<CHARACTER>[, <CHARACTER>, <CHARACTER>])",
+            nullable=True,  # (Flink 2.3)
         ),
         _str_to_map,
     ),
