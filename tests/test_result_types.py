@@ -14,7 +14,8 @@ KNOWN_DIFFERENCES lists where qsql keeps its own type on purpose, with the reaso
 
 Between FLOAT and DOUBLE, arithmetic, CASE, IF, ARRAY[], UNION ALL and VALUES keep the first one
 (Calcite's least restrictive type: ``f + d`` is FLOAT, ``d + f`` DOUBLE), while Flink's own COALESCE,
-IFNULL, GREATEST and LEAST give DOUBLE.
+IFNULL, GREATEST and LEAST give DOUBLE; DATE and TIMESTAMP do not mix except in those four (DATE).
+REFUSED lists what Flink refuses and qsql now refuses too (% of a DOUBLE, IF of an ARRAY, ...).
 """
 
 from __future__ import annotations
