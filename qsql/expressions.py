@@ -241,7 +241,11 @@ def _unary(expr: ast.UnaryOp, scope: Scope) -> Compiled:
             return operand
         return Compiled(lambda row: None if (v := inner_interval(row)) is None else -v, dtype)
     if not (dtype.is_numeric or dtype.kind == "NULL"):
-        raise QsqlTypeError(f"Cannot apply '{expr.op}' to arguments of type '{expr.op}<{dtype.name()}>'", expr.span)
+        raise QsqlTypeError(
+            f"Cannot apply '{expr.op}' to arguments of type '{expr.op}<{dtype.calcite_name()}>'. "
+            f"Supported form(s): '{expr.op}<NUMERIC>'",
+            expr.span,
+        )
     if expr.op == "+":
         return operand
     inner_number: Callable[[Row], Any] = operand.evaluate  # a number (checked above)
@@ -323,7 +327,8 @@ def _combine(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
     result = T.arithmetic_result_type(expr.op, left.dtype, right.dtype)
     if result is None:
         raise QsqlTypeError(
-            f"Cannot apply '{expr.op}' to arguments of type '<{left.dtype.name()}> {expr.op} <{right.dtype.name()}>'. "
+            f"Cannot apply '{expr.op}' to arguments of type '<{left.dtype.calcite_name()}> {expr.op} "
+            f"<{right.dtype.calcite_name()}>'. "
             f"Supported form(s): '<{'EXACT_NUMERIC' if expr.op == '%' else 'NUMERIC'}> {expr.op} "
             f"<{'EXACT_NUMERIC' if expr.op == '%' else 'NUMERIC'}>'",
             expr.span,
@@ -411,7 +416,8 @@ def _concat(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled:
     for side in (left, right):
         if not (side.dtype.is_character or side.dtype.kind == "NULL"):
             raise QsqlTypeError(
-                f"Cannot apply '||' to arguments of type '<{left.dtype.name()}> || <{right.dtype.name()}>'",
+                f"Cannot apply '||' to arguments of type '<{left.dtype.calcite_name()}> || <{right.dtype.calcite_name()}>'. "
+                "Supported form(s): '<STRING> || <STRING>'",
                 expr.span,
                 hint="CAST the value to STRING first",
             )
@@ -438,7 +444,8 @@ def _comparison(expr: ast.BinaryOp, left: Compiled, right: Compiled) -> Compiled
     lt, rt = left.dtype, right.dtype
     if T.common_type([lt, rt]) is None:
         raise QsqlTypeError(
-            f"Cannot apply '{expr.op}' to arguments of type '<{lt.name()}> {expr.op} <{rt.name()}>'", expr.span
+            f"Cannot apply '{expr.op}' to arguments of type '<{lt.calcite_name()}> {expr.op} <{rt.calcite_name()}>'",
+            expr.span,
         )
     compare = {
         "=": lambda a, b: a == b,
@@ -603,8 +610,8 @@ def _is_distinct(expr: ast.IsDistinctFrom, scope: Scope) -> Compiled:
     left, right = compile_expr(expr.left, scope), compile_expr(expr.right, scope)
     if T.common_type([left.dtype, right.dtype]) is None:
         raise QsqlTypeError(
-            f"Cannot apply 'IS DISTINCT FROM' to arguments of type '<{left.dtype.name()}> IS DISTINCT FROM "
-            f"<{right.dtype.name()}>'",
+            f"Cannot apply 'IS DISTINCT FROM' to arguments of type '<{left.dtype.calcite_name()}> IS DISTINCT FROM "
+            f"<{right.dtype.calcite_name()}>'",
             expr.span,
         )
     lf, rf, negated = left.evaluate, right.evaluate, expr.negated
@@ -788,9 +795,7 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
 
 def _calcite_spelling(dtype: DataType) -> str:
     """A type as Calcite spells it in LIKE's message: STRING is VARCHAR(2147483647) (Flink 2.3)."""
-    if dtype.kind == "VARCHAR" and dtype.length == T.MAX_LENGTH:
-        return f"VARCHAR({T.MAX_LENGTH})"
-    return F.sql_type_name(dtype)
+    return dtype.calcite_name()
 
 
 def _in_list(expr: ast.InList, scope: Scope) -> Compiled:
@@ -837,8 +842,8 @@ def _between(expr: ast.Between, scope: Scope) -> Compiled:
     operand, low, high = (compile_expr(e, scope) for e in (expr.operand, expr.low, expr.high))
     if T.common_type([operand.dtype, low.dtype, high.dtype]) is None:
         raise QsqlTypeError(
-            f"Cannot apply 'BETWEEN' to arguments of type '<{operand.dtype.name()}> BETWEEN <{low.dtype.name()}> "
-            f"AND <{high.dtype.name()}>'",
+            f"Cannot apply 'BETWEEN' to arguments of type '<{operand.dtype.calcite_name()}> BETWEEN <{low.dtype.calcite_name()}> "
+            f"AND <{high.dtype.calcite_name()}>'",
             expr.span,
         )
     # Values of one orderable type (the common type checked above).

@@ -39,8 +39,8 @@ class Scalar:
 
 
 def sql_type_name(dtype: DataType) -> str:
-    """Calcite's spelling in operator messages: INTEGER, VARCHAR(3), CHAR(1) ..."""
-    return {"INT": "INTEGER"}.get(dtype.kind, dtype.name())
+    """Calcite's spelling in operator messages: INTEGER, VARCHAR(2147483647), CHAR(1) ..."""
+    return dtype.calcite_name()
 
 
 def cannot_apply(name: str, types: list[DataType], form: str, span: Span | None) -> QsqlTypeError:

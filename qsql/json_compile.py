@@ -34,7 +34,7 @@ def compile_is_json(expr: ast.IsJson, scope: Scope) -> Compiled:
     operand = compile_expr(expr.operand, scope)
     if not (operand.dtype.is_character or operand.dtype.kind == "NULL"):
         raise QsqlTypeError(
-            f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.name()}>'", expr.span
+            f"Cannot apply 'IS JSON {expr.kind}' to arguments of type '<{operand.dtype.calcite_name()}>'", expr.span
         )
     inner: Callable[[tuple], Any] = operand.evaluate  # a character value (checked above)
     kind, negated = expr.kind, expr.negated
@@ -93,7 +93,7 @@ def compile_json_call(expr: ast.JsonCall, scope: Scope) -> Compiled:
     for arg in (document, path):
         if not (arg.dtype.is_character or arg.dtype.kind == "NULL"):
             raise QsqlTypeError(
-                f"Cannot apply '{name}' to arguments of type '{name}(<{document.dtype.name()}>, <{path.dtype.name()}>)'",
+                f"Cannot apply '{name}' to arguments of type '{name}(<{document.dtype.calcite_name()}>, <{path.dtype.calcite_name()}>)'",
                 expr.span,
             )
     # Character values (checked above).

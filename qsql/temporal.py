@@ -129,7 +129,8 @@ def _scale(kind: str, value: Any, factor: object, op: str) -> object:  # value: 
 
 def _cannot(expr: ast.BinaryOp, lt: DataType, rt: DataType) -> QsqlTypeError:
     return QsqlTypeError(
-        f"Cannot apply '{expr.op}' to arguments of type '<{lt.name()}> {expr.op} <{rt.name()}>'", expr.span
+        f"Cannot apply '{expr.op}' to arguments of type '<{lt.calcite_name()}> {expr.op} <{rt.calcite_name()}>'",
+        expr.span,
     )
 
 
@@ -187,8 +188,8 @@ def timestamp_add_diff(
             "NULL",
         ):
             raise QsqlTypeError(
-                f"Cannot apply 'TIMESTAMPADD' to arguments of type 'TIMESTAMPADD(<SYMBOL>, <{first.dtype.name()}>, "
-                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>, <DATETIME>)'",
+                f"Cannot apply 'TIMESTAMPADD' to arguments of type 'TIMESTAMPADD(<SYMBOL>, <{first.dtype.calcite_name()}>, "
+                f"<{second.dtype.calcite_name()}>)'. Supported form(s): 'TIMESTAMPADD(<ANY>, <INTEGER>, <DATETIME>)'",
                 span,
             )
         target = second.dtype
@@ -214,8 +215,8 @@ def timestamp_add_diff(
     for side in (first, second):
         if side.dtype.kind not in _DATETIMES + ("NULL",):
             raise QsqlTypeError(
-                f"Cannot apply 'TIMESTAMPDIFF' to arguments of type 'TIMESTAMPDIFF(<SYMBOL>, <{first.dtype.name()}>, "
-                f"<{second.dtype.name()}>)'. Supported form(s): 'TIMESTAMPDIFF(<ANY>, <DATETIME>, <DATETIME>)'",
+                f"Cannot apply 'TIMESTAMPDIFF' to arguments of type 'TIMESTAMPDIFF(<SYMBOL>, <{first.dtype.calcite_name()}>, "
+                f"<{second.dtype.calcite_name()}>)'. Supported form(s): 'TIMESTAMPDIFF(<ANY>, <DATETIME>, <DATETIME>)'",
                 span,
             )
 
@@ -305,7 +306,7 @@ def floor_ceil_to(name: str, operand: Compiled, unit_node: ast.TimeUnit, span: S
     dtype = operand.dtype
     if dtype.kind not in ("DATE", "TIMESTAMP", "NULL"):
         raise QsqlTypeError(
-            f"Cannot apply '{name}' to arguments of type '{name}(<{dtype.name()}> TO <SYMBOL>)'. "
+            f"Cannot apply '{name}' to arguments of type '{name}(<{dtype.calcite_name()}> TO <SYMBOL>)'. "
             f"Supported form(s): '{name}(<DATETIME> TO <TIME_UNIT>)'",
             span,
         )

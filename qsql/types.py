@@ -115,6 +115,23 @@ class DataType:
             return f"MULTISET<{self.element}>"
         return k
 
+    def calcite_name(self) -> str:
+        """The type as Calcite spells it in Flink's validation messages ("Cannot apply '+' to
+        arguments of type '<INTEGER> + <BOOLEAN>'"), checked against Flink 2.3: no nullability,
+        INTEGER, VARCHAR(2147483647) for STRING, 'INTEGER ARRAY', '(CHAR(1), INTEGER) MAP'."""
+        k = self.kind
+        if k == "INT":
+            return "INTEGER"
+        if k in ("VARCHAR", "VARBINARY"):
+            return f"{k}({self.length})"
+        if k == "TIMESTAMP_LTZ":
+            return f"TIMESTAMP_WITH_LOCAL_TIME_ZONE({self.precision})"
+        if k in ("ARRAY", "MULTISET") and self.element is not None:
+            return f"{self.element.calcite_name()} {k}"
+        if k == "MAP" and self.key is not None and self.element is not None:
+            return f"({self.key.calcite_name()}, {self.element.calcite_name()}) MAP"
+        return self.name()
+
     def with_nullable(self, nullable: bool) -> DataType:
         return self if self.nullable == nullable else _with_nullable(self, nullable)
 

@@ -128,7 +128,7 @@ def error_of(sql: SqlRunner, text: str) -> QsqlError:
         (
             "SELECT 1 + 'a'",
             QsqlTypeError,
-            "Cannot apply '+' to arguments of type '<INT> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'",
+            "Cannot apply '+' to arguments of type '<INTEGER> + <CHAR(1)>'. Supported form(s): '<NUMERIC> + <NUMERIC>'",
             (1, 8),
         ),  # (Flink 2.3, INTEGER)
         ("SELECT 1 || 'a'", QsqlTypeError, "Cannot apply '||'", (1, 8)),

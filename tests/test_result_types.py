@@ -491,7 +491,7 @@ REFUSED: list[tuple[str, str]] = [
         "SELECT x FROM (SELECT ts AS x FROM t UNION ALL SELECT CAST(ts AS DATE) AS x FROM t)",
         "Type mismatch in column 1 of UNION ALL",
     ),
-    ("SELECT db % 2 FROM t", "Cannot apply '%' to arguments of type '<DOUBLE> % <INT>'"),
+    ("SELECT db % 2 FROM t", "Cannot apply '%' to arguments of type '<DOUBLE> % <INTEGER>'"),
     ("SELECT IF(i > 0, ARRAY[1], ARRAY[2, 3]) FROM t", "Cannot apply 'IF' to arguments of type"),
     ("SELECT IF(i > 0, MAP['a', 1], MAP['b', 2]) FROM t", "Cannot apply 'IF' to arguments of type"),
     ("SELECT IF(i > 0, ROW(1, 'a'), ROW(2, 'b')) FROM t", "Cannot apply 'IF' to arguments of type"),
