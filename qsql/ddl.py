@@ -25,7 +25,7 @@ from .column import Column
 from .connectors import CONNECTORS
 from .errors import CatalogError, OptionError, ValidationError
 from .expand import expand_query
-from .planner import Planner
+from .planner import Planner, check_alias_degree
 from .results import Result, StatusResult
 from .source import Source
 from .suggest import did_you_mean
@@ -146,12 +146,7 @@ def create_view(session: Session, statement: ast.CreateView, source: Source | No
     step = Planner(session.catalog, session.settings).plan_query(statement.query)
     names = [f.name for f in step.schema]
     if statement.columns is not None:
-        if len(statement.columns) != len(names):
-            raise ValidationError(
-                f"List of column aliases must have same degree as table; the query has {len(names)} columns "
-                f"({', '.join(names)}), whereas the alias list has {len(statement.columns)} columns",
-                statement.columns[0].span,
-            )
+        check_alias_degree(names, statement.columns)
         names = [c.name for c in statement.columns]
     seen: set[str] = set()
     for column_name in names:

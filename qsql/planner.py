@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from . import ast
@@ -101,6 +101,18 @@ class _UsingColumn:
     dtype: DataType
 
 
+def check_alias_degree(names: Sequence[str], aliases: Sequence[ast.Identifier]) -> None:
+    """A column alias list names every column of what it renames, or Calcite's message (Flink 2.3,
+    for a table, a subquery and UNNEST alike), located at the first alias."""
+    if len(aliases) != len(names):
+        listed = ", ".join(f"'{name}'" for name in names)
+        raise ValidationError(
+            f"List of column aliases must have same degree as table; table has {len(names)} columns "
+            f"({listed}), whereas alias list has {len(aliases)} columns",
+            aliases[0].span,
+        )
+
+
 class Planner:
     def __init__(self, catalog: Catalog, settings: dict[str, str] | None = None) -> None:
         self.catalog = catalog
@@ -174,12 +186,7 @@ class Planner:
             self._view_depth -= 1
         columns = entry.table.columns
         if columns is not None:
-            if len(columns) != len(step.schema):
-                raise ValidationError(
-                    f"List of column aliases must have same degree as table; table has {len(step.schema)} columns "
-                    f"{tuple(f.name for f in step.schema)}, whereas alias list has {len(columns)} columns",
-                    columns[0].span,
-                )
+            check_alias_degree([f.name for f in step.schema], columns)
             step = _rename(step, [c.name for c in columns])
         return step
 
@@ -609,12 +616,7 @@ class Planner:
             step = self._plan_hinted_table(item) if item.options is not None else self._plan_relation(item.name)
             qualifier = item.alias.name if item.alias else object_name(item.name)
             if item.columns is not None:
-                if len(item.columns) != len(step.schema):
-                    raise ValidationError(
-                        f"List of column aliases must have same degree as table; table has {len(step.schema)} "
-                        f"columns, whereas the alias list has {len(item.columns)} columns",
-                        item.columns[0].span,
-                    )
+                check_alias_degree([f.name for f in step.schema], item.columns)
                 step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, qualifier)
         if isinstance(item, ast.MLPredict):
@@ -623,12 +625,7 @@ class Planner:
         if isinstance(item, ast.SubqueryRef):
             step = self.plan_query(item.query)
             if item.columns is not None:
-                if len(item.columns) != len(step.schema):
-                    raise ValidationError(
-                        f"List of column aliases must have same degree as table; the query has {len(step.schema)} "
-                        f"columns, whereas the alias list has {len(item.columns)} columns",
-                        item.columns[0].span,
-                    )
+                check_alias_degree([f.name for f in step.schema], item.columns)
                 step = _rename(step, [c.name for c in item.columns])
             return _requalify(step, item.alias.name if item.alias else None)
         if isinstance(item, ast.Join):
@@ -707,12 +704,7 @@ class Planner:
         if item.ordinality:
             columns.append(("ORDINALITY", T.INT.with_nullable(False)))
         if item.columns is not None:
-            if len(item.columns) != len(columns):
-                raise ValidationError(
-                    f"List of column aliases must have same degree as table; table has {len(columns)} columns, "
-                    f"whereas the alias list has {len(item.columns)} columns",
-                    item.columns[0].span,
-                )
+            check_alias_degree([name for name, _ in columns], item.columns)
             columns = [(alias.name, t) for alias, (_, t) in zip(item.columns, columns)]
         elif shape == "atomic" and item.alias is not None:
             columns[0] = (item.alias.name, columns[0][1])  # (Flink 2.3) UNNEST(arr) AS u: the column is u

@@ -533,3 +533,37 @@ def test_a_select_alias_in_group_by_or_having_is_refused_with_a_hint(sql: SqlRun
         sql(query)
     assert "not found in any table" in info.value.message
     assert info.value.hint is not None and f"which Flink does not allow in {clause}" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("statement", "message", "column"),
+    [
+        # Flink 2.3's text and column (the first alias) for each kind of alias list, checked with the oracle.
+        (
+            "SELECT * FROM t AS u (x, y, z)",
+            "List of column aliases must have same degree as table; table has 2 columns ('a', 'b'), "
+            "whereas alias list has 3 columns",
+            23,
+        ),
+        (
+            "SELECT * FROM (SELECT 1, 2) AS u (x, y, z)",
+            "List of column aliases must have same degree as table; table has 2 columns ('EXPR$0', 'EXPR$1'), "
+            "whereas alias list has 3 columns",
+            35,
+        ),
+        (
+            "SELECT * FROM t CROSS JOIN UNNEST(ARRAY[1]) AS u (x, y)",
+            "List of column aliases must have same degree as table; table has 1 columns ('EXPR$0'), "
+            "whereas alias list has 2 columns",
+            51,
+        ),
+    ],
+)
+def test_an_alias_list_of_the_wrong_length_gives_calcites_message(
+    sql: SqlRunner, statement: str, message: str, column: int
+) -> None:
+    sql("CREATE TEMPORARY VIEW t AS SELECT 1 AS a, 2 AS b;")
+    with pytest.raises(QsqlError) as info:
+        sql(statement)
+    assert info.value.message == message
+    assert info.value.span is not None and (info.value.span.line, info.value.span.column) == (1, column)
