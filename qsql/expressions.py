@@ -762,7 +762,7 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
     if untyped or not operand_type.is_character or not pattern_type.is_character:
         # ... but LIKE's signature has no NULL: a bare NULL on either side ends here (Flink 2.3).
         name = "NOT LIKE" if expr.negated else "LIKE"
-        listed = ", ".join(f"<{_calcite_spelling(t)}>" for t in (operand_type, pattern_type))
+        listed = ", ".join(f"<{t.calcite_name()}>" for t in (operand_type, pattern_type))
         raise QsqlTypeError(
             f"Cannot apply '{name}' to arguments of type '{name}({listed})'. "
             f"Supported form(s): '{name}(<STRING>, <STRING>, <STRING>)'",
@@ -791,11 +791,6 @@ def _like(expr: ast.Like, scope: Scope) -> Compiled:
             return (like_regex(p, escape).fullmatch(v) is not None) != negated
 
     return Compiled(evaluate, T.BOOLEAN.with_nullable(operand.dtype.nullable or pattern.dtype.nullable))
-
-
-def _calcite_spelling(dtype: DataType) -> str:
-    """A type as Calcite spells it in LIKE's message: STRING is VARCHAR(2147483647) (Flink 2.3)."""
-    return dtype.calcite_name()
 
 
 def _in_list(expr: ast.InList, scope: Scope) -> Compiled:

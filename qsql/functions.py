@@ -38,13 +38,8 @@ class Scalar:
     null_propagating: bool = True  # False: the implementation sees NULLs itself
 
 
-def sql_type_name(dtype: DataType) -> str:
-    """Calcite's spelling in operator messages: INTEGER, VARCHAR(2147483647), CHAR(1) ..."""
-    return dtype.calcite_name()
-
-
 def cannot_apply(name: str, types: list[DataType], form: str, span: Span | None) -> QsqlTypeError:
-    listed = ", ".join(f"<{sql_type_name(t)}>" for t in types)
+    listed = ", ".join(f"<{t.calcite_name()}>" for t in types)
     return QsqlTypeError(
         f"Cannot apply '{name}' to arguments of type '{name}({listed})'. Supported form(s): '{form}'", span
     )
